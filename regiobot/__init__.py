@@ -1,0 +1,1 @@
+"""Regiobot's shared kernel: settings, the clock and the command line."""

@@ -1,0 +1,3 @@
+from regiobot.cli import main
+
+raise SystemExit(main())

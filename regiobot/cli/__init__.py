@@ -1,0 +1,53 @@
+"""The `regiobot` command. Each area registers its own subcommands in a module here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+
+from regiobot import clock
+from regiobot.settings import reset_settings_cache
+
+from . import bot as bot_cli
+from . import calendar as calendar_cli
+from . import clock as clock_cli
+from . import declarations as declarations_cli
+from . import store as store_cli
+from .common import CommandError
+
+AREAS = (store_cli, bot_cli, clock_cli, calendar_cli, declarations_cli)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regiobot", description=__doc__)
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="run as if today were this date (YYYY-MM-DD); also REGIOBOT_TODAY",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for area in AREAS:
+        area.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.today is not None:
+        clock.set_today(args.today)
+    reset_settings_cache()
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as error:
+        print(f"regiobot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

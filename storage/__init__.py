@@ -1,0 +1,1 @@
+"""The store: models, sessions, queries, migrations and importers. Imports nothing of ours."""

@@ -1,0 +1,344 @@
+"""Write a `StoreData` into the store: insert what is new, update what changed, and
+leave what is the same untouched — so applying the same data twice changes nothing.
+
+Natural keys: region slug; municipality, person and partner names; programme, project
+and body slugs; milestone key; meeting uid; agenda item position. Status changed from
+Slack (a milestone marked done, an owner set) survives a re-import of the document,
+because the document's data says nothing about them (None = keep).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.importers import ImportReport
+from storage.models import (
+    AgendaItem,
+    BudgetLine,
+    GoverningBody,
+    Meeting,
+    Milestone,
+    Municipality,
+    Partner,
+    Person,
+    Programme,
+    ProgrammePartner,
+    Project,
+    Region,
+    Role,
+    Subscription,
+)
+from storage.schema import (
+    GoverningBodyData,
+    MeetingData,
+    MilestoneData,
+    ProgrammeData,
+    RegionData,
+    StoreData,
+    SubscriptionData,
+)
+
+
+def apply_store_data(
+    session: Session, data: StoreData, *, now: datetime, report: ImportReport
+) -> None:
+    """Bring the store in line with `data` (within the caller's transaction)."""
+    people = {p.name: p for p in session.scalars(select(Person))}
+    for person_data in data.people:
+        person = people.get(person_data.name)
+        if person is None:
+            person = Person(name=person_data.name, is_coordinator=False)
+            session.add(person)
+            people[person.name] = person
+            report.count("people added")
+        changes = {
+            k: v
+            for k, v in person_data.model_dump(exclude={"name"}).items()
+            if v is not None
+        }
+        if _assign(person, changes):
+            report.count("people updated")
+    session.flush()
+    for region_data in data.regions:
+        _apply_region(session, region_data, people=people, now=now, report=report)
+    for subscription in data.subscriptions:
+        _apply_subscription(session, subscription, now=now, report=report)
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    """Set attributes that differ; True when anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _apply_region(session, data: RegionData, *, people, now, report) -> None:
+    region = session.scalar(select(Region).where(Region.slug == data.slug))
+    if region is None:
+        region = Region(slug=data.slug, name=data.name, year=data.year)
+        session.add(region)
+        report.count("regions added")
+    _assign(
+        region,
+        {
+            "name": data.name,
+            "year": data.year,
+            "budget_amount": data.budget_amount,
+            "budget_text": data.budget_text,
+        },
+    )
+    session.flush()
+
+    by_name = {m.name: m for m in region.municipalities}
+    for m in data.municipalities:
+        existing = by_name.get(m.name)
+        if existing is None:
+            region.municipalities.append(Municipality(**m.model_dump()))
+            report.count("municipalities added")
+        elif _assign(existing, m.model_dump(exclude={"name"})):
+            report.count("municipalities updated")
+
+    programmes = {p.slug: p for p in region.programmes}
+    for position, programme_data in enumerate(data.programmes):
+        programme = programmes.get(programme_data.slug)
+        if programme is None:
+            programme = Programme(slug=programme_data.slug, name=programme_data.name)
+            region.programmes.append(programme)
+            report.count("programmes added")
+        _apply_programme(
+            session, programme, programme_data, position=position, people=people, now=now,
+            report=report,
+        )
+
+    bodies = {b.slug: b for b in region.bodies}
+    for body_data in data.bodies:
+        body = bodies.get(body_data.slug)
+        if body is None:
+            body = GoverningBody(slug=body_data.slug, name=body_data.name)
+            region.bodies.append(body)
+            report.count("governing bodies added")
+        _apply_body(session, body, body_data, now=now, report=report)
+    session.flush()
+
+
+def _apply_programme(
+    session, programme: Programme, data: ProgrammeData, *, position, people, now, report
+) -> None:
+    scalar_fields = data.model_dump(
+        include={
+            "number", "name", "kind", "aliases", "ambition", "goals", "dependencies",
+            "local_assignment", "background",
+        }
+    )
+    scalar_fields["position"] = position
+    if _assign(programme, scalar_fields) and programme.id is not None:
+        report.count("programmes updated")
+    session.flush()
+
+    projects = {p.slug: p for p in programme.projects}
+    for index, project_data in enumerate(data.projects):
+        project = projects.get(project_data.slug)
+        values = {**project_data.model_dump(exclude={"slug"}), "position": index}
+        if project is None:
+            project = Project(slug=project_data.slug, **values)
+            programme.projects.append(project)
+            projects[project.slug] = project
+            report.count("projects added")
+        elif _assign(project, values):
+            report.count("projects updated")
+    session.flush()
+
+    # Partners, roles and budget lines have no identity of their own beyond their
+    # place in the list: they are compared as a whole and replaced when different.
+    partner_names = [link.partner.name for link in programme.partner_links]
+    if partner_names != data.partners:
+        programme.partner_links.clear()
+        session.flush()
+        for index, name in enumerate(data.partners):
+            partner = session.scalar(select(Partner).where(Partner.name == name))
+            if partner is None:
+                partner = Partner(name=name)
+                session.add(partner)
+            programme.partner_links.append(ProgrammePartner(partner=partner, position=index))
+        report.count("partner lists replaced")
+
+    wanted_roles = [
+        {
+            "kind": r.kind,
+            "label": r.label,
+            "holder": r.holder,
+            "person_id": people[r.person].id if r.person else None,
+            "hours_text": r.hours_text,
+            "hours": r.hours,
+            "project_id": projects[r.project].id if r.project else None,
+        }
+        for r in data.roles
+    ]
+    current_roles = [
+        {key: getattr(role, key) for key in wanted_roles[0]} if wanted_roles else {}
+        for role in programme.roles
+    ]
+    if current_roles != wanted_roles:
+        programme.roles.clear()
+        session.flush()
+        for index, values in enumerate(wanted_roles):
+            programme.roles.append(Role(position=index, **values))
+        report.count("role lists replaced")
+
+    wanted_lines = [line.model_dump() for line in data.budget_lines]
+    current_lines = [
+        {key: getattr(line, key) for key in ("label", "amount", "year", "text", "note")}
+        for line in programme.budget_lines
+    ]
+    if current_lines != wanted_lines:
+        programme.budget_lines.clear()
+        session.flush()
+        for index, values in enumerate(wanted_lines):
+            programme.budget_lines.append(BudgetLine(position=index, **values))
+        report.count("budget lists replaced")
+
+    milestones = {m.key: m for m in programme.milestones}
+    for index, milestone_data in enumerate(data.milestones):
+        _apply_milestone(
+            programme, milestones.get(milestone_data.key), milestone_data, position=index,
+            projects=projects, people=people, now=now, report=report,
+        )
+    # A milestone that left the source is cancelled, not deleted: calendar clients
+    # must see it go (DESIGN §8.7), and its history stays.
+    wanted_keys = {m.key for m in data.milestones}
+    for key, milestone in milestones.items():
+        if key not in wanted_keys and milestone.status != "cancelled":
+            milestone.status = "cancelled"
+            milestone.updated_at = now
+            milestone.sequence += 1
+            report.count("milestones cancelled")
+    session.flush()
+
+
+def _apply_milestone(
+    programme, milestone: Milestone | None, data: MilestoneData, *, position, projects, people,
+    now, report,
+) -> None:
+    values: dict[str, Any] = {
+        "title": data.title,
+        "due_date": data.due_date,
+        "period_start": data.period_start,
+        "period_label": data.period_label,
+        "project_id": projects[data.project].id if data.project else None,
+        "position": position,
+        "source_line": data.source_line,
+    }
+    # The document does not say who owns a milestone or whether it is done: only a
+    # source that says so (an export) overrides what was set from Slack.
+    if data.owner is not None:
+        values["owner_id"] = people[data.owner].id
+    if "status" in data.model_fields_set:
+        values["status"] = data.status
+        values["done_at"] = data.done_at
+    if milestone is None:
+        milestone = Milestone(
+            key=data.key,
+            created_at=data.created_at or now,
+            updated_at=data.updated_at or now,
+            sequence=data.sequence or 0,
+            status="open",
+            **values,
+        )
+        programme.milestones.append(milestone)
+        report.count("milestones added")
+        return
+    if _assign(milestone, values):
+        milestone.updated_at = data.updated_at or now
+        milestone.sequence = (
+            data.sequence if data.sequence is not None else milestone.sequence + 1
+        )
+        report.count("milestones updated")
+    elif data.sequence is not None and data.sequence != milestone.sequence:
+        milestone.sequence = data.sequence
+        milestone.updated_at = data.updated_at or milestone.updated_at
+
+
+def _apply_body(session, body: GoverningBody, data: GoverningBodyData, *, now, report) -> None:
+    _assign(body, {"name": data.name, "abbreviation": data.abbreviation})
+    session.flush()
+    for meeting_data in data.meetings:
+        meeting = session.scalar(select(Meeting).where(Meeting.uid == meeting_data.uid))
+        _apply_meeting(body, meeting, meeting_data, now=now, report=report)
+
+
+def _apply_meeting(body, meeting: Meeting | None, data: MeetingData, *, now, report) -> None:
+    values = data.model_dump(
+        include={"number", "date", "start_time", "end_time", "location", "status"}
+    )
+    if meeting is None:
+        meeting = Meeting(
+            uid=data.uid,
+            created_at=data.created_at or now,
+            updated_at=data.updated_at or now,
+            sequence=data.sequence or 0,
+            **values,
+        )
+        body.meetings.append(meeting)
+        report.count("meetings added")
+        changed = False
+    else:
+        if meeting.body is not body:
+            meeting.body = body
+        changed = _assign(meeting, values)
+    items = {item.position: item for item in meeting.agenda_items}
+    for item_data in data.agenda:
+        item = items.get(item_data.position)
+        item_values = item_data.model_dump(exclude={"position"})
+        if item is None:
+            meeting.agenda_items.append(
+                AgendaItem(position=item_data.position, created_at=now, updated_at=now,
+                           **item_values)
+            )
+            report.count("agenda items added")
+            changed = True
+        elif _assign(item, item_values):
+            item.updated_at = now
+            report.count("agenda items updated")
+            changed = True
+    if changed and meeting.id is not None:
+        meeting.updated_at = data.updated_at or now
+        meeting.sequence = data.sequence if data.sequence is not None else meeting.sequence + 1
+        report.count("meetings updated")
+
+
+def _apply_subscription(session, data: SubscriptionData, *, now, report) -> None:
+    programme_id = None
+    if data.programme:
+        query = select(Programme).where(Programme.slug == data.programme)
+        if data.region:
+            query = query.join(Region).where(Region.slug == data.region)
+        programme = session.scalars(query).first()
+        if programme is None:
+            raise ValueError(f"subscription to unknown programme {data.programme!r}")
+        programme_id = programme.id
+    exists = session.scalar(
+        select(Subscription).where(
+            Subscription.channel_id == data.channel_id,
+            Subscription.topic == data.topic,
+            Subscription.programme_id_key == (programme_id or 0),
+        )
+    )
+    if exists is None:
+        session.add(
+            Subscription(
+                channel_id=data.channel_id,
+                topic=data.topic,
+                programme_id=programme_id,
+                programme_id_key=programme_id or 0,
+                created_by=data.created_by,
+                created_at=now,
+            )
+        )
+        report.count("subscriptions added")
