@@ -1,0 +1,144 @@
+"""The shapes every handler shares: who asks (Context), what comes back (Reply), and the
+registry of subcommands, whose docstrings are their help text."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+Lang = Literal["nl", "en"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who asks, when, and in which language. `session` is the store to read and write."""
+
+    session: Session
+    today: date
+    now: datetime
+    user_id: str | None = None
+    lang: Lang = "nl"
+    # Slack user ids with every right (settings.regiobot_admins).
+    admins: frozenset[str] = frozenset()
+    channel_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user_id is not None and self.user_id in self.admins
+
+
+# --- Reply data: structure, not Block Kit. `commands.render` turns it into blocks or text.
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph in Slack mrkdwn (`*bold*`, `_italic_`, `<url|label>`)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Short label/value pairs shown side by side (Slack allows 10 per section)."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Small grey print under a block: periods, owners, sources."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+    block_id: str | None = None
+
+
+Part = Header | Text | Fields | Note | Divider | Actions
+
+
+@dataclass
+class Reply:
+    """What a handler answers.
+
+    `summary` is the one-line plain text Slack shows in notifications (the `text`
+    fallback); `ephemeral` is True for read answers unless the user asked to share;
+    `ok` is False for refusals and errors; `changed` says the store was changed.
+    """
+
+    summary: str
+    parts: list[Part] = field(default_factory=list)
+    ephemeral: bool = True
+    ok: bool = True
+    changed: bool = False
+
+    @classmethod
+    def error(cls, message: str, *, hint: str | None = None) -> Reply:
+        parts: list[Part] = [Text(message)]
+        if hint:
+            parts.append(Note(hint))
+        return cls(summary=message, parts=parts, ok=False)
+
+
+# --- The subcommand registry.
+
+Handler = Callable[[str, Context], Reply]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def help(self) -> str:
+        """The handler's docstring, which is its help text."""
+        return inspect.cleandoc(self.handler.__doc__ or "")
+
+    @property
+    def usage(self) -> str:
+        return self.help.splitlines()[0] if self.help else self.name
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(name: str, *aliases: str) -> Callable[[Handler], Handler]:
+    """Register a handler as `/regio <name>` (and its aliases)."""
+
+    def decorate(handler: Handler) -> Handler:
+        entry = Subcommand(name=name, handler=handler, aliases=aliases)
+        for word in (name, *aliases):
+            if word in SUBCOMMANDS and SUBCOMMANDS[word].handler is not handler:
+                raise ValueError(f"subcommand {word!r} registered twice")
+            SUBCOMMANDS[word] = entry
+        return handler
+
+    return decorate

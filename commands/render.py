@@ -1,0 +1,154 @@
+"""The one place where replies become Block Kit or plain text.
+
+Slack refuses a message with more than 50 blocks, a section text over 3000 characters
+or a header over 150; long answers are cut here with a pointer to the rest rather than
+rejected (DESIGN §7). Blocks are built with `slack_sdk.models.blocks`, which checks
+those lengths again when serialising.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from commands.core import Actions, Divider, Fields, Header, Note, Reply, Text
+
+MAX_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER = 150
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_CONTEXT_TEXT = 2000
+MAX_BUTTON_LABEL = 75
+MAX_FALLBACK = 4000
+
+_MORE = {
+    "nl": "… en meer: vraag het specifieker (bijv. per programma of kwartaal).",
+    "en": "… and more: ask more specifically (e.g. per programme or quarter).",
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Split long mrkdwn at line ends so each piece fits a section."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        line = _cut(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -> list[Block]:
+    blocks: list[Block] = []
+    for part in reply.parts:
+        if isinstance(part, Header):
+            blocks.append(HeaderBlock(text=PlainTextObject(text=_cut(part.text, MAX_HEADER))))
+        elif isinstance(part, Text):
+            for piece in _split_text(part.text):
+                if piece.strip():
+                    blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
+        elif isinstance(part, Fields):
+            items = [_cut(item, MAX_FIELD) for item in part.items if item.strip()]
+            for start in range(0, len(items), MAX_FIELDS):
+                chunk = items[start : start + MAX_FIELDS]
+                blocks.append(SectionBlock(fields=[MarkdownTextObject(text=i) for i in chunk]))
+        elif isinstance(part, Note):
+            if part.text.strip():
+                blocks.append(
+                    ContextBlock(
+                        elements=[MarkdownTextObject(text=_cut(part.text, MAX_CONTEXT_TEXT))]
+                    )
+                )
+        elif isinstance(part, Divider):
+            blocks.append(DividerBlock())
+        elif isinstance(part, Actions):
+            blocks.append(
+                ActionsBlock(
+                    block_id=part.block_id,
+                    elements=[
+                        ButtonElement(
+                            text=PlainTextObject(text=_cut(b.label, MAX_BUTTON_LABEL)),
+                            action_id=b.action_id,
+                            value=b.value,
+                            style=b.style,
+                        )
+                        for b in part.buttons[:25]
+                    ],
+                )
+            )
+    if len(blocks) > max_blocks:
+        blocks = blocks[: max_blocks - 1]
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=_MORE.get(lang, _MORE["nl"]))])
+        )
+    return blocks
+
+
+_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+
+
+def _plain(mrkdwn: str) -> str:
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", mrkdwn)
+    return _BOLD.sub(r"\1", text)
+
+
+def to_text(reply: Reply) -> str:
+    """The reply as plain text: the console, `regiobot ask`, and Slack's fallback."""
+    lines: list[str] = []
+    for part in reply.parts:
+        if isinstance(part, Header):
+            lines += [part.text, "=" * min(len(part.text), 60)]
+        elif isinstance(part, Text):
+            lines.append(_plain(part.text))
+        elif isinstance(part, Fields):
+            lines += [_plain(item).replace("\n", " ") for item in part.items]
+        elif isinstance(part, Note):
+            lines.append(f"  ({_plain(part.text)})")
+        elif isinstance(part, Divider):
+            lines.append("")
+        elif isinstance(part, Actions):
+            lines.append("  " + "  ".join(f"[{b.label}]" for b in part.buttons))
+    return "\n".join(lines).strip() or reply.summary
+
+
+def to_message(reply: Reply, *, lang: str = "nl") -> dict[str, Any]:
+    """Arguments for chat.postMessage / chat.update / respond(): text fallback + blocks."""
+    return {
+        "text": _cut(reply.summary or to_text(reply), MAX_FALLBACK),
+        "blocks": [block.to_dict() for block in to_blocks(reply, lang=lang)],
+    }
+
+
+def to_home_view(reply: Reply, *, lang: str = "nl") -> dict[str, Any]:
+    """A Home tab view (views.publish allows 100 blocks)."""
+    return {
+        "type": "home",
+        "blocks": [
+            b.to_dict() for b in to_blocks(reply, lang=lang, max_blocks=MAX_HOME_BLOCKS)
+        ],
+    }
