@@ -12,13 +12,13 @@ from regiobot.settings import reset_settings_cache
 
 from . import bot as bot_cli
 from . import calendar as calendar_cli
-from . import clock as clock_cli
 from . import declarations as declarations_cli
+from . import schedule as schedule_cli
 from . import store as store_cli
 from . import web as web_cli
 from .common import CommandError
 
-AREAS = (store_cli, bot_cli, web_cli, clock_cli, calendar_cli, declarations_cli)
+AREAS = (store_cli, bot_cli, web_cli, schedule_cli, calendar_cli, declarations_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""`regiobot` subcommands of the clock area."""
+"""`regiobot` subcommands of the scheduler area."""
 
 from __future__ import annotations
 
