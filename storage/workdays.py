@@ -14,15 +14,18 @@ import holidays
 
 
 @lru_cache(maxsize=64)
+def _calendar_of(year: int) -> dict[date, str]:
+    return dict(holidays.NL(years=year, categories=("public", "optional"), language="nl"))
+
+
+@lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
-    return frozenset(holidays.NL(years=year, categories=("public", "optional")))
+    return frozenset(_calendar_of(year))
 
 
 def holiday_name(day: date) -> str | None:
-    """The holiday's name when `day` is an algemeen erkende feestdag, else None."""
-    if day not in _holidays_of(day.year):
-        return None
-    return holidays.NL(years=day.year, categories=("public", "optional")).get(day)
+    """The Dutch name when `day` is an algemeen erkende feestdag ("Bevrijdingsdag"), else None."""
+    return _calendar_of(day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:
