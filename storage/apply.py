@@ -248,8 +248,7 @@ def _apply_milestone(
             created_at=data.created_at or now,
             updated_at=data.updated_at or now,
             sequence=data.sequence or 0,
-            status="open",
-            **values,
+            **{"status": "open", **values},
         )
         programme.milestones.append(milestone)
         report.count("milestones added")
