@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from datetime import time as dt_time
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -51,6 +52,42 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
 
+
+    # --- The scheduler (issue 4). Posting times are Europe/Amsterdam wall-clock times
+    # on working days; never between 02:00 and 03:00, which DST skips or repeats.
+    # Milestone reminders this many working days before the due date ("10,2").
+    reminder_working_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [10, 2])
+    # The weekly digest of late milestones: weekday (0 = Monday) and time.
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    digest_time: dt_time = dt_time(9, 0)
+    # BOSD: the call for agenda items and the agenda, working days before the meeting.
+    bosd_call_working_days: int = Field(default=10, ge=1, le=60)
+    bosd_agenda_working_days: int = Field(default=5, ge=1, le=60)
+    # When reminders and BOSD posts go out.
+    post_time: dt_time = dt_time(9, 0)
+    # /healthz calls the scheduler stale when its last tick is older than this.
+    heartbeat_stale_seconds: int = Field(default=180, ge=10)
+
+    @field_validator("reminder_working_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("reminder_working_days")
+    @classmethod
+    def _positive_days(cls, value: list[int]) -> list[int]:
+        if any(day < 1 or day > 60 for day in value):
+            raise ValueError("reminder working days must be between 1 and 60")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("digest_time", "post_time")
+    @classmethod
+    def _not_in_dst_gap(cls, value: dt_time) -> dt_time:
+        if value.hour == 2:
+            raise ValueError("02:00-03:00 does not exist or happens twice on DST days")
+        return value
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

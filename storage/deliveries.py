@@ -1,0 +1,606 @@
+"""The delivery table: every scheduled post, planned once and sent once (DESIGN §6).
+
+APScheduler keeps no promise across processes or crashes, so the promise lives here:
+
+- the planner inserts a row per post that is due, under a unique `key`; inserting a
+  key that exists does nothing (`INSERT … ON CONFLICT DO NOTHING`), so two planners,
+  or one planner running again after a restart, never plan a post twice;
+- a sender takes a row with a conditional UPDATE (`… WHERE id = ? AND status IN
+  ('pending', 'retry') AND next_attempt_at <= now`) and goes on only when exactly one
+  row changed — the pattern of healthchecks' `sendalerts`;
+- the row then says `sending` until the Slack `ts` is recorded (`sent`), or the error
+  is (`retry` with `next_attempt_at`, or `failed`); a row left `sending` by a crash is
+  taken over by a later sender, which first looks for the key in the channel history.
+
+All SQL of the scheduler is in this module: keyword-only functions taking a Session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
+
+from storage.models import (
+    AgendaItem,
+    Base,
+    Meeting,
+    Milestone,
+    Person,
+    Subscription,
+)
+from storage.queries import find_meetings
+
+# pending → sending → sent; sending → retry → sending …; → failed; pending/retry → superseded.
+DELIVERY_STATUSES = ("pending", "sending", "sent", "retry", "failed", "superseded")
+CLAIMABLE = ("pending", "retry")
+OPEN_STATUSES = ("pending", "sending", "retry")
+
+# Kinds of post.
+REMINDER = "reminder"
+DIGEST = "digest"
+BOSD_CALL = "bosd_call"
+BOSD_AGENDA = "bosd_agenda"
+ADMIN_ALERT = "admin_alert"
+KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT)
+
+
+class Delivery(Base):
+    """One post to one Slack target (a channel id, or a user id for a DM)."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        # The sender's claim query: claimable rows whose time has come, oldest first.
+        Index("ix_delivery_status_next_attempt", "status", "next_attempt_at"),
+        # The planner supersedes earlier stages of the same object and target.
+        Index("ix_delivery_group_status", "group_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique per post: kind, object, its date (due date / meeting date / week), stage,
+    # target — e.g. "reminder:m12:2020-06-30:w10:C0PROG". See scheduler.planner.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Slack channel id (C…/G…) or user id (U…/W…) as planned.
+    target: Mapped[str] = mapped_column(String(32))
+    # Rows of one object and target ("m12:C0PROG"): a later stage supersedes earlier ones.
+    group_key: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[str | None] = mapped_column(String(16))
+    # The date the post is about: the milestone's due date, the meeting's date, the
+    # digest's week (its Monday). A moved milestone gets new keys, the old rows lapse.
+    subject_date: Mapped[date | None]
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    # Kind-specific data (a digest's person/programme ids, an alert's failed key).
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    planned_for: Mapped[datetime]
+    # After this moment the post is stale (a later stage is due): never sent then.
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    # True after an attempt whose outcome is unknown (timeout, 5xx, crash while
+    # sending): the next attempt first looks for the key in the channel history.
+    needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    # Where the message landed (a DM's D… channel) and its ts, for chat.update.
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    # SHA-256 of the rendered message as posted; `content_at` is when it was last
+    # compared with the store, so only objects changed since are rendered again.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    content_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SchedulerHeartbeat(Base):
+    """One row per clock process, touched on every tick; /healthz reads the newest."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "host:pid" (or a name given by a test).
+    process: Mapped[str] = mapped_column(String(200), unique=True)
+    started_at: Mapped[datetime]
+    last_tick: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- planning
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Delivery)
+    if dialect == "sqlite":
+        return sqlite.insert(Delivery)
+    raise NotImplementedError(f"no insert-if-absent for {dialect}")
+
+
+def plan_delivery(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    target: str,
+    group_key: str,
+    planned_for: datetime,
+    now: datetime,
+    stage: str | None = None,
+    subject_date: date | None = None,
+    expires_at: datetime | None = None,
+    milestone_id: int | None = None,
+    meeting_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Insert the post unless its key exists. True when it was new."""
+    statement = (
+        _insert(session)
+        .values(
+            key=key,
+            kind=kind,
+            target=target,
+            group_key=group_key,
+            stage=stage,
+            subject_date=subject_date,
+            milestone_id=milestone_id,
+            meeting_id=meeting_id,
+            payload=payload or {},
+            planned_for=planned_for,
+            expires_at=expires_at,
+            status="pending",
+            attempts=0,
+            next_attempt_at=planned_for,
+            needs_lookup=False,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def supersede_group(session: Session, *, group_key: str, keep_key: str, now: datetime) -> int:
+    """Lapse the not-yet-sent rows of a group except `keep_key` (an earlier stage, an old date)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.group_key == group_key,
+            Delivery.key != keep_key,
+            Delivery.status.in_(CLAIMABLE),
+        )
+        .values(status="superseded", updated_at=now, last_error="superseded by " + keep_key)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def supersede_expired(session: Session, *, now: datetime) -> int:
+    """Lapse not-yet-sent rows whose moment has passed (a later stage is due)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status.in_(CLAIMABLE),
+            Delivery.expires_at.is_not(None),
+            Delivery.expires_at <= now,
+        )
+        .values(status="superseded", updated_at=now, last_error="expired")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def supersede_closed_milestones(session: Session, *, now: datetime) -> int:
+    """Lapse not-yet-sent reminders of milestones that are done, cancelled or moved."""
+    closed = select(Milestone.id).where(Milestone.status != "open")
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status.in_(CLAIMABLE),
+            Delivery.kind == REMINDER,
+            or_(
+                Delivery.milestone_id.in_(closed),
+                Delivery.subject_date
+                != select(Milestone.due_date)
+                .where(Milestone.id == Delivery.milestone_id)
+                .scalar_subquery(),
+            ),
+        )
+        .values(status="superseded", updated_at=now, last_error="milestone closed or moved")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def supersede(session: Session, *, delivery_id: int, worker: str, reason: str,
+              now: datetime) -> bool:
+    """Lapse a row the sender holds (found stale or unwanted at send time)."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(status="superseded", updated_at=now, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+# --- claiming and recording
+
+
+def due_delivery_ids(session: Session, *, now: datetime, limit: int = 50) -> list[int]:
+    """Ids of rows a sender may claim now, oldest first (candidates; the claim decides)."""
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(Delivery.status.in_(CLAIMABLE), Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_delivery(session: Session, *, delivery_id: int, worker: str, now: datetime) -> bool:
+    """Take the row for sending; True only for the one sender whose UPDATE changed it."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status.in_(CLAIMABLE),
+            Delivery.next_attempt_at <= now,
+        )
+        .values(
+            status="sending",
+            claimed_at=now,
+            claimed_by=worker,
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def stale_sending(session: Session, *, claimed_before: datetime) -> list[tuple[int, datetime]]:
+    """(id, claimed_at) of rows left `sending` since before `claimed_before` (a crash)."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.claimed_at)
+        .where(Delivery.status == "sending", Delivery.claimed_at < claimed_before)
+        .order_by(Delivery.claimed_at, Delivery.id)
+    )
+    return [(row.id, row.claimed_at) for row in rows]
+
+
+def claim_stale(
+    session: Session, *, delivery_id: int, claimed_at: datetime, worker: str, now: datetime
+) -> bool:
+    """Take over a row left `sending`; only one sender wins, and it must look up the key."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == "sending",
+            Delivery.claimed_at == claimed_at,
+        )
+        .values(claimed_at=now, claimed_by=worker, needs_lookup=True, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def get_delivery(session: Session, *, delivery_id: int) -> Delivery | None:
+    return session.get(Delivery, delivery_id)
+
+
+def delivery_by_key(session: Session, *, key: str) -> Delivery | None:
+    return session.scalar(select(Delivery).where(Delivery.key == key))
+
+
+def mark_sent(
+    session: Session,
+    *,
+    delivery_id: int,
+    worker: str,
+    slack_channel: str,
+    slack_ts: str,
+    content_hash: str | None,
+    now: datetime,
+) -> bool:
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(
+            status="sent",
+            slack_channel=slack_channel,
+            slack_ts=slack_ts,
+            sent_at=now,
+            content_hash=content_hash,
+            content_at=now,
+            needs_lookup=False,
+            last_error=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_retry(
+    session: Session,
+    *,
+    delivery_id: int,
+    worker: str,
+    next_attempt_at: datetime,
+    error: str,
+    needs_lookup: bool,
+    now: datetime,
+) -> bool:
+    values: dict[str, Any] = {
+        "status": "retry",
+        "next_attempt_at": next_attempt_at,
+        "last_error": error[:2000],
+        "updated_at": now,
+    }
+    # Once an attempt may have reached Slack, every later attempt must look first.
+    if needs_lookup:
+        values["needs_lookup"] = True
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_failed(
+    session: Session, *, delivery_id: int, worker: str, error: str, now: datetime
+) -> bool:
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(status="failed", last_error=error[:2000], updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+# --- keeping posted messages current (chat.update)
+
+
+def deliveries_to_refresh(
+    session: Session, *, sent_since: datetime, limit: int = 100
+) -> list[Delivery]:
+    """Sent reminders and agendas whose milestone or meeting changed after they were
+    last compared (`content_at`): only those are rendered again."""
+    milestone_changed = (
+        select(Milestone.id)
+        .where(Milestone.id == Delivery.milestone_id, Milestone.updated_at > Delivery.content_at)
+        .exists()
+    )
+    meeting_changed = (
+        select(Meeting.id)
+        .where(Meeting.id == Delivery.meeting_id, Meeting.updated_at > Delivery.content_at)
+        .exists()
+    )
+    item_changed = (
+        select(AgendaItem.id)
+        .where(
+            AgendaItem.meeting_id == Delivery.meeting_id,
+            or_(AgendaItem.updated_at > Delivery.content_at,
+                AgendaItem.created_at > Delivery.content_at),
+        )
+        .exists()
+    )
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.status == "sent",
+                Delivery.kind.in_((REMINDER, BOSD_CALL, BOSD_AGENDA)),
+                Delivery.sent_at >= sent_since,
+                Delivery.slack_ts.is_not(None),
+                or_(milestone_changed, meeting_changed, item_changed),
+            )
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim_refresh(
+    session: Session, *, delivery_id: int, content_at: datetime | None, now: datetime
+) -> bool:
+    """Take the comparison of one posted message, so two senders don't both update it."""
+    condition = (
+        Delivery.content_at.is_(None) if content_at is None else Delivery.content_at == content_at
+    )
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sent", condition)
+        .values(content_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def record_refresh(session: Session, *, delivery_id: int, content_hash: str, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(content_hash=content_hash, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- what the planner reads
+
+
+def open_milestones_due_between(session: Session, *, start: date, end: date) -> list[Milestone]:
+    return list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.status == "open", Milestone.due_date >= start,
+                   Milestone.due_date <= end)
+            .options(selectinload(Milestone.owner), selectinload(Milestone.programme))
+            .order_by(Milestone.due_date, Milestone.id)
+        )
+    )
+
+
+def late_open_milestones(
+    session: Session,
+    *,
+    before: date,
+    owner_id: int | None = None,
+    programme_ids: Iterable[int] | None = None,
+) -> list[Milestone]:
+    """Open milestones due before `before`, of an owner or of some programmes (None: all)."""
+    query = (
+        select(Milestone)
+        .where(Milestone.status == "open", Milestone.due_date < before)
+        .options(selectinload(Milestone.owner), selectinload(Milestone.programme))
+        .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position, Milestone.id)
+    )
+    if owner_id is not None:
+        query = query.where(Milestone.owner_id == owner_id)
+    if programme_ids is not None:
+        query = query.where(Milestone.programme_id.in_(list(programme_ids)))
+    return list(session.scalars(query))
+
+
+def programme_channels(session: Session) -> dict[int | None, list[str]]:
+    """Channels following programmes: {programme_id: [channel ids]}; the key None holds
+    channels following every programme (a 'programme' subscription without programme)."""
+    out: dict[int | None, list[str]] = {}
+    for row in session.execute(
+        select(Subscription.programme_id, Subscription.channel_id)
+        .where(Subscription.topic == "programme")
+        .order_by(Subscription.channel_id)
+    ):
+        out.setdefault(row.programme_id, []).append(row.channel_id)
+    return out
+
+
+def topic_channels(session: Session, *, topic: str) -> list[str]:
+    return sorted(
+        set(session.scalars(select(Subscription.channel_id).where(Subscription.topic == topic)))
+    )
+
+
+def people_with_slack(session: Session, *, person_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Person.id, Person.slack_user_id)
+        .where(Person.id.in_(ids), Person.slack_user_id.is_not(None))
+    )
+    return {row.id: row.slack_user_id for row in rows}
+
+
+def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+
+
+def bosd_meetings_between(session: Session, *, start: date, end: date) -> list[Meeting]:
+    """Scheduled BOSD meetings in [start, end] (the same BOSD the commands know)."""
+    return [m for m in find_meetings(session, date_from=start, date_to=end)
+            if m.status == "scheduled"]
+
+
+def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
+    return session.scalar(
+        select(Milestone)
+        .where(Milestone.id == milestone_id)
+        .options(selectinload(Milestone.owner), selectinload(Milestone.programme),
+                 selectinload(Milestone.project))
+    )
+
+
+def get_meeting(session: Session, *, meeting_id: int) -> Meeting | None:
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.body))
+    )
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+    return {status: count for status, count in rows}
+
+
+def find_deliveries(
+    session: Session, *, statuses: Sequence[str] | None = None, kind: str | None = None
+) -> list[Delivery]:
+    query = select(Delivery).order_by(Delivery.planned_for, Delivery.id)
+    if statuses is not None:
+        query = query.where(Delivery.status.in_(list(statuses)))
+    if kind is not None:
+        query = query.where(Delivery.kind == kind)
+    return list(session.scalars(query))
+
+
+# --- heartbeat
+
+
+def write_heartbeat(session: Session, *, process: str, now: datetime) -> None:
+    """Record a tick of `process` (insert on its first tick)."""
+    changed = session.execute(
+        update(SchedulerHeartbeat)
+        .where(SchedulerHeartbeat.process == process)
+        .values(last_tick=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        dialect = session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        session.execute(
+            module.insert(SchedulerHeartbeat)
+            .values(process=process, started_at=now, last_tick=now)
+            .on_conflict_do_update(index_elements=["process"], set_={"last_tick": now})
+        )
+
+
+def last_heartbeat(session: Session) -> SchedulerHeartbeat | None:
+    return session.scalar(
+        select(SchedulerHeartbeat).order_by(SchedulerHeartbeat.last_tick.desc()).limit(1)
+    )
+
+
+__all__ = [
+    "ADMIN_ALERT",
+    "BOSD_AGENDA",
+    "BOSD_CALL",
+    "DIGEST",
+    "Delivery",
+    "KINDS",
+    "REMINDER",
+    "SchedulerHeartbeat",
+]
