@@ -1,0 +1,404 @@
+"""Declarations (DESIGN §5): care providers, assignments and the iJw messages about them.
+
+What is kept is what the timeliness rules need and nothing more. iJw messages carry a
+client's BSN, name, birth date, gender and address; none of it is stored here — not in a
+column, not as raw XML. Everything is keyed on the codes the messages carry:
+(municipality code, ToewijzingNummer) for an assignment, the AGB code for a provider,
+(message type, sender, BerichtIdentificatie) for a message. Events refer to assignments by
+those codes rather than by row id, so a 305 imported before its 301 still links up.
+
+All declaration SQL lives here as keyword-only functions taking a Session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.models import Base
+
+# Message types as the bot names them, with their iJw BerichtCode.
+MESSAGE_CODES = {
+    "301": "436",
+    "302": "437",
+    "305": "438",
+    "306": "439",
+    "307": "440",
+    "308": "441",
+    "315": "446",
+    "316": "447",
+    "317": "486",
+    "318": "487",
+    "319": "488",
+    "320": "489",
+    "323": "490",
+    "325": "491",
+}
+MESSAGE_TYPES = tuple(MESSAGE_CODES)
+# VerzoekAntwoord in a 319 (basisschema LDT_VerzoekAntwoord).
+ANSWER_REJECTED = "1"
+ANSWER_INVESTIGATING = "2"
+# StatusAanlevering 3: "delete the earlier delivery with the same key" (OP033).
+STATUS_DELETE = "3"
+
+
+class Provider(Base):
+    """A care provider (zorgaanbieder), identified by its AGB code."""
+
+    __tablename__ = "declaration_provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agb_code: Mapped[str] = mapped_column(String(8), unique=True)
+    # The AGB code until a name is known: iJw messages carry no provider names.
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class Assignment(Base):
+    """A toegewezen product (from a 301), as the latest 301 describes it (OP033x1)."""
+
+    __tablename__ = "declaration_assignment"
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "toewijzing_nummer"),
+        Index("ix_declaration_assignment_provider", "provider_agb", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    toewijzing_nummer: Mapped[str] = mapped_column(String(12))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    product_category: Mapped[str | None] = mapped_column(String(2))
+    product_code: Mapped[str | None] = mapped_column(String(5))
+    # ReferentieAanbieder: links the assignment to the 315 product that asked for it.
+    reference: Mapped[str | None] = mapped_column(String(36))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    # Toewijzingsdatum of the latest 301: which 301 describes the assignment now.
+    assigned_on: Mapped[date]
+    # When the first 301 carrying this assignment was received (or dated): OP271's
+    # clock for a retroactive assignment.
+    first_message_date: Mapped[date]
+    # Assigned with retroactive effect: it starts before the day it was assigned.
+    retroactive: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+
+class MessageEvent(Base):
+    """One item of one iJw message: a product line of a 301/305/307/315, or a whole
+    317/319/323/325 (or retour) message.
+
+    `position` numbers the items within a message (0 for a message-level event); with the
+    message type, the sender and the BerichtIdentificatie it makes the event unique, so
+    re-importing a message changes nothing. BerichtIdentificatie is unique per message
+    type for its sender (retourcode 9056), hence the key.
+    """
+
+    __tablename__ = "declaration_event"
+    __table_args__ = (
+        UniqueConstraint(
+            "message_type", "sender", "message_id", "message_date", "position",
+            name="uq_declaration_event_message",
+        ),
+        Index("ix_declaration_event_assignment", "municipality_code", "toewijzing_nummer"),
+        Index("ix_declaration_event_provider", "provider_agb", "message_type", "message_date"),
+        Index("ix_declaration_event_reference", "message_type", "provider_agb", "reference"),
+        Index("ix_declaration_event_declaration", "message_type", "related_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_type: Mapped[str] = mapped_column(String(3))
+    sender: Mapped[str] = mapped_column(String(8))
+    receiver: Mapped[str] = mapped_column(String(8))
+    # BerichtIdentificatie: Identificatie and Dagtekening (the message's own date).
+    message_id: Mapped[str] = mapped_column(String(12))
+    message_date: Mapped[date]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    # When the receiver got it, if the source says so; rules fall back to message_date.
+    receipt_date: Mapped[date | None]
+    toewijzing_nummer: Mapped[str | None] = mapped_column(String(12))
+    reference: Mapped[str | None] = mapped_column(String(36))
+    product_category: Mapped[str | None] = mapped_column(String(2))
+    product_code: Mapped[str | None] = mapped_column(String(5))
+    # 305: Begindatum of the care; 307: Einddatum of the care; 301: Ingangsdatum.
+    care_date: Mapped[date | None]
+    # 301: the assignment's period; 315: the requested period; 323: DeclaratiePeriode.
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    # 305/307 StatusAanlevering; 319 VerzoekAntwoord.
+    status: Mapped[str | None] = mapped_column(String(1))
+    declaration_number: Mapped[str | None] = mapped_column(String(36))
+    # 325: the BerichtIdentificatie of the 323 it answers (DeclaratieIdentificatie).
+    related_id: Mapped[str | None] = mapped_column(String(12))
+    related_date: Mapped[date | None]
+    # 323: declared lines (Prestaties); 325: lines sent back and those rejected.
+    line_count: Mapped[int | None]
+    rejected_count: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(8), default="xml")
+    imported_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An assignment as the importers hand it over (from one 301 product line)."""
+
+    municipality_code: str
+    toewijzing_nummer: str
+    provider_agb: str
+    product_category: str | None
+    product_code: str | None
+    reference: str | None
+    start_date: date
+    end_date: date | None
+    assigned_on: date
+    message_date: date
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def _insert_ignoring_duplicates(session: Session, table, rows: list[dict]) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    else:  # pragma: no cover - the store runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"unsupported database {dialect}")
+    session.execute(stmt, rows)
+
+
+def count_events(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(MessageEvent)) or 0
+
+
+def add_events(session: Session, *, events: Sequence[dict], chunk: int = 5000) -> int:
+    """Insert message events; ones already stored (same message and position) are left
+    alone. Returns how many were new."""
+    before = count_events(session)
+    for start in range(0, len(events), chunk):
+        _insert_ignoring_duplicates(session, MessageEvent.__table__, list(events[start : start + chunk]))
+    return count_events(session) - before
+
+
+def known_messages(session: Session, *, keys: Iterable[tuple[str, str, str, date]]) -> set[tuple]:
+    """Which of these (type, sender, message id, date) messages are already stored."""
+    keys = set(keys)
+    found: set[tuple] = set()
+    ids = sorted({k[2] for k in keys})
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                MessageEvent.message_type,
+                MessageEvent.sender,
+                MessageEvent.message_id,
+                MessageEvent.message_date,
+            )
+            .where(MessageEvent.message_id.in_(ids[start : start + 500]))
+            .distinct()
+        )
+        found.update(tuple(r) for r in rows if tuple(r) in keys)
+    return found
+
+
+def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
+    """Make sure each AGB code has a provider row; a given name replaces a code-only name.
+    Returns how many providers were added."""
+    if not names:
+        return 0
+    existing = {
+        p.agb_code: p
+        for p in session.scalars(select(Provider).where(Provider.agb_code.in_(list(names))))
+    }
+    added = 0
+    for agb, name in sorted(names.items()):
+        provider = existing.get(agb)
+        if provider is None:
+            session.add(Provider(agb_code=agb, name=name or agb))
+            added += 1
+        elif name and provider.name != name:
+            provider.name = name
+    session.flush()
+    return added
+
+
+def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: datetime) -> dict[str, int]:
+    """Add new assignments and apply later 301s to known ones.
+
+    The 301 with the latest Toewijzingsdatum describes the assignment (OP033x1); the
+    first 301's date is kept for OP271.
+    """
+    counts = {"assignments added": 0, "assignments changed": 0}
+    latest: dict[tuple[str, str], AssignmentRow] = {}
+    first: dict[tuple[str, str], date] = {}
+    for row in rows:
+        key = (row.municipality_code, row.toewijzing_nummer)
+        first[key] = min(first.get(key, row.message_date), row.message_date)
+        if key not in latest or (row.assigned_on, row.message_date) >= (
+            latest[key].assigned_on,
+            latest[key].message_date,
+        ):
+            latest[key] = row
+    keys = list(latest)
+    existing: dict[tuple[str, str], Assignment] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        numbers = {k[1] for k in part}
+        for a in session.scalars(select(Assignment).where(Assignment.toewijzing_nummer.in_(numbers))):
+            existing[(a.municipality_code, a.toewijzing_nummer)] = a
+    new_rows = []
+    for key, row in latest.items():
+        found = existing.get(key)
+        values = dict(
+            provider_agb=row.provider_agb,
+            product_category=row.product_category,
+            product_code=row.product_code,
+            reference=row.reference,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            assigned_on=row.assigned_on,
+        )
+        if found is None:
+            new_rows.append(
+                dict(
+                    municipality_code=key[0],
+                    toewijzing_nummer=key[1],
+                    first_message_date=first[key],
+                    retroactive=row.start_date < row.assigned_on,
+                    updated_at=now,
+                    **values,
+                )
+            )
+            continue
+        changed = False
+        if first[key] < found.first_message_date:
+            found.first_message_date = first[key]
+            found.retroactive = found.start_date < found.assigned_on
+            changed = True
+        if row.assigned_on >= found.assigned_on and any(
+            getattr(found, name) != value for name, value in values.items()
+        ):
+            for name, value in values.items():
+                setattr(found, name, value)
+            changed = True
+        if changed:
+            found.updated_at = now
+            counts["assignments changed"] += 1
+    if new_rows:
+        for start in range(0, len(new_rows), 5000):
+            session.execute(Assignment.__table__.insert(), new_rows[start : start + 5000])
+        counts["assignments added"] = len(new_rows)
+    session.flush()
+    return counts
+
+
+# --- Reading (for the rules and KPIs) ------------------------------------------------
+
+
+def providers(session: Session) -> dict[str, str]:
+    """AGB code → name."""
+    return dict(session.execute(select(Provider.agb_code, Provider.name)).all())
+
+
+def assignments(session: Session, *, provider_agb: str | None = None) -> list[Assignment]:
+    stmt = select(Assignment).order_by(Assignment.provider_agb, Assignment.start_date, Assignment.id)
+    if provider_agb:
+        stmt = stmt.where(Assignment.provider_agb == provider_agb)
+    return list(session.scalars(stmt))
+
+
+EVENT_COLUMNS = (
+    MessageEvent.id,
+    MessageEvent.message_type,
+    MessageEvent.sender,
+    MessageEvent.message_id,
+    MessageEvent.message_date,
+    MessageEvent.receipt_date,
+    MessageEvent.municipality_code,
+    MessageEvent.provider_agb,
+    MessageEvent.toewijzing_nummer,
+    MessageEvent.reference,
+    MessageEvent.care_date,
+    MessageEvent.period_start,
+    MessageEvent.period_end,
+    MessageEvent.status,
+    MessageEvent.declaration_number,
+    MessageEvent.related_id,
+    MessageEvent.related_date,
+    MessageEvent.line_count,
+    MessageEvent.rejected_count,
+)
+
+
+def events(
+    session: Session, *, types: Sequence[str], provider_agb: str | None = None
+) -> list:
+    """The events of these message types as light rows (named tuples), oldest first."""
+    stmt = (
+        select(*EVENT_COLUMNS)
+        .where(MessageEvent.message_type.in_(list(types)))
+        .order_by(MessageEvent.message_date, MessageEvent.id)
+    )
+    if provider_agb:
+        stmt = stmt.where(MessageEvent.provider_agb == provider_agb)
+    return list(session.execute(stmt))
+
+
+def find_provider(session: Session, *, text: str) -> Provider | None:
+    """A provider by AGB code, exact name, or a unique part of its name (case-insensitive)."""
+    text = text.strip()
+    if not text:
+        return None
+    by_code = session.scalar(select(Provider).where(Provider.agb_code == text))
+    if by_code is not None:
+        return by_code
+    lowered = text.lower()
+    candidates = list(session.scalars(select(Provider).where(func.lower(Provider.name).contains(lowered))))
+    exact = [p for p in candidates if p.name.lower() == lowered]
+    if exact:
+        return exact[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def provider_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Provider.name).order_by(Provider.name)))
+
+
+def set_provider_name(session: Session, *, agb_code: str, name: str) -> None:
+    session.execute(update(Provider).where(Provider.agb_code == agb_code).values(name=name))
+
+
+__all__ = [
+    "ANSWER_INVESTIGATING",
+    "ANSWER_REJECTED",
+    "Assignment",
+    "AssignmentRow",
+    "MESSAGE_CODES",
+    "MESSAGE_TYPES",
+    "MessageEvent",
+    "Provider",
+    "STATUS_DELETE",
+    "add_events",
+    "assignments",
+    "count_events",
+    "ensure_providers",
+    "events",
+    "find_provider",
+    "known_messages",
+    "providers",
+    "upsert_assignments",
+]
