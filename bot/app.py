@@ -1,0 +1,69 @@
+"""Build the Bolt App and register the listener groups. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.listeners import actions, commands, events, retries
+from regiobot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+# The retry middleware comes first so that a retried event reaches no listener.
+LISTENER_GROUPS = (retries, commands, events, actions)
+
+
+class SlackConfigError(ValueError):
+    """Settings that cannot make a working Slack app."""
+
+
+def make_client(settings: Settings) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_base_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        # Few, short retries (429 after Retry-After, 5xx, dropped connections): a person
+        # is waiting for these answers.
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings, factory: sessionmaker[Session], *, client: WebClient | None = None
+) -> App:
+    """The Bolt App for HTTP mode (signature checked) or Socket Mode (SLACK_APP_TOKEN).
+
+    Construction calls auth.test, so a wrong token fails here, at start-up.
+    """
+    if not settings.slack_bot_token and client is None:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        # Without a secret every HTTP request would pass the signature check.
+        raise SlackConfigError("SLACK_SIGNING_SECRET is needed in HTTP mode")
+    app = App(
+        client=client or make_client(settings),
+        # Socket Mode requests are not signed; Bolt skips the check for them.
+        signing_secret=settings.slack_signing_secret or "",
+        # Listeners ack first and answer in lazy listeners, so the web process can
+        # answer Slack at once; answers need no process_before_response.
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    for group in LISTENER_GROUPS:
+        group.register(app, settings, factory)
+    return app

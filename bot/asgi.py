@@ -1,0 +1,134 @@
+"""The one ASGI app of the web process: Slack (HTTP mode), calendar feeds, /healthz.
+
+Events, slash commands and interactivity all arrive at POST /slack/events, as
+manifest.json declares. Bolt checks the signature and the timestamp (5 minutes) and
+answers 401 to anything forged or stale before a listener or the store sees it. Bolt's
+App is synchronous, so dispatch runs in a worker thread, keeping the event loop free for
+feeds and health checks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from regiobot import clock
+from regiobot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+# Slack's payloads are a few kilobytes; refuse anything huge before reading it.
+MAX_SLACK_BODY = 1024 * 1024
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """`module.name` when that module exists (written by another area), else None.
+
+    Only the module's own absence counts; an error inside it is raised.
+    """
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and (module == error.name or module.startswith(error.name + ".")):
+            return None
+        raise
+    return getattr(found, name, None)
+
+
+def create_app(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    bolt_app: App | None = None,
+    slack_http: bool | None = None,
+) -> Starlette:
+    """The web process's app.
+
+    `slack_http` defaults to HTTP mode when a bot token is set and no app token (Socket
+    Mode then takes Slack's requests instead); `bolt_app` defaults to `build_app`.
+    """
+    if slack_http is None:
+        slack_http = bool(settings.slack_bot_token) and not settings.slack_app_token
+    routes: list[BaseRoute] = [Route("/healthz", _healthz(factory), methods=["GET"])]
+    if slack_http:
+        if bolt_app is None:
+            from bot.app import build_app
+
+            bolt_app = build_app(settings, factory)
+        routes.append(Route(SLACK_PATH, _slack_endpoint(bolt_app), methods=["POST"]))
+    feed_routes = _optional("calendars.http", "feed_routes")
+    if feed_routes is not None:
+        routes.extend(feed_routes(settings, factory))
+    return Starlette(routes=routes)
+
+
+def _slack_endpoint(bolt_app: App) -> Callable[[Request], Any]:
+    async def slack_events(request: Request) -> Response:
+        if int(request.headers.get("content-length") or 0) > MAX_SLACK_BODY:
+            return Response(status_code=413)
+        body = await request.body()
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    return slack_events
+
+
+def health(factory: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, report): 503 when the store is unreachable; the scheduler's
+    heartbeat is reported (not failed on), since restarting the web process would not
+    revive a stale clock process."""
+    report: dict[str, Any] = {"status": "ok", "database": "ok", "scheduler": "unknown"}
+    scheduler_status = _optional("scheduler.health", "scheduler_status")
+    with factory() as session:
+        try:
+            session.connection()  # opens (and on PostgreSQL pings) a connection
+        except Exception as error:
+            log.exception("health check: the store is unreachable")
+            report.update(status="error", database="error", error=type(error).__name__)
+            return 503, report
+        if scheduler_status is not None:
+            try:
+                report["scheduler"] = scheduler_status(session, now=clock.utcnow())
+            except Exception:
+                log.exception("health check: the scheduler status failed")
+                report["scheduler"] = "error"
+    return 200, report
+
+
+def _healthz(factory: sessionmaker[Session]) -> Callable[[Request], Any]:
+    async def healthz(_request: Request) -> Response:
+        status, report = await run_in_threadpool(health, factory)
+        return Response(
+            json.dumps(report, default=_plain),
+            status_code=status,
+            media_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return healthz
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what a scheduler status may hold: datetimes, dataclasses, enums."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(value)
+    if hasattr(value, "_asdict"):
+        return value._asdict()
+    return str(value)

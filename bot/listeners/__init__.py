@@ -1,0 +1,1 @@
+"""Listener groups; each has `register(app, settings, factory)` (see bot.app)."""

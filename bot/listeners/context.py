@@ -1,0 +1,75 @@
+"""One store session and one `Context` per Slack request.
+
+Handlers may write (a milestone marked done, an audit entry): their work commits when
+the handler returns and rolls back when it raises. A failure becomes a short apology
+in the user's language rather than silence or a stack trace in Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from commands.core import Context, Reply
+from regiobot import clock
+from regiobot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_SORRY = {
+    "nl": "Er ging iets mis bij het beantwoorden. Probeer het later nog eens.",
+    "en": "Something went wrong while answering. Please try again later.",
+}
+
+
+def make_context(
+    settings: Settings, session: Session, *, user_id: str | None, channel_id: str | None
+) -> Context:
+    return Context(
+        session=session,
+        today=clock.today(),
+        now=clock.now(),
+        user_id=user_id,
+        lang=settings.regiobot_lang,
+        admins=frozenset(settings.regiobot_admins),
+        channel_id=channel_id,
+    )
+
+
+def handle_text(text: str) -> Callable[[Context], Reply]:
+    """A handler answering `text` (a subcommand or a question) with the command layer."""
+
+    def run(ctx: Context) -> Reply:
+        # Imported on use: the command layer loads every subcommand module, and a
+        # failure there should be an apology for one request, not a web process down.
+        from commands.dispatch import handle
+
+        return handle(text, ctx)
+
+    return run
+
+
+def run_handler(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    handler: Callable[[Context], Reply],
+    *,
+    user_id: str | None,
+    channel_id: str | None,
+) -> Reply:
+    """Run `handler` in a transaction of its own; an exception answers with an apology."""
+    try:
+        with factory() as session:
+            try:
+                ctx = make_context(settings, session, user_id=user_id, channel_id=channel_id)
+                reply = handler(ctx)
+                session.commit()
+                return reply
+            except BaseException:
+                session.rollback()
+                raise
+    except Exception:
+        log.exception("handler failed (user %s, channel %s)", user_id, channel_id)
+        return Reply.error(_SORRY.get(settings.regiobot_lang, _SORRY["nl"]))

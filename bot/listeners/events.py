@@ -1,0 +1,89 @@
+"""Mentions and direct messages (answered with chat.postMessage) and the Home tab.
+
+Events are acknowledged by Bolt itself; the answer runs as a lazy listener. Messages
+from bots (ourselves included) and message subtypes (edits, joins, deletions) are
+acknowledged and ignored, so Slack does not retry them and the bot never talks to itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.listeners.context import handle_text, run_handler
+from commands.core import Context, Reply
+from commands.render import to_home_view, to_message
+from regiobot.settings import Settings
+
+# A user mention as Slack writes it: <@U123> or <@U123|name>.
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def question_text(text: str, bot_user_id: str | None) -> str:
+    """The question without the mentions of the bot that address it."""
+    if bot_user_id:
+        text = _MENTION.sub(lambda m: "" if m.group(1) == bot_user_id else m.group(0), text)
+    return " ".join(text.split())
+
+
+def _from_a_bot(event: dict[str, Any]) -> bool:
+    return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype"))
+
+
+def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
+    lang = settings.regiobot_lang
+
+    def nothing() -> None:
+        """Bolt acknowledges events itself; the work is in the lazy listener."""
+
+    def answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+        text = question_text(event.get("text") or "", context.get("bot_user_id"))
+        channel = event["channel"]
+        reply = run_handler(
+            settings,
+            factory,
+            handle_text(text),
+            user_id=event.get("user"),
+            channel_id=channel,
+        )
+        # A mention is answered in its thread; a DM in the DM (or its thread).
+        thread_ts = event.get("thread_ts") or (None if channel.startswith("D") else event["ts"])
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **to_message(reply, lang=lang))
+
+    def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+        # In a DM the same words also arrive as message.im; answer that one only.
+        if _from_a_bot(event) or event.get("channel", "").startswith("D"):
+            return
+        answer(event, client, context)
+
+    def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+        if _from_a_bot(event) or event.get("channel_type") != "im" or not event.get("user"):
+            return
+        answer(event, client, context)
+
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(client, settings, factory, user_id=event["user"])
+
+    app.event("app_mention")(ack=nothing, lazy=[mention])
+    # Every message event is acknowledged here, subtypes too, so none is left unhandled.
+    app.event("message")(ack=nothing, lazy=[direct_message])
+    app.event("app_home_opened")(ack=nothing, lazy=[home_opened])
+
+
+def publish_home(
+    client: WebClient, settings: Settings, factory: sessionmaker[Session], *, user_id: str
+) -> None:
+    """Render `user_id`'s Home tab (their milestones, the next BOSD) and publish it."""
+    def home(ctx: Context) -> Reply:
+        from commands.home import home
+
+        return home(ctx)
+
+    reply = run_handler(settings, factory, home, user_id=user_id, channel_id=None)
+    client.views_publish(user_id=user_id, view=to_home_view(reply, lang=settings.regiobot_lang))
