@@ -1,0 +1,97 @@
+"""The one entry point for text: `/regio …`, a mention, a DM or a console line → a Reply.
+
+`handle` never raises: an unexpected error is logged, the transaction rolled back, and
+the person gets a short apology instead of a stack trace.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+
+from commands.core import SUBCOMMANDS, Context, Reply
+from commands.i18n import t
+
+log = logging.getLogger(__name__)
+
+# Subcommand modules register themselves with @subcommand when imported. Modules of
+# other areas (kalender, declaraties) are listed too and skipped while they do not
+# exist yet, so their authors can add them without editing this file.
+OWN_MODULES = (
+    "commands.help",
+    "commands.programmes",
+    "commands.people",
+    "commands.milestones",
+    "commands.money",
+    "commands.meetings",
+    "commands.subscriptions",
+)
+OPTIONAL_MODULES = (
+    "commands.kalender",
+    "commands.declaraties",
+)
+
+
+def load_subcommands() -> None:
+    for name in OWN_MODULES:
+        importlib.import_module(name)
+    for name in OPTIONAL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                log.exception("subcommand module %s cannot be loaded", name)
+        except Exception:
+            # Another area's broken module must not take every other command down.
+            log.exception("subcommand module %s cannot be loaded", name)
+
+
+load_subcommands()
+
+# "deel" / "share" at the end of a read command posts the answer for the channel.
+SHARE_WORDS = {"deel", "delen", "share", "--deel", "--share"}
+_LEADING_COMMAND = re.compile(r"^\s*/regio\b", re.I)
+_LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
+
+
+def split_share(text: str) -> tuple[str, bool]:
+    words = text.split()
+    if words and words[-1].lower().strip(".!") in SHARE_WORDS:
+        return " ".join(words[:-1]), True
+    return text, False
+
+
+def handle(text: str, ctx: Context) -> Reply:
+    """Answer `text` — a subcommand with its arguments, or a free question — for `ctx`."""
+    try:
+        text = _LEADING_MENTION.sub("", text or "")
+        text = _LEADING_COMMAND.sub("", text).strip()
+        text, share = split_share(text)
+        reply = _answer(text, ctx)
+        if share and reply.ok and not reply.changed:
+            reply.ephemeral = False
+        return reply
+    except Exception:
+        log.exception("answering %r failed", text)
+        try:
+            ctx.session.rollback()
+        except Exception:
+            log.exception("rollback failed")
+        return Reply.error(t("error.unexpected", ctx.lang))
+
+
+def _answer(text: str, ctx: Context) -> Reply:
+    from commands import questions
+
+    if not text:
+        return SUBCOMMANDS["help"].handler("", ctx)
+    first, _, rest = text.partition(" ")
+    entry = SUBCOMMANDS.get(first.lower())
+    if entry is not None:
+        return entry.handler(rest.strip(), ctx)
+    understood = questions.understand(text, ctx)
+    if understood is not None:
+        name, args = understood
+        return SUBCOMMANDS[name].handler(args, ctx)
+    return questions.not_understood(text, ctx)

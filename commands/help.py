@@ -1,0 +1,42 @@
+"""`/regio help`: every subcommand's first docstring line, or one subcommand's whole docstring."""
+
+from __future__ import annotations
+
+from commands.core import SUBCOMMANDS, Context, Header, Note, Reply, Subcommand, Text, subcommand
+from commands.i18n import escape, t
+
+
+def _unique() -> list[Subcommand]:
+    seen: dict[int, Subcommand] = {}
+    for entry in SUBCOMMANDS.values():
+        seen.setdefault(id(entry.handler), entry)
+    return sorted(seen.values(), key=lambda e: e.name)
+
+
+@subcommand("help", "hulp", "?", "h")
+def help_(args: str, ctx: Context) -> Reply:
+    """`/regio help [opdracht]` — wat ik kan, of alles over één opdracht.
+
+    Leesopdrachten antwoorden alleen aan jou; zet `deel` achteraan om het antwoord in het
+    kanaal te plaatsen (bijv. `/regio bosd volgende deel`).
+    Wijzigen mogen: mijlpalen — beheerders, coördinatoren, de eigenaar, de
+    programmamanager en opdrachtgevers van het programma en de projectleider;
+    BOSD-agenda, `koppel` en `volg`/`ontvolg` — beheerders en coördinatoren.
+    """
+    lang = ctx.lang
+    name = args.strip().lower().lstrip("/")
+    if name.startswith("regio "):
+        name = name[len("regio "):].strip()
+    if name:
+        entry = SUBCOMMANDS.get(name.split()[0])
+        if entry is None:
+            return Reply.error(t("help.unknown", lang, name=escape(name)), hint=t("help.more", lang))
+        return Reply(summary=entry.usage, parts=[Header(f"/regio {entry.name}"), Text(escape(entry.help))])
+    lines = [f"• {escape(entry.usage)}" for entry in _unique()]
+    parts = [
+        Header(t("help.title", lang)),
+        Text(t("help.intro", lang)),
+        Text("\n".join(lines)),
+        Note(t("help.more", lang)),
+    ]
+    return Reply(summary=t("help.title", lang), parts=parts)

@@ -1,0 +1,141 @@
+"""What the subcommand modules share: resolving names into replies, permissions, audit,
+and the one-line form of a milestone.
+
+Who may change what (issue 3 point 4):
+- milestones (gereed, heropen, verplaats, the reminder buttons): admins, coordinators,
+  the milestone's owner, the programme's programmamanager and opdrachtgevers, and the
+  projectleider of the milestone's project;
+- BOSD agenda items, `koppel` and `volg`/`ontvolg`: admins and coordinators only —
+  they change what everybody sees and where the bot posts.
+Admins are the Slack user ids in REGIOBOT_ADMINS; a coordinator is the person linked to
+the Slack user with `is_coordinator` set.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from commands.core import Context, Reply
+from commands.i18n import escape, format_date, join_words, t
+from commands.names import Candidate, Kind, resolve
+from storage import queries
+from storage.models import Milestone, Person, Programme
+
+
+def actor(ctx: Context) -> str:
+    return ctx.user_id or "console"
+
+
+def me(ctx: Context) -> Person | None:
+    return queries.person_for_slack_user(ctx.session, slack_user_id=ctx.user_id)
+
+
+def is_coordinator(ctx: Context) -> bool:
+    if ctx.is_admin:
+        return True
+    person = me(ctx)
+    return bool(person and person.is_coordinator)
+
+
+def can_change_milestone(ctx: Context, milestone: Milestone) -> bool:
+    if is_coordinator(ctx):
+        return True
+    person = me(ctx)
+    if person is None:
+        return False
+    if milestone.owner_id == person.id:
+        return True
+    answerable = queries.persons_answerable_for(ctx.session, programme_id=milestone.programme_id)
+    if any(p.id == person.id for p in answerable):
+        return True
+    if milestone.project_id is not None:
+        leads = queries.project_leads(ctx.session, project_id=milestone.project_id)
+        return any(p.id == person.id for p in leads)
+    return False
+
+
+def refusal(ctx: Context, why: str) -> Reply:
+    return Reply.error(t("refused", ctx.lang, why=why), hint=t("refused.hint", ctx.lang))
+
+
+def audit(ctx: Context, action: str, object_type: str, object_id: int | None,
+          **detail: Any) -> None:
+    queries.add_audit(
+        ctx.session, at=ctx.now, actor=actor(ctx), action=action, object_type=object_type,
+        object_id=object_id, detail=detail,
+    )
+
+
+def region_id(ctx: Context) -> int | None:
+    region = queries.default_region(ctx.session, today=ctx.today)
+    return region.id if region else None
+
+
+def plan_year(ctx: Context) -> int:
+    """The year "K2" or "maart" refers to: the plan year of the region spoken about."""
+    region = queries.default_region(ctx.session, today=ctx.today)
+    return region.year if region else ctx.today.year
+
+
+def find_one(
+    ctx: Context, text: str, kinds: tuple[Kind, ...], what: str
+) -> tuple[Candidate | None, Reply | None]:
+    """(the thing meant, None) or (None, a reply saying it is unknown, with suggestions)."""
+    resolution = resolve(ctx.session, text, kinds, region_id=region_id(ctx))
+    if resolution.match is not None:
+        return resolution.match, None
+    message = t("not_found", ctx.lang, what=t(f"what.{what}", ctx.lang), name=escape(text.strip()))
+    hint = None
+    if resolution.suggestions:
+        options = [f"*{escape(c.label)}*" for c in resolution.suggestions]
+        hint = t("did_you_mean", ctx.lang, options=join_words(options, ctx.lang, last="or"))
+        message = f"{message} {hint}"
+        hint = None
+    return None, Reply.error(message, hint=hint)
+
+
+def usage_error(ctx: Context, usage: str) -> Reply:
+    return Reply.error(t("missing_arg", ctx.lang, usage=escape(usage)))
+
+
+def is_late(milestone: Milestone, today: date) -> bool:
+    return milestone.status == "open" and milestone.due_date < today
+
+
+def status_text(milestone: Milestone, ctx: Context) -> str:
+    if is_late(milestone, ctx.today):
+        return f":warning: {t('milestone.late', ctx.lang)}"
+    if milestone.status == "done":
+        done = t("milestone.status.done", ctx.lang)
+        return f":white_check_mark: {done}"
+    return t(f"milestone.status.{milestone.status}", ctx.lang)
+
+
+def milestone_line(milestone: Milestone, ctx: Context, *, with_programme: bool = True) -> str:
+    """'*#12* Start wachtlijstbeheer — K3 (30 september 2020) · Gewoon Thuis Jeugd · te laat'."""
+    title = escape(milestone.title)
+    if milestone.status == "done":
+        title = f"~{title}~"
+    where = []
+    if with_programme:
+        where.append(escape(milestone.programme.name))
+    if milestone.project is not None:
+        where.append(escape(milestone.project.name))
+    parts = [
+        f"*#{milestone.id}* {title}",
+        f"{escape(milestone.period_label)} ({format_date(milestone.due_date, ctx.lang)})",
+    ]
+    if where:
+        parts.append(" › ".join(where))
+    if milestone.owner is not None:
+        parts.append(escape(milestone.owner.name))
+    if milestone.status != "open" or is_late(milestone, ctx.today):
+        parts.append(status_text(milestone, ctx))
+    return " · ".join(parts[:1]) + " — " + " · ".join(parts[1:])
+
+
+def programme_label(programme: Programme) -> str:
+    if programme.number is not None:
+        return f"{programme.number}. {programme.name}"
+    return programme.name
