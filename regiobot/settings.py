@@ -89,6 +89,10 @@ class Settings(BaseSettings):
             raise ValueError("02:00-03:00 does not exist or happens twice on DST days")
         return value
 
+    # --- The console (issue 3): whom a person at the terminal acts as. That user is
+    # treated as an admin there, since whoever runs the console already holds the store.
+    regiobot_console_user: str = "console"
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
