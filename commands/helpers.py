@@ -13,12 +13,14 @@ the Slack user with `is_coordinator` set.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from commands.core import Context, Reply
 from commands.i18n import escape, format_date, join_words, t
 from commands.names import Candidate, Kind, resolve
+from commands.parsing import fold
 from storage import queries
 from storage.models import Milestone, Person, Programme
 
@@ -82,7 +84,16 @@ def find_one(
     ctx: Context, text: str, kinds: tuple[Kind, ...], what: str
 ) -> tuple[Candidate | None, Reply | None]:
     """(the thing meant, None) or (None, a reply saying it is unknown, with suggestions)."""
-    resolution = resolve(ctx.session, text, kinds, region_id=region_id(ctx))
+    rid = region_id(ctx)
+    resolution = resolve(ctx.session, text, kinds, region_id=rid)
+    if resolution.match is None:
+        # "/regio wie is de programmamanager van gewoon thuis?": a question after a
+        # subcommand word. Try again without its filler words.
+        stripped = strip_filler(text)
+        if stripped and stripped != fold(text).strip():
+            again = resolve(ctx.session, stripped, kinds, region_id=rid)
+            if again.match is not None or again.suggestions:
+                resolution, text = again, stripped
     if resolution.match is not None:
         return resolution.match, None
     message = t("not_found", ctx.lang, what=t(f"what.{what}", ctx.lang), name=escape(text.strip()))
@@ -93,6 +104,22 @@ def find_one(
         message = f"{message} {hint}"
         hint = None
     return None, Reply.error(message, hint=hint)
+
+
+# Question words that never name anything; names like "Anke van der Landen" survive
+# because a name is first looked up as typed.
+FILLER = frozenset("""
+wie wat wanneer welke welk hoeveel hoe waar is zijn was de het een van voor bij in op aan er
+nog die dat mij me ik je jij u kun kan kunt geef vertel toon laat zien weet wil graag eens
+even heeft hebben doet over met om te alsjeblieft aub please who what when which how much
+many where are the a an of for at on to do does tell show give i you can could would about
+with
+""".split())
+
+
+def strip_filler(text: str) -> str:
+    words = re.findall(r"[\w&+/'-]+", fold(text))
+    return " ".join(w for w in words if w not in FILLER)
 
 
 def usage_error(ctx: Context, usage: str) -> Reply:

@@ -86,6 +86,7 @@ def resolve(
     kinds: tuple[Kind, ...] = ("programme", "project", "person"),
     *,
     region_id: int | None = None,
+    suggest: int = SUGGEST,
 ) -> Resolution:
     wanted = _clean(text)
     if not wanted:
@@ -132,4 +133,4 @@ def resolve(
         len(scored) == 1 or scored[0][0] - scored[1][0] >= CLEAR_LEAD
     ):
         return Resolution(scored[0][1])
-    return Resolution(suggestions=[c for score, c in scored if score >= SUGGEST][:3])
+    return Resolution(suggestions=[c for score, c in scored if score >= suggest][:3])

@@ -59,6 +59,9 @@ def _holder(role: Role) -> str:
 
 
 def _role_line(role: Role) -> str:
+    if not role.holder and role.person is None:
+        # An unfilled post ("Beleidsadviseurs: 64 uur"): just its hours.
+        return f"*{escape(role.label)}*: {escape(role.hours_text or '—')}"
     line = f"*{escape(role.label)}*: {escape(_holder(role))}"
     if role.hours_text:
         line += f" — {escape(role.hours_text)}"
@@ -112,8 +115,6 @@ def who_project(project: Project, ctx: Context, kind: str | None = None) -> Repl
         parts.append(_focus(kind, roles, project.name, ctx))
     if roles:
         parts.append(Text("\n".join(_role_line(r) for r in roles)))
-    else:
-        parts.append(Text(t("who.none", lang)))
     # Who answers for the project otherwise: its programme's people.
     programme_reply = who_programme(project.programme, ctx)
     parts += programme_reply.parts[1:]

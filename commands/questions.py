@@ -97,7 +97,8 @@ def understand(text: str, ctx: Context) -> tuple[str, str] | None:
         for word in ("team", "contact", "contactpersoon"):
             rest = re.sub(rf"\b{word}\b", " ", rest)
         rest = re.sub(r"\s+", " ", rest).strip()
-        return "wie", rest if kind is None else rest  # role words are kept in `rest`
+        # Role words ("programmamanager", "owns") stay in: `wie` reads them.
+        return "wie", rest
     if _has(folded, PROJECT):
         return "project", _rest(folded)
     if _has(folded, PROGRAMME):
@@ -113,7 +114,8 @@ def understand(text: str, ctx: Context) -> tuple[str, str] | None:
 
 def not_understood(text: str, ctx: Context) -> Reply:
     message = t("unknown", ctx.lang, text=escape(text.strip()[:200]))
-    resolution = resolve(ctx.session, text)
+    # Only close calls: a sentence that is no command should not "mean" a programme.
+    resolution = resolve(ctx.session, text, suggest=80)
     parts = [Text(message)]
     if resolution.suggestions:
         options = ", ".join(f"*{escape(c.label)}*" for c in resolution.suggestions)

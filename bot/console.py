@@ -1,0 +1,83 @@
+"""The console: Regiobot without Slack (DESIGN §7, like Errbot's text backend).
+
+A person types `/regio …` or a question and reads the same answer Slack would show, as
+plain text. They act as REGIOBOT_CONSOLE_USER (default "console"), which counts as an
+admin here: whoever runs the console already holds the store, so refusing them would
+only be in the way. There is no channel at the console, so `volg`/`ontvolg`/`volgt`
+say they need one.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from commands.core import Context, Reply
+from commands.i18n import unescape
+from commands.render import to_text
+from regiobot import clock
+from regiobot.settings import Settings
+
+PROMPT = "regio> "
+EXIT_WORDS = {"exit", "quit", "stop", "q", ":q"}
+
+
+def console_context(
+    session: Session, settings: Settings, *, user_id: str | None = None,
+    lang: str | None = None, channel_id: str | None = None,
+) -> Context:
+    """A Context for someone at a terminal (the console and `regiobot ask`)."""
+    user = user_id or settings.regiobot_console_user
+    admins = set(settings.regiobot_admins)
+    if user == settings.regiobot_console_user:
+        admins.add(user)
+    return Context(
+        session=session,
+        today=clock.today(),
+        now=clock.now(),
+        user_id=user,
+        lang=lang or settings.regiobot_lang,
+        admins=frozenset(admins),
+        channel_id=channel_id,
+    )
+
+
+def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
+           user_id: str | None = None, lang: str | None = None) -> Reply:
+    """One command or question, in a session of its own."""
+    from commands.dispatch import handle
+
+    with factory() as session:
+        return handle(text, console_context(session, settings, user_id=user_id, lang=lang))
+
+
+def reply_text(reply: Reply) -> str:
+    return unescape(to_text(reply))
+
+
+def run_console(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+) -> None:
+    """Read lines until exit/quit/EOF; answer each as plain text."""
+    interactive = hasattr(stdin, "isatty") and stdin.isatty()
+    while True:
+        if interactive:
+            stdout.write(PROMPT)
+            stdout.flush()
+        line = stdin.readline()
+        if not line:  # EOF
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in EXIT_WORDS:
+            break
+        reply = answer(factory, settings, text)
+        stdout.write(reply_text(reply) + "\n\n")
+        stdout.flush()
