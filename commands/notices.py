@@ -1,0 +1,271 @@
+"""What the scheduler posts, as reply data: milestone reminders, the weekly digest of
+late milestones, the BOSD call for agenda items and the BOSD agenda, and the notice to
+an admin when a post could not be delivered. `commands.render.to_message` turns each
+into Block Kit and its text fallback, like every other reply.
+
+Each function renders the object as it is *now*: the sender calls it again when the
+object changed after posting and updates the message (chat.update) when the result
+differs — a reminder of a milestone marked done then says so and loses its buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from commands.core import Actions, Button, Divider, Header, Note, Reply, Text
+from commands.i18n import escape, format_date, weekday_name
+from storage.models import Meeting, Milestone
+from storage.workdays import working_days_between
+
+# The command layer's action ids: the same buttons on a reminder as on a milestone card.
+ACTION_DONE = "milestone_done"
+ACTION_SNOOZE = "milestone_snooze"
+
+# A digest lists at most this many milestones with buttons (a message holds 50 blocks).
+DIGEST_MAX_ITEMS = 15
+
+WORDS: dict[str, dict[str, str]] = {
+    "reminder.before": {
+        "nl": "Herinnering: over {n} werkdagen is de deadline",
+        "en": "Reminder: due in {n} working days",
+    },
+    "reminder.due": {"nl": "Vandaag is de deadline", "en": "Due today"},
+    "reminder.due_soon": {"nl": "Deadline: {day}", "en": "Due: {day}"},
+    "reminder.done": {"nl": "✅ Gereed", "en": "✅ Done"},
+    "reminder.cancelled": {"nl": "Vervallen", "en": "Cancelled"},
+    "reminder.moved": {
+        "nl": "De deadline is verplaatst naar {day}; je krijgt een nieuwe herinnering.",
+        "en": "The due date moved to {day}; a new reminder will follow.",
+    },
+    "reminder.late": {"nl": "Te laat sinds {day}", "en": "Late since {day}"},
+    "due": {"nl": "Deadline {day} ({label})", "en": "Due {day} ({label})"},
+    "owner": {"nl": "Eigenaar: {name}", "en": "Owner: {name}"},
+    "no_owner": {"nl": "Nog geen eigenaar", "en": "No owner yet"},
+    "done_at": {"nl": "Gereed gemeld op {day}", "en": "Marked done on {day}"},
+    "button.done": {"nl": "Gereed", "en": "Done"},
+    "button.snooze": {"nl": "Een week uitstellen", "en": "Snooze a week"},
+    "digest.header": {
+        "nl": "Te late mijlpalen ({n})",
+        "en": "Late milestones ({n})",
+    },
+    "digest.intro": {
+        "nl": "Deze mijlpalen zijn op {day} nog niet gereed:",
+        "en": "These milestones are not done as of {day}:",
+    },
+    "digest.line": {
+        "nl": "*{title}*\n{programme} · deadline {day} · {n} werkdagen te laat",
+        "en": "*{title}*\n{programme} · due {day} · {n} working days late",
+    },
+    "digest.more": {
+        "nl": "… en nog {n}. Vraag `/regio mijlpalen te laat` voor de hele lijst.",
+        "en": "… and {n} more. Ask `/regio mijlpalen te laat` for the whole list.",
+    },
+    "bosd.call.header": {
+        "nl": "Oproep: agendapunten voor de BOSD van {day}",
+        "en": "Call for agenda items: BOSD of {day}",
+    },
+    "bosd.call.text": {
+        "nl": "Over {n} werkdagen vergadert het {body}. Lever agendapunten aan vóór "
+        "{deadline}, dan komen ze op de agenda die dan wordt gedeeld.",
+        "en": "The {body} meets in {n} working days. Send agenda items before "
+        "{deadline}; the agenda is shared then.",
+    },
+    "bosd.call.so_far": {"nl": "Tot nu toe op de agenda:", "en": "On the agenda so far:"},
+    "bosd.call.empty": {"nl": "Nog geen agendapunten.", "en": "No agenda items yet."},
+    "bosd.agenda.header": {
+        "nl": "Agenda BOSD {number}{day}",
+        "en": "Agenda BOSD {number}{day}",
+    },
+    "bosd.agenda.empty": {
+        "nl": "Er staan (nog) geen agendapunten op.",
+        "en": "There are no agenda items (yet).",
+    },
+    "bosd.when": {"nl": "{weekday} {day}{time}{place}", "en": "{weekday} {day}{time}{place}"},
+    "bosd.prepared_by": {"nl": "voorbereiding: {who}", "en": "prepared by: {who}"},
+    "bosd.cancelled": {
+        "nl": "Deze vergadering gaat niet door.",
+        "en": "This meeting has been cancelled.",
+    },
+    "bosd.moved": {
+        "nl": "Deze vergadering is verplaatst naar {day}.",
+        "en": "This meeting has moved to {day}.",
+    },
+    "alert.header": {"nl": "Bericht niet bezorgd", "en": "Post not delivered"},
+    "alert.text": {
+        "nl": "Regiobot kon een bericht aan {target} niet plaatsen: `{error}`. "
+        "Het wordt niet opnieuw geprobeerd.",
+        "en": "Regiobot could not post a message to {target}: `{error}`. "
+        "It will not be retried.",
+    },
+    "alert.hint": {
+        "nl": "Nodig de bot uit in het kanaal (`/invite @Regiobot`) of pas het abonnement aan "
+        "met `/regio volg`. Sleutel: {key}",
+        "en": "Invite the bot to the channel (`/invite @Regiobot`) or change the subscription "
+        "with `/regio volg`. Key: {key}",
+    },
+}
+
+
+def w(key: str, lang: str = "nl", **kw: object) -> str:
+    entry = WORDS[key]
+    return (entry.get(lang) or entry["nl"]).format(**kw)
+
+
+def _target_mention(target: str) -> str:
+    if target[:1] in ("U", "W"):
+        return f"<@{target}>"
+    return f"<#{target}>"
+
+
+def _milestone_text(milestone: Milestone, lang: str) -> str:
+    programme = milestone.programme.name if milestone.programme is not None else ""
+    project = f" · {escape(milestone.project.name)}" if milestone.project is not None else ""
+    due = w("due", lang, day=format_date(milestone.due_date, lang),
+            label=escape(milestone.period_label))
+    return f"*{escape(milestone.title)}*\n{escape(programme)}{project} · {due}"
+
+
+def _owner_note(milestone: Milestone, lang: str) -> str:
+    if milestone.owner is None:
+        return w("no_owner", lang)
+    name = escape(milestone.owner.name)
+    if milestone.owner.slack_user_id:
+        name = f"{name} (<@{milestone.owner.slack_user_id}>)"
+    return w("owner", lang, name=name)
+
+
+def _buttons(milestone: Milestone, lang: str) -> Actions:
+    value = str(milestone.id)
+    return Actions(
+        buttons=(
+            Button(w("button.done", lang), ACTION_DONE, value, style="primary"),
+            Button(w("button.snooze", lang), ACTION_SNOOZE, value),
+        ),
+    )
+
+
+def milestone_reminder(
+    milestone: Milestone, *, stage: str, reminded_for: date, today: date, lang: str = "nl"
+) -> Reply:
+    """A reminder of one milestone: `stage` is "w<N>" (N working days before) or "due".
+
+    `reminded_for` is the due date the reminder was planned for: when the milestone
+    moved since, the message says so instead of urging the old date.
+    """
+    title = milestone.title
+    if milestone.status == "done":
+        heading = w("reminder.done", lang)
+    elif milestone.status == "cancelled":
+        heading = w("reminder.cancelled", lang)
+    elif milestone.due_date != reminded_for:
+        heading = w("reminder.due_soon", lang, day=format_date(milestone.due_date, lang))
+    elif stage == "due":
+        heading = w("reminder.due", lang)
+    else:
+        heading = w("reminder.before", lang, n=int(stage.lstrip("w")))
+    parts: list = [Header(heading), Text(_milestone_text(milestone, lang)),
+                   Note(_owner_note(milestone, lang))]
+    if milestone.status == "done" and milestone.done_at is not None:
+        parts.append(Note(w("done_at", lang, day=format_date(milestone.done_at.date(), lang))))
+    elif milestone.status == "open" and milestone.due_date != reminded_for:
+        parts.append(Note(w("reminder.moved", lang, day=format_date(milestone.due_date, lang))))
+    elif milestone.status == "open":
+        parts.append(_buttons(milestone, lang))
+    return Reply(summary=f"{heading}: {title}", parts=parts, ephemeral=False)
+
+
+def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl") -> Reply:
+    """The weekly list of open milestones whose due date passed before `day`."""
+    header = w("digest.header", lang, n=len(milestones))
+    parts: list = [Header(header), Text(w("digest.intro", lang, day=format_date(day, lang)))]
+    for milestone in milestones[:DIGEST_MAX_ITEMS]:
+        programme = milestone.programme.name if milestone.programme is not None else ""
+        parts.append(Divider())
+        parts.append(
+            Text(
+                w(
+                    "digest.line",
+                    lang,
+                    title=escape(milestone.title),
+                    programme=escape(programme),
+                    day=format_date(milestone.due_date, lang),
+                    n=working_days_between(milestone.due_date, day),
+                )
+            )
+        )
+        parts.append(Note(_owner_note(milestone, lang)))
+        parts.append(_buttons(milestone, lang))
+    if len(milestones) > DIGEST_MAX_ITEMS:
+        parts.append(Note(w("digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
+    titles = "; ".join(m.title for m in milestones[:5])
+    return Reply(summary=f"{header}: {titles}", parts=parts, ephemeral=False)
+
+
+def _when(meeting: Meeting, lang: str) -> str:
+    time_text = f", {meeting.start_time:%H:%M}" if meeting.start_time else ""
+    if meeting.start_time and meeting.end_time:
+        time_text += f"–{meeting.end_time:%H:%M}"
+    place = f", {escape(meeting.location)}" if meeting.location else ""
+    return w("bosd.when", lang, weekday=weekday_name(meeting.date, lang),
+             day=format_date(meeting.date, lang), time=time_text, place=place)
+
+
+def _agenda_lines(meeting: Meeting, lang: str) -> list[str]:
+    lines = []
+    for index, item in enumerate(meeting.agenda_items, start=1):
+        extra = [item.kind] if item.kind else []
+        if item.prepared_by:
+            extra.append(w("bosd.prepared_by", lang, who=item.prepared_by))
+        suffix = f" _({escape(', '.join(extra))})_" if extra else ""
+        lines.append(f"{index}. {escape(item.title)}{suffix}")
+    return lines
+
+
+def _meeting_state(meeting: Meeting, meeting_day: date, lang: str) -> list:
+    if meeting.status == "cancelled":
+        return [Note(w("bosd.cancelled", lang))]
+    if meeting.date != meeting_day:
+        return [Note(w("bosd.moved", lang, day=format_date(meeting.date, lang)))]
+    return []
+
+
+def bosd_call(
+    meeting: Meeting, *, meeting_day: date, working_days: int, deadline: date, lang: str = "nl"
+) -> Reply:
+    """The call for agenda items, `working_days` before the meeting."""
+    header = w("bosd.call.header", lang, day=format_date(meeting_day, lang))
+    body = meeting.body.name if meeting.body is not None else "BOSD"
+    parts: list = [
+        Header(header),
+        Text(w("bosd.call.text", lang, n=working_days, body=escape(body),
+               deadline=format_date(deadline, lang))),
+        Note(_when(meeting, lang)),
+        *_meeting_state(meeting, meeting_day, lang),
+    ]
+    lines = _agenda_lines(meeting, lang)
+    parts.append(Text(w("bosd.call.so_far", lang) + "\n" + "\n".join(lines)) if lines
+                 else Note(w("bosd.call.empty", lang)))
+    return Reply(summary=header, parts=parts, ephemeral=False)
+
+
+def bosd_agenda(meeting: Meeting, *, meeting_day: date, lang: str = "nl") -> Reply:
+    """The agenda of a BOSD meeting, as it stands."""
+    number = f"{meeting.number} – " if meeting.number else "– "
+    header = w("bosd.agenda.header", lang, number=number, day=format_date(meeting_day, lang))
+    parts: list = [Header(header), Note(_when(meeting, lang)),
+                   *_meeting_state(meeting, meeting_day, lang)]
+    lines = _agenda_lines(meeting, lang)
+    parts.append(Text("\n".join(lines)) if lines else Text(w("bosd.agenda.empty", lang)))
+    return Reply(summary=header, parts=parts, ephemeral=False)
+
+
+def delivery_failed(*, target: str, key: str, error: str, lang: str = "nl") -> Reply:
+    """To an admin: a post failed for good (the channel is gone, the bot not invited, …)."""
+    header = w("alert.header", lang)
+    text = w("alert.text", lang, target=_target_mention(target), error=escape(error))
+    return Reply(
+        summary=f"{header}: {target} ({error})",
+        parts=[Header(header), Text(text), Note(w("alert.hint", lang, key=escape(key)))],
+        ephemeral=False,
+    )

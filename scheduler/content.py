@@ -1,0 +1,111 @@
+"""What a delivery says: its reply from `commands.notices`, built from the store as it
+is now, and whether it is still wanted at send time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commands import notices
+from commands.core import Reply
+from commands.render import to_message
+from scheduler.planner import Schedule, local_day
+from storage import deliveries as store
+from storage.deliveries import Delivery
+from storage.workdays import add_working_days
+
+
+def unwanted_reason(session: Session, delivery: Delivery, *, now: datetime) -> str | None:
+    """Why the post should not go out any more (None: send it)."""
+    if delivery.expires_at is not None and delivery.expires_at <= now:
+        return "expired"
+    if delivery.kind == store.REMINDER:
+        milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
+        if milestone is None:
+            return "milestone deleted"
+        if milestone.status != "open":
+            return f"milestone {milestone.status}"
+        if milestone.due_date != delivery.subject_date:
+            return "milestone moved"
+    elif delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
+        meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
+        if meeting is None:
+            return "meeting deleted"
+        if meeting.status != "scheduled":
+            return f"meeting {meeting.status}"
+        if meeting.date != delivery.subject_date:
+            return "meeting moved"
+    elif delivery.kind == store.DIGEST:
+        if not _digest_milestones(session, delivery):
+            return "nothing late any more"
+    return None
+
+
+def _digest_milestones(session: Session, delivery: Delivery) -> list:
+    day = date.fromisoformat(delivery.payload["day"])
+    if delivery.target[:1] in ("U", "W"):
+        person = store.person_by_slack_user(session, slack_user_id=delivery.target)
+        if person is None:
+            return []
+        return store.late_open_milestones(session, before=day, owner_id=person.id)
+    channels = store.programme_channels(session)
+    followed = {pid for pid, targets in channels.items() if delivery.target in targets}
+    if not followed:
+        return []
+    programme_ids = None if None in followed else followed
+    return store.late_open_milestones(session, before=day, programme_ids=programme_ids)
+
+
+def render(
+    session: Session, delivery: Delivery, *, now: datetime, schedule: Schedule, lang: str
+) -> Reply | None:
+    """The delivery's reply as things stand (None when its object is gone)."""
+    if delivery.kind == store.REMINDER:
+        milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
+        if milestone is None:
+            return None
+        return notices.milestone_reminder(
+            milestone, stage=delivery.stage or "due", reminded_for=delivery.subject_date,
+            today=local_day(now), lang=lang,
+        )
+    if delivery.kind == store.DIGEST:
+        milestones = _digest_milestones(session, delivery)
+        if not milestones:
+            return None
+        return notices.late_digest(milestones, day=date.fromisoformat(delivery.payload["day"]),
+                                   lang=lang)
+    if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
+        meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
+        if meeting is None:
+            return None
+        if delivery.kind == store.BOSD_CALL:
+            return notices.bosd_call(
+                meeting,
+                meeting_day=delivery.subject_date,
+                working_days=schedule.bosd_call_days,
+                deadline=add_working_days(delivery.subject_date, -schedule.bosd_agenda_days),
+                lang=lang,
+            )
+        return notices.bosd_agenda(meeting, meeting_day=delivery.subject_date, lang=lang)
+    if delivery.kind == store.ADMIN_ALERT:
+        return notices.delivery_failed(
+            target=delivery.payload.get("target", "?"),
+            key=delivery.payload.get("failed_key", "?"),
+            error=delivery.payload.get("error", "?"),
+            lang=lang,
+        )
+    raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+def message_of(reply: Reply, *, lang: str) -> dict[str, Any]:
+    return to_message(reply, lang=lang)
+
+
+def content_hash(message: dict[str, Any]) -> str:
+    """The version of a rendered message: equal hashes, nothing to update."""
+    data = json.dumps(message, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()

@@ -1,0 +1,318 @@
+"""The sender: claim → render → post → record the Slack ts (DESIGN §6).
+
+Each step commits on its own, so that other senders see it: the claim (a conditional
+UPDATE; only the sender whose UPDATE changed the row goes on), then the post outside
+any transaction, then the record. A crash between Slack's answer and the record leaves
+the row `sending`; after `stale_after` another sender (or this one, restarted) takes it
+over and first looks for the delivery key in the channel history — found: recorded as
+sent; not found: posted. A retry after a timeout or a 5xx does the same lookup, since
+Slack may have posted without answering.
+
+Errors: 429 → `retry` at now + Retry-After; 5xx/timeouts → `retry` with exponential
+backoff; permanent errors → `failed`, and every admin gets a DM about it (itself a
+delivery, so it is sent once too). Messages of milestones and meetings that changed
+after posting are rendered again and updated in place with chat.update when the
+rendered message differs from what was posted (its hash is kept per delivery).
+
+No clock is read here: every method takes `now`, so tests and `regiobot simulate`
+step time as they like.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import content
+from scheduler.channels import (
+    Channel,
+    DeliveryError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    metadata_for,
+)
+from scheduler.planner import Schedule
+from storage import deliveries as store
+from storage.db import transaction
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=30)
+# With the backoff above: roughly a day of trying before giving up.
+MAX_ATTEMPTS = 60
+# A send takes a few HTTP calls of at most 30 s each: a row `sending` for longer than
+# this was left by a crash.
+STALE_AFTER = timedelta(minutes=5)
+# Posted messages are kept current (chat.update) for this long after posting.
+REFRESH_WINDOW = timedelta(days=90)
+# How far before the planned moment a lookup searches the history (clock skew).
+LOOKUP_MARGIN = timedelta(minutes=10)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … up to 30 min between attempts."""
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+@dataclass
+class SendReport:
+    sent: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # posted before a crash, found by key
+    retried: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.sent, self.found, self.retried, self.failed, self.superseded,
+                    self.updated))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What the sender needs of a claimed row, read in a short session."""
+
+    id: int
+    key: str
+    kind: str
+    target: str
+    planned_for: datetime
+    attempts: int
+    needs_lookup: bool
+    slack_channel: str | None
+    payload: dict
+
+
+class Sender:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        channel: Channel,
+        *,
+        schedule: Schedule | None = None,
+        worker: str | None = None,
+        lang: str = "nl",
+        admins: tuple[str, ...] | list[str] = (),
+        stale_after: timedelta = STALE_AFTER,
+        max_attempts: int = MAX_ATTEMPTS,
+        batch: int = 50,
+        after_post: Callable[[str], None] | None = None,
+    ) -> None:
+        self.factory = factory
+        self.channel = channel
+        self.schedule = schedule or Schedule()
+        self.worker = worker or worker_name()
+        self.lang = lang
+        self.admins = tuple(admins)
+        self.stale_after = stale_after
+        self.max_attempts = max_attempts
+        self.batch = batch
+        # Called with the key right after Slack answered a post, before the record:
+        # tests raise a BaseException here to play a crash at the worst moment.
+        self.after_post = after_post
+
+    # --- the tick
+
+    def run(self, *, now: datetime) -> SendReport:
+        report = SendReport()
+        self.resolve_stale(now=now, report=report)
+        self.send_due(now=now, report=report)
+        self.refresh(now=now, report=report)
+        return report
+
+    def resolve_stale(self, *, now: datetime, report: SendReport) -> None:
+        with self.factory() as session:
+            rows = store.stale_sending(session, claimed_before=now - self.stale_after)
+        for delivery_id, claimed_at in rows:
+            with transaction(self.factory) as session:
+                taken = store.claim_stale(session, delivery_id=delivery_id,
+                                          claimed_at=claimed_at, worker=self.worker, now=now)
+            if taken:
+                log.warning("delivery %s was left sending; looking it up", delivery_id)
+                self._deliver(delivery_id, now=now, report=report)
+
+    def send_due(self, *, now: datetime, report: SendReport) -> None:
+        while True:
+            with self.factory() as session:
+                ids = store.due_delivery_ids(session, now=now, limit=self.batch)
+            if not ids:
+                return
+            progressed = False
+            for delivery_id in ids:
+                with transaction(self.factory) as session:
+                    claimed = store.claim_delivery(session, delivery_id=delivery_id,
+                                                   worker=self.worker, now=now)
+                if claimed:
+                    progressed = True
+                    self._deliver(delivery_id, now=now, report=report)
+            if len(ids) < self.batch or not progressed:
+                return
+
+    # --- one delivery, claimed by this worker
+
+    def _job(self, delivery_id: int) -> _Job | None:
+        with self.factory() as session:
+            row = store.get_delivery(session, delivery_id=delivery_id)
+            if row is None:  # its milestone or meeting was deleted meanwhile
+                return None
+            return _Job(row.id, row.key, row.kind, row.target, row.planned_for, row.attempts,
+                        row.needs_lookup, row.slack_channel, dict(row.payload or {}))
+
+    def _content(self, job: _Job, *, now: datetime):
+        """(why not to send, or None; the reply) as the store stands now."""
+        with self.factory() as session:
+            row = store.get_delivery(session, delivery_id=job.id)
+            reason = content.unwanted_reason(session, row, now=now)
+            if reason is not None:
+                return reason, None
+            reply = content.render(session, row, now=now, schedule=self.schedule,
+                                   lang=self.lang)
+            return ("nothing to say", None) if reply is None else (None, reply)
+
+    def _supersede(self, job: _Job, reason: str, *, now: datetime, report: SendReport) -> None:
+        with transaction(self.factory) as session:
+            store.supersede(session, delivery_id=job.id, worker=self.worker, reason=reason,
+                            now=now)
+        report.superseded.append(job.key)
+
+    def _deliver(self, delivery_id: int, *, now: datetime, report: SendReport) -> None:
+        job = self._job(delivery_id)
+        if job is None:
+            return
+        # From the moment the post is sent its outcome is uncertain until recorded: any
+        # failure after that point makes the next attempt look in the history first.
+        posting = False
+        try:
+            if not job.needs_lookup:
+                reason, reply = self._content(job, now=now)
+                if reason is not None:
+                    self._supersede(job, reason, now=now, report=report)
+                    return
+            channel_id = job.slack_channel or self.channel.resolve(job.target)
+            if job.needs_lookup:
+                ts = self.channel.find_by_key(channel_id, job.key,
+                                              oldest=job.planned_for - LOOKUP_MARGIN)
+                if ts is not None:
+                    self._record(job, channel_id, ts, None, now=now)
+                    report.found.append(job.key)
+                    return
+                reason, reply = self._content(job, now=now)
+                if reason is not None:
+                    self._supersede(job, reason, now=now, report=report)
+                    return
+            message = content.message_of(reply, lang=self.lang)
+            posting = True
+            ts = self.channel.post(channel_id, message, metadata_for(job.key))
+            if self.after_post is not None:
+                self.after_post(job.key)
+            self._record(job, channel_id, ts, content.content_hash(message), now=now)
+            report.sent.append(job.key)
+        except Exception as raw:
+            error = self.channel.classify(raw)
+            if not isinstance(raw, DeliveryError):
+                log.exception("delivery %s: unexpected error", job.key)
+            self._failed_attempt(job, error, ambiguous=posting, now=now, report=report)
+
+    def _record(self, job: _Job, channel_id: str, ts: str, digest: str | None, *,
+                now: datetime) -> None:
+        with transaction(self.factory) as session:
+            recorded = store.mark_sent(session, delivery_id=job.id, worker=self.worker,
+                                       slack_channel=channel_id, slack_ts=ts,
+                                       content_hash=digest, now=now)
+        if not recorded:
+            # Another sender took the row over meanwhile; it looks the key up and
+            # finds this post, so nothing is posted twice.
+            log.warning("delivery %s: taken over before it was recorded", job.key)
+
+    def _failed_attempt(self, job: _Job, error: DeliveryError, *, ambiguous: bool,
+                        now: datetime, report: SendReport) -> None:
+        if isinstance(error, PermanentError) or (
+            not isinstance(error, RateLimited) and job.attempts >= self.max_attempts
+        ):
+            with transaction(self.factory) as session:
+                store.mark_failed(session, delivery_id=job.id, worker=self.worker,
+                                  error=error.code, now=now)
+                if job.kind != store.ADMIN_ALERT:
+                    self._alert_admins(session, job, error, now=now)
+            log.error("delivery %s failed for good: %s", job.key, error)
+            report.failed.append(job.key)
+            return
+        if isinstance(error, RateLimited):
+            next_at = now + timedelta(seconds=error.retry_after)
+        else:
+            next_at = now + backoff(job.attempts)
+        lookup = ambiguous and isinstance(error, TransientError) and error.ambiguous
+        with transaction(self.factory) as session:
+            store.mark_retry(session, delivery_id=job.id, worker=self.worker,
+                             next_attempt_at=next_at, error=str(error), needs_lookup=lookup,
+                             now=now)
+        log.info("delivery %s: %s; next attempt at %s", job.key, error, next_at.isoformat())
+        report.retried.append(job.key)
+
+    def _alert_admins(self, session: Session, job: _Job, error: DeliveryError, *,
+                      now: datetime) -> None:
+        if not self.admins:
+            log.error("no REGIOBOT_ADMINS to tell that %s failed", job.key)
+        for admin in self.admins:
+            store.plan_delivery(
+                session,
+                key=f"{store.ADMIN_ALERT}:{job.key}:{admin}"[:200],
+                kind=store.ADMIN_ALERT,
+                target=admin,
+                group_key=f"{store.ADMIN_ALERT}:{job.id}:{admin}"[:120],
+                planned_for=now,
+                now=now,
+                payload={"failed_key": job.key, "target": job.target, "error": error.code},
+            )
+
+    # --- keeping posted messages current
+
+    def refresh(self, *, now: datetime, report: SendReport) -> None:
+        with self.factory() as session:
+            candidates = [
+                (d.id, d.key, d.content_at, d.content_hash, d.slack_channel, d.slack_ts)
+                for d in store.deliveries_to_refresh(session, sent_since=now - REFRESH_WINDOW)
+            ]
+        for delivery_id, key, content_at, old_hash, channel_id, ts in candidates:
+            with transaction(self.factory) as session:
+                if not store.claim_refresh(session, delivery_id=delivery_id,
+                                           content_at=content_at, now=now):
+                    continue
+            with self.factory() as session:
+                row = store.get_delivery(session, delivery_id=delivery_id)
+                reply = content.render(session, row, now=now, schedule=self.schedule,
+                                       lang=self.lang)
+            if reply is None:
+                continue
+            message = content.message_of(reply, lang=self.lang)
+            digest = content.content_hash(message)
+            if digest == old_hash:
+                continue
+            try:
+                self.channel.update(channel_id, ts, message, metadata_for(key))
+            except Exception as raw:
+                error = self.channel.classify(raw)
+                log.warning("update of %s failed: %s", key, error)
+                if not isinstance(error, PermanentError):
+                    # Compare again on a later tick.
+                    with transaction(self.factory) as session:
+                        store.claim_refresh(session, delivery_id=delivery_id, content_at=now,
+                                            now=content_at or now - REFRESH_WINDOW)
+                continue
+            with transaction(self.factory) as session:
+                store.record_refresh(session, delivery_id=delivery_id, content_hash=digest,
+                                     now=now)
+            report.updated.append(key)
