@@ -85,6 +85,8 @@ def find_one(
 ) -> tuple[Candidate | None, Reply | None]:
     """(the thing meant, None) or (None, a reply saying it is unknown, with suggestions)."""
     rid = region_id(ctx)
+    if rid is None and not queries.find_persons(ctx.session):
+        return None, Reply.error(t("no_data", ctx.lang))
     resolution = resolve(ctx.session, text, kinds, region_id=rid)
     if resolution.match is None:
         # "/regio wie is de programmamanager van gewoon thuis?": a question after a
@@ -92,7 +94,7 @@ def find_one(
         stripped = strip_filler(text)
         if stripped and stripped != fold(text).strip():
             again = resolve(ctx.session, stripped, kinds, region_id=rid)
-            if again.match is not None or again.suggestions:
+            if again.match is not None or again.suggestions or not resolution.suggestions:
                 resolution, text = again, stripped
     if resolution.match is not None:
         return resolution.match, None

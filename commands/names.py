@@ -26,9 +26,9 @@ Kind = Literal["programme", "project", "person"]
 _NOISE = re.compile(
     r"\b(het |de |the )?(programma|programme|program|project|deelproject|prg)\b", re.I
 )
-ACCEPT = 88  # a fuzzy score this high, clearly ahead of the next, is taken as meant
+ACCEPT = 80  # a fuzzy score this high, clearly ahead of the next, is taken as meant
 SUGGEST = 60  # below this a name is not even worth suggesting
-CLEAR_LEAD = 6
+CLEAR_LEAD = 10
 
 
 @dataclass
