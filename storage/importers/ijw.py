@@ -412,6 +412,51 @@ def import_ijw(session: Session, paths: list[Path], *, now: datetime) -> ImportR
     return report
 
 
+def import_declarations(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:
+    """What `regiobot import` calls for declarations: iJw XML messages (*.xml), back-office
+    CSV exports and provider-name files (*.csv), or folders holding them.
+
+    All-or-nothing across every file: any problem refuses the lot (ImportRefused lists
+    them all) before anything is written.
+    """
+    from storage.importers import ijw_csv
+
+    xml_files: list[Path] = []
+    csv_files: list[Path] = []
+    problems: list[Problem] = []
+    for path in iter_files(paths, ("*.xml", "*.csv")):
+        suffix = path.suffix.lower()
+        if suffix == ".xml":
+            xml_files.append(path)
+        elif suffix == ".csv":
+            csv_files.append(path)
+        else:
+            problems.append(Problem(path.name, None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
+    items, xml_problems = read_ijw(xml_files, now=now)
+    problems.extend(xml_problems)
+    for path in csv_files:
+        kind = ijw_csv.kind_of(path)
+        if kind == "events":
+            problems.extend(ijw_csv.check_csv(path))
+        elif kind == "providers":
+            problems.extend(ijw_csv.read_providers(path)[1])
+        else:
+            problems.append(
+                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
+            )
+    if problems:
+        raise ImportRefused(problems)
+    report = ImportReport(source=describe(paths))
+    store_extracted(session, items, report, now=now)
+    if csv_files:
+        # Events first, provider names last, so names replace the code-only ones.
+        csv_files.sort(key=lambda p: ijw_csv.kind_of(p) == "providers")
+        for what, n in ijw_csv.import_ijw_csv(session, csv_files, now=now).counts.items():
+            report.count(what, n)
+    session.flush()
+    return report
+
+
 __all__ = [
     "ACCEPTING_RETOURCODES",
     "BASIS_NS",
@@ -421,6 +466,7 @@ __all__ = [
     "check_file",
     "check_tree",
     "extract",
+    "import_declarations",
     "import_ijw",
     "iter_files",
     "schema_for",
