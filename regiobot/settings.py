@@ -93,6 +93,20 @@ class Settings(BaseSettings):
     # treated as an admin there, since whoever runs the console already holds the store.
     regiobot_console_user: str = "console"
 
+    # --- Declarations (issue 5). Slack user ids of the regional contract managers: they
+    # (and admins) see assignment numbers in `/regio declaraties` ("U1,U2").
+    regiobot_contract_managers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The regional deadline for declaring a month (323): the end of the month this many
+    # months later (1: the end of the following month). The standard sets none (OP354).
+    regiobot_declaration_deadline_months: int = Field(default=1, ge=0, le=12)
+
+    @field_validator("regiobot_contract_managers", mode="before")
+    @classmethod
+    def _split_manager_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
