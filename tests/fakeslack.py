@@ -32,6 +32,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -144,16 +145,27 @@ class FakeSlack:
         return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
     def wait_for(
-        self, method: str, *, count: int = 1, timeout: float = 10.0, ok_only: bool = True
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,
+        ok_only: bool = True,
+        where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
-        """Wait until `count` calls of `method` arrived; AssertionError after `timeout`."""
+        """Wait until `count` calls of `method` (matching `where`) arrived; return them.
+
+        Raises AssertionError after `timeout` seconds.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
                 found = [
                     c
                     for c in self._state.calls
-                    if c.method == method and (c.ok or not ok_only)
+                    if c.method == method
+                    and (c.ok or not ok_only)
+                    and (where is None or where(c))
                 ]
                 if len(found) >= count:
                     return found
