@@ -1,0 +1,291 @@
+"""`/regio declaraties [aanbieder] [maand]` and the weekly declarations digest (issue 5).
+
+What contract managers need: per care provider, how timely its start/stop messages and
+declarations are (the 0-meting percentages of "Inzicht in kosten") and which rules it
+broke. Nothing here is about clients: the store holds no client data. Assignment numbers
+(ToewijzingNummer) are shown only to authorised users — contract managers
+(REGIOBOT_CONTRACT_MANAGERS) and admins — and only in answers that stay ephemeral.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from commands.core import Context, Header, Note, Reply, Text, subcommand
+from commands.i18n import escape
+from commands.parsing import parse_month
+from regiobot.settings import get_settings
+from storage import declaration_rules as rules
+from storage import declarations as store
+
+MAX_FINDINGS = 40
+
+_TEXT = {
+    "title": {"nl": "Declaraties: tijdigheid per aanbieder", "en": "Declarations: timeliness per provider"},
+    "title.provider": {"nl": "Declaraties: {name}", "en": "Declarations: {name}"},
+    "period.month": {"nl": "maand {month} (naar vervaldatum), stand {today}", "en": "month {month} (by due date), as of {today}"},
+    "period.all": {"nl": "alles t/m {today}", "en": "everything up to {today}"},
+    "period.year": {"nl": "{year} t/m {today}", "en": "{year} up to {today}"},
+    "none": {"nl": "Nog geen berichten ingelezen.", "en": "No messages imported yet."},
+    "unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
+    "unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
+    "bad_month": {"nl": "Onbekende maand _{text}_: gebruik bijv. `2020-03` of `maart 2020`.",
+                  "en": "Unknown month _{text}_: use e.g. `2020-03` or `March 2020`."},
+    "findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},
+    "findings.none": {"nl": "Geen bevindingen: alles op tijd.", "en": "No findings: everything on time."},
+    "findings.counts": {"nl": "{n}× {rule} — {what}", "en": "{n}× {rule} — {what}"},
+    "findings.restricted": {
+        "nl": "Toewijzingnummers zie je alleen als contractmanager of beheerder.",
+        "en": "Only contract managers and admins see assignment numbers.",
+    },
+    "findings.more": {"nl": "… en nog {n}.", "en": "… and {n} more."},
+    "late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
+    "missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
+    "due": {"nl": "uiterlijk {due}", "en": "due {due}"},
+    "legend": {
+        "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
+        "afgewezen: declaratieregels met een RetourCode. Geteld naar de maand van de termijn.",
+        "en": "On time: 305 (OP271), 307 (OP272/OP288), answer to 315 (OP274), 325 (OP090x4); "
+        "rejected: declaration lines with a RetourCode. Counted by the month of the deadline.",
+    },
+    "region": {"nl": "Regio", "en": "Region"},
+    "digest.title": {"nl": "Declaraties: weekoverzicht t/m {day}", "en": "Declarations: week up to {day}"},
+    "digest.line": {
+        "nl": "*{name}*: {open} bevindingen ({new} nieuw deze week) · {kpis}",
+        "en": "*{name}*: {open} findings ({new} new this week) · {kpis}",
+    },
+    "digest.summary": {"nl": "Declaraties: {open} bevindingen bij {providers} aanbieders",
+                       "en": "Declarations: {open} open findings at {providers} providers"},
+    "rejected": {"nl": "afgewezen", "en": "rejected"},
+}
+
+
+RULES_NL = {
+    "OP271": "305 binnen 5 werkdagen na start zorg",
+    "START_NO_305": "startdatum verstreken, geen 305",
+    "OP272": "307 binnen 5 werkdagen na einde zorg",
+    "OP288": "gestarte levering niet afgesloten met een 307",
+    "END_NO_307": "einddatum verstreken, geen 305 of 307",
+    "OP274": "301 of 319 binnen 5 werkdagen na een 315 (8 weken na 'in onderzoek')",
+    "OP090x4": "325 binnen 10 werkdagen na een 323",
+    "REGIONAL_323": "maand gedeclareerd (323) binnen de regionale termijn",
+}
+
+
+def rule_text(rule: str, lang: str) -> str:
+    if lang == "nl":
+        return RULES_NL.get(rule, rule)
+    return rules.RULES.get(rule, rule)
+
+
+def _t(key: str, lang: str, **values) -> str:
+    texts = _TEXT[key]
+    return texts.get(lang, texts["nl"]).format(**values)
+
+
+class PrivateReply(Reply):
+    """A reply that stays ephemeral even when the asker adds "deel": it holds
+    assignment-level detail meant only for the authorised asker."""
+
+    def __setattr__(self, name, value):
+        if name == "ephemeral":
+            value = True
+        super().__setattr__(name, value)
+
+
+def authorised(ctx: Context) -> bool:
+    """Contract managers and admins may see assignment numbers."""
+    if ctx.user_id is None:
+        return False
+    return ctx.is_admin or ctx.user_id in set(get_settings().regiobot_contract_managers)
+
+
+def _pct(on_time: int, total: int) -> str:
+    return "—" if total == 0 else f"{round(100 * on_time / total)}%"
+
+
+def kpi_text(row: rules.KpiRow, lang: str) -> str:
+    """"305 80% (8/10) · 307 … · 315 … · 325 … · afgewezen 4%" — counts and percentages."""
+    parts = []
+    for kpi in rules.KPIS:
+        on_time, total = row.counts[kpi]
+        parts.append(f"{kpi} {_pct(on_time, total)} ({on_time}/{total})")
+    parts.append(f"{_t('rejected', lang)} {_pct(row.rejected, row.lines)} ({row.rejected}/{row.lines})")
+    return " · ".join(parts)
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_args(text: str, *, today: date) -> tuple[str, str | None, str | None]:
+    """(provider text, "YYYY-MM" or None, the unreadable month text or None)."""
+    words = text.split()
+    month: str | None = None
+    rest: list[str] = []
+    n = 0
+    while n < len(words):
+        word = words[n]
+        match = _MONTH.match(word)
+        if match and 1 <= int(match[2]) <= 12:
+            month = f"{int(match[1]):04d}-{int(match[2]):02d}"
+        elif parse_month(word) and len(word) >= 3:
+            number = parse_month(word)
+            year = today.year
+            if n + 1 < len(words) and re.fullmatch(r"\d{4}", words[n + 1]):
+                year = int(words[n + 1])
+                n += 1
+            month = f"{year:04d}-{number:02d}"
+        else:
+            rest.append(word)
+        n += 1
+    return " ".join(rest), month, None
+
+
+def _finding_line(f: rules.Finding, lang: str) -> str:
+    when = (
+        _t("missing", lang, wd=f.working_days_late)
+        if f.missing
+        else _t("late", lang, wd=f.working_days_late, days=f.days_late)
+    )
+    label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
+    subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
+    return f"`{f.rule}` {subject}: {_t('due', lang, due=f.due.isoformat())}, {when}"
+
+
+@subcommand("declaraties", "declaratie", "declarations")
+def declaraties(args: str, ctx: Context) -> Reply:
+    """`/regio declaraties [aanbieder] [maand]` — tijdigheid van start-, stop- en declaratieberichten (iJw) per aanbieder.
+
+    Zonder aanbieder: alle aanbieders met hun percentages op tijd (305, 307, antwoord op
+    315, 325) en het percentage afgewezen declaratieregels. Met een aanbieder ook de
+    openstaande bevindingen (OP271, OP272, OP288, OP274, OP090x4, regionale
+    declaratietermijn); toewijzingnummers alleen voor contractmanagers.
+    Voorbeelden: `/regio declaraties`, `/regio declaraties Enver maart 2020`,
+    `/regio declaraties 2020-03`.
+    """
+    lang = ctx.lang
+    today = ctx.today
+    provider_text, month, _ = parse_args(args, today=today)
+    names = store.providers(ctx.session)
+    if not names:
+        return Reply(summary=_t("none", lang), parts=[Text(_t("none", lang))])
+    period = (
+        _t("period.month", lang, month=month, today=today.isoformat())
+        if month
+        else _t("period.all", lang, today=today.isoformat())
+    )
+    deadline_months = get_settings().regiobot_declaration_deadline_months
+    if not provider_text.strip():
+        data = rules.load(ctx.session)
+        items = rules.obligations(data, today=today, deadline_months=deadline_months)
+        per, region = rules.kpis(data, today=today, month=month, items=items)
+        totals = rules.provider_summary(per)
+        region_total = rules.provider_summary(region).get(None, rules.KpiRow(None, "*"))
+        open_by_provider = Counter(f.provider_agb for f in rules.findings(items, today=today))
+        lines = [
+            f"*{escape(names.get(agb, agb))}*: {kpi_text(row, lang)} · bevindingen {open_by_provider.get(agb, 0)}"
+            for agb, row in sorted(totals.items(), key=lambda kv: names.get(kv[0], kv[0]).lower())
+        ]
+        lines.append(f"*{_t('region', lang)}*: {kpi_text(region_total, lang)}")
+        title = _t("title", lang)
+        return Reply(
+            summary=f"{title} ({period})",
+            parts=[Header(title), Note(period), Text("\n".join(lines)), Note(_t("legend", lang))],
+        )
+
+    provider = store.find_provider(ctx.session, text=provider_text)
+    if provider is None:
+        message = _t("unknown", lang, text=escape(provider_text))
+        return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
+    data = rules.load(ctx.session, provider_agb=provider.agb_code)
+    items = rules.obligations(data, today=today, deadline_months=deadline_months)
+    per, _region = rules.kpis(data, today=today, month=month, items=items)
+    row = rules.provider_summary(per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
+    found = rules.findings(items, today=today)
+    if month:
+        found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
+    title = _t("title.provider", lang, name=provider.name)
+    parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
+    if not found:
+        parts.append(Text(_t("findings.none", lang)))
+        return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
+    parts.append(Text(_t("findings", lang, n=len(found))))
+    if authorised(ctx):
+        shown = [_finding_line(f, lang) for f in found[:MAX_FINDINGS]]
+        if len(found) > MAX_FINDINGS:
+            shown.append(_t("findings.more", lang, n=len(found) - MAX_FINDINGS))
+        parts.append(Text("\n".join(shown)))
+        parts.append(Note(_t("legend", lang)))
+        return PrivateReply(summary=f"{title}: {len(found)}", parts=parts)
+    counts = Counter(f.rule for f in found)
+    parts.append(
+        Text(
+            "\n".join(
+                _t("findings.counts", lang, n=n, rule=rule, what=rule_text(rule, lang))
+                for rule, n in sorted(counts.items())
+            )
+        )
+    )
+    parts.append(Note(_t("findings.restricted", lang)))
+    return Reply(summary=f"{title}: {len(found)}", parts=parts)
+
+
+def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "nl") -> Reply:
+    """The weekly digest for channels following `declaraties`: one line per provider with
+    its open findings (late or missing messages), how many are new this week, and its
+    percentages on time this year. No ToewijzingNummer, nothing about clients.
+
+    `week_ending` is the last day the digest covers (its "today").
+    """
+    session = source.session if isinstance(source, Context) else source
+    if isinstance(source, Context):
+        lang = source.lang
+    names = store.providers(session)
+    data = rules.load(session)
+    items = rules.obligations(
+        data, today=week_ending, deadline_months=get_settings().regiobot_declaration_deadline_months
+    )
+    found = rules.findings(items, today=week_ending)
+    week_start = week_ending - timedelta(days=6)
+    open_count = Counter(f.provider_agb for f in found)
+    new_count = Counter(
+        f.provider_agb
+        for f in found
+        if (f.done and week_start <= f.done <= week_ending) or (f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending)
+    )
+    this_year = [o for o in items if o.due.year == week_ending.year]
+    per, region = rules.kpis(data, today=week_ending, items=this_year)
+    per = [r for r in per if r.month.startswith(f"{week_ending.year:04d}-")]
+    region = [r for r in region if r.month.startswith(f"{week_ending.year:04d}-")]
+    totals = rules.provider_summary(per)
+    providers = sorted(set(totals) | set(open_count), key=lambda agb: names.get(agb, agb).lower())
+    lines = [
+        _t(
+            "digest.line",
+            lang,
+            name=escape(names.get(agb, agb)),
+            open=open_count.get(agb, 0),
+            new=new_count.get(agb, 0),
+            kpis=kpi_text(totals.get(agb, rules.KpiRow(agb, "*")), lang),
+        )
+        for agb in providers
+    ]
+    region_row = rules.provider_summary(region).get(None, rules.KpiRow(None, "*"))
+    lines.append(f"*{_t('region', lang)}*: {kpi_text(region_row, lang)}")
+    title = _t("digest.title", lang, day=week_ending.isoformat())
+    summary = _t("digest.summary", lang, open=sum(open_count.values()), providers=len(open_count))
+    parts = [
+        Header(title),
+        Note(_t("period.year", lang, year=week_ending.year, today=week_ending.isoformat())),
+        Text("\n".join(lines)),
+        Note(_t("legend", lang)),
+    ]
+    # Channel posts: not ephemeral.
+    return Reply(summary=summary, parts=parts, ephemeral=False)
+
+
+__all__ = ["PrivateReply", "authorised", "declaraties", "kpi_text", "parse_args", "weekly_digest"]
