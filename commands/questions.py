@@ -24,11 +24,13 @@ FILLER = {
     "mij", "me", "ik", "je", "jij", "u", "kun", "kan", "kunt", "geef", "vertel", "toon",
     "laat", "zien", "weet", "wil", "graag", "eens", "even", "heeft", "hebben", "doet",
     "over", "met", "om", "te", "regio", "regiobot", "alsjeblieft", "aub", "please", "hallo",
-    "hoi", "hey", "beste",
+    "hoi", "hey", "beste", "staat", "staan", "gepland", "elke", "iedere", "komt", "komen",
+    "gaat", "moet", "wordt", "zit", "zitten", "allemaal", "welkom",
     # English
     "who", "what", "when", "which", "how", "much", "many", "where", "are", "the", "a", "an",
     "of", "for", "at", "on", "to", "do", "does", "tell", "show", "give", "i", "you",
-    "can", "could", "would", "about", "with", "hi", "hello",
+    "can", "could", "would", "about", "with", "hi", "hello", "each", "every", "its",
+    "planned", "scheduled",
 }
 WHO = ("wie", "who", "programmamanager", "opdrachtgever", "eigenaar", "owner", "owns",
        "projectleider", "contactpersoon", "contact", "trekker", "team", "sponsor",

@@ -1,0 +1,103 @@
+"""`handle`: subcommands, free questions in Dutch and English, sharing, help, failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from commands import dispatch
+from commands.core import SUBCOMMANDS, Reply
+from commands.dispatch import handle, load_subcommands
+from tests.commands.support import text_of
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("wie is de programmamanager van gewoon thuis?", "Anke van der Landen"),
+        ("Wie is de programmamanager van Gewoon Thuis Jeugd?", "Programmamanager van Gewoon Thuis Jeugd"),
+        ("wanneer is de volgende BOSD?", "12 maart 2020"),
+        ("wat is het budget van jeugdigen beschermen?", "€ 5.557.690,00"),
+        ("welke mijlpalen zijn te laat?", "Onderzoek hoge instroom afronden"),
+        ("wie zijn de opdrachtgevers van JB?", "Corine Dijkstra"),
+        ("wat staat er op de agenda van bosd 1?", "Verkenning zorglandschap"),
+        ("hoeveel betaalt elke gemeente van 40000?", "€ 12.583,01"),
+        ("wie is Anke van der Landen?", "Programmamanager — Gewoon Thuis Jeugd"),
+        ("GTJ", "Gewoon Thuis Jeugd"),
+        ("who owns gewoon thuis", "Anke van der Landen"),
+        ("when is the next BOSD?", "12 maart 2020"),
+        ("which milestones are late?", "Evaluatie experttafel"),
+        ("what is the budget of JBJR", "€ 5.063.585"),
+        ("/regio wie gewoon thuis jeugd", "Rik Scheele"),
+        ("<@UBOT123> wanneer is de volgende bosd", "12 maart 2020"),
+        ("wat kun je?", "Regiobot: wat kan ik?"),
+    ],
+)
+def test_it_understands_questions(bot, question, expected):
+    reply = bot.ask(question)
+    assert reply.ok, text_of(reply)
+    assert expected in text_of(reply)
+
+
+def test_it_answers_in_english(bot):
+    text = text_of(bot.ask("when is the next BOSD?", lang="en"))
+    assert "BOSD 2: 12 March 2020" in text and "Thursday" in text
+    assert "Split of €40,000.00" in text_of(bot.ask("verdeel 40000", lang="en"))
+    assert "I know no programme" in text_of(bot.ask("programma qwxz", lang="en"))
+    assert "what can I do" in text_of(bot.ask("help", lang="en"))
+
+
+def test_it_points_to_help_for_what_it_does_not_understand(bot):
+    reply = bot.ask("hoe laat gaat de bus naar Utrecht")
+    assert not reply.ok
+    text = text_of(reply)
+    assert "Dat begrijp ik niet" in text and "/regio help" in text
+
+
+def test_it_shows_help_from_the_docstrings(bot):
+    text = text_of(bot.ask(""))
+    for name in ("programma", "project", "mijlpalen", "mijlpaal", "wie", "budget", "verdeel",
+                 "bosd", "agenda", "koppel", "volg", "ontvolg", "volgt"):
+        assert f"/regio {name}" in text, name
+    assert "`deel`" in text
+    one = text_of(bot.ask("help verdeel"))
+    assert "1,5 miljoen" in one
+    assert not bot.ask("help vliegen").ok
+
+
+def test_it_shares_a_read_answer_when_asked(bot):
+    assert bot.ask("bosd volgende").ephemeral is True
+    shared = bot.ask("bosd volgende deel")
+    assert shared.ok and shared.ephemeral is False
+    assert "12 maart 2020" in text_of(shared)
+    assert bot.ask("/regio verdeel 40000 share").ephemeral is False
+    # A refusal stays private even when "deel" is added.
+    assert bot.ask("programma qwxz deel").ephemeral is True
+
+
+def test_it_never_raises_and_rolls_back_on_an_unexpected_error(bot, monkeypatch, caplog):
+    def broken(args, ctx):
+        raise RuntimeError("boom")
+
+    entry = SUBCOMMANDS["bosd"]
+    monkeypatch.setitem(SUBCOMMANDS, "bosd", type(entry)("bosd", broken))
+    reply = bot.ask("bosd")
+    assert isinstance(reply, Reply) and not reply.ok
+    assert "Er ging iets mis" in text_of(reply)
+    assert "boom" not in text_of(reply)
+    assert "answering" in caplog.text
+
+
+def test_it_skips_subcommand_modules_of_other_areas_that_do_not_exist_yet(monkeypatch):
+    monkeypatch.setattr(dispatch, "OPTIONAL_MODULES", ("commands.no_such_module_yet",))
+    load_subcommands()  # no error
+
+
+def test_it_does_not_hide_a_broken_import_inside_an_own_module(monkeypatch):
+    monkeypatch.setattr(dispatch, "OWN_MODULES", ("commands.no_such_own_module",))
+    with pytest.raises(ModuleNotFoundError):
+        load_subcommands()
+
+
+def test_it_handles_none_and_whitespace(bot):
+    assert handle("   ", bot.ctx()).ok
+    assert handle("/regio", bot.ctx()).ok
