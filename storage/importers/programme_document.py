@@ -138,6 +138,7 @@ class Line:
     bullet: bool = False
     level: int = 0  # 1 for a nested bullet
     heading_hint: bool = False  # underlined in an HTML rendering
+    page_number: bool = False
 
     @property
     def blank(self) -> bool:
@@ -228,7 +229,9 @@ def _logical_lines(text: str) -> tuple[list[Line], int | None]:
 
 
 def _one_line(no: int, raw: str, underlined: bool = False) -> Line:
-    text = raw.replace("\t", "\t")
+    text = raw
+    if PAGE_NUMBER_RE.match(text.strip()):
+        return Line(no=no, text=text.strip(), page_number=True)
     bullet = False
     level = 0
     m = BULLET_RE.match(text)
@@ -240,25 +243,34 @@ def _one_line(no: int, raw: str, underlined: bool = False) -> Line:
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"[ ]+", " ", text).strip()
-    if text.endswith("\t"):
-        text = text.rstrip()
     return Line(no=no, text=text, bullet=bullet, level=level, heading_hint=underlined)
 
 
 def _drop_page_furniture(lines: list[Line]) -> list[Line]:
-    """Page headers (the title repeated) and page numbers of a PDF rendering."""
+    """Page headers (the title repeated) and page numbers of a PDF rendering.
+
+    The blank lines around them go too: a page break is not a paragraph break, and a
+    list that runs over a page is one list."""
     title = next((ln.text for ln in lines if not ln.blank), None)
-    out: list[Line] = []
+    furniture: set[int] = set()
     seen_title = False
-    for line in lines:
-        if not line.blank and line.text == title and not line.bullet:
-            if seen_title:
-                continue
-            seen_title = True
-        if not line.blank and PAGE_NUMBER_RE.match(line.text):
+    for index, line in enumerate(lines):
+        if line.blank:
             continue
-        out.append(line)
-    return out
+        if line.text == title and not line.bullet:
+            if seen_title:
+                furniture.add(index)
+            seen_title = True
+        if line.page_number:
+            furniture.add(index)
+    drop = set(furniture)
+    for index in furniture:
+        for step in (-1, 1):
+            j = index + step
+            while 0 <= j < len(lines) and (lines[j].blank or j in furniture):
+                drop.add(j)
+                j += step
+    return [line for index, line in enumerate(lines) if index not in drop]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -294,14 +306,12 @@ def _continues(prev: str, nxt: Line, width: int | None) -> bool:
         return True
     if t.lower() in COMPASS:
         return True
-    if (
-        width
-        and prev[-1:].isalnum()
-        and _last_word(prev)[:1].islower()
-        and len(prev) + 1 + len(_first_word(t)) > width
-        and not NUMBERED_RE.match(t)
-    ):
-        return True
+    if prev.count("(") > prev.count(")"):
+        return True  # an open bracket is closed on the next line
+    if first in "'\"" and prev[-1:].islower():
+        return True  # "… van de pilot" / "'Samen in de Buurt'."
+    # No rule on line width: a list line that happens to be nearly as long as the
+    # wrapped lines ("Programmamanager: …: 16 uur") is still an item of its own.
     return False
 
 
@@ -942,19 +952,6 @@ class _Parser:
                     last_number = prior.number
                     break
         continuing = last_number is not None and number == last_number + 1
-        if not repeated:
-            if number < expected or number > expected + 2:
-                return None
-            if continuing and number != expected:
-                return None
-            if continuing:
-                # The last item of a numbered list is followed by the next heading, a
-                # project heading by its text.
-                nxt = self._next_nonblank(index)
-                if nxt is not None and nxt.number is not None:
-                    return None
-            if section.kind == "description" and last_number is not None and number != expected:
-                return None
         name = m["rest"].strip()
         consumed = 1
         while index + consumed < len(self.lines):
@@ -963,11 +960,25 @@ class _Parser:
                 break
             if self._section_heading(nxt)[0] is not None:
                 break
-            if not (name.endswith((",", "-", "&")) or _last_word(name).lower() in CONNECTORS
-                    or nxt.text[:1].islower() or nxt.text.startswith("(")):
+            if not (name.endswith((",", "-", "&")) or _last_word(name) in CONNECTORS
+                    or nxt.text[:1].islower() or nxt.text.startswith("(")
+                    or name.count("(") > name.count(")")):
                 break
             name = _join(name, nxt.text)
             consumed += 1
+        if not repeated:
+            if number < expected or number > expected + 2:
+                return None
+            if continuing and number != expected:
+                return None
+            if continuing:
+                # The last item of a numbered list is followed by the next heading, a
+                # project heading by its text.
+                nxt = self._next_nonblank(index + consumed - 1)
+                if nxt is not None and nxt.number is not None:
+                    return None
+            if section.kind == "description" and last_number is not None and number != expected:
+                return None
         return number, _clean_title(name), consumed
 
     def _read_body_heading(self, line: Line) -> None:
@@ -1250,6 +1261,9 @@ class _Parser:
                     joins = True  # "Label: Firstname" / "Lastname: 16 uur"
                 elif not line.bullet and _continues(prev, line, self.width):
                     joins = True
+                elif (re.search(r",\s*[A-ZÀ-Ý][a-zà-ÿ]+$", prev) and not has_role_word
+                      and text[:1].isupper()):
+                    joins = True  # "…, Katrien" / "Overal (Gouda), …": a name wrapped
                 if joins:
                     out[-1][1] = _join(prev, text)
                     continue
@@ -1424,7 +1438,11 @@ class _Parser:
                                 f"({sum(m.inhabitants for m in self.municipalities)})")
 
     def _read_agenda(self, sec: Section, content: list[Line]) -> None:
+        """The BOSD table: "nr  Datum  Agendapunt  Beslispunt…  Voorbereiding door:".
+        A row wrapped over lines continues in its last cell."""
         year = getattr(self, "body_year", None) or self.year
+        rows: list[tuple[int, list[str]]] = []
+        in_header = False
         for line in content:
             if line.blank:
                 continue
@@ -1434,23 +1452,39 @@ class _Parser:
                              line.text, re.I)
                 cols = [m[1], m[2], m[3]] if m else cols
             if re.match(r"^nr\b", cols[0], re.I):
+                in_header = True
                 continue
-            m_nr = re.fullmatch(r"(\d+)\.?", cols[0])
-            m_date = re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE})\.?", cols[1] if len(cols) > 1
-                                  else "", re.I)
-            if not (m_nr and m_date):
-                self.warn(line.no, f"agenda line not understood: {line.text[:80]!r}")
+            is_row = re.fullmatch(r"\d+\.?", cols[0]) and len(cols) > 1 and re.fullmatch(
+                rf"\d{{1,2}}\s+(?:{MONTH_RE})\.?", cols[1], re.I)
+            if is_row:
+                in_header = False
+                rows.append((line.no, cols))
                 continue
-            number = int(m_nr[1])
-            when = date(year, MONTHS[m_date[2].lower()], int(m_date[1]))
+            if in_header:
+                continue  # the header row wrapped
+            if rows:
+                last = rows[-1][1]
+                filled = max(i for i, c in enumerate(last) if c or i < 3)
+                last[filled] = f"{last[filled]} {cols[0]}".strip()
+                last.extend(cols[1:])
+                continue
+            self.warn(line.no, f"agenda line not understood: {line.text[:80]!r}")
+        for no, cols in rows:
+            m_date = re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE})\.?", cols[1], re.I)
+            number = int(cols[0].rstrip("."))
+            try:
+                when = date(year, MONTHS[m_date[2].lower()], int(m_date[1]))
+            except ValueError:
+                self.warn(no, f"no such date: {cols[1]!r}")
+                continue
             topic = cols[2] if len(cols) > 2 else ""
             kind = (cols[3] if len(cols) > 3 else "") or None
             prepared = (cols[4] if len(cols) > 4 else "") or None
-            agenda = []
-            for position, title in _numbered_parts(topic):
-                agenda.append(AgendaItemData(position=position, title=title,
-                                             kind=kind[:40] if kind else None,
-                                             prepared_by=prepared))
+            agenda = [
+                AgendaItemData(position=position, title=title, kind=kind[:40] if kind else None,
+                               prepared_by=prepared)
+                for position, title in _numbered_parts(topic)
+            ]
             region = slugify(self.region_name or "regio")
             uid = f"{region}-{year}-{self.body.slug if self.body else 'overleg'}-{number}"
             if all(m.uid != uid for m in self.meetings):
