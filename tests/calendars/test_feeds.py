@@ -15,7 +15,6 @@ from tests.calendars.conftest import (
     LONG_TITLE,
     MEETING_STARTS_UTC,
     NOW,
-    TRICKY_NAME,
     build,
     load,
     region_data,

@@ -1,0 +1,258 @@
+"""`GET /calendar/<token>.ics`: the feed endpoint of the web process (DESIGN §8).
+
+- 200 with `text/calendar; charset=utf-8` and no Content-Disposition (a download
+  header makes some clients save the file instead of subscribing);
+- a strong ETag (the feed is byte-identical for identical data) and Last-Modified;
+  `If-None-Match` and `If-Modified-Since` answer 304;
+- an unknown, malformed or revoked token gets the same 404 with a body that gives no
+  hint which it was;
+- a per-token rate limit (429 with Retry-After) so a misconfigured client polling in a
+  loop cannot load the store;
+- the token is never logged: not here, and `RedactFeedTokens` removes it from the
+  access log lines of uvicorn (which logs request paths) and httpx.
+
+`bot/asgi.py` mounts these routes with `feed_routes(settings, factory)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from calendars.feeds import Feed, build_content_feed
+from calendars.tokens import hash_token, looks_like_token
+from regiobot import clock
+from storage.feeds import feed_content_for_token, find_feed_token
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Private: the URL is personal. Short: clients revalidate cheaply with the ETag.
+CACHE_CONTROL = "private, max-age=300"
+NOT_FOUND_BODY = "Not found\n"
+RATE_LIMIT = 60
+RATE_PERIOD = 60.0
+
+# --- Keeping tokens out of logs ------------------------------------------------------
+
+_TOKEN_IN_PATH = re.compile(r"/calendar/[^/\s\"'?#]+")
+
+
+def _redacted(match: re.Match[str]) -> str:
+    suffix = ".ics" if match.group(0).endswith(".ics") else ""
+    return "/calendar/<token>" + suffix
+
+
+def redact(text: str) -> str:
+    """`/calendar/<anything>[.ics]` with the token part replaced."""
+    return _TOKEN_IN_PATH.sub(_redacted, text)
+
+
+class RedactFeedTokens(logging.Filter):
+    """Rewrites log records so a feed token in a request path never reaches a log.
+
+    uvicorn's access logger passes the path as an argument (`%s`), httpx logs the URL
+    it requests; both the message and its string arguments are redacted.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "/calendar/" in record.msg:
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+        return True
+
+
+def _redact_arg(value: object) -> object:
+    if isinstance(value, str) and "/calendar/" in value:
+        return redact(value)
+    # httpx passes its URL object, which formats to the full URL.
+    if type(value).__name__ == "URL" and "/calendar/" in str(value):
+        return redact(str(value))
+    return value
+
+
+redact_tokens_filter = RedactFeedTokens()
+
+# Loggers that write request paths or URLs.
+PATH_LOGGERS = ("uvicorn.access", "uvicorn.error", "httpx", "httpcore")
+
+
+def install_log_redaction(loggers: Iterable[str] = PATH_LOGGERS) -> None:
+    """Add the redaction filter to the loggers that log paths (idempotent).
+
+    A logger's filters survive uvicorn's `dictConfig` (it removes handlers, not
+    filters), so this can run before or after the server configures logging.
+    """
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if redact_tokens_filter not in logger.filters:
+            logger.addFilter(redact_tokens_filter)
+
+
+# --- Rate limit -----------------------------------------------------------------------
+
+
+class RateLimiter:
+    """A sliding window of at most `limit` hits per `period` seconds per key, in memory.
+
+    One web process serves the feeds, so memory is enough; keys are token hashes, and
+    the table is pruned so that requests with random tokens cannot grow it forever.
+    """
+
+    def __init__(
+        self,
+        limit: int = RATE_LIMIT,
+        period: float = RATE_PERIOD,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ):
+        self.limit = limit
+        self.period = period
+        self.monotonic = monotonic
+        self.max_keys = max_keys
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> int | None:
+        """Count a request; None when allowed, else the seconds to wait."""
+        now = self.monotonic()
+        with self._lock:
+            if len(self._hits) > self.max_keys:
+                self._prune(now)
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.period:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return max(1, math.ceil(hits[0] + self.period - now))
+            hits.append(now)
+            return None
+
+    def _prune(self, now: float) -> None:
+        stale = [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.period]
+        for key in stale:
+            del self._hits[key]
+        if len(self._hits) > self.max_keys:
+            # Under a flood of distinct keys: forget everything rather than grow.
+            self._hits.clear()
+
+
+# --- The endpoint ---------------------------------------------------------------------
+
+
+def _http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2)."""
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(part.strip().removeprefix("W/") == wanted for part in header.split(","))
+
+
+def _not_modified_since(header: str, last_modified: datetime | None) -> bool:
+    if last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False  # an unreadable date is ignored, as RFC 9110 says
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified.replace(microsecond=0) <= since
+
+
+def not_found() -> Response:
+    return PlainTextResponse(NOT_FOUND_BODY, status_code=404, headers={"Cache-Control": "no-store"})
+
+
+class FeedEndpoint:
+    """The feed handler; a plain callable so Starlette runs it in its thread pool
+    (the store is used synchronously)."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        limiter: RateLimiter | None = None,
+        now: Callable[[], datetime] = clock.utcnow,
+    ):
+        self.factory = factory
+        self.limiter = limiter or RateLimiter()
+        self.now = now
+
+    def build(self, token: str) -> Feed | None:
+        with self.factory() as session:
+            row = find_feed_token(session, token=token)
+            if row is None:
+                return None
+            content = feed_content_for_token(session, token=row)
+            if content is None:
+                return None
+            return build_content_feed(content, now=self.now())
+
+    def __call__(self, request: Request) -> Response:
+        token = request.path_params.get("token", "")
+        wait = self.limiter.hit(hash_token(token))
+        if wait is not None:
+            return PlainTextResponse(
+                "Too many requests\n", status_code=429, headers={"Retry-After": str(wait)}
+            )
+        if not looks_like_token(token):
+            return not_found()
+        feed = self.build(token)
+        if feed is None:
+            return not_found()
+        headers = {"ETag": feed.etag, "Cache-Control": CACHE_CONTROL}
+        if feed.last_modified is not None:
+            headers["Last-Modified"] = _http_date(feed.last_modified)
+        if_none_match = request.headers.get("if-none-match")
+        if_modified_since = request.headers.get("if-modified-since")
+        # If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
+        if if_none_match is not None:
+            if _etag_matches(if_none_match, feed.etag):
+                return Response(status_code=304, headers=headers)
+        elif if_modified_since is not None and _not_modified_since(
+            if_modified_since, feed.last_modified
+        ):
+            return Response(status_code=304, headers=headers)
+        headers["X-Robots-Tag"] = "noindex"
+        headers["Referrer-Policy"] = "no-referrer"
+        return Response(feed.body, status_code=200, headers=headers, media_type=CONTENT_TYPE)
+
+
+def feed_routes(
+    settings: object,
+    factory: sessionmaker[Session],
+    *,
+    limiter: RateLimiter | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> list[Route]:
+    """The feed routes for the web app. Also installs the log redaction, so mounting
+    the feed is never possible without it."""
+    del settings  # nothing configurable yet; kept for the app's uniform call
+    install_log_redaction()
+    endpoint = FeedEndpoint(factory, limiter=limiter, now=now or clock.utcnow)
+    # The bound method, not the instance: Starlette treats a callable object as a raw
+    # ASGI app, but wraps a function or method into request → response.
+    return [
+        Route(
+            "/calendar/{token}.ics", endpoint.__call__, methods=["GET", "HEAD"],
+            name="calendar_feed",
+        )
+    ]
