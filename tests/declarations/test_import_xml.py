@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from storage.declarations import Assignment, MessageEvent, Provider
+from storage.importers import ImportRefused
+from storage.importers.ijw import check_file, import_declarations, import_ijw
+
+from .conftest import INVALID_EXAMPLES, NOW, personal_values
+
+
+def _valid(examples: Path) -> list[Path]:
+    return [p for p in sorted(examples.glob("*.xml")) if p.name not in INVALID_EXAMPLES]
+
+
+def _dump(session) -> list[tuple]:
+    rows = []
+    for model in (Provider, Assignment, MessageEvent):
+        for row in session.execute(select(model.__table__)).all():
+            rows.append((model.__tablename__, *row))
+    return sorted(rows, key=repr)
+
+
+def test_it_imports_every_valid_example_and_refuses_the_two_invalid_ones(store, examples):
+    for path in sorted(examples.glob("*.xml")):
+        with store.session() as session, session.begin():
+            if path.name in INVALID_EXAMPLES:
+                with pytest.raises(ImportRefused) as refused:
+                    import_ijw(session, [path], now=NOW)
+                assert refused.value.problems, path.name
+            else:
+                report = import_ijw(session, [path], now=NOW)
+                assert report.counts["messages imported"] == 1, path.name
+    with store.session() as session:
+        count = session.scalar(select(func.count(func.distinct(MessageEvent.message_type))))
+        assert count == len(_valid(examples))
+
+
+def test_it_names_element_and_line_of_the_invalid_examples(examples):
+    jw315 = check_file(examples / "JW315.xml")
+    assert [(p.line, p.field) for p in jw315.problems] == [
+        (44, "ToewijzingEinddatum"),
+        (66, "ToewijzingEinddatum"),
+    ]
+    assert "not a valid value" in jw315.problems[0].message
+    assert str(jw315.problems[0]).startswith("JW315.xml:44: ToewijzingEinddatum:")
+    jw318 = check_file(examples / "JW318.xml")
+    assert [(p.line, p.field) for p in jw318.problems] == [(33, "RetourCode")]
+    assert "not expected" in jw318.problems[0].message
+
+
+def test_it_does_not_echo_values_in_errors(examples, tmp_path):
+    message = (examples / "JW305.xml").read_text(encoding="utf-8")
+    broken = message.replace("<jw305:Bsn>999900006</jw305:Bsn>", "<jw305:Bsn>12345X</jw305:Bsn>", 1)
+    broken = broken.replace("<ijw:Achternaam>Wit</ijw:Achternaam>", "<ijw:Achternaam>" + "Q" * 260 + "</ijw:Achternaam>", 1)
+    broken = broken.replace("<ijw:Datum>2010-02-14</ijw:Datum>", "<ijw:Datum>2010-02-31</ijw:Datum>", 1)
+    path = tmp_path / "broken.xml"
+    path.write_text(broken, encoding="utf-8")
+    problems = check_file(path).problems
+    assert {p.field for p in problems} >= {"Bsn", "Achternaam", "Datum"}
+    text_of_errors = "\n".join(str(p) for p in problems)
+    for value in ("12345X", "Q" * 50, "2010-02-31", "2027-06-31"):
+        assert value not in text_of_errors
+    refused = check_file(examples / "JW315.xml").problems
+    assert "2027-06-31" not in "\n".join(str(p) for p in refused)
+
+
+def test_it_refuses_a_whole_folder_with_an_invalid_message_listing_every_problem(store, examples):
+    with store.session() as session:
+        with pytest.raises(ImportRefused) as refused:
+            with session.begin():
+                import_declarations(session, [examples], now=NOW)
+    sources = [(p.source, p.line) for p in refused.value.problems]
+    assert sources == [("JW315.xml", 44), ("JW315.xml", 66), ("JW318.xml", 33)]
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(MessageEvent)) == 0
+        assert session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_it_changes_nothing_when_a_message_is_imported_again(store, examples):
+    with store.session() as session, session.begin():
+        first = import_ijw(session, _valid(examples), now=NOW)
+    assert first.counts["messages imported"] == 12
+    with store.session() as session:
+        before = _dump(session)
+    with store.session() as session, session.begin():
+        again = import_ijw(session, _valid(examples), now=NOW.replace(year=2022))
+    assert {k: n for k, n in again.counts.items() if n} == {"messages already imported": 12}
+    with store.session() as session:
+        assert _dump(session) == before
+
+
+def test_it_reads_what_the_rules_need_from_the_examples(store, examples):
+    with store.session() as session, session.begin():
+        import_ijw(session, _valid(examples), now=NOW)
+    with store.session() as session:
+        assignment = session.scalars(
+            select(Assignment).where(Assignment.toewijzing_nummer == "300201")
+        ).one()
+        assert (assignment.municipality_code, assignment.provider_agb) == ("0384", "42420001")
+        assert (assignment.product_code, str(assignment.start_date), str(assignment.end_date)) == (
+            "55A11", "2026-04-01", "2026-07-14",
+        )
+        assert assignment.reference == "40A12341234"
+        answer = session.scalars(select(MessageEvent).where(MessageEvent.message_type == "325")).one()
+        # Three declared lines came back, each with a rejecting RetourCode.
+        assert (answer.line_count, answer.rejected_count) == (3, 3)
+        assert answer.related_id == "765432198"
+        declaration = session.scalars(select(MessageEvent).where(MessageEvent.message_type == "323")).one()
+        assert declaration.line_count == 5
+        assert (str(declaration.period_start), str(declaration.period_end)) == ("2026-04-01", "2026-04-30")
+
+
+def test_it_keeps_no_personal_data_in_the_database_file(store, examples):
+    if not store.url.startswith("sqlite"):
+        pytest.skip("reads the SQLite database file")
+    personal = personal_values(sorted(examples.glob("*.xml")))
+    assert {"999900006", "999900018", "Wit", "Tom", "2010-02-14", "1971-04-07"} <= personal
+    with store.session() as session, session.begin():
+        import_ijw(session, _valid(examples), now=NOW)
+    db_file = Path(store.url.removeprefix("sqlite:///"))
+    # Read the WAL while it still holds the writes, then again after a checkpoint.
+    raw = db_file.read_bytes()
+    wal = db_file.with_name(db_file.name + "-wal")
+    if wal.exists():
+        raw += wal.read_bytes()
+    with store.engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(FULL)"))
+    raw += db_file.read_bytes()
+    assert b"42420001" in raw  # the import did write to this file
+    leaked = sorted(value for value in personal if value.encode("utf-8") in raw)
+    assert leaked == []
