@@ -216,12 +216,15 @@ def _logical_lines(text: str) -> tuple[list[Line], int | None]:
         for piece, underlined in pieces:
             line = _one_line(no, piece, underlined)
             # Markdown italics spanning lines ("*Openstelling Wlz …" … "verdeelmodel*").
-            if line.text.startswith("*") and not line.text.startswith("**") and not line.bullet:
-                line.text = line.text[1:].lstrip()
+            opening = re.search(r"(?:^|(?<=\s))\*(?=[^\s*])(?!.*\*)", line.text)
+            if not italic_open and opening and not line.bullet:
+                line.text = (line.text[: opening.start()] + line.text[opening.end():]).strip()
                 italic_open = True
-            if italic_open and line.text.endswith("*"):
-                line.text = line.text[:-1].rstrip()
-                italic_open = False
+            elif italic_open:
+                closing = re.search(r"(?<=[^\s*])\*(?=[\s.,;:)]|$)", line.text)
+                if closing:
+                    line.text = (line.text[: closing.start()] + line.text[closing.end():]).strip()
+                    italic_open = False
             if line.blank:
                 italic_open = False
             lines.append(line)
@@ -380,14 +383,17 @@ def _paragraphs(lines: list[Line], width: int | None = None) -> list[tuple[int, 
         if current is None:
             current = []
             paragraphs.append((line.no, current))
+        numbered = NUMBERED_RE.match(line.text)
         if line.bullet:
             current.append(("  - " if line.level else "- ") + line.text)
-        elif current and (not current[-1].startswith(("- ", "  - ")) or _continues(
-            current[-1], line, width
-        )) and not NUMBERED_RE.match(line.text):
-            current[-1] = _join(current[-1], line.text)
-        else:
+        elif not current:
             current.append(line.text)
+        elif numbered and (NUMBERED_RE.match(current[0]) or current[-1].endswith(":")):
+            current.append(line.text)  # a numbered list: one item a line
+        else:
+            # Anything else continues the line before, a bullet included: a numbered
+            # sentence inside running text ("… gevraagd. 4. Toegankelijke …") too.
+            current[-1] = _join(current[-1], line.text)
     return [(no, "\n".join(parts)) for no, parts in paragraphs if parts]
 
 
