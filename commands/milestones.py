@@ -51,6 +51,7 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
     Voorbeelden: `/regio mijlpalen te laat`, `/regio mijlpalen GHNT K3`,
     `/regio mijlpalen juni`, `/regio mijlpalen week` (de komende 7 dagen),
     `/regio mijlpalen mijn` (van jou: eigenaar, of programmamanager/projectleider).
+    Een kwartaal toont wat erin loopt (K2/K3 ook bij K2); een maand wat erin afloopt.
     Kwartalen en maanden gelden voor het planjaar.
     """
     lang = ctx.lang
@@ -75,7 +76,8 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
     kwargs: dict = {"region_id": region_id(ctx)}
     year = plan_year(ctx)
     if quarter:
-        kwargs["due_from"], kwargs["due_to"] = quarter_bounds(year, quarter)
+        # A quarter shows what runs in it ("K2/K3" in K2 too), as the plan reads.
+        kwargs["window_from"], kwargs["window_to"] = quarter_bounds(year, quarter)
         filters.append(f"K{quarter} {year}")
     if month:
         kwargs["due_from"], kwargs["due_to"] = month_bounds(year, month)

@@ -19,7 +19,7 @@ def _line(line: BudgetLine, lang: str) -> str:
     text = f"*{escape(line.label)}*: {escape(line.text)}"
     if line.amount is not None:
         text += f" → {format_money(line.amount, lang)}"
-    if line.note:
+    if line.note and line.note not in line.text:
         text += f" _({escape(line.note)})_"
     return text
 

@@ -182,6 +182,8 @@ def find_milestones(
     project_id: int | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
+    window_from: date | None = None,
+    window_to: date | None = None,
     statuses: Iterable[str] | None = ("open", "done"),
     late_on: date | None = None,
     owner_id: int | None = None,
@@ -189,6 +191,8 @@ def find_milestones(
 ) -> list[Milestone]:
     """Milestones by programme, project, due window, status, lateness and owner.
 
+    `window_from`/`window_to`: milestones whose window (period start, or the due date
+    when there is none, up to the due date) overlaps those days — "K2/K3" is in K2 too.
     `late_on`: only open milestones due before that day. `own_for_person_id`: the
     person's own milestones — owned by them, or, when nobody owns one, those of
     programmes they manage and projects they lead (the document names no owners per
@@ -211,6 +215,10 @@ def find_milestones(
         query = query.where(Milestone.due_date >= due_from)
     if due_to is not None:
         query = query.where(Milestone.due_date <= due_to)
+    if window_from is not None:
+        query = query.where(Milestone.due_date >= window_from)
+    if window_to is not None:
+        query = query.where(func.coalesce(Milestone.period_start, Milestone.due_date) <= window_to)
     if statuses is not None:
         query = query.where(Milestone.status.in_(list(statuses)))
     if late_on is not None:
