@@ -1,0 +1,122 @@
+"""`/regio declaraties` and the weekly digest: assignment numbers only for authorised
+users, nothing about clients anywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from commands.core import SUBCOMMANDS, Context
+from commands.declaraties import declaraties, weekly_digest
+from commands.render import to_message, to_text
+from regiobot.settings import reset_settings_cache
+from storage import declarations as store_q
+from storage.importers.ijw import import_declarations
+
+from .conftest import NOW, personal_values
+
+TODAY = date(2021, 3, 1)
+
+
+@pytest.fixture
+def contract_manager(monkeypatch):
+    monkeypatch.setenv("REGIOBOT_CONTRACT_MANAGERS", "UCM1, UCM2")
+    reset_settings_cache()
+    yield "UCM2"
+    monkeypatch.delenv("REGIOBOT_CONTRACT_MANAGERS")
+    reset_settings_cache()
+
+
+@pytest.fixture
+def imported(store, demo_year):
+    out, _truth = demo_year
+    with store.session() as session, session.begin():
+        import_declarations(session, [out / "xml", out / "aanbieders.csv"], now=NOW)
+    with store.session() as session:
+        numbers = {a.toewijzing_nummer for a in store_q.assignments(session)}
+    return out, numbers
+
+
+def _ctx(session, user, admins=frozenset()):
+    return Context(session=session, today=TODAY, now=datetime(2021, 3, 1, 9, tzinfo=UTC),
+                   user_id=user, admins=admins)
+
+
+def _everything(reply) -> str:
+    return to_text(reply) + "\n" + repr(to_message(reply)) + "\n" + reply.summary
+
+
+def _numbers_in(text: str, numbers: set[str]) -> set[str]:
+    return {n for n in re.findall(r"\d{6}", text) if n in numbers}
+
+
+def test_it_registers_the_subcommand():
+    assert SUBCOMMANDS["declaraties"].handler is declaraties
+    assert "aanbieder" in SUBCOMMANDS["declaraties"].usage
+
+
+def test_it_shows_assignment_numbers_only_to_contract_managers_and_admins(store, imported, contract_manager):
+    out, numbers = imported
+    personal = personal_values(sorted((out / "xml").rglob("*.xml")))
+    with store.session() as session:
+        providers = sorted(store_q.providers(session).values())
+        shown_to_manager: set[str] = set()
+        for name in providers:
+            anonymous = declaraties(name, _ctx(session, "USOMEONE"))
+            assert anonymous.ok and anonymous.ephemeral
+            text = _everything(anonymous)
+            assert _numbers_in(text, numbers) == set(), name
+            manager = declaraties(name, _ctx(session, contract_manager))
+            admin = declaraties(name, _ctx(session, "UADMIN", frozenset({"UADMIN"})))
+            assert manager.ephemeral and admin.ephemeral
+            shown_to_manager |= _numbers_in(_everything(manager), numbers)
+            assert _numbers_in(_everything(admin), numbers) == _numbers_in(_everything(manager), numbers)
+            for reply in (anonymous, manager, admin):
+                assert not [v for v in personal if v in _everything(reply)]
+        assert shown_to_manager, "the generated year has late starts and stops to show"
+
+
+def test_it_keeps_detail_ephemeral_when_asked_to_share(store, imported, contract_manager):
+    from commands.dispatch import handle
+
+    _out, numbers = imported
+    with store.session() as session:
+        shared = []
+        for name in sorted(store_q.providers(session).values()):
+            reply = handle(f"declaraties {name} deel", _ctx(session, contract_manager))
+            assert reply.ok
+            if _numbers_in(_everything(reply), numbers):
+                assert reply.ephemeral, name
+                shared.append(name)
+        assert shared
+        # Without assignment numbers, sharing with the channel is fine.
+        overview = handle("declaraties deel", _ctx(session, contract_manager))
+        assert not overview.ephemeral
+
+
+def test_it_answers_per_month_and_for_unknown_providers(store, imported):
+    with store.session() as session:
+        overview = declaraties("2020-05", _ctx(session, "U1"))
+        assert "Regio" in to_text(overview) and "2020-05" in to_text(overview)
+        unknown = declaraties("Zorgboer", _ctx(session, "U1"))
+        assert not unknown.ok
+        assert "Enver" in to_text(unknown)
+
+
+def test_it_builds_a_weekly_digest_without_assignment_numbers_or_client_data(store, imported):
+    out, numbers = imported
+    personal = personal_values(sorted((out / "xml").rglob("*.xml")))
+    with store.session() as session:
+        digest = weekly_digest(session, week_ending=date(2020, 10, 4))
+        providers = store_q.providers(session)
+    text = _everything(digest)
+    assert not digest.ephemeral
+    assert _numbers_in(text, numbers) == set()
+    assert not [v for v in personal if v in text]
+    assert "REF" not in text  # no request references either
+    # One line per provider with findings or KPIs, and the region.
+    body = [line for line in to_text(digest).splitlines() if "·" in line and "(" in line]
+    assert len(body) >= len([n for n in providers.values() if n in text]) + 1
+    assert all(name in text for agb, name in providers.items() if agb in {"73730101", "73730202"})
