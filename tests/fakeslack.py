@@ -240,7 +240,8 @@ class FakeSlack:
             failure = self._take_failure(method)
             if failure is not None:
                 call.status, call.error = failure.status, failure.error
-                body: dict[str, Any] = {"ok": False, "error": failure.error or "ratelimited"}
+                default = "ratelimited" if failure.status == 429 else "fatal_error"
+                body: dict[str, Any] = {"ok": False, "error": failure.error or default}
             else:
                 body = self._answer(method, args)
             self._state.calls.append(call)
