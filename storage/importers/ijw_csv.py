@@ -228,7 +228,8 @@ def _event(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentR
             start_date=event["period_start"],
             end_date=event["period_end"],
             assigned_on=date.fromisoformat(row["toewijzingsdatum"]),
-            message_date=message_date,
+            # OP271 counts a retroactive assignment from the 301's receipt.
+            message_date=event["receipt_date"] or message_date,
         )
     key = (event["message_type"], sender, event["message_id"], message_date)
     return key, event, assignment
