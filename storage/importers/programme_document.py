@@ -110,6 +110,7 @@ ROLE_KINDS = [
 BODY_WORDS = ("groep", "overleg", "netwerk", "raad", "werkgroep", "commissie")
 
 BULLET_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣*+]|o(?=\s))(?:\s+|$)")
+AD_RE = re.compile(r"^ad\s+\d+(?:\s*(?:en|,|&)\s*\d+)*\s*[.:]\s", re.I)
 NUMBERED_RE = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
 HOURS_RE = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)?)\s*(?:uur|u)\b(?:\s*(?:pwk|p/w|per week))?"
@@ -303,10 +304,12 @@ def _continues(prev: str, nxt: Line, width: int | None) -> bool:
     first = t[0]
     if first.islower() or first == "(":
         return True
-    if prev.endswith((",", "&", "+", "/")) or prev.endswith(" -") or prev.endswith("-"):
+    if prev.endswith((",", "&", "+", "/", "-", "–", "—")):
         return not NUMBERED_RE.match(t)
-    if _last_word(prev) in CONNECTORS and not NUMBERED_RE.match(t):
-        return True
+    last = _last_word(prev)
+    if (last in CONNECTORS or last.capitalize() == last and last.lower() in CONNECTORS) \
+            and not NUMBERED_RE.match(t):
+        return True  # "… voor" / "BW/nieuw verdeelmodel"; not "OM" / "Politie"
     if t.lower() in COMPASS:
         return True
     if prev.count("(") > prev.count(")"):
@@ -319,7 +322,10 @@ def _continues(prev: str, nxt: Line, width: int | None) -> bool:
 
 
 def _join(prev: str, nxt: str) -> str:
-    if re.search(r"[a-zà-ÿ]-$", prev) and nxt[:1].islower():
+    # "Zorg- en Overlast" keeps its hyphen and space; "ver-" / "sterking" is one word.
+    if re.search(r"[a-zà-ÿ]-$", prev) and nxt[:1].islower() and _first_word(nxt) not in (
+        "en", "of", "tot", "t/m"
+    ):
         return prev[:-1] + nxt  # a word hyphenated at the line end
     return f"{prev} {nxt}"
 
@@ -352,8 +358,10 @@ def _items(lines: list[Line], width: int | None) -> list[Item]:
             continue
         last = items[-1] if items else None
         same_block = last is not None and last.block == block and not prev_blank
-        after_bullet = last is not None and last.bullet and last.block == block
-        numbered = NUMBERED_RE.match(line.text)
+        # Items marked with a bullet, a number or "Ad N." end where the next mark is.
+        after_bullet = last is not None and last.block == block and (
+            last.bullet or last.number is not None or AD_RE.match(last.text) is not None)
+        numbered = NUMBERED_RE.match(line.text) or AD_RE.match(line.text)
         if last is not None and not line.bullet and not numbered and (
             (same_block and after_bullet and not line.text.endswith(":"))
             or (same_block and _continues(last.text, line, width))
@@ -363,6 +371,7 @@ def _items(lines: list[Line], width: int | None) -> list[Item]:
             continue
         number = None
         text = line.text
+        numbered = NUMBERED_RE.match(line.text)
         if numbered:
             number = int(numbered["num"])
             text = numbered["rest"]
@@ -689,26 +698,32 @@ class _Parser:
     def _followed_by_blank(self, index: int) -> bool:
         return index + 1 >= len(self.lines) or self.lines[index + 1].blank
 
-    def _programme_heading_indexes(self) -> set[int]:
-        """Programme headings: "N. Programma X", "N. Project: X", and whatever short line
-        stands right above an "Opdrachtgever:" heading (every programme starts so)."""
-        found: set[int] = set()
+    def _programme_heading_indexes(self) -> dict[int, tuple[str, int]]:
+        """Programme headings: "N. Programma X", "N. Project: X", and whatever short block
+        stands right above an "Opdrachtgever:" heading (every programme starts so); with
+        the heading's text and how many lines it takes (a wrapped heading takes two)."""
+        found: dict[int, tuple[str, int]] = {}
         last_nonblank: int | None = None
         for index, line in enumerate(self.lines):
             if line.blank:
                 continue
             m = PROGRAMME_RE.match(line.text)
             if m and m["num"] and not line.bullet and len(line.text) <= 110:
-                found.add(index)
+                found[index] = self._wrapped_heading(index, line.text)
             if SECTION_PATTERNS[0][1].match(line.text) and last_nonblank is not None:
-                candidate = self.lines[last_nonblank]
+                start = last_nonblank
+                while start > 0 and not self.lines[start - 1].blank:
+                    start -= 1
+                block = self.lines[start:last_nonblank + 1]
+                text = " ".join(ln.text for ln in block)
                 if (
-                    not candidate.bullet
-                    and len(candidate.text) <= 110
-                    and not candidate.text.endswith((".", ":", ";", ","))
-                    and not any(p.match(candidate.text) for _, p in SECTION_PATTERNS)
+                    not any(ln.bullet for ln in block)
+                    and len(text) <= 110
+                    and not text.endswith((".", ":", ";", ","))
+                    and not any(p.match(text) for _, p in SECTION_PATTERNS)
+                    and start not in found
                 ):
-                    found.add(last_nonblank)
+                    found[start] = (text, len(block))
             last_nonblank = index
         return found
 
@@ -770,6 +785,7 @@ class _Parser:
                 continue
 
             if index in heads and not line.bullet:
+                text, consumed = heads[index]
                 m = PROGRAMME_RE.match(text)
                 number = int(m["num"]) if m and m["num"] else None
                 name = m["name"].strip() if m else text
@@ -786,11 +802,17 @@ class _Parser:
                 mode = "main"
                 appendix = None
                 start("programme-top", line)
-                index += 1
+                index += consumed
                 continue
 
             if not line.bullet and appendix is None and len(text) <= 100:
                 m = DETAIL_RE.match(text)
+                heading_lines = 1
+                if not m and index + 1 < len(self.lines) and not self.lines[index + 1].blank:
+                    # "Aansluiting jeugdhulp-Passend Onderwijs:" / "projecten"
+                    joined, heading_lines = self._wrapped_heading(index, text)
+                    m = DETAIL_RE.match(joined) if heading_lines > 1 else None
+                    heading_lines = heading_lines if m else 1
                 target = None
                 if m:
                     target = self._find_programme(m["name"], threshold=70)
@@ -805,7 +827,7 @@ class _Parser:
                     _add_unique(programme.variants, variant.strip())
                     mode = "detail"
                     start("detail-top", line)
-                    index += 1
+                    index += heading_lines
                     continue
                 if m and programme is not None and mode != "preamble":
                     self.warn(line.no, f"heading {text!r} names no known programme; its "
@@ -958,20 +980,7 @@ class _Parser:
                     last_number = prior.number
                     break
         continuing = last_number is not None and number == last_number + 1
-        name = m["rest"].strip()
-        consumed = 1
-        while index + consumed < len(self.lines):
-            nxt = self.lines[index + consumed]
-            if nxt.blank or nxt.bullet or NUMBERED_RE.match(nxt.text):
-                break
-            if self._section_heading(nxt)[0] is not None:
-                break
-            if not (name.endswith((",", "-", "&")) or _last_word(name) in CONNECTORS
-                    or nxt.text[:1].islower() or nxt.text.startswith("(")
-                    or name.count("(") > name.count(")")):
-                break
-            name = _join(name, nxt.text)
-            consumed += 1
+        name, consumed = self._wrapped_heading(index, m["rest"].strip())
         if not repeated:
             if number < expected or number > expected + 2:
                 return None
@@ -986,6 +995,29 @@ class _Parser:
             if section.kind == "description" and last_number is not None and number != expected:
                 return None
         return number, _clean_title(name), consumed
+
+    def _wrapped_heading(self, index: int, name: str) -> tuple[str, int]:
+        """A heading at `index` with the lines that are the rest of it when wrapped."""
+        consumed = 1
+        while index + consumed < len(self.lines):
+            nxt = self.lines[index + consumed]
+            if nxt.blank or nxt.bullet or NUMBERED_RE.match(nxt.text):
+                break
+            if self._section_heading(nxt)[0] is not None:
+                break
+            # A heading stands alone above a blank line; a short line between it and
+            # that blank line is the rest of a wrapped heading.
+            followed_by_blank = (index + consumed + 1 >= len(self.lines)
+                                 or self.lines[index + consumed + 1].blank)
+            if not (name.endswith((",", "-", "&", "–")) or _last_word(name) in CONNECTORS
+                    or nxt.text[:1].islower() or nxt.text.startswith("(")
+                    or name.count("(") > name.count(")")
+                    or (followed_by_blank and len(nxt.text) <= 60
+                        and not nxt.text.endswith((".", ":")))):
+                break
+            name = _join(name, nxt.text)
+            consumed += 1
+        return name, consumed
 
     def _read_body_heading(self, line: Line) -> None:
         text = re.sub(r"^agenda\s+", "", line.text, flags=re.I)
@@ -1254,10 +1286,18 @@ class _Parser:
                 starts_municipality = any(
                     text.lower().startswith(m.lower()) for m in self._municipality_names()
                 )
-                label_part = text.split(":", 1)[0] if ":" in text else text
+                # Only the start of the line counts: "Vink (Gouda), medewerker …" is
+                # not a new role.
+                label_part = re.split(r"[:,(–]", text, maxsplit=1)[0]
                 has_role_word = _role_kind(label_part) is not None
                 joins = False
-                if starts_municipality:
+                if _name_wrapped(prev, text):
+                    joins = True  # "…, Katrien" / "Overal (Gouda), …"
+                elif (len(_split_top_level(prev, r",(?!\d)")) > 1 and prev[-1:].isalnum()
+                      and " " not in _split_top_level(prev, r",(?!\d)")[-1]
+                      and not has_role_word):
+                    joins = True  # "…, medewerker" / "Zuidplas, …": an entry cut short
+                elif starts_municipality:
                     joins = False
                 elif prev.endswith(":") and not has_role_word:
                     joins = True
@@ -1267,9 +1307,6 @@ class _Parser:
                     joins = True  # "Label: Firstname" / "Lastname: 16 uur"
                 elif not line.bullet and _continues(prev, line, self.width):
                     joins = True
-                elif (re.search(r",\s*[A-ZÀ-Ý][a-zà-ÿ]+$", prev) and not has_role_word
-                      and text[:1].isupper()):
-                    joins = True  # "…, Katrien" / "Overal (Gouda), …": a name wrapped
                 if joins:
                     out[-1][1] = _join(prev, text)
                     continue
@@ -1381,9 +1418,12 @@ class _Parser:
             if current is None:
                 pending.append((line.no, line.text))
                 continue
-            if line.text.startswith("(") and parts and parts[-1][0] == current:
+            if parts and parts[-1][0] == current and (
+                _continues(parts[-1][2], line, self.width) or _name_wrapped(parts[-1][2],
+                                                                            line.text)
+            ):
                 kind, no, prev = parts[-1]
-                parts[-1] = (kind, no, f"{prev} {line.text}")
+                parts[-1] = (kind, no, _join(prev, line.text))
                 continue
             parts.append((current, line.no, line.text))
         for no, text in pending:
@@ -1741,6 +1781,16 @@ def _numbered_parts(text: str) -> list[tuple[int, str]]:
         return [(1, text)]
     parts.append((expected - 1, text[cursor:].strip()))
     return [(n, t) for n, t in parts if t]
+
+
+def _name_wrapped(prev: str, text: str) -> bool:
+    """A person's name broken over two lines: "Label: Corline" / "Bijkerk: 16 uur",
+    "…, Katrien" / "Overal (Gouda), …", "… en Jan" / "Verbeek(BOSD)"."""
+    return bool(
+        re.search(r"(?:^|[,:–]|\s[Ee]n)\s*[A-ZÀ-Ý][a-zà-ÿ]+$", prev)
+        and re.match(r"^(?:(?:van|de|der|den|ter|ten)\s+)*[A-ZÀ-Ý][a-zà-ÿ'-]+"
+                     r"(?=\s*[(,:]|\s+\d|$)", text)
+    )
 
 
 def _first_split(text: str, separators: str) -> tuple[str, str] | None:
