@@ -368,7 +368,7 @@ def test_it_reports_what_it_cannot_place_with_line_numbers(warnings):
     for w in numbered:
         assert w.source == "plan.txt"
         assert 1 <= w.line <= len(LINES)
-    capacity = [w for w in warnings if "team line not understood: 'Capaciteit" in w.message]
+    capacity = [w for w in warnings if "Capaciteit Samenwerkingsverbanden" in w.message]
     assert capacity and LINES[capacity[0].line - 1].strip() == "Capaciteit"
     result = [w for w in warnings if "Resultaat:" in w.message]
     assert result and LINES[result[0].line - 1].startswith("Resultaat:")
