@@ -30,6 +30,8 @@ from typing import Any, TextIO
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from regiobot.clock import AMSTERDAM
+
 METADATA_EVENT_TYPE = "regiobot_delivery"
 
 # Slack answers these (HTTP 200, ok=false) when retrying cannot help.
@@ -243,9 +245,15 @@ class ConsoleChannel(Channel):
 
     name = "console"
 
-    def __init__(self, stream: TextIO | None = None, *, show_blocks: bool = False) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, show_blocks: bool = False, quiet: bool = False
+    ) -> None:
         self.stream = stream or sys.stdout
         self.show_blocks = show_blocks
+        # One line per post, no message text.
+        self.quiet = quiet
+        # `regiobot simulate` sets the simulated moment here, to print it with each post.
+        self.now: datetime | None = None
         self._ts = itertools.count(1)
         self._posted: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
@@ -293,6 +301,12 @@ class ConsoleChannel(Channel):
             return self._posted.get((channel, key))
 
     def _write(self, title: str, message: dict[str, Any]) -> None:
+        if self.now is not None:
+            title = f"{title} at={self.now.astimezone(AMSTERDAM):%Y-%m-%d %H:%M}"
+        if self.quiet:
+            self.stream.write(title.removeprefix("--- ") + "\n")
+            self.stream.flush()
+            return
         text = self._text(message)
         self.stream.write(f"{title}\n{text}\n")
         if self.show_blocks:

@@ -177,16 +177,26 @@ class _Planner:
         self.schedule = schedule
         self.report = PlanReport()
         self.channels = store.programme_channels(session)
+        self.candidates: list[dict] = []
 
-    def plan(self, *, key: str, group_key: str, stage: Stage | None = None, **values) -> None:
-        if stage is not None:
-            values.update(planned_for=stage.at, expires_at=stage.until, stage=stage.name)
-        if store.plan_delivery(self.session, key=key, group_key=group_key, now=self.now,
-                               **values):
-            self.report.planned.append(key)
-        self.report.superseded += store.supersede_group(
-            self.session, group_key=group_key, keep_key=key, now=self.now
-        )
+    def plan(self, *, key: str, group_key: str, stage: Stage, **values) -> None:
+        values.update(key=key, group_key=group_key, planned_for=stage.at,
+                      expires_at=stage.until, stage=stage.name)
+        self.candidates.append(values)
+
+    def insert(self) -> None:
+        """Insert the candidates not planned yet; each new stage lapses the earlier
+        stages of its group that were planned but never sent."""
+        known = store.existing_keys(self.session, keys=[c["key"] for c in self.candidates])
+        for values in self.candidates:
+            if values["key"] in known:
+                continue
+            if store.plan_delivery(self.session, now=self.now, **values):
+                self.report.planned.append(values["key"])
+            self.report.superseded += store.supersede_group(
+                self.session, group_key=values["group_key"], keep_key=values["key"],
+                now=self.now,
+            )
 
     def programme_targets(self, programme_id: int) -> list[str]:
         return _unique([*self.channels.get(programme_id, []), *self.channels.get(None, [])])
@@ -221,16 +231,16 @@ class _Planner:
         monday, day, at, until = current_digest(self.now, self.schedule)
         if not at <= self.now < until:
             return
-        late = store.late_open_milestones(self.session, before=day)
+        late = store.late_open_owners_and_programmes(self.session, before=day)
         owners = store.people_with_slack(
-            self.session, person_ids={m.owner_id for m in late if m.owner_id}
+            self.session, person_ids={owner for owner, _ in late if owner}
         )
         targets: dict[str, dict] = {}
-        for milestone in late:
-            slack_user = owners.get(milestone.owner_id)
+        for owner_id, programme_id in late:
+            slack_user = owners.get(owner_id)
             if slack_user:
-                targets.setdefault(slack_user, {"owner_id": milestone.owner_id})
-            for channel in self.programme_targets(milestone.programme_id):
+                targets.setdefault(slack_user, {"owner_id": owner_id})
+            for channel in self.programme_targets(programme_id):
                 targets.setdefault(channel, {"channel": channel})
         stage = Stage("digest", day, at, until)
         for target, payload in targets.items():
@@ -279,6 +289,7 @@ def plan(session: Session, *, now: datetime, schedule: Schedule) -> PlanReport:
     planner.reminders()
     planner.digests()
     planner.meetings()
+    planner.insert()
     return planner.report
 
 

@@ -172,15 +172,19 @@ class Sender:
                         row.needs_lookup, row.slack_channel, dict(row.payload or {}))
 
     def _content(self, job: _Job, *, now: datetime):
-        """(why not to send, or None; the reply) as the store stands now."""
+        """(why not to send, or None; the reply; the version of what it shows)."""
         with self.factory() as session:
             row = store.get_delivery(session, delivery_id=job.id)
             reason = content.unwanted_reason(session, row, now=now)
             if reason is not None:
-                return reason, None
+                return reason, None, None
+            # Read the version first: a change racing the render shows up as newer.
+            version = store.source_version(session, delivery_id=job.id)
             reply = content.render(session, row, now=now, schedule=self.schedule,
                                    lang=self.lang)
-            return ("nothing to say", None) if reply is None else (None, reply)
+            if reply is None:
+                return "nothing to say", None, None
+            return None, reply, version
 
     def _supersede(self, job: _Job, reason: str, *, now: datetime, report: SendReport) -> None:
         with transaction(self.factory) as session:
@@ -197,7 +201,7 @@ class Sender:
         posting = False
         try:
             if not job.needs_lookup:
-                reason, reply = self._content(job, now=now)
+                reason, reply, version = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
@@ -206,10 +210,11 @@ class Sender:
                 ts = self.channel.find_by_key(channel_id, job.key,
                                               oldest=job.planned_for - LOOKUP_MARGIN)
                 if ts is not None:
-                    self._record(job, channel_id, ts, None, now=now)
+                    # What that post showed is not known: compare it on the next refresh.
+                    self._record(job, channel_id, ts, None, None, now=now)
                     report.found.append(job.key)
                     return
-                reason, reply = self._content(job, now=now)
+                reason, reply, version = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
@@ -218,7 +223,7 @@ class Sender:
             ts = self.channel.post(channel_id, message, metadata_for(job.key))
             if self.after_post is not None:
                 self.after_post(job.key)
-            self._record(job, channel_id, ts, content.content_hash(message), now=now)
+            self._record(job, channel_id, ts, content.content_hash(message), version, now=now)
             report.sent.append(job.key)
         except Exception as raw:
             error = self.channel.classify(raw)
@@ -226,12 +231,12 @@ class Sender:
                 log.exception("delivery %s: unexpected error", job.key)
             self._failed_attempt(job, error, ambiguous=posting, now=now, report=report)
 
-    def _record(self, job: _Job, channel_id: str, ts: str, digest: str | None, *,
-                now: datetime) -> None:
+    def _record(self, job: _Job, channel_id: str, ts: str, digest: str | None,
+                version: datetime | None, *, now: datetime) -> None:
         with transaction(self.factory) as session:
             recorded = store.mark_sent(session, delivery_id=job.id, worker=self.worker,
                                        slack_channel=channel_id, slack_ts=ts,
-                                       content_hash=digest, now=now)
+                                       content_hash=digest, content_version=version, now=now)
         if not recorded:
             # Another sender took the row over meanwhile; it looks the key up and
             # finds this post, so nothing is posted twice.
@@ -287,10 +292,12 @@ class Sender:
                 for d in store.deliveries_to_refresh(session, sent_since=now - REFRESH_WINDOW)
             ]
         for delivery_id, key, content_at, old_hash, channel_id, ts in candidates:
+            with self.factory() as session:
+                version = store.source_version(session, delivery_id=delivery_id)
             with transaction(self.factory) as session:
                 if not store.claim_refresh(session, delivery_id=delivery_id,
-                                           content_at=content_at, now=now):
-                    continue
+                                           content_at=content_at, version=version):
+                    continue  # another sender compares it
             with self.factory() as session:
                 row = store.get_delivery(session, delivery_id=delivery_id)
                 reply = content.render(session, row, now=now, schedule=self.schedule,
@@ -307,10 +314,10 @@ class Sender:
                 error = self.channel.classify(raw)
                 log.warning("update of %s failed: %s", key, error)
                 if not isinstance(error, PermanentError):
-                    # Compare again on a later tick.
+                    # Give the version back, so a later tick compares again.
                     with transaction(self.factory) as session:
-                        store.claim_refresh(session, delivery_id=delivery_id, content_at=now,
-                                            now=content_at or now - REFRESH_WINDOW)
+                        store.claim_refresh(session, delivery_id=delivery_id,
+                                            content_at=version, version=content_at)
                 continue
             with transaction(self.factory) as session:
                 store.record_refresh(session, delivery_id=delivery_id, content_hash=digest,

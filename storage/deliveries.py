@@ -18,7 +18,7 @@ All SQL of the scheduler is in this module: keyword-only functions taking a Sess
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,12 +38,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
 from storage.models import (
     AgendaItem,
     Base,
+    GoverningBody,
     Meeting,
     Milestone,
     Person,
     Subscription,
 )
-from storage.queries import find_meetings
 
 # pending → sending → sent; sending → retry → sending …; → failed; pending/retry → superseded.
 DELIVERY_STATUSES = ("pending", "sending", "sent", "retry", "failed", "superseded")
@@ -106,8 +106,9 @@ class Delivery(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
-    # SHA-256 of the rendered message as posted; `content_at` is when it was last
-    # compared with the store, so only objects changed since are rendered again.
+    # SHA-256 of the rendered message as posted, and the version (last change) of its
+    # milestone or meeting it was rendered from: only objects changed after that
+    # version are rendered again to see whether the message needs a chat.update.
     content_hash: Mapped[str | None] = mapped_column(String(64))
     content_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -180,6 +181,17 @@ def plan_delivery(
         .on_conflict_do_nothing(index_elements=["key"])
     )
     return session.execute(statement).rowcount == 1
+
+
+def existing_keys(session: Session, *, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` are planned already (planning them again would change nothing)."""
+    wanted = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(session.scalars(
+            select(Delivery.key).where(Delivery.key.in_(wanted[start:start + 500]))
+        ))
+    return found
 
 
 def supersede_group(session: Session, *, group_key: str, keep_key: str, now: datetime) -> int:
@@ -326,6 +338,7 @@ def mark_sent(
     slack_channel: str,
     slack_ts: str,
     content_hash: str | None,
+    content_version: datetime | None,
     now: datetime,
 ) -> bool:
     result = session.execute(
@@ -338,7 +351,7 @@ def mark_sent(
             slack_ts=slack_ts,
             sent_at=now,
             content_hash=content_hash,
-            content_at=now,
+            content_at=content_version,
             needs_lookup=False,
             last_error=None,
             updated_at=now,
@@ -393,30 +406,29 @@ def mark_failed(
 # --- keeping posted messages current (chat.update)
 
 
+def _source_version(delivery=Delivery):
+    """The last change of a delivery's milestone, or meeting and its agenda (SQL)."""
+    milestone_version = (
+        select(Milestone.updated_at).where(Milestone.id == delivery.milestone_id)
+        .scalar_subquery()
+    )
+    meeting_version = (
+        select(Meeting.updated_at).where(Meeting.id == delivery.meeting_id).scalar_subquery()
+    )
+    item_version = (
+        select(func.max(AgendaItem.updated_at))
+        .where(AgendaItem.meeting_id == delivery.meeting_id)
+        .scalar_subquery()
+    )
+    return milestone_version, meeting_version, item_version
+
+
 def deliveries_to_refresh(
     session: Session, *, sent_since: datetime, limit: int = 100
 ) -> list[Delivery]:
-    """Sent reminders and agendas whose milestone or meeting changed after they were
-    last compared (`content_at`): only those are rendered again."""
-    milestone_changed = (
-        select(Milestone.id)
-        .where(Milestone.id == Delivery.milestone_id, Milestone.updated_at > Delivery.content_at)
-        .exists()
-    )
-    meeting_changed = (
-        select(Meeting.id)
-        .where(Meeting.id == Delivery.meeting_id, Meeting.updated_at > Delivery.content_at)
-        .exists()
-    )
-    item_changed = (
-        select(AgendaItem.id)
-        .where(
-            AgendaItem.meeting_id == Delivery.meeting_id,
-            or_(AgendaItem.updated_at > Delivery.content_at,
-                AgendaItem.created_at > Delivery.content_at),
-        )
-        .exists()
-    )
+    """Sent reminders and BOSD posts whose milestone or meeting (or agenda item) changed
+    after the version they were last rendered from: only those are rendered again."""
+    milestone_version, meeting_version, item_version = _source_version()
     return list(
         session.scalars(
             select(Delivery)
@@ -425,7 +437,12 @@ def deliveries_to_refresh(
                 Delivery.kind.in_((REMINDER, BOSD_CALL, BOSD_AGENDA)),
                 Delivery.sent_at >= sent_since,
                 Delivery.slack_ts.is_not(None),
-                or_(milestone_changed, meeting_changed, item_changed),
+                or_(
+                    Delivery.content_at.is_(None),
+                    milestone_version > Delivery.content_at,
+                    meeting_version > Delivery.content_at,
+                    item_version > Delivery.content_at,
+                ),
             )
             .order_by(Delivery.id)
             .limit(limit)
@@ -433,17 +450,39 @@ def deliveries_to_refresh(
     )
 
 
+def source_version(session: Session, *, delivery_id: int) -> datetime | None:
+    """The version (last change) of what a delivery shows, for `content_at`."""
+    versions = session.execute(
+        select(*_source_version()).where(Delivery.id == delivery_id)
+    ).one_or_none()
+    values = [v for v in (versions or ()) if v is not None]
+    if not values:
+        return None
+    # SQLite hands back text for a bare subquery column; the model's type is not applied.
+    return max(_as_utc(v) for v in values)
+
+
+def _as_utc(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def claim_refresh(
-    session: Session, *, delivery_id: int, content_at: datetime | None, now: datetime
+    session: Session, *, delivery_id: int, content_at: datetime | None,
+    version: datetime | None,
 ) -> bool:
-    """Take the comparison of one posted message, so two senders don't both update it."""
+    """Take the comparison of one posted message (its `content_at` moves from the version
+    it was rendered from to `version`), so two senders don't both update it."""
     condition = (
         Delivery.content_at.is_(None) if content_at is None else Delivery.content_at == content_at
     )
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == "sent", condition)
-        .values(content_at=now)
+        .values(content_at=version)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -467,10 +506,21 @@ def open_milestones_due_between(session: Session, *, start: date, end: date) -> 
             select(Milestone)
             .where(Milestone.status == "open", Milestone.due_date >= start,
                    Milestone.due_date <= end)
-            .options(selectinload(Milestone.owner), selectinload(Milestone.programme))
             .order_by(Milestone.due_date, Milestone.id)
         )
     )
+
+
+def late_open_owners_and_programmes(session: Session, *, before: date) -> list[tuple[int | None, int]]:
+    """(owner id, programme id) of open milestones due before `before`, distinct: who
+    gets a digest, without loading the milestones."""
+    rows = session.execute(
+        select(Milestone.owner_id, Milestone.programme_id)
+        .where(Milestone.status == "open", Milestone.due_date < before)
+        .distinct()
+        .order_by(Milestone.programme_id, Milestone.owner_id)
+    )
+    return [(row.owner_id, row.programme_id) for row in rows]
 
 
 def late_open_milestones(
@@ -529,9 +579,19 @@ def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | No
 
 
 def bosd_meetings_between(session: Session, *, start: date, end: date) -> list[Meeting]:
-    """Scheduled BOSD meetings in [start, end] (the same BOSD the commands know)."""
-    return [m for m in find_meetings(session, date_from=start, date_to=end)
-            if m.status == "scheduled"]
+    """Scheduled BOSD meetings in [start, end]: the bodies called BOSD, or every body
+    when none is (a region with one body) — as the commands see the BOSD."""
+    bosd = select(GoverningBody.id).where(
+        or_(func.lower(GoverningBody.slug) == "bosd",
+            func.lower(GoverningBody.abbreviation) == "bosd")
+    )
+    query = select(Meeting).where(
+        Meeting.status == "scheduled", Meeting.date >= start, Meeting.date <= end
+    ).order_by(Meeting.date, Meeting.id)
+    meetings = list(session.scalars(query.where(Meeting.body_id.in_(bosd))))
+    if meetings or session.scalar(select(func.count()).select_from(bosd.subquery())):
+        return meetings
+    return list(session.scalars(query))
 
 
 def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
