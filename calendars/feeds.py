@@ -339,9 +339,10 @@ def build_feed(spec: FeedSpec, *, now: datetime) -> Feed:
 
 
 def _abbreviation(programme: Programme) -> str | None:
-    """The programme's abbreviation as the region writes it (GHNT, JBJR), if any."""
+    """The programme's abbreviation as the region writes it (GHNT, AJPO), if any: the
+    first all-capitals alias, since the document's own abbreviation comes first."""
     shorts = [a for a in (programme.aliases or []) if a.isupper() and len(a) <= 8]
-    return min(shorts, key=len) if shorts else None
+    return shorts[0] if shorts else None
 
 
 def milestone_record(
