@@ -138,7 +138,6 @@ class Line:
     text: str  # normalised, without bullet mark; "" for a blank line
     bullet: bool = False
     level: int = 0  # 1 for a nested bullet
-    heading_hint: bool = False  # underlined in an HTML rendering
     page_number: bool = False
 
     @property
@@ -161,34 +160,27 @@ def _normalise_chars(text: str) -> str:
     return unicodedata.normalize("NFC", text.translate(str.maketrans(table)))
 
 
-def _expand_html(physical: str) -> list[tuple[str, bool]]:
-    """One physical line with HTML table cells → (text, underlined) sub-lines.
+def _expand_html(physical: str) -> list[str]:
+    """One physical line with HTML table cells → its lines of text.
 
     A tab between cells is a cell boundary: it becomes a blank line, so each cell
     reads like a block of its own."""
-    out: list[tuple[str, bool]] = []
+    out: list[str] = []
     for cell_no, cell in enumerate(physical.split("\t")):
-        if cell_no and out and out[-1][0]:
-            out.append(("", False))
+        if cell_no and out and out[-1]:
+            out.append("")
         parts = re.split(r"</p>|<br\s*/?>|</li>|</tr>|</td>|</th>|</div>|<li[^>]*>", cell)
         for part in parts:
-            underlined = "<u>" in part or "<b>" in part or "<strong>" in part
             text = html.unescape(re.sub(r"<[^>]*>", " ", part))
             text = re.sub(r"\s+", " ", text).strip()
             if text:
-                out.append((text, underlined))
+                out.append(text)
     return out
 
 
-def _logical_lines(text: str) -> tuple[list[Line], int | None]:
-    """Normalise the text; also returns the wrap width when the text looks hard-wrapped."""
+def _logical_lines(text: str) -> list[Line]:
+    """Normalise the text into lines that keep their source line numbers."""
     physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lengths = sorted(len(p.strip()) for p in physical if p.strip())
-    width = None
-    if len(lengths) > 20:
-        near_max = lengths[int(len(lengths) * 0.99) - 1]
-        if near_max <= 120:
-            width = near_max
 
     # An HTML paragraph wrapped over several physical lines is one line again.
     joined: list[tuple[int, str]] = []
@@ -213,9 +205,9 @@ def _logical_lines(text: str) -> tuple[list[Line], int | None]:
         if re.search(r"</?(?:p|u|li|ul|br|td|tr|b|strong|div)\b[^>]*>", raw):
             pieces = _expand_html(raw)
         else:
-            pieces = [(raw, False)]
-        for piece, underlined in pieces:
-            line = _one_line(no, piece, underlined)
+            pieces = [raw]
+        for piece in pieces:
+            line = _one_line(no, piece)
             # Markdown italics spanning lines ("*Openstelling Wlz …" … "verdeelmodel*").
             opening = re.search(r"(?:^|(?<=\s))\*(?=[^\s*])(?!.*\*)", line.text)
             if not italic_open and opening and not line.bullet:
@@ -229,10 +221,10 @@ def _logical_lines(text: str) -> tuple[list[Line], int | None]:
             if line.blank:
                 italic_open = False
             lines.append(line)
-    return _drop_page_furniture(lines), width
+    return _drop_page_furniture(lines)
 
 
-def _one_line(no: int, raw: str, underlined: bool = False) -> Line:
+def _one_line(no: int, raw: str) -> Line:
     text = raw
     if PAGE_NUMBER_RE.match(text.strip()):
         return Line(no=no, text=text.strip(), page_number=True)
@@ -247,7 +239,7 @@ def _one_line(no: int, raw: str, underlined: bool = False) -> Line:
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"[ ]+", " ", text).strip()
-    return Line(no=no, text=text, bullet=bullet, level=level, heading_hint=underlined)
+    return Line(no=no, text=text, bullet=bullet, level=level)
 
 
 def _drop_page_furniture(lines: list[Line]) -> list[Line]:
@@ -296,7 +288,7 @@ def _last_word(text: str) -> str:
     return text.rsplit(" ", 1)[-1] if text else ""
 
 
-def _continues(prev: str, nxt: Line, width: int | None) -> bool:
+def _continues(prev: str, nxt: Line) -> bool:
     """Is `nxt` the wrapped rest of the line `prev`? (Both non-blank, `nxt` no bullet.)"""
     t = nxt.text
     if not t or nxt.bullet:
@@ -340,7 +332,7 @@ class Item:
     number: int | None = None
 
 
-def _items(lines: list[Line], width: int | None) -> list[Item]:
+def _items(lines: list[Line]) -> list[Item]:
     """Lines of a list section → items, re-joining wrapped lines.
 
     In a bulleted list every non-bullet line continues the bullet before it; in a plain
@@ -364,7 +356,7 @@ def _items(lines: list[Line], width: int | None) -> list[Item]:
         numbered = NUMBERED_RE.match(line.text) or AD_RE.match(line.text)
         if last is not None and not line.bullet and not numbered and (
             (same_block and after_bullet and not line.text.endswith(":"))
-            or (same_block and _continues(last.text, line, width))
+            or (same_block and _continues(last.text, line))
         ):
             last.text = _join(last.text, line.text)
             prev_blank = False
@@ -381,7 +373,7 @@ def _items(lines: list[Line], width: int | None) -> list[Item]:
     return items
 
 
-def _paragraphs(lines: list[Line], width: int | None = None) -> list[tuple[int, str]]:
+def _paragraphs(lines: list[Line]) -> list[tuple[int, str]]:
     """Prose: consecutive lines form a paragraph; bullets stay on lines of their own."""
     paragraphs: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
@@ -672,7 +664,7 @@ class Section:
 class _Parser:
     def __init__(self, text: str, source: str):
         self.source = source
-        self.lines, self.width = _logical_lines(text)
+        self.lines = _logical_lines(text)
         self.problems: list[Problem] = []
         self.programmes: list[ProgrammeBuilder] = []
         self.region_name: str | None = None
@@ -1078,7 +1070,7 @@ class _Parser:
                                       "holds")
 
     def _prose_into(self, target: list[str], content: list[Line]) -> None:
-        for _, paragraph in _paragraphs(content, self.width):
+        for _, paragraph in _paragraphs(content):
             _add_unique(target, paragraph)
 
     def _read_ambition(self, sec: Section, content: list[Line]) -> None:
@@ -1094,11 +1086,10 @@ class _Parser:
             self._prose_into(sec.project.description, content)
 
     def _read_text_list(self, target: list[str], content: list[Line]) -> None:
-        for item in _items(content, self.width):
-            text = item.text.rstrip(";").strip()
-            if item.number is not None and not item.bullet:
-                text = text  # numbering is the document's; the list keeps the order
-            _add_unique(target, text)
+        # The document's own numbering ("1. Geweld eerder …") is dropped: the list keeps
+        # the order.
+        for item in _items(content):
+            _add_unique(target, item.text.rstrip(";").strip())
 
     def _read_goals(self, sec: Section, content: list[Line]) -> None:
         self._read_text_list(sec.programme.goals, content)
@@ -1110,16 +1101,19 @@ class _Parser:
         self._read_text_list(sec.programme.local, content)
 
     def _read_partners(self, sec: Section, content: list[Line]) -> None:
-        for item in _items(content, self.width):
+        for item in _items(content):
             if item.text.endswith(":"):
                 continue
             for part in _split_top_level(item.text):
                 part = re.sub(r"^(?:zoals|o\.a\.|oa|bijv\.|waaronder)\s+", "", part, flags=re.I)
+                if len(part) > 150:
+                    self._unplaced([Line(item.no, part)], "too long for an organisation name")
+                    continue
                 _add_unique(sec.programme.partners, part.strip())
 
     def _read_budget(self, sec: Section, content: list[Line]) -> None:
         programme = sec.programme
-        for item in _items(content, self.width):
+        for item in _items(content):
             text = item.text.strip()
             amount, money = parse_amount(text)
             colon = _split_top_level(text, r":") if ":" in text else [text]
@@ -1147,7 +1141,7 @@ class _Parser:
     def _read_projects(self, sec: Section, content: list[Line]) -> None:
         programme = sec.programme
         entries: list[tuple[int | None, str, int]] = []
-        for item in _items(content, self.width):
+        for item in _items(content):
             if "|" in item.text:
                 for cell in item.text.split("|"):
                     cell = cell.strip()
@@ -1174,7 +1168,10 @@ class _Parser:
         if m:
             description, text = m[1], text[: m.start()]
         text = _clean_title(text)
-        if any(p.name.lower() == text.lower() for p in programme.listed):
+        if not text or any(p.name.lower() == text.lower() for p in programme.listed):
+            return
+        if len(text) > 200:
+            self._unplaced([Line(no, text)], "too long for a deelproject name")
             return
         project = ProjectBuilder(number=number, name=text, no=no, from_list=True,
                                  explicit_number=number is not None)
@@ -1183,7 +1180,7 @@ class _Parser:
         programme.listed.append(project)
 
     def _read_mentions(self, sec: Section, content: list[Line]) -> None:
-        for item in _items(content, self.width):
+        for item in _items(content):
             text = item.text
             m = re.search(r"\s*\(([^)]*)\)$", text)
             name = text[: m.start()] if m else text
@@ -1203,7 +1200,7 @@ class _Parser:
         return best if best_score >= 60 else None
 
     def _read_milestones(self, sec: Section, content: list[Line]) -> None:
-        items = _items(content, self.width)
+        items = _items(content)
         target = sec.project.milestones if sec.project is not None else None
         bulleted = any(i.bullet for i in items)
         for item in items:
@@ -1305,7 +1302,7 @@ class _Parser:
                       and re.fullmatch(r"[A-ZÀ-Ý][\w'ë-]*", prev.split(":", 1)[1].strip() or "-")
                       and not has_role_word and text[:1].isupper()):
                     joins = True  # "Label: Firstname" / "Lastname: 16 uur"
-                elif not line.bullet and _continues(prev, line, self.width):
+                elif not line.bullet and _continues(prev, line):
                     joins = True
                 if joins:
                     out[-1][1] = _join(prev, text)
@@ -1394,7 +1391,11 @@ class _Parser:
         kind = kind or _role_kind(label) or label.lower()
         if person:
             self.role_names.append((person, no))
-        role = dict(kind=kind, label=label[:1].upper() + label[1:], holder=holder,
+        # The store's columns are bounded; the document's entries are far shorter.
+        label = label[:1].upper() + label[1:200]
+        kind, holder = kind[:80], holder[:300] if holder else holder
+        hours_text = hours_text[:120] if hours_text else hours_text
+        role = dict(kind=kind, label=label, holder=holder,
                     person=person, hours_text=hours_text, hours=hours, project_name=project_name,
                     no=no)
         key = {k: v for k, v in role.items() if k != "no"}
@@ -1419,7 +1420,7 @@ class _Parser:
                 pending.append((line.no, line.text))
                 continue
             if parts and parts[-1][0] == current and (
-                _continues(parts[-1][2], line, self.width) or _name_wrapped(parts[-1][2],
+                _continues(parts[-1][2], line) or _name_wrapped(parts[-1][2],
                                                                             line.text)
             ):
                 kind, no, prev = parts[-1]
@@ -1595,7 +1596,6 @@ class _Parser:
 
     def _programme_data(self, p: ProgrammeBuilder, people: dict[str, str]) -> ProgrammeData:
         projects = self._merge_projects(p)
-        slug_of = {id(b): s for b, s in projects}
         project_models = []
         for builder, slug in projects:
             project_models.append(ProjectData(
@@ -1656,7 +1656,6 @@ class _Parser:
             roles.append(RoleData(kind=role["kind"], label=role["label"], holder=holder,
                                   person=person, hours_text=role["hours_text"],
                                   hours=role["hours"], project=project))
-        del slug_of
         return ProgrammeData(
             slug=p.slug, number=p.number, name=p.name, kind=p.kind,
             ambition="\n\n".join(p.ambition) or None, goals=p.goals,
