@@ -443,6 +443,13 @@ def _quarter_bounds(year: int, q: int) -> tuple[date, date]:
     return start, date(year, end_month, monthrange(year, end_month)[1])
 
 
+def _safe_date(year, month, day) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None  # "31-2-2020": not a date, so no timing from it
+
+
 def _month_end(year: int, month: int) -> date:
     return date(year, month, monthrange(year, month)[1])
 
@@ -520,13 +527,18 @@ def parse_timing(text: str, year: int) -> list[Timing]:
                 out.append(Timing(title, label, end, start))
         return out
 
-    # "(na Q1 2020)", "Evaluatie beschikbaar Q1"
-    m = re.search(r"\(?\b(?P<label>(?:na\s+)?Q(?P<q>[1-4])(?:\s+(?P<y>\d{4}))?)\b\)?", text)
+    def rest(m: re.Match) -> str:
+        return _clean_title(text[: m.start()] + " " + text[m.end():])
+
+    # "(na Q1 2020)", "Evaluatie beschikbaar Q1", "Q2 t/m Q4 2020", "start pilot K2"
+    m = re.search(r"\(?(?<![\w'])(?P<label>(?:na\s+|in\s+)?(?P<k>[KQ])(?P<q1>[1-4])"
+                  r"(?:\s*(?:t/m|-|–|/)\s*(?P=k)?(?P<q2>[1-4]))?(?:\s+(?:in\s+)?(?P<y>\d{4}))?)"
+                  r"(?![\w'])\)?", text)
     if m:
         y = int(m["y"]) if m["y"] else year
-        start, end = _quarter_bounds(y, int(m["q"]))
-        title = _clean_title(text[: m.start()] + " " + text[m.end():])
-        return [Timing(title, m["label"], end, start)]
+        start, _ = _quarter_bounds(y, int(m["q1"]))
+        _, end = _quarter_bounds(y, int(m["q2"] or m["q1"]))
+        return [Timing(rest(m), m["label"], end, start)]
 
     # "november 2019 tot januari 2020"
     m = re.search(rf"(?P<m1>{MONTH_RE})\s+(?P<y1>\d{{4}})\s+(?:tot|t/m|-|–)\s+"
@@ -534,32 +546,44 @@ def parse_timing(text: str, year: int) -> list[Timing]:
     if m:
         start = date(int(m["y1"]), MONTHS[m["m1"].lower()], 1)
         due = _month_end(int(m["y2"]), MONTHS[m["m2"].lower()])
-        title = _clean_title(text[: m.start()] + " " + text[m.end():])
-        return [Timing(title, m.group(), due, start)]
+        if start <= due:
+            return [Timing(rest(m), m.group(), due, start)]
 
     # "vanaf januari 2020": starts then, runs to the end of the plan year.
     m = re.search(rf"vanaf\s+(?P<m>{MONTH_RE})\s+(?P<y>\d{{4}})", text, re.IGNORECASE)
     if m:
         start = date(int(m["y"]), MONTHS[m["m"].lower()], 1)
         due = date(max(year, start.year), 12, 31)
-        title = _clean_title(text[: m.start()] + " " + text[m.end():])
-        return [Timing(title, m.group(), due, start)]
+        return [Timing(rest(m), m.group(), due, start)]
 
     # "30 jan 2020 – BOSD voortgangsrapportage"
     m = re.search(rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{MONTH_RE})\.?\s+(?P<y>\d{{4}})\b", text,
                   re.IGNORECASE)
-    if m:
-        due = date(int(m["y"]), MONTHS[m["m"].lower()], int(m["d"]))
-        title = _clean_title(text[: m.start()] + " " + text[m.end():])
-        return [Timing(title, m.group().strip(), due, None)]
+    due = _safe_date(m["y"], MONTHS[m["m"].lower()], m["d"]) if m else None
+    if m and due:
+        return [Timing(rest(m), m.group().strip(), due, None)]
 
     # "per 1-1-2021", "start per 1/4/2020"
-    m = re.search(r"(?P<label>(?:start\s+)?(?:per|op|vanaf|uiterlijk)\s+"
+    m = re.search(r"(?P<label>(?:start\s+)?(?:per|op|vanaf|uiterlijk|voor)\s+"
                   r"(?P<d>\d{1,2})[-/](?P<m>\d{1,2})[-/](?P<y>\d{4}))", text, re.IGNORECASE)
+    due = _safe_date(m["y"], m["m"], m["d"]) if m else None
+    if m and due:
+        return [Timing(rest(m), m["label"], due, None)]
+
+    # "(maart 2020)", "eind 2020", "medio 2020", "begin 2020": that month or part of year.
+    m = re.search(rf"\(?\b(?P<label>(?:in\s+|eind\s+|uiterlijk\s+)?(?P<m>{MONTH_RE})\s+"
+                  rf"(?P<y>\d{{4}}))\b\)?", text, re.IGNORECASE)
     if m:
-        due = date(int(m["y"]), int(m["m"]), int(m["d"]))
-        title = _clean_title(text[: m.start()] + " " + text[m.end():])
-        return [Timing(title, m["label"], due, None)]
+        month = MONTHS[m["m"].lower()]
+        start = date(int(m["y"]), month, 1)
+        return [Timing(rest(m), m["label"], _month_end(int(m["y"]), month), start)]
+    m = re.search(r"\(?\b(?P<label>(?P<part>begin|medio|eind|einde)\s+(?P<y>\d{4}))\b\)?", text,
+                  re.IGNORECASE)
+    if m:
+        y = int(m["y"])
+        due = {"begin": date(y, 3, 31), "medio": date(y, 6, 30)}.get(
+            m["part"].lower(), date(y, 12, 31))
+        return [Timing(rest(m), m["label"], due, None)]
 
     return [Timing(_clean_title(text), f"in {year}", date(year, 12, 31), None)]
 

@@ -271,8 +271,17 @@ def test_it_reads_budget_lines_with_amount_and_text_as_written(region):
         ("Fase 1 november 2019 tot januari 2020 - 2 wijken aanwijzen",
          [("Fase 1 - 2 wijken aanwijzen", "november 2019 tot januari 2020",
            date(2019, 11, 1), date(2020, 1, 31))]),
+        ("Evaluatie declaratiegedrag (na Q1 2020)",
+         [("Evaluatie declaratiegedrag", "na Q1 2020", date(2020, 1, 1), date(2020, 3, 31))]),
+        ("Afstemmingstafels Q2 t/m Q4 2020",
+         [("Afstemmingstafels", "Q2 t/m Q4 2020", date(2020, 4, 1), date(2020, 12, 31))]),
+        ("Oplevering plan (maart 2020)",
+         [("Oplevering plan", "maart 2020", date(2020, 3, 1), date(2020, 3, 31))]),
         ("Inventarisatie zorglandschap",
          [("Inventarisatie zorglandschap", "in 2020", None, date(2020, 12, 31))]),
+        # Not a date: no timing from it, so the plan year's end.
+        ("Besluit per 31-2-2020",
+         [("Besluit per 31-2-2020", "in 2020", None, date(2020, 12, 31))]),
     ],
 )
 def test_it_applies_the_timing_rules_of_the_design(text, expected):
