@@ -678,7 +678,6 @@ class Section:
     kind: str
     heading: Line
     lines: list[Line] = field(default_factory=list)
-    inline: str = ""
     years: list[int] = field(default_factory=list)
     programme: ProgrammeBuilder | None = None
     project: ProjectBuilder | None = None
@@ -853,6 +852,19 @@ class _Parser:
                     index += 1
                     continue
 
+            # "Agenda Bestuurlijk Overleg Sociaal Domein 2020" heads the meeting table,
+            # wherever it stands (its "Bijlage 1:" may be lost in a rendering).
+            if (not line.bullet and self.body is None and len(text) <= 120
+                    and re.match(r"^[Aa]genda\s+[A-ZÀ-Ý].*\b(?:19|20)\d{2}$", text)):
+                self._read_body_heading(line)
+                programme = None
+                project = None
+                mode = "appendix"
+                appendix = appendix or 1
+                start("agenda", line)
+                index += 1
+                continue
+
             kind, match = self._section_heading(line)
             if kind == "appendix":
                 appendix = int(match["n"])
@@ -914,12 +926,6 @@ class _Parser:
                     start("description", line)
                     index += consumed
                     continue
-
-            if mode == "appendix" and appendix == 1 and re.match(r"^agenda\b", text, re.I):
-                self._read_body_heading(line)
-                start("agenda", line)
-                index += 1
-                continue
 
             section.lines.append(line)
             index += 1
