@@ -179,8 +179,11 @@ def plan_delivery(
             updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=["key"])
+        # rowcount is not reliable here (psycopg reports -1 with RETURNING): a returned
+        # id says the row is new.
+        .returning(Delivery.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def existing_keys(session: Session, *, keys: Iterable[str]) -> set[str]:

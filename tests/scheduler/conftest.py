@@ -1,0 +1,55 @@
+"""Fixtures of the scheduler tests: the posting rules, a fake Slack on loopback and a
+SlackChannel talking to it, and a console channel."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from scheduler.channels import ConsoleChannel, SlackChannel
+from scheduler.planner import Schedule
+from tests.fakeslack import FakeSlack
+
+
+class SlowFakeSlack(FakeSlack):
+    """The shared fake, plus: answer chat.postMessage only after `delay` seconds (the
+    post is stored first, like a Slack that posted and then timed out on us)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow_posts = 0
+        self.delay = 0.0
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        answer = super()._answer(method, args)
+        if method == "chat.postMessage" and self.slow_posts > 0:
+            self.slow_posts -= 1
+            time.sleep(self.delay)
+        return answer
+
+
+@pytest.fixture
+def schedule() -> Schedule:
+    return Schedule()
+
+
+@pytest.fixture
+def fake_slack():
+    with SlowFakeSlack() as slack:
+        yield slack
+
+
+@pytest.fixture
+def slack_channel(fake_slack) -> SlackChannel:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.api_url, timeout=2,
+                       retry_handlers=[])
+    return SlackChannel(client)
+
+
+@pytest.fixture
+def console() -> ConsoleChannel:
+    return ConsoleChannel(io.StringIO())
