@@ -29,12 +29,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from storage import declarations as store
 from storage.declarations import ANSWER_INVESTIGATING, STATUS_DELETE
-from storage.workdays import add_working_days, working_days_between
+from storage.workdays import _holidays_of
+from storage.workdays import add_working_days as _add_working_days
+
+# Deadlines repeat (a few hundred days × a few day counts) across a region's messages.
+add_working_days = lru_cache(maxsize=65536)(_add_working_days)
 
 START_DAYS = 5  # OP271
 STOP_DAYS = 5  # OP272, OP288
@@ -67,8 +73,7 @@ KPIS = ("305", "307", "315", "325")
 # --- Data --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AssignmentFact:
+class AssignmentFact(NamedTuple):
     municipality_code: str
     toewijzing_nummer: str
     provider_agb: str
@@ -78,8 +83,8 @@ class AssignmentFact:
     retroactive: bool
 
 
-@dataclass(frozen=True)
-class EventFact:
+class EventFact(NamedTuple):
+    # A named tuple, not a dataclass: a year of a region is a million of these.
     message_type: str
     provider_agb: str
     municipality_code: str
@@ -111,44 +116,20 @@ class Dataset:
 
 def load(session: Session, *, provider_agb: str | None = None) -> Dataset:
     """Everything the rules need, for one provider or the region."""
-    facts = [
-        AssignmentFact(
-            municipality_code=a.municipality_code,
-            toewijzing_nummer=a.toewijzing_nummer,
-            provider_agb=a.provider_agb,
-            start_date=a.start_date,
-            end_date=a.end_date,
-            first_message_date=a.first_message_date,
-            retroactive=a.retroactive,
-        )
-        for a in store.assignments(session, provider_agb=provider_agb)
+    assignments = [
+        AssignmentFact._make(row)
+        for row in store.assignment_rows(session, columns=AssignmentFact._fields, provider_agb=provider_agb)
     ]
-    rows = store.events(
-        session, types=("301", "305", "307", "315", "319", "323", "325"), provider_agb=provider_agb
-    )
     events = [
-        EventFact(
-            message_type=r.message_type,
-            provider_agb=r.provider_agb,
-            municipality_code=r.municipality_code,
-            message_id=r.message_id,
-            message_date=r.message_date,
-            receipt_date=r.receipt_date,
-            toewijzing_nummer=r.toewijzing_nummer,
-            reference=r.reference,
-            care_date=r.care_date,
-            period_start=r.period_start,
-            period_end=r.period_end,
-            status=r.status,
-            declaration_number=r.declaration_number,
-            related_id=r.related_id,
-            related_date=r.related_date,
-            line_count=r.line_count,
-            rejected_count=r.rejected_count,
+        EventFact._make(row)
+        for row in store.event_rows(
+            session,
+            columns=EventFact._fields,
+            types=("301", "305", "307", "315", "319", "323", "325"),
+            provider_agb=provider_agb,
         )
-        for r in rows
     ]
-    return Dataset(assignments=facts, events=events)
+    return Dataset(assignments=assignments, events=events)
 
 
 # --- Obligations and findings ------------------------------------------------------------
@@ -207,6 +188,23 @@ class Finding:
     @property
     def description(self) -> str:
         return RULES.get(self.rule, self.rule)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """storage.workdays.working_days_between, in constant time per year: a long-missing
+    message is hundreds of working days late, and a region has thousands of them."""
+    if end < start:
+        return -working_days_between(end, start)
+    weeks, rest = divmod((end - start).days, 7)
+    count = 5 * weeks
+    day = start + timedelta(days=7 * weeks)
+    for _ in range(rest):
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    for year in range(start.year, end.year + 1):
+        count -= sum(1 for h in _holidays_of(year) if start < h <= end and h.weekday() < 5)
+    return count
 
 
 def _months(start: date, end: date) -> Iterable[tuple[int, int]]:
@@ -559,4 +557,5 @@ __all__ = [
     "obligations",
     "provider_summary",
     "start_due",
+    "working_days_between",
 ]

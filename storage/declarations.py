@@ -198,20 +198,26 @@ def add_events(session: Session, *, events: Sequence[dict], chunk: int = 5000) -
 def known_messages(session: Session, *, keys: Iterable[tuple[str, str, str, date]]) -> set[tuple]:
     """Which of these (type, sender, message id, date) messages are already stored."""
     keys = set(keys)
+    # Grouped by (type, sender) so that each query walks the unique index's prefix.
+    ids_by_party: dict[tuple[str, str], set[str]] = {}
+    for kind, sender, message_id, _day in keys:
+        ids_by_party.setdefault((kind, sender), set()).add(message_id)
     found: set[tuple] = set()
-    ids = sorted({k[2] for k in keys})
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(
-                MessageEvent.message_type,
-                MessageEvent.sender,
-                MessageEvent.message_id,
-                MessageEvent.message_date,
+    for (kind, sender), ids in sorted(ids_by_party.items()):
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            rows = session.execute(
+                select(MessageEvent.message_id, MessageEvent.message_date)
+                .where(
+                    MessageEvent.message_type == kind,
+                    MessageEvent.sender == sender,
+                    MessageEvent.message_id.in_(ordered[start : start + 500]),
+                )
+                .distinct()
             )
-            .where(MessageEvent.message_id.in_(ids[start : start + 500]))
-            .distinct()
-        )
-        found.update(tuple(r) for r in rows if tuple(r) in keys)
+            for message_id, day in rows:
+                if (kind, sender, message_id, day) in keys:
+                    found.add((kind, sender, message_id, day))
     return found
 
 
@@ -358,6 +364,30 @@ def events(
     return list(session.execute(stmt))
 
 
+def assignment_rows(
+    session: Session, *, columns: Sequence[str], provider_agb: str | None = None
+) -> list[tuple]:
+    """Assignments as plain tuples of these columns (fast for a region's year)."""
+    stmt = select(*(getattr(Assignment, c) for c in columns)).order_by(Assignment.id)
+    if provider_agb:
+        stmt = stmt.where(Assignment.provider_agb == provider_agb)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def event_rows(
+    session: Session, *, columns: Sequence[str], types: Sequence[str], provider_agb: str | None = None
+) -> list[tuple]:
+    """Events of these types as plain tuples of these columns, oldest first."""
+    stmt = (
+        select(*(getattr(MessageEvent, c) for c in columns))
+        .where(MessageEvent.message_type.in_(list(types)))
+        .order_by(MessageEvent.message_date, MessageEvent.id)
+    )
+    if provider_agb:
+        stmt = stmt.where(MessageEvent.provider_agb == provider_agb)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
 def find_provider(session: Session, *, text: str) -> Provider | None:
     """A provider by AGB code, exact name, or a unique part of its name (case-insensitive)."""
     text = text.strip()
@@ -393,9 +423,11 @@ __all__ = [
     "Provider",
     "STATUS_DELETE",
     "add_events",
+    "assignment_rows",
     "assignments",
     "count_events",
     "ensure_providers",
+    "event_rows",
     "events",
     "find_provider",
     "known_messages",

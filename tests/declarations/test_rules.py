@@ -4,7 +4,7 @@ Tweede Paasdag 13 April)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 
 from storage.declaration_rules import (
@@ -209,3 +209,15 @@ def test_it_counts_kpis_by_the_month_of_the_deadline():
     assert [r.percentage("305") for r in region if r.counts["305"][1]] == [100.0, 0.0]
     # Both deliveries are still open after their planned end: two missing 307s in October.
     assert [(r.month, tuple(r.counts["307"])) for r in region if r.counts["307"][1]] == [("2020-10", (0, 2))]
+
+
+def test_it_counts_working_days_late_like_storage_workdays():
+    import random
+
+    from storage import declaration_rules, workdays
+
+    rng = random.Random(4)
+    for _ in range(400):
+        start = date(2019, 12, 1) + timedelta(days=rng.randint(0, 800))
+        end = start + timedelta(days=rng.randint(-40, 400))
+        assert declaration_rules.working_days_between(start, end) == workdays.working_days_between(start, end)
