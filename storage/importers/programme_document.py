@@ -931,7 +931,9 @@ class _Parser:
             index += 1
         sections.append(section)
 
-        for sec in sections:
+        # The verdeelsleutel (in an appendix) names the municipalities that team lists
+        # such as "Krimpenerwaard 12 uur" refer to: read it first.
+        for sec in sorted(sections, key=lambda sec: sec.kind != "region-budget"):
             self._read_section(sec)
 
     def _read_title(self, first_heading: int) -> None:
@@ -1232,7 +1234,6 @@ class _Parser:
     def _read_milestones(self, sec: Section, content: list[Line]) -> None:
         items = _items(content)
         target = sec.project.milestones if sec.project is not None else None
-        bulleted = any(i.bullet for i in items)
         for item in items:
             text = item.text
             if re.match(r"^n\.?\s?b\.?\s*[:.]?\s", text, re.I):
@@ -1241,12 +1242,13 @@ class _Parser:
                 continue
             if text.endswith(":") and not item.bullet:
                 continue  # "In ieder geval:" introduces the items below it
-            if item.block > 0 and not item.bullet and (bulleted or items[0].block == 0) and (
-                len(text) > 150 or text.endswith(".") or not bulleted
+            # After a blank line only bullets (or the list's own numbering) go on with the
+            # list; a plain paragraph there is comment on it ("Resultaat: …").
+            if item.block > 0 and not item.bullet and not (
+                item.number is not None and items[0].number is not None
             ):
-                if not (item.number is not None and items[0].number is not None):
-                    self._unplaced([Line(item.no, text)], "text after the milestone list")
-                    continue
+                self._unplaced([Line(item.no, text)], "text after the milestone list")
+                continue
             milestone_item = Item(text=text, no=item.no, bullet=item.bullet, number=item.number)
             if target is not None:
                 target.append((milestone_item, sec.project.name))
@@ -1296,8 +1298,8 @@ class _Parser:
                 self._add_role(programme, no, project_name=project_name, **role)
 
     def _municipality_names(self) -> list[str]:
-        names = [m.name for m in self.municipalities] or list(CBS_CODES)
-        return names
+        # Without a verdeelsleutel table, the municipalities we know the codes of.
+        return [m.name for m in self.municipalities] or list(CBS_CODES)
 
     def _team_lines(self, content: list[Line]) -> list[tuple[int, str]]:
         """Re-join team lines wrapped mid-entry ("Projectsecretaris: Corline" / "Bijkerk:
