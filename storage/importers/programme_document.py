@@ -15,6 +15,40 @@ are left over. So the work is done in three steps:
 
 Whatever cannot be placed is returned as a `Problem` with its line number; the import
 never drops a line silently. Timing rules for milestones are those of DESIGN §3.
+
+Choices where the document leaves room:
+
+- Timing. "(K2)": period K2, due at the quarter's end. "(K1 en K3)": one milestone per
+  quarter. "(K2/K3)", "(K3/4)": one window, label as written. "Q1", "(na Q1 2020)": the
+  Q1 window, label as written. "30 jan 2020", "per 1-1-2021", "start per 1/4/2020": due
+  that day, no window. "november 2019 tot januari 2020": that window. "vanaf januari
+  2020": starts then, due at the end of the plan year. No timing: due 31 December of the
+  plan year, label "in 2020", no window. The title loses its timing marker.
+- "Wervingsactie pleegzorg (K2) en twee andere experimenten pleegzorg (K3/4)" is two
+  milestones. Nested bullets under a milestone are milestones of their own (each is a
+  deliverable); the parent stays one too. "Ad 1. …" in a programme's list is about
+  deelproject 1 (its `project`); "Ad 2 en 11. …" names two, so it stays programme-wide
+  and keeps its prefix. Keys: "<project slug or 'programma'>/<title slug>/<label slug>".
+- Budget: `text` is the value as written after the label, `note` the remark in brackets.
+  "€ 239.500,- (+ € 55.000,- GHNT)" is one line of 239.500 (the GHNT part stays in text
+  and note, not a line of its own: the document gives it as a remark). "150.000 per jaar"
+  under "Financiën 2020 en 2021" is a line per year. Lines without an amount keep their
+  text with amount None.
+- Roles: `holder` as written (a person's name spelled as the person, with any remark in
+  brackets), `person` only for people; bodies ("BOSD", "Afdelingshoofden MH") and vacant
+  posts have none. A name within a small edit distance of one written more often is that
+  person; a lone first name is the one person with that first name. Both are reported.
+  "fulltime" and "0,2 fte" stay text: `hours` is only set where the document says hours.
+- Deelprojecten named in a list and described in a "…: projecten" part are matched by
+  their numbers, then by name, then by list position with a similar name; a listed one
+  without a section of its own is kept and reported.
+- Aliases: initials of the name ("GTJ"), its all-caps words ("SGGZ"), the parts of a
+  hyphenated name ("Passend onderwijs"), the variant names of its detail headings, an
+  abbreviation the document puts in brackets after the name ("(GHNT)"), and a short
+  table of common ones; an alias two programmes would share is given to neither.
+- A plain (unbulleted) list line that a PDF rendering wrapped right before a capitalised
+  word cannot be told from two items and is read as two; bulleted and numbered lists,
+  prose, headings, names and table rows are re-joined.
 """
 
 from __future__ import annotations
@@ -1452,8 +1486,7 @@ class _Parser:
                 pending.append((line.no, line.text))
                 continue
             if parts and parts[-1][0] == current and (
-                _continues(parts[-1][2], line) or _name_wrapped(parts[-1][2],
-                                                                            line.text)
+                _continues(parts[-1][2], line) or _name_wrapped(parts[-1][2], line.text)
             ):
                 kind, no, prev = parts[-1]
                 parts[-1] = (kind, no, _join(prev, line.text))
@@ -1466,15 +1499,19 @@ class _Parser:
                 entry = entry.strip()
                 qualifiers = re.findall(r"\(([^)]*)\)", entry)
                 name = re.sub(r"\s*\([^)]*\)", "", entry).strip()
-                for q in list(qualifiers):
-                    # "Rik (Esther)": a second person named in brackets.
-                    if re.fullmatch(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:\s+\S+)*", q) and (
-                        _is_person_name(q) or q.istitle() and len(q.split()) == 1
-                        and q not in CBS_CODES
-                    ) and q.upper() != q:
-                        qualifiers.remove(q)
-                        self._add_opdrachtgever(programme, kind, no, q, [])
+                # "Rik (Esther)": a second person named in brackets; "(Gouda)", "(BOSD)"
+                # only say where the first one sits.
+                bracketed = [
+                    q for q in qualifiers
+                    if _is_person_name(q) or (
+                        re.fullmatch(r"[A-ZÀ-Ý][a-zà-ÿ]+", q)
+                        and q not in self._municipality_names()
+                    )
+                ]
+                qualifiers = [q for q in qualifiers if q not in bracketed]
                 self._add_opdrachtgever(programme, kind, no, name, qualifiers)
+                for q in bracketed:
+                    self._add_opdrachtgever(programme, kind, no, q, [])
 
     def _add_opdrachtgever(self, programme, kind: str, no: int, name: str,
                            qualifiers: list[str]) -> None:
