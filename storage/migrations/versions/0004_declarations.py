@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "municipality_code",
             "toewijzing_nummer",
-            name=op.f("uq_declaration_assignment_municipality_code"),
+            name=op.f("uq_declaration_assignment_municipality_code_toewijzing_nummer"),
         ),
     )
     op.create_index(
