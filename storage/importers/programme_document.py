@@ -1305,7 +1305,12 @@ class _Parser:
             project_name = sub["name"].strip()
         lines = self._team_lines(content)
         group: tuple[str, str | None] | None = None
-        for no, text in lines:
+        first_block = lines[0][2] if lines else 0
+        for no, text, block in lines:
+            if block != first_block:
+                # "Projectteam Samen in de Buurt:" heads its own lines; after a blank
+                # line come the project's bodies ("Stuurgroep …", "Koppelwerkgroep").
+                project_name = None
             municipality = next(
                 (m for m in self._municipality_names() if text.lower().startswith(m.lower())),
                 None,
@@ -1335,12 +1340,15 @@ class _Parser:
         # Without a verdeelsleutel table, the municipalities we know the codes of.
         return [m.name for m in self.municipalities] or list(CBS_CODES)
 
-    def _team_lines(self, content: list[Line]) -> list[tuple[int, str]]:
+    def _team_lines(self, content: list[Line]) -> list[tuple[int, str, int]]:
         """Re-join team lines wrapped mid-entry ("Projectsecretaris: Corline" / "Bijkerk:
         16 uur"; "Beleidsadviseur regionaal 18" / "uur")."""
         out: list[list] = []
+        block = 0
         for line in content:
             if line.blank:
+                if out and out[-1][2] == block:
+                    block += 1
                 continue
             text = line.text
             if out:
@@ -1373,8 +1381,8 @@ class _Parser:
                 if joins:
                     out[-1][1] = _join(prev, text)
                     continue
-            out.append([line.no, text])
-        return [(no, text) for no, text in out]
+            out.append([line.no, text, block])
+        return [(no, text, b) for no, text, b in out]
 
     def _team_line(self, no: int, text: str):
         """One team line → role dicts; "group" for a label heading a list of entries

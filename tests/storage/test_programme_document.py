@@ -157,6 +157,16 @@ def test_it_reads_opdrachtgevers_persons_and_bodies(region, warnings):
     typo = [w for w in warnings if "Dijksta" in w.message]
     assert typo and "Corine Dijksta" in LINES[typo[0].line - 1]
 
+    # "Bestuurlijk: Corine & Daan", "Ambtelijk: Rik (Esther)": first names only.
+    shared = programme(region, "gedeelde-zorg")
+    assert [(r.holder, r.person) for r in role_of(shared, "bestuurlijk opdrachtgever")] == [
+        ("Corine Dijkstra", "Corine Dijkstra"), ("Daan", None)]
+    assert [r.person for r in role_of(shared, "ambtelijk opdrachtgever")] == [
+        "Rik Scheele", "Esther Vink"]
+    first_names = [w for w in warnings if w.message.startswith("first name")]
+    assert {w.line for w in first_names} == {LINES.index("Bestuurlijk: Corine & Daan") + 1,
+                                             LINES.index("Ambtelijk: Rik (Esther)") + 1}
+
 
 def test_it_reads_team_roles_with_hours_as_written(region):
     gtj = programme(region, "gewoon-thuis-jeugd")
@@ -195,6 +205,15 @@ def test_it_reads_team_roles_with_hours_as_written(region):
     sggz = programme(region, "volumebeheersing-jeugd-sggz")
     assert [r.hours_text for r in sggz.roles if r.hours_text and "fte" in r.hours_text] == [
         "0,2 fte"]
+
+    # "Projectteam Samen in de Buurt:" belongs to that deelproject; the bodies after it
+    # to the project as a whole.
+    shared = programme(region, "gedeelde-zorg")
+    members = [r for r in shared.roles if r.kind == "teamlid"]
+    assert {r.project for r in members} == {"samen-in-de-buurt"}
+    assert "Laura van Werven" in [r.person for r in members]
+    (link,) = [r for r in shared.roles if r.holder == "Koppelwerkgroep"]
+    assert (link.kind, link.project) == ("overleg", None)
 
 
 def test_it_lists_each_person_once(parsed):
