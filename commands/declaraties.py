@@ -33,8 +33,6 @@ _TEXT = {
     "none": {"nl": "Nog geen berichten ingelezen.", "en": "No messages imported yet."},
     "unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
     "unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
-    "bad_month": {"nl": "Onbekende maand _{text}_: gebruik bijv. `2020-03` of `maart 2020`.",
-                  "en": "Unknown month _{text}_: use e.g. `2020-03` or `March 2020`."},
     "findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},
     "findings.none": {"nl": "Geen bevindingen: alles op tijd.", "en": "No findings: everything on time."},
     "findings.counts": {"nl": "{n}× {rule} — {what}", "en": "{n}× {rule} — {what}"},
@@ -121,8 +119,9 @@ def kpi_text(row: rules.KpiRow, lang: str) -> str:
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
-def parse_args(text: str, *, today: date) -> tuple[str, str | None, str | None]:
-    """(provider text, "YYYY-MM" or None, the unreadable month text or None)."""
+def parse_args(text: str, *, today: date) -> tuple[str, str | None]:
+    """(provider text, "YYYY-MM" or None): a month is `2020-03`, `maart` or `maart 2020`;
+    the other words name the provider."""
     words = text.split()
     month: str | None = None
     rest: list[str] = []
@@ -142,7 +141,7 @@ def parse_args(text: str, *, today: date) -> tuple[str, str | None, str | None]:
         else:
             rest.append(word)
         n += 1
-    return " ".join(rest), month, None
+    return " ".join(rest), month
 
 
 def _finding_line(f: rules.Finding, lang: str) -> str:
@@ -169,7 +168,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
     """
     lang = ctx.lang
     today = ctx.today
-    provider_text, month, _ = parse_args(args, today=today)
+    provider_text, month = parse_args(args, today=today)
     names = store.providers(ctx.session)
     if not names:
         return Reply(summary=_t("none", lang), parts=[Text(_t("none", lang))])
