@@ -14,9 +14,10 @@ if not EXAMPLES.exists():  # the project's own copy location, if the shared fold
 INVALID_EXAMPLES = {"JW315.xml", "JW318.xml"}
 NOW = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
 
-# Elements that hold personal data in iJw messages (client and relations).
+# Elements that hold personal data in iJw messages (client and relations). Plaatsnaam is
+# left out: "Amsterdam" also occurs in "Europe/Amsterdam", which the store may well hold.
 PERSONAL_ELEMENTS = {
-    "Bsn", "Achternaam", "Voornamen", "Straatnaam", "Postcode", "Plaatsnaam",
+    "Bsn", "Achternaam", "Voornamen", "Straatnaam", "Postcode",
     "Telefoonnummer", "Emailadres", "Huisnummer",
 }
 
