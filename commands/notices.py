@@ -107,8 +107,8 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def w(key: str, lang: str = "nl", **kw: object) -> str:
-    entry = WORDS[key]
+def w(message: str, lang: str = "nl", /, **kw: object) -> str:
+    entry = WORDS[message]
     return (entry.get(lang) or entry["nl"]).format(**kw)
 
 

@@ -4,6 +4,7 @@ SlackChannel talking to it, and a console channel."""
 from __future__ import annotations
 
 import io
+import threading
 import time
 from typing import Any
 
@@ -23,12 +24,15 @@ class SlowFakeSlack(FakeSlack):
         super().__init__()
         self.slow_posts = 0
         self.delay = 0.0
+        # Set once a slow answer went out (its client gave up before).
+        self.slow_done = threading.Event()
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         answer = super()._answer(method, args)
         if method == "chat.postMessage" and self.slow_posts > 0:
             self.slow_posts -= 1
             time.sleep(self.delay)
+            self.slow_done.set()
         return answer
 
 

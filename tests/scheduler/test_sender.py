@@ -1,0 +1,274 @@
+"""The sender against a fake Slack on loopback: exactly once through 429s, 5xx,
+timeouts, crashes and a second sender; failures told to admins; posted messages
+updated in place."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from scheduler.channels import SlackChannel, key_of
+from scheduler.planner import run_planner
+from scheduler.sender import Sender
+from storage import deliveries
+from storage.db import transaction
+from storage.models import Meeting, Milestone
+from storage.queries import add_agenda_item, set_milestone_status
+from tests.scheduler.helpers import (
+    ALICE,
+    BOSD_CHANNEL,
+    PROGRAMME_CHANNEL,
+    amsterdam,
+    meeting,
+    milestone,
+    moments,
+    region,
+    seed,
+    tick,
+)
+
+W10 = amsterdam(date(2020, 6, 16))  # the w10 reminder of a milestone due 30 June 2020
+
+
+class Crash(BaseException):
+    """A kill -9 at the worst moment: nothing after it runs, no except clause sees it."""
+
+
+def _posted_keys(fake) -> Counter:
+    """How often each delivery key was posted successfully (from Slack's side)."""
+    return Counter(key_of({"metadata": c.args.get("metadata")})
+                   for c in fake.calls_to("chat.postMessage"))
+
+
+def _stepped(factory, sender, fake, start: datetime, *, step: timedelta, count: int, schedule):
+    """Tick every `step`; return [(simulated moment, call)] of the calls to Slack."""
+    timeline = []
+    now = start
+    for _ in range(count):
+        seen = len(fake.calls)
+        tick(factory, sender, now, schedule)
+        timeline += [(now, call) for call in fake.calls[seen:]]
+        now += step
+    return timeline
+
+
+def _one_milestone(store, owner="Alice de Vries"):
+    seed(store.factory, region([milestone("a", date(2020, 6, 30), owner=owner)]))
+
+
+def test_it_posts_with_the_key_in_metadata_and_records_the_ts(store, schedule, fake_slack,
+                                                                slack_channel):
+    _one_milestone(store)
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w")
+    report = tick(store.factory, sender, W10, schedule)
+    assert len(report.sent) == 2
+    calls = fake_slack.calls_to("chat.postMessage")
+    assert {c.args["channel"] for c in calls} == {ALICE, PROGRAMME_CHANNEL}
+    assert all(c.args["metadata"]["event_type"] == "regiobot_delivery" for c in calls)
+    assert "over 10 werkdagen" in calls[0].args["text"]
+    actions = [b for b in calls[0].args["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[0]["elements"]] == [
+        "milestone_done", "milestone_snooze"]
+    with store.session() as session:
+        sent = deliveries.find_deliveries(session, statuses=["sent"])
+    assert {d.slack_ts for d in sent} == {
+        m["ts"] for ch in (ALICE, PROGRAMME_CHANNEL) for m in fake_slack.messages(ch)}
+
+
+def test_it_waits_for_retry_after_when_rate_limited(store, schedule, fake_slack,
+                                                     slack_channel):
+    _one_milestone(store)
+    fake_slack.fail_next(3, status=429, retry_after=30, method="chat.postMessage")
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w")
+    timeline = _stepped(store.factory, sender, fake_slack, W10, step=timedelta(seconds=10),
+                        count=20, schedule=schedule)
+    posts = [(now, call) for now, call in timeline if call.method == "chat.postMessage"]
+    assert _posted_keys(fake_slack) == {key: 1 for key in _posted_keys(fake_slack)}
+    assert len(_posted_keys(fake_slack)) == 2
+    # Every attempt after a 429 came no sooner than Retry-After.
+    for index, (when, call) in enumerate(posts):
+        if call.status == 429:
+            key = key_of({"metadata": call.args["metadata"]})
+            later = next(t for t, c in posts[index + 1:]
+                         if key_of({"metadata": c.args["metadata"]}) == key)
+            assert later - when >= timedelta(seconds=30)
+    # A 429 means Slack did nothing: no history lookup needed.
+    assert fake_slack.calls_to("conversations.history") == []
+
+
+def test_it_backs_off_on_server_errors_and_looks_before_posting_again(
+    store, schedule, fake_slack, slack_channel
+):
+    _one_milestone(store, owner="Charlie Bakker")  # one target: the channel
+    fake_slack.fail_next(3, status=500, method="chat.postMessage")
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w")
+    timeline = _stepped(store.factory, sender, fake_slack, W10, step=timedelta(seconds=15),
+                        count=40, schedule=schedule)
+    attempts = [now for now, call in timeline if call.method == "chat.postMessage"]
+    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    # 30 s, 60 s, 120 s (rounded up to the 15 s ticks).
+    assert [g >= expected for g, expected in zip(gaps, (timedelta(seconds=30),
+            timedelta(seconds=60), timedelta(seconds=120)), strict=True)] == [True] * 3
+    assert gaps[0] < gaps[1] < gaps[2]
+    assert len(_posted_keys(fake_slack)) == 1 and set(_posted_keys(fake_slack).values()) == {1}
+    # A 500 may hide a post that went through: each retry looked first.
+    assert len(fake_slack.calls_to("conversations.history")) == 3
+
+
+def test_it_finds_a_post_that_timed_out_instead_of_posting_it_again(store, schedule,
+                                                                     fake_slack):
+    _one_milestone(store, owner="Charlie Bakker")
+    channel = SlackChannel(WebClient(token="xoxb-test", base_url=fake_slack.api_url,
+                                     timeout=0.1, retry_handlers=[]))
+    fake_slack.slow_posts, fake_slack.delay = 1, 0.3  # posted, but answered too late
+    sender = Sender(store.factory, channel, schedule=schedule, worker="w")
+    first = tick(store.factory, sender, W10, schedule)
+    assert first.retried and not first.sent
+    assert fake_slack.slow_done.wait(timeout=5)  # the fake is free again
+    later = tick(store.factory, sender, W10 + timedelta(minutes=1), schedule)
+    assert later.found == first.retried
+    assert len(fake_slack.messages(PROGRAMME_CHANNEL)) == 1
+    with store.session() as session:
+        (row,) = deliveries.find_deliveries(session)
+    assert (row.status, row.slack_ts) == ("sent", fake_slack.messages(PROGRAMME_CHANNEL)[0]["ts"])
+
+
+def test_it_neither_duplicates_nor_loses_a_post_when_killed_after_slack_answered(
+    store, schedule, fake_slack, slack_channel
+):
+    _one_milestone(store)
+
+    def kill(key):
+        raise Crash(key)
+
+    doomed = Sender(store.factory, slack_channel, schedule=schedule, worker="doomed",
+                    after_post=kill)
+    with pytest.raises(Crash):
+        tick(store.factory, doomed, W10, schedule)
+    with store.session() as session:
+        assert deliveries.count_by_status(session) == {"sending": 1, "pending": 1}
+    restarted = Sender(store.factory, slack_channel, schedule=schedule, worker="restarted")
+    soon = tick(store.factory, restarted, W10 + timedelta(minutes=1), schedule)
+    assert soon.found == []  # not stale yet: the doomed sender might still be at it
+    later = tick(store.factory, restarted, W10 + timedelta(minutes=6), schedule)
+    assert len(later.found) == 1
+    assert _posted_keys(fake_slack) == Counter({k: 1 for k in _posted_keys(fake_slack)})
+    assert len(_posted_keys(fake_slack)) == 2
+    with store.session() as session:
+        assert deliveries.count_by_status(session) == {"sent": 2}
+
+
+def test_it_posts_a_claimed_row_whose_sender_died_before_posting(store, schedule, fake_slack,
+                                                                 slack_channel):
+    _one_milestone(store, owner="Charlie Bakker")
+    run_planner(store.factory, now=W10, schedule=schedule)
+    with transaction(store.factory) as session:
+        (row,) = deliveries.find_deliveries(session)
+        assert deliveries.claim_delivery(session, delivery_id=row.id, worker="dead", now=W10)
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="alive")
+    report = tick(store.factory, sender, W10 + timedelta(minutes=10), schedule)
+    assert report.sent == [row.key]
+    assert len(fake_slack.calls_to("conversations.history")) == 1
+    assert _posted_keys(fake_slack) == Counter({row.key: 1})
+
+
+def test_it_marks_a_permanent_error_failed_and_tells_the_admins(store, schedule, fake_slack,
+                                                               slack_channel):
+    _one_milestone(store, owner="Charlie Bakker")
+    fake_slack.fail_next(1, error="not_in_channel", method="chat.postMessage")
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w",
+                    admins=["U0ADMIN"])
+    first = tick(store.factory, sender, W10, schedule)
+    assert len(first.failed) == 1
+    for minutes in (1, 2, 60):
+        tick(store.factory, sender, W10 + timedelta(minutes=minutes), schedule)
+    posts = fake_slack.calls_to("chat.postMessage", ok_only=False)
+    assert [c.args["channel"] for c in posts] == [PROGRAMME_CHANNEL, "U0ADMIN"]
+    assert "not_in_channel" in posts[1].args["text"]
+    with store.session() as session:
+        assert deliveries.count_by_status(session) == {"failed": 1, "sent": 1}
+
+
+def test_it_updates_the_posted_reminder_when_the_milestone_is_done(store, schedule,
+                                                                   fake_slack, slack_channel):
+    _one_milestone(store)
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w")
+    tick(store.factory, sender, W10, schedule)
+    with transaction(store.factory) as session:
+        set_milestone_status(session, milestone=session.query(Milestone).one(), status="done",
+                             now=W10 + timedelta(hours=2))
+    for now in moments(date(2020, 6, 16), date(2020, 7, 15)):
+        tick(store.factory, sender, now, schedule)
+    updates = fake_slack.calls_to("chat.update")
+    assert sorted(u.args["channel"] for u in updates) == sorted([ALICE, PROGRAMME_CHANNEL])
+    for channel in (ALICE, PROGRAMME_CHANNEL):
+        (message,) = fake_slack.messages(channel)
+        assert message["text"].startswith("✅ Gereed")
+        assert not [b for b in message["blocks"] if b["type"] == "actions"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2  # nothing posted after
+
+
+def test_it_updates_the_posted_agenda_when_an_item_is_added(store, schedule, fake_slack,
+                                                            slack_channel):
+    seed(store.factory, region([], [meeting("bosd-3", date(2020, 4, 16), number=3,
+                                            agenda=["Programma's 2020"])]))
+    sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w")
+    for now in moments(date(2020, 4, 1), date(2020, 4, 9)):
+        tick(store.factory, sender, now, schedule)
+    assert [k.split(":")[0] for k in _posted_keys(fake_slack)] == ["bosd_call", "bosd_agenda"]
+    with transaction(store.factory) as session:
+        add_agenda_item(session, meeting=session.query(Meeting).one(),
+                        title="Verkenning zorglandschap", now=amsterdam(date(2020, 4, 10)))
+    for now in moments(date(2020, 4, 10), date(2020, 4, 16)):
+        tick(store.factory, sender, now, schedule)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    messages = fake_slack.messages(BOSD_CHANNEL)
+    agenda = next(m for m in messages if m["metadata"]["event_payload"]["key"].startswith(
+        "bosd_agenda"))
+    assert "Verkenning zorglandschap" in str(agenda["blocks"])
+    # The call was updated too (its "on the agenda so far"): both are kept current.
+    assert len(fake_slack.calls_to("chat.update")) == 2
+
+
+def test_it_never_posts_twice_with_two_schedulers_on_one_database(store, schedule, fake_slack,
+                                                                 slack_channel):
+    seed(store.factory, region(
+        [milestone(f"m{i}", date(2020, 3, 31) + timedelta(days=7 * i),
+                   owner=("Alice de Vries", "Bob Jansen", "Charlie Bakker")[i % 3])
+         for i in range(8)],
+        [meeting("bosd-3", date(2020, 4, 16), 3, ["Jeugd"]),
+         meeting("bosd-4", date(2020, 6, 18), 4)],
+    ))
+    fake_slack.fail_next(4, status=429, retry_after=1, method="chat.postMessage")
+    period = list(moments(date(2020, 3, 16), date(2020, 6, 1), at=("09:00", "09:00:30",
+                                                                 "09:05")))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def clock_process(name: str) -> None:
+        sender = Sender(store.factory, slack_channel, schedule=schedule, worker=name)
+        try:
+            for now in period:
+                barrier.wait(timeout=30)  # both processes see the same time
+                tick(store.factory, sender, now, schedule)
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=clock_process, args=(n,)) for n in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    posted = _posted_keys(fake_slack)
+    assert posted and max(posted.values()) == 1
+    with store.session() as session:
+        rows = deliveries.find_deliveries(session)
+    assert {r.status for r in rows} == {"sent"}
+    assert set(posted) == {r.key for r in rows}
+    assert {r.claimed_by for r in rows} == {"one", "two"}  # both did part of the work
