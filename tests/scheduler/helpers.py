@@ -15,6 +15,7 @@ from storage.apply import apply_store_data
 from storage.db import transaction
 from storage.importers import ImportReport
 from storage.schema import StoreData
+from storage.workdays import is_working_day
 
 ALICE, BOB = "U0ALICE", "U0BOB"
 PROGRAMME_CHANNEL, BOSD_CHANNEL = "C0PROG", "C0BOSD"
@@ -93,13 +94,15 @@ def seed(factory: sessionmaker[Session], data: StoreData, *, now: datetime = SEE
         apply_store_data(session, data, now=now, report=ImportReport("test"))
 
 
-def moments(start: date, end: date, *, at: tuple[str, ...] = ("09:00", "09:05", "15:00")
-            ) -> Iterator[datetime]:
-    """Every day from start to end (inclusive), at a few times around the post time."""
+def moments(start: date, end: date, *, at: tuple[str, ...] = ("09:00",),
+            every_day: bool = False) -> Iterator[datetime]:
+    """Each working day (or every day) from start to end (inclusive), at `at`: posts go
+    out at the post time on working days only, so that is where a clock must look."""
     day = start
     while day <= end:
-        for clock_time in at:
-            yield amsterdam(day, clock_time)
+        if every_day or is_working_day(day):
+            for clock_time in at:
+                yield amsterdam(day, clock_time)
         day += timedelta(days=1)
 
 
