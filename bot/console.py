@@ -53,8 +53,15 @@ def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
         return handle(text, console_context(session, settings, user_id=user_id, lang=lang))
 
 
+# The few Slack emoji codes replies use, as a terminal shows them.
+EMOJI = {":warning:": "⚠", ":white_check_mark:": "✔", ":no_entry:": "⛔"}
+
+
 def reply_text(reply: Reply) -> str:
-    return unescape(to_text(reply))
+    text = unescape(to_text(reply))
+    for code, symbol in EMOJI.items():
+        text = text.replace(code, symbol)
+    return text
 
 
 def run_console(

@@ -55,7 +55,13 @@ _LEADING_COMMAND = re.compile(r"^\s*/regio\b", re.I)
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
 
 
+_FREE_TEXT_TAIL = re.compile(r"^agenda\s+\S+\s+(toevoegen|add)\b", re.I)
+
+
 def split_share(text: str) -> tuple[str, bool]:
+    if _FREE_TEXT_TAIL.match(text):
+        # An agenda item's title is free text: "… kosten deel" is part of it.
+        return text, False
     words = text.split()
     if words and words[-1].lower().strip(".!") in SHARE_WORDS:
         return " ".join(words[:-1]), True

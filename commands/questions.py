@@ -105,12 +105,16 @@ def understand(text: str, ctx: Context) -> tuple[str, str] | None:
         return "project", _rest(folded)
     if _has(folded, PROGRAMME):
         return "programma", _rest(folded)
-    # A bare name: "GHNT", "Anke van der Landen" — say who and what it is.
-    resolution = resolve(ctx.session, folded)
-    if resolution.match is not None:
-        if resolution.match.kind == "programme":
-            return "programma", folded
-        return "wie", folded
+    # A bare name, or a name in a question without keywords ("GHNT", "wat doet Conny
+    # Kelly?") — say what or who it is.
+    for candidate in dict.fromkeys((folded, _rest(folded))):
+        if not candidate:
+            continue
+        resolution = resolve(ctx.session, candidate)
+        if resolution.match is not None:
+            if resolution.match.kind == "programme":
+                return "programma", candidate
+            return "wie", candidate
     return None
 
 

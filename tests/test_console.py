@@ -152,3 +152,19 @@ def test_it_runs_as_a_real_command(database):
     )
     assert result.returncode == 0, result.stderr
     assert "12 maart 2020" in result.stdout
+
+
+def test_it_refuses_clearly_when_the_store_is_not_migrated(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    reset_settings_cache()
+    try:
+        assert main(["ask", "bosd"]) == 2
+    finally:
+        reset_settings_cache()
+    assert "regiobot migrate" in capsys.readouterr().err
+
+
+def test_it_shows_emoji_as_a_terminal_can(factory, monkeypatch):
+    monkeypatch.setenv("REGIOBOT_TODAY", "2020-03-01")
+    out = _console(factory, "mijlpalen te laat\n")
+    assert "⚠ te laat" in out and ":warning:" not in out

@@ -6,10 +6,12 @@ import argparse
 import sys
 from datetime import date
 
+from sqlalchemy import inspect
+
 from regiobot import clock
 from regiobot.settings import get_settings, reset_settings_cache
 
-from .common import open_store
+from .common import CommandError, open_store
 
 
 def register(subparsers) -> None:
@@ -41,6 +43,17 @@ def register(subparsers) -> None:
     console.set_defaults(func=run_console_command)
 
 
+def _require_migrated(factory) -> None:
+    """A clear message instead of "something went wrong" on every question."""
+    engine = factory.kw["bind"]
+    if not inspect(engine).has_table("region"):
+        engine.dispose()
+        raise CommandError(
+            f"the store at {engine.url.render_as_string(hide_password=True)} has no tables "
+            "yet: run `regiobot migrate` (and `regiobot import …`), or `regiobot start`"
+        )
+
+
 def run_ask(args: argparse.Namespace) -> int:
     from bot.console import answer, reply_text
 
@@ -49,6 +62,7 @@ def run_ask(args: argparse.Namespace) -> int:
         reset_settings_cache()
     settings = get_settings()
     factory = open_store(settings.database_url)
+    _require_migrated(factory)
     try:
         reply = answer(factory, settings, " ".join(args.text), user_id=args.user, lang=args.lang)
     finally:
@@ -62,5 +76,6 @@ def run_console_command(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     factory = open_store(settings.database_url)
+    _require_migrated(factory)
     run_console(factory, settings, stdin=sys.stdin, stdout=sys.stdout)
     return 0

@@ -101,3 +101,14 @@ def test_it_does_not_hide_a_broken_import_inside_an_own_module(monkeypatch):
 def test_it_handles_none_and_whitespace(bot):
     assert handle("   ", bot.ctx()).ok
     assert handle("/regio", bot.ctx()).ok
+
+
+def test_it_keeps_deel_in_an_agenda_title(bot):
+    reply = bot.ask("agenda 2 toevoegen Verdeling kosten tweede deel")
+    assert reply.changed
+    assert "Verdeling kosten tweede deel" in text_of(reply)
+
+
+def test_it_finds_a_name_in_a_question_without_keywords(bot):
+    reply = bot.ask("wat doet Manon Brugman?")
+    assert reply.ok and "Programmamanager — Jeugdigen beschermen" in text_of(reply)

@@ -85,3 +85,15 @@ def test_it_marks_a_real_milestone_done_for_its_programme_manager(mh):
 def test_it_answers_in_english(mh):
     text = text_of(mh.ask("when is the next BOSD?", lang="en"))
     assert "12 March 2020" in text
+
+
+def test_it_keeps_long_real_answers_within_slacks_limits(mh):
+    from commands.render import to_home_view, to_message
+
+    mh.ask("koppel <@UANKE01> Anke van der Landen")
+    for text in ("mijlpalen", "budget", "programma", "help", "wie MZ", "programma GHNT",
+                 "mijlpalen in 2020", "verdeel GHNT"):
+        message = to_message(mh.ask(text))
+        assert message["text"] and len(message["text"]) <= 4000
+        assert 0 < len(message["blocks"]) <= 50, text
+    assert len(to_home_view(home(mh.ctx("UANKE01")))["blocks"]) <= 100
