@@ -261,3 +261,23 @@ def test_it_reads_agenda_lines_as_its_own_feeds_write_them():
         (3, "Jeugd", "ter informatie", None),
         (12, "Sluiting (met koffie)", None, None),
     ]
+
+
+def test_it_is_what_regiobot_import_runs_for_ics_files(region, tmp_path, monkeypatch, capsys):
+    from regiobot.cli import main
+    from regiobot.settings import reset_settings_cache
+
+    monkeypatch.setenv("DATABASE_URL", region.url)
+    reset_settings_cache()
+    try:
+        path = tmp_path / "bosd.ics"
+        path.write_bytes(ics(MARCH, APRIL))
+        assert main(["import", str(path)]) == 0
+        assert "2 meetings added" in capsys.readouterr().out
+        assert main(["import", str(path)]) == 0
+        assert "nothing changed" in capsys.readouterr().out
+        path.write_bytes(ics(MARCH.replace("DTSTART;", "DTSTART;;")))
+        assert main(["import", str(path)]) == 1
+        assert "bosd.ics:25:" in capsys.readouterr().err
+    finally:
+        reset_settings_cache()
