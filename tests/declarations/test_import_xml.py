@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from storage.declarations import Assignment, MessageEvent, Provider
@@ -133,3 +135,25 @@ def test_it_keeps_no_personal_data_in_the_database_file(store, examples):
     assert b"42420001" in raw  # the import did write to this file
     leaked = sorted(value for value in personal if value.encode("utf-8") in raw)
     assert leaked == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    bsn=st.text(alphabet="0123456789ABCXYZ", min_size=6, max_size=12).filter(lambda v: not v.isdigit() or len(v) != 9),
+    surname=st.text(alphabet="abcdefghijklmnopqrstuvwxyzéë -'", min_size=3, max_size=12),
+)
+def test_it_never_echoes_an_invalid_value(examples, tmp_path_factory, bsn, surname):
+    from xml.sax.saxutils import escape
+
+    message = (examples / "JW305.xml").read_text(encoding="utf-8")
+    message = message.replace("<jw305:Bsn>999900006</jw305:Bsn>", f"<jw305:Bsn>{bsn}</jw305:Bsn>", 1)
+    # Too long for LDT_Naam (200), so the validator complains about this value too.
+    long_name = escape(surname * (201 // len(surname) + 1))
+    message = message.replace("<ijw:Achternaam>Wit</ijw:Achternaam>", f"<ijw:Achternaam>{long_name}</ijw:Achternaam>", 1)
+    path = tmp_path_factory.mktemp("fuzz") / "fuzz.xml"
+    path.write_text(message, encoding="utf-8")
+    problems = check_file(path).problems
+    assert {p.field for p in problems} >= {"Bsn", "Achternaam"}
+    text_of_errors = "\n".join(str(p) for p in problems)
+    assert bsn not in text_of_errors
+    assert long_name not in text_of_errors and long_name[:40] not in text_of_errors
