@@ -16,7 +16,11 @@ from storage.verdeelsleutel import percentage_of, split_by_inhabitants
 
 def _line(line: BudgetLine, lang: str) -> str:
     """The line as written, with the parsed amount beside it when it adds something."""
-    text = f"*{escape(line.label)}*: {escape(line.text)}"
+    if line.text.strip() == line.label.strip() or line.text.startswith(line.label):
+        # A line that is only its label ("Bestaande budgetten regionale gemeenten").
+        text = f"*{escape(line.text)}*"
+    else:
+        text = f"*{escape(line.label)}*: {escape(line.text)}"
     if line.amount is not None:
         text += f" → {format_money(line.amount, lang)}"
     if line.note and line.note not in line.text:
