@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,6 +20,8 @@ from regiobot.settings import Settings
 log = logging.getLogger(__name__)
 
 WEB_API_TIMEOUT_SECONDS = 10
+# Answers computed at once; each holds a store connection while it works.
+ANSWER_THREADS = 8
 
 # The retry middleware comes first so that a retried event reaches no listener.
 LISTENER_GROUPS = (retries, commands, events, actions)
@@ -86,9 +89,14 @@ def build_app(
         client=client or make_client(settings),
         # Socket Mode requests are not signed; Bolt skips the check for them.
         signing_secret=settings.slack_signing_secret or "",
-        # Listeners ack first and answer in lazy listeners, so the web process can
-        # answer Slack at once; answers need no process_before_response.
-        process_before_response=False,
+        # Every listener is a trivial ack plus lazy listeners that do the work. With
+        # process_before_response the ack runs in the request's own thread, so it never
+        # queues behind slow answers in the executor (which the two share otherwise),
+        # and Slack gets its 200 within the 3 seconds however busy the bot is.
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=ANSWER_THREADS, thread_name_prefix="regiobot-slack"
+        ),
         logger=logging.getLogger("slack_bolt"),
     )
     for group in LISTENER_GROUPS:

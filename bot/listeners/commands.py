@@ -1,7 +1,7 @@
 """`/regio …`: acknowledge at once, answer through the command's response_url.
 
-The answer is computed by a lazy listener, so the 3-second ack never waits for the
-store — whatever `process_before_response` is set to. Read answers are ephemeral;
+The answer is computed by a lazy listener in Bolt's executor, so the 3-second ack never
+waits for the store or for Slack (see bot.app on process_before_response). Read answers are ephemeral;
 a reply that is not ephemeral (the user asked to share) goes to the channel.
 """
 

@@ -171,3 +171,31 @@ def test_it_ignores_a_mention_in_a_dm_which_message_im_answers(web):
     web.sender.mention("hoi", channel="D0ALICE")
     web.settle()
     assert web.slack.calls_to("chat.postMessage") == []
+
+
+def test_it_acks_while_every_answer_thread_is_busy(web, monkeypatch):
+    # Acks run in the request's thread, not in the pool that computes answers, so a
+    # burst of slow answers cannot hold back the next 200.
+    from bot.app import ANSWER_THREADS
+
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow_handle(text, ctx):
+        started.release()
+        assert release.wait(20)
+        return Reply(summary="klaar", parts=[Text("klaar")])
+
+    monkeypatch.setattr("commands.dispatch.handle", slow_handle)
+    try:
+        for _ in range(ANSWER_THREADS):
+            assert web.sender.command("help")[0].status_code == 200
+        for _ in range(ANSWER_THREADS):
+            assert started.acquire(timeout=10)
+        for _ in range(3):
+            response, _ = web.sender.command("help")
+            assert response.status_code == 200
+        assert web.slack.calls_to("response_url") == []
+    finally:
+        release.set()
+    web.slack.wait_for("response_url", count=ANSWER_THREADS + 3, timeout=20)
