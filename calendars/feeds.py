@@ -287,6 +287,39 @@ def meeting_event(m: MeetingRecord) -> Event:
     return event
 
 
+MAX_LINE_OCTETS = 75
+# One escape ("\\,", "\\;", "\\n", "\\\\") or one character: the units a fold may not split.
+_FOLD_UNIT = re.compile(r"\\.|.", re.DOTALL)
+
+
+def fold_line(line: str) -> bytes:
+    """One content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8
+    character or a TEXT escape."""
+    pieces: list[bytes] = []
+    current = b""
+    for unit in _FOLD_UNIT.findall(line):
+        encoded = unit.encode("utf-8")
+        if len(current) + len(encoded) > MAX_LINE_OCTETS:
+            pieces.append(current)
+            current = b" "
+        current += encoded
+    pieces.append(current)
+    return b"\r\n".join(pieces)
+
+
+def fold(body: bytes) -> bytes:
+    """Refold icalendar's output: icalendar 7.3 keeps UTF-8 characters whole but may
+    fold between the two characters of an escape ("\\" | "\\,"), which some clients
+    then misread. Unfolding first is lossless: values never hold a raw line break."""
+    lines: list[str] = []
+    for raw in body.decode("utf-8").split("\r\n"):
+        if raw[:1] == " " and lines:
+            lines[-1] += raw[1:]
+        elif raw:
+            lines.append(raw)
+    return b"".join(fold_line(line) + b"\r\n" for line in lines)
+
+
 def build_feed(spec: FeedSpec, *, now: datetime) -> Feed:
     """The feed as bytes (CRLF, folded at 75 octets by icalendar ≥ 7.3)."""
     cal = Calendar()
@@ -318,7 +351,7 @@ def build_feed(spec: FeedSpec, *, now: datetime) -> Feed:
     for _key, event in sorted(events, key=lambda pair: pair[0]):
         cal.add_component(event)
 
-    body = cal.to_ical()
+    body = fold(cal.to_ical())
     changes = [_utc(m.updated_at) for m in (*milestones, *meetings)]
     # An item leaving the feed after its retention is a change too: without this,
     # If-Modified-Since would answer 304 for a feed that lost an event.

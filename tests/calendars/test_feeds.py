@@ -339,3 +339,28 @@ def test_it_gives_the_same_utc_instants_as_the_store(region):
     assert sorted(s.astimezone(UTC) for s in starts.values()) == sorted(
         MEETING_STARTS_UTC.values()
     )
+
+
+def test_it_never_folds_inside_an_escape_or_a_character():
+    """Escapes and multi-byte characters at every offset of the fold (icalendar 7.3
+    alone splits "\\\\" across lines; the feed refolds)."""
+    from calendars.feeds import FeedSpec, MilestoneRecord, build_feed
+
+    stamp = datetime(2020, 1, 1, tzinfo=UTC)
+    for offset in range(0, 90):
+        for filler in ("x", "ë", "–"):
+            title = filler * offset + ",;\\\n,ë\\\\" * 8
+            record = MilestoneRecord(
+                uid_key="k", title=title, programme="P", due_date=date(2020, 1, 1),
+                period_label="K1", status="open", sequence=0, created_at=stamp,
+                updated_at=stamp,
+            )
+            body = build_feed(FeedSpec(name=title, description="d", milestones=(record,)),
+                              now=stamp).body
+            for line in body.split(b"\r\n"):
+                assert len(line) <= 75
+                line.decode("utf-8")
+                trailing = len(line) - len(line.rstrip(b"\\"))
+                assert trailing % 2 == 0, (offset, filler, line)
+            (event,) = Calendar.from_ical(body).walk("VEVENT")
+            assert str(event["SUMMARY"]) == title
