@@ -155,6 +155,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Geen mijlpalen gevonden{filters}.",
         "en": "No milestones found{filters}.",
     },
+    "milestones.count_one": {
+        "nl": "1 mijlpaal{filters}",
+        "en": "1 milestone{filters}",
+    },
     "milestones.count": {
         "nl": "{n} mijlpalen{filters}",
         "en": "{n} milestones{filters}",

@@ -78,7 +78,7 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
     if quarter:
         # A quarter shows what runs in it ("K2/K3" in K2 too), as the plan reads.
         kwargs["window_from"], kwargs["window_to"] = quarter_bounds(year, quarter)
-        filters.append(f"K{quarter} {year}")
+        filters.append(f"{'Q' if lang == 'en' else 'K'}{quarter} {year}")
     if month:
         kwargs["due_from"], kwargs["due_to"] = month_bounds(year, month)
         filters.append(f"{month_name(month, lang)} {year}")
@@ -113,7 +113,8 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
     if not milestones:
         message = t("milestones.none", lang, filters=escape(suffix))
         return Reply(summary=message, parts=[Text(message)])
-    title = t("milestones.count", lang, n=len(milestones), filters=suffix)
+    count_key = "milestones.count_one" if len(milestones) == 1 else "milestones.count"
+    title = t(count_key, lang, n=len(milestones), filters=suffix)
     parts: list = [Header(title)]
     # Grouped per programme, in due-date order within each.
     groups: dict[int, list] = {}

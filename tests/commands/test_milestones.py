@@ -33,7 +33,8 @@ def test_it_lists_milestones_by_due_date_grouped_per_programme(bot):
 
 
 def test_it_filters_milestones(bot):
-    assert "1 mijlpalen (K3 2020)" in text_of(bot.ask("mijlpalen K3"))
+    assert "1 mijlpaal (K3 2020)" in text_of(bot.ask("mijlpalen K3"))
+    assert "1 milestone (Q3 2020)" in text_of(bot.ask("milestones Q3", lang="en"))
     assert "Wervingsactie pleegzorg" in text_of(bot.ask("mijlpalen Q2"))
     text = text_of(bot.ask("mijlpalen juni gewoon thuis"))
     assert "Gewoon Thuis Jeugd, juni 2020" in text and "Wervingsactie" in text
