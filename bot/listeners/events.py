@@ -30,6 +30,16 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
+def shareable(reply: Reply) -> bool:
+    """Whether an answer may be posted for the channel, by the rule of "/regio … deel":
+    a read answer that went well. A reply that must stay private refuses to become
+    non-ephemeral (commands' PrivateReply), so it is asked rather than guessed."""
+    if not reply.ok or reply.changed:
+        return False
+    reply.ephemeral = False
+    return not reply.ephemeral
+
+
 def _from_a_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype"))
 
@@ -50,9 +60,21 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             user_id=event.get("user"),
             channel_id=channel,
         )
-        # A mention is answered in its thread; a DM in the DM (or its thread).
-        thread_ts = event.get("thread_ts") or (None if channel.startswith("D") else event["ts"])
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **to_message(reply, lang=lang))
+        message = to_message(reply, lang=lang)
+        if channel.startswith("D"):
+            # A DM is private already: answer there (in its thread if it has one).
+            client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts"), **message)
+            return
+        # A mention is answered in its thread: for all to read when the answer may be
+        # shared, else for the asker only (a refusal, a change, a feed URL, detail
+        # meant for contract managers).
+        thread_ts = event.get("thread_ts") or event["ts"]
+        if shareable(reply):
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+        else:
+            client.chat_postEphemeral(
+                channel=channel, user=event["user"], thread_ts=thread_ts, **message
+            )
 
     def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         # In a DM the same words also arrive as message.im; answer that one only.

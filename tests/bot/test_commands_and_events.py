@@ -199,3 +199,26 @@ def test_it_acks_while_every_answer_thread_is_busy(web, monkeypatch):
     finally:
         release.set()
     web.slack.wait_for("response_url", count=ANSWER_THREADS + 3, timeout=20)
+
+
+def test_it_answers_a_mention_for_the_asker_only_when_the_answer_is_private(web):
+    # A feed URL is a secret: asked in a channel, it still reaches only the asker.
+    _, ts = web.sender.mention("kalender", user=ALICE)
+    [notice] = web.slack.wait_for("chat.postEphemeral")
+    assert notice.args["user"] == ALICE
+    assert notice.args["channel"] == CHANNEL
+    assert notice.args["thread_ts"] == ts
+    assert "/calendar/" in notice.args["text"] or "/calendar/" in blocks_text(notice.args["blocks"])
+    web.settle()
+    assert web.slack.calls_to("chat.postMessage") == []
+
+
+def test_it_refuses_a_change_by_mention_to_the_asker_only(web):
+    milestone_id = web.seed.milestone_id
+    web.sender.mention(f"mijlpaal {milestone_id} gereed", user=BOB)
+    [notice] = web.slack.wait_for("chat.postEphemeral")
+    assert notice.args["user"] == BOB
+    web.settle()
+    assert web.slack.calls_to("chat.postMessage") == []
+    with web.factory() as session:
+        assert session.get(Milestone, milestone_id).status == "open"
