@@ -19,30 +19,33 @@ from storage.deliveries import Delivery
 from storage.workdays import add_working_days
 
 
-def unwanted_reason(session: Session, delivery: Delivery, *, now: datetime) -> str | None:
-    """Why the post should not go out any more (None: send it)."""
+def prepare(
+    session: Session, delivery: Delivery, *, now: datetime, schedule: Schedule, lang: str
+) -> tuple[str | None, Reply | None]:
+    """(why the post should not go out any more, or None; its reply) — one load of the
+    object for both questions."""
     if delivery.expires_at is not None and delivery.expires_at <= now:
-        return "expired"
+        return "expired", None
     if delivery.kind == store.REMINDER:
         milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
         if milestone is None:
-            return "milestone deleted"
+            return "milestone deleted", None
         if milestone.status != "open":
-            return f"milestone {milestone.status}"
+            return f"milestone {milestone.status}", None
         if milestone.due_date != delivery.subject_date:
-            return "milestone moved"
-    elif delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
+            return "milestone moved", None
+        return None, _reminder(milestone, delivery, now=now, lang=lang)
+    if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
-            return "meeting deleted"
+            return "meeting deleted", None
         if meeting.status != "scheduled":
-            return f"meeting {meeting.status}"
+            return f"meeting {meeting.status}", None
         if meeting.date != delivery.subject_date:
-            return "meeting moved"
-    elif delivery.kind == store.DIGEST:
-        if not _digest_milestones(session, delivery):
-            return "nothing late any more"
-    return None
+            return "meeting moved", None
+        return None, _meeting(meeting, delivery, schedule=schedule, lang=lang)
+    reply = render(session, delivery, now=now, schedule=schedule, lang=lang)
+    return ("nothing to say", None) if reply is None else (None, reply)
 
 
 def _digest_milestones(session: Session, delivery: Delivery) -> list:
@@ -66,12 +69,7 @@ def render(
     """The delivery's reply as things stand (None when its object is gone)."""
     if delivery.kind == store.REMINDER:
         milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
-        if milestone is None:
-            return None
-        return notices.milestone_reminder(
-            milestone, stage=delivery.stage or "due", reminded_for=delivery.subject_date,
-            today=local_day(now), lang=lang,
-        )
+        return None if milestone is None else _reminder(milestone, delivery, now=now, lang=lang)
     if delivery.kind == store.DIGEST:
         milestones = _digest_milestones(session, delivery)
         if not milestones:
@@ -82,15 +80,7 @@ def render(
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
             return None
-        if delivery.kind == store.BOSD_CALL:
-            return notices.bosd_call(
-                meeting,
-                meeting_day=delivery.subject_date,
-                working_days=schedule.bosd_call_days,
-                deadline=add_working_days(delivery.subject_date, -schedule.bosd_agenda_days),
-                lang=lang,
-            )
-        return notices.bosd_agenda(meeting, meeting_day=delivery.subject_date, lang=lang)
+        return _meeting(meeting, delivery, schedule=schedule, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
         return notices.delivery_failed(
             target=delivery.payload.get("target", "?"),
@@ -99,6 +89,25 @@ def render(
             lang=lang,
         )
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+def _reminder(milestone, delivery: Delivery, *, now: datetime, lang: str) -> Reply:
+    return notices.milestone_reminder(
+        milestone, stage=delivery.stage or "due", reminded_for=delivery.subject_date,
+        today=local_day(now), lang=lang,
+    )
+
+
+def _meeting(meeting, delivery: Delivery, *, schedule: Schedule, lang: str) -> Reply:
+    if delivery.kind == store.BOSD_CALL:
+        return notices.bosd_call(
+            meeting,
+            meeting_day=delivery.subject_date,
+            working_days=schedule.bosd_call_days,
+            deadline=add_working_days(delivery.subject_date, -schedule.bosd_agenda_days),
+            lang=lang,
+        )
+    return notices.bosd_agenda(meeting, meeting_day=delivery.subject_date, lang=lang)
 
 
 def message_of(reply: Reply, *, lang: str) -> dict[str, Any]:

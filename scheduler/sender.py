@@ -175,16 +175,11 @@ class Sender:
         """(why not to send, or None; the reply; the version of what it shows)."""
         with self.factory() as session:
             row = store.get_delivery(session, delivery_id=job.id)
-            reason = content.unwanted_reason(session, row, now=now)
-            if reason is not None:
-                return reason, None, None
             # Read the version first: a change racing the render shows up as newer.
             version = store.source_version(session, delivery_id=job.id)
-            reply = content.render(session, row, now=now, schedule=self.schedule,
-                                   lang=self.lang)
-            if reply is None:
-                return "nothing to say", None, None
-            return None, reply, version
+            reason, reply = content.prepare(session, row, now=now, schedule=self.schedule,
+                                            lang=self.lang)
+            return reason, reply, version
 
     def _supersede(self, job: _Job, reason: str, *, now: datetime, report: SendReport) -> None:
         with transaction(self.factory) as session:

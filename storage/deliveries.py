@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
 from storage.models import (
     AgendaItem,
@@ -537,7 +537,7 @@ def late_open_milestones(
     query = (
         select(Milestone)
         .where(Milestone.status == "open", Milestone.due_date < before)
-        .options(selectinload(Milestone.owner), selectinload(Milestone.programme))
+        .options(joinedload(Milestone.owner), joinedload(Milestone.programme))
         .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position, Milestone.id)
     )
     if owner_id is not None:
@@ -601,8 +601,8 @@ def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
     return session.scalar(
         select(Milestone)
         .where(Milestone.id == milestone_id)
-        .options(selectinload(Milestone.owner), selectinload(Milestone.programme),
-                 selectinload(Milestone.project))
+        .options(joinedload(Milestone.owner), joinedload(Milestone.programme),
+                 joinedload(Milestone.project))
     )
 
 
