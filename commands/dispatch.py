@@ -10,8 +10,9 @@ import importlib
 import logging
 import re
 
+from commands import questions
 from commands.core import SUBCOMMANDS, Context, Reply
-from commands.i18n import t
+from commands.i18n import t, unescape
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,9 @@ def split_share(text: str) -> tuple[str, bool]:
 def handle(text: str, ctx: Context) -> Reply:
     """Answer `text` — a subcommand with its arguments, or a free question — for `ctx`."""
     try:
-        text = _LEADING_MENTION.sub("", text or "")
+        # Slack escapes &, < and > in what people type ("R&amp;K"); mentions and
+        # links stay as <…> control sequences, which parse_user reads.
+        text = unescape(_LEADING_MENTION.sub("", text or ""))
         text = _LEADING_COMMAND.sub("", text).strip()
         text, share = split_share(text)
         reply = _answer(text, ctx)
@@ -88,8 +91,6 @@ def handle(text: str, ctx: Context) -> Reply:
 
 
 def _answer(text: str, ctx: Context) -> Reply:
-    from commands import questions
-
     if not text:
         return SUBCOMMANDS["help"].handler("", ctx)
     first, _, rest = text.partition(" ")

@@ -65,7 +65,7 @@ def budget(args: str, ctx: Context) -> Reply:
         ) if totals else programme.name
         return Reply(summary=summary, parts=parts)
 
-    region = next(r for r in queries.find_regions(ctx.session) if r.id == rid)
+    region = queries.get_region(ctx.session, region_id=rid)
     lines = queries.find_budget_lines(ctx.session, region_id=rid)
     parts = [Header(t("budget.title", lang, name=f"{region.name} {region.year}"))]
     if region.budget_text:

@@ -74,7 +74,7 @@ def programma(args: str, ctx: Context) -> Reply:
         rid = region_id(ctx)
         if rid is None:
             return Reply.error(t("no_data", lang))
-        region = next(r for r in queries.find_regions(ctx.session) if r.id == rid)
+        region = queries.get_region(ctx.session, region_id=rid)
         programmes = queries.find_programmes(ctx.session, region_id=rid)
         if not programmes:
             return Reply.error(t("programmes.empty", lang))

@@ -41,6 +41,10 @@ def find_regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region).order_by(Region.year.desc(), Region.id)))
 
 
+def get_region(session: Session, *, region_id: int) -> Region | None:
+    return session.get(Region, region_id)
+
+
 def default_region(session: Session, *, today: date | None = None) -> Region | None:
     """The region the bot speaks about: the one whose plan year is today's, else the newest."""
     regions = find_regions(session)

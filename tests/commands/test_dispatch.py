@@ -112,3 +112,11 @@ def test_it_keeps_deel_in_an_agenda_title(bot):
 def test_it_finds_a_name_in_a_question_without_keywords(bot):
     reply = bot.ask("wat doet Manon Brugman?")
     assert reply.ok and "Programmamanager — Jeugdigen beschermen" in text_of(reply)
+
+
+def test_it_reads_text_as_slack_escapes_it(bot):
+    reply = bot.ask("programma qq&amp;rr")
+    assert not reply.ok
+    # Read back as typed, escaped once for Slack: never "&amp;amp;".
+    assert "“qq&amp;rr”" in reply.summary
+    assert "“qq&rr”" in text_of(reply)
