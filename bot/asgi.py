@@ -132,3 +132,29 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "_asdict"):
         return value._asdict()
     return str(value)
+
+
+def serve_web(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+) -> None:
+    """Run the web process until stopped (blocks; uvicorn wants the main thread for its
+    signal handlers): Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode, and with
+    no bot token only /healthz and feeds."""
+    import uvicorn
+
+    port = port or settings.port
+    if settings.slack_bot_token and settings.slack_app_token:
+        from bot.socket_mode import run_socket_mode
+
+        log.info("Slack in Socket Mode; /healthz and feeds on port %s", port)
+        run_socket_mode(settings, factory, host=host, port=port)
+        return
+    if settings.slack_bot_token:
+        log.info("Slack in HTTP mode at %s on port %s", SLACK_PATH, port)
+    else:
+        log.warning("no SLACK_BOT_TOKEN: serving only /healthz and feeds on port %s", port)
+    uvicorn.run(create_app(settings, factory), host=host, port=port, log_level="info")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from regiobot.settings import get_settings
 
 from .common import open_store
-
-log = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -24,21 +20,7 @@ def register(subparsers) -> None:
 
 
 def run_web(args) -> int:
-    import uvicorn
+    from bot.asgi import serve_web
 
-    from bot.asgi import create_app
-    from bot.socket_mode import run_socket_mode
-
-    settings = get_settings()
-    factory = open_store()
-    port = args.port or settings.port
-    if settings.slack_bot_token and settings.slack_app_token:
-        log.info("Slack in Socket Mode; /healthz and feeds on port %s", port)
-        run_socket_mode(settings, factory, host=args.host, port=port)
-        return 0
-    if settings.slack_bot_token:
-        log.info("Slack in HTTP mode at /slack/events on port %s", port)
-    else:
-        log.warning("no SLACK_BOT_TOKEN: serving only /healthz and feeds on port %s", port)
-    uvicorn.run(create_app(settings, factory), host=args.host, port=port, log_level="info")
+    serve_web(get_settings(), open_store(), host=args.host, port=args.port)
     return 0
