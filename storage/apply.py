@@ -167,7 +167,7 @@ def _apply_programme(
                 partner = Partner(name=name)
                 session.add(partner)
             programme.partner_links.append(ProgrammePartner(partner=partner, position=index))
-        report.count("partner lists replaced")
+        report.count("partner lists set")
 
     wanted_roles = [
         {
@@ -190,7 +190,7 @@ def _apply_programme(
         session.flush()
         for index, values in enumerate(wanted_roles):
             programme.roles.append(Role(position=index, **values))
-        report.count("role lists replaced")
+        report.count("role lists set")
 
     wanted_lines = [line.model_dump() for line in data.budget_lines]
     current_lines = [
@@ -202,7 +202,7 @@ def _apply_programme(
         session.flush()
         for index, values in enumerate(wanted_lines):
             programme.budget_lines.append(BudgetLine(position=index, **values))
-        report.count("budget lists replaced")
+        report.count("budget lists set")
 
     milestones = {m.key: m for m in programme.milestones}
     for index, milestone_data in enumerate(data.milestones):
@@ -233,7 +233,6 @@ def _apply_milestone(
         "period_label": data.period_label,
         "project_id": projects[data.project].id if data.project else None,
         "position": position,
-        "source_line": data.source_line,
     }
     # The document does not say who owns a milestone or whether it is done: only a
     # source that says so (an export) overrides what was set from Slack.
@@ -248,11 +247,15 @@ def _apply_milestone(
             created_at=data.created_at or now,
             updated_at=data.updated_at or now,
             sequence=data.sequence or 0,
+            source_line=data.source_line,
             **{"status": "open", **values},
         )
         programme.milestones.append(milestone)
         report.count("milestones added")
         return
+    # Where the line stands in the source is bookkeeping, not a change a calendar or a
+    # reminder should react to (the PDF rendering of the same document moves every line).
+    milestone.source_line = data.source_line
     if _assign(milestone, values):
         milestone.updated_at = data.updated_at or now
         milestone.sequence = (
