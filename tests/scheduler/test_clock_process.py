@@ -1,0 +1,123 @@
+"""The clock process: APScheduler wiring, heartbeat and /healthz status, and
+`regiobot simulate`."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from regiobot.clock import AMSTERDAM
+from regiobot.settings import Settings
+from scheduler.channels import ConsoleChannel
+from scheduler.clock_process import (
+    HEARTBEAT_JOB,
+    PLAN_JOB,
+    SEND_JOB,
+    Jobs,
+    build_scheduler,
+    start_background_scheduler,
+)
+from scheduler.health import scheduler_status
+from tests.scheduler.helpers import amsterdam, milestone, region, seed
+
+
+def _settings(store) -> Settings:
+    return Settings(database_url=store.url, regiobot_admins="U0ADMIN")
+
+
+def test_it_registers_three_jobs_that_never_skip_silently(store, console):
+    jobs = Jobs(_settings(store), store.factory, console)
+    scheduler = build_scheduler(BackgroundScheduler, jobs)
+    scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
+    try:
+        by_id = {job.id: job for job in scheduler.get_jobs()}
+        assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB}
+        for job in by_id.values():
+            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
+        assert str(scheduler.timezone) == "Europe/Amsterdam"
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("dst_day", [date(2020, 3, 29), date(2020, 10, 25), date(2025, 3, 30)])
+def test_it_schedules_nothing_between_two_and_three_at_night(store, console, dst_day):
+    jobs = Jobs(_settings(store), store.factory, console)
+    scheduler = build_scheduler(BackgroundScheduler, jobs)
+    start = datetime.combine(dst_day, datetime.min.time(), tzinfo=AMSTERDAM)
+    for job_id in (PLAN_JOB, SEND_JOB):
+        trigger = scheduler.get_job(job_id).trigger
+        fire, previous, hours = start, None, set()
+        while fire < start + timedelta(days=1):
+            fire = trigger.get_next_fire_time(previous, fire + timedelta(seconds=1)
+                                              if previous else fire)
+            previous = fire
+            hours.add(fire.astimezone(AMSTERDAM).hour)
+        assert 2 not in hours and {1, 3} <= hours
+
+
+def test_it_writes_a_heartbeat_and_reports_a_stale_scheduler(store, console):
+    now = datetime(2020, 6, 16, 7, 0, tzinfo=UTC)
+    with store.session() as session:
+        assert scheduler_status(session, now=now, stale_after_seconds=180)["status"] == "never"
+    jobs = Jobs(_settings(store), store.factory, console, now=lambda: now, process="clock-1")
+    jobs.heartbeat()
+    with store.session() as session:
+        fresh = scheduler_status(session, now=now + timedelta(seconds=60),
+                                 stale_after_seconds=180)
+        stale = scheduler_status(session, now=now + timedelta(minutes=10),
+                                 stale_after_seconds=180)
+    assert (fresh["ok"], fresh["status"], fresh["process"]) == (True, "ok", "clock-1")
+    assert (stale["ok"], stale["status"]) == (False, "stale")
+    assert fresh["last_tick"] == now.isoformat()
+
+
+def test_it_plans_and_sends_through_the_jobs(store):
+    seed(store.factory, region([milestone("a", date(2020, 6, 30))]))
+    stream = io.StringIO()
+    now = amsterdam(date(2020, 6, 16), "09:00")
+    jobs = Jobs(_settings(store), store.factory, ConsoleChannel(stream), now=lambda: now)
+    jobs.plan()
+    jobs.send()
+    assert stream.getvalue().count("key=reminder:") == 2
+
+
+def test_it_runs_in_the_background_for_regiobot_start(store):
+    stream = io.StringIO()
+    scheduler = start_background_scheduler(_settings(store), store.factory,
+                                           ConsoleChannel(stream))
+    try:
+        deadline = time.monotonic() + 10
+        status = {}
+        while time.monotonic() < deadline:
+            with store.session() as session:
+                status = scheduler_status(session, now=datetime.now(tz=UTC),
+                                          stale_after_seconds=180)
+            if status["ok"]:
+                break
+            time.sleep(0.05)
+        assert status["ok"]
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_it_simulates_a_week_of_2020_and_prints_each_key(capsys):
+    pytest.importorskip("storage.importers.programme_document")
+    from regiobot.cli import main
+
+    assert main(["simulate", "--from", "2020-01-27", "--to", "2020-01-31", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "key=" in line]
+    keys = [line.split("key=")[1].split()[0] for line in lines]
+    assert len(keys) == len(set(keys))
+    # Due 30 January 2020 ("30 jan 2020 – BOSD voortgangsrapportage"): w2 on the 28th,
+    # the due-day reminder on the 30th.
+    assert any(":2020-01-30:w2:" in k for k in lines if "at=2020-01-28 09:00" in k)
+    assert any(":2020-01-30:due:" in k for k in lines if "at=2020-01-30 09:00" in k)
+    # BOSD 1 meets on 30 January: its call (16 Jan) was stale when the clock started,
+    # its agenda (23 Jan) was still relevant and came at the first tick.
+    assert [k.split(":")[0] for k in keys if k.startswith("bosd")] == ["bosd_agenda"]
+    assert out.rstrip().splitlines()[-1].startswith(f"{len(keys)} post(s)")
