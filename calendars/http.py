@@ -45,43 +45,53 @@ RATE_PERIOD = 60.0
 
 # --- Keeping tokens out of logs ------------------------------------------------------
 
-_TOKEN_IN_PATH = re.compile(r"/calendar/[^/\s\"'?#]+")
+# "/calendar/<token>" as in a path, and "%2Fcalendar%2F<token>" as in the URL-encoded
+# webcal URL inside a Google Calendar link (which Slack's SDK logs at DEBUG).
+_TOKEN_IN_PATH = re.compile(r"(/|%2[Ff])calendar(/|%2[Ff])[^/\s\"'?#&%<>|]+")
+_MARK = "calendar/"
 
 
 def _redacted(match: re.Match[str]) -> str:
     suffix = ".ics" if match.group(0).endswith(".ics") else ""
-    return "/calendar/<token>" + suffix
+    return f"{match.group(1)}calendar{match.group(2)}<token>{suffix}"
 
 
 def redact(text: str) -> str:
-    """`/calendar/<anything>[.ics]` with the token part replaced."""
+    """`/calendar/<anything>[.ics]` (also URL-encoded) with the token part replaced."""
     return _TOKEN_IN_PATH.sub(_redacted, text)
 
 
-class RedactFeedTokens(logging.Filter):
-    """Rewrites log records so a feed token in a request path never reaches a log.
-
-    uvicorn's access logger passes the path as an argument (`%s`), httpx logs the URL
-    it requests; both the message and its string arguments are redacted.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "/calendar/" in record.msg:
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact_arg(a) for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: _redact_arg(v) for k, v in record.args.items()}
-        return True
+def _may_hold_token(text: str) -> bool:
+    return "calendar" in text and (_MARK in text or "%2F" in text or "%2f" in text)
 
 
 def _redact_arg(value: object) -> object:
-    if isinstance(value, str) and "/calendar/" in value:
-        return redact(value)
+    if isinstance(value, str):
+        return redact(value) if _may_hold_token(value) else value
     # httpx passes its URL object, which formats to the full URL.
-    if type(value).__name__ == "URL" and "/calendar/" in str(value):
+    if type(value).__name__ == "URL" and _may_hold_token(str(value)):
         return redact(str(value))
     return value
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    if isinstance(record.msg, str) and _may_hold_token(record.msg):
+        record.msg = redact(record.msg)
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_arg(a) for a in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+    return record
+
+
+class RedactFeedTokens(logging.Filter):
+    """A logging filter that rewrites records so a feed token never reaches a log:
+    uvicorn's access logger passes the path as an argument, httpx the URL it requests;
+    the message and its arguments are both redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
 
 
 redact_tokens_filter = RedactFeedTokens()
@@ -91,15 +101,26 @@ PATH_LOGGERS = ("uvicorn.access", "uvicorn.error", "httpx", "httpcore")
 
 
 def install_log_redaction(loggers: Iterable[str] = PATH_LOGGERS) -> None:
-    """Add the redaction filter to the loggers that log paths (idempotent).
+    """Keep feed tokens out of every log of this process (idempotent).
 
-    A logger's filters survive uvicorn's `dictConfig` (it removes handlers, not
-    filters), so this can run before or after the server configures logging.
+    Two layers: the filter on the loggers known to log paths — a logger's filters
+    survive uvicorn's `dictConfig`, which replaces handlers only — and a log record
+    factory that redacts every record of every logger when it is made. The factory
+    covers what logger filters cannot: records of child loggers (slack_sdk.* logs
+    request bodies, holding the URLs of a `/regio kalender` answer, at DEBUG).
     """
     for name in loggers:
         logger = logging.getLogger(name)
         if redact_tokens_filter not in logger.filters:
             logger.addFilter(redact_tokens_filter)
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "redacts_feed_tokens", False):
+
+        def redacting_factory(*args, **kwargs) -> logging.LogRecord:
+            return redact_record(factory(*args, **kwargs))
+
+        redacting_factory.redacts_feed_tokens = True  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(redacting_factory)
 
 
 # --- Rate limit -----------------------------------------------------------------------

@@ -234,3 +234,38 @@ def test_it_serves_feeds_through_a_real_server_without_logging_tokens(
     logged = out + err + caplog.text
     assert "/calendar/<token>.ics" in logged, logged
     assert token not in logged
+
+
+def test_it_redacts_tokens_logged_by_any_logger_also_url_encoded(caplog):
+    import json
+    from urllib.parse import quote
+
+    from calendars.http import install_log_redaction, redact
+
+    install_log_redaction()
+    caplog.set_level(logging.DEBUG)
+    token = new_token()
+    webcal = f"webcal://regiobot.example/calendar/{token}.ics"
+    reply = {"text": f"<https://regiobot.example/calendar/{token}.ics|link> "
+             f"<https://calendar.google.com/calendar/r?cid={quote(webcal, safe='')}|Google>"}
+    # slack_sdk formats request bodies into the message itself, in child loggers.
+    logging.getLogger("slack_sdk.webhook.client").debug(f"Sending a request - {json.dumps(reply)}")
+    logging.getLogger("some.other").info("url %s", f"https://x/calendar/{token}")
+    assert caplog.records and token not in caplog.text
+    assert "/calendar/<token>.ics" in caplog.text and "%2Fcalendar%2F<token>.ics" in caplog.text
+    assert redact("GET /calendar/abc.ics?x=1") == "GET /calendar/<token>.ics?x=1"
+    assert redact("no calendar here") == "no calendar here"
+
+
+def test_it_answers_head_like_get_without_a_body(region):
+    token = issue(region)
+
+    async def head() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app_for(region))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await c.head(f"/calendar/{token}.ics")
+
+    response = asyncio.run(head())
+    assert response.status_code == 200
+    assert response.headers["etag"].startswith('"')
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"

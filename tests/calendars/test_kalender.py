@@ -113,3 +113,13 @@ def test_it_has_help_from_its_docstring():
     from commands.core import SUBCOMMANDS
 
     assert SUBCOMMANDS["kalender"].usage.startswith("`/regio kalender")
+
+
+def test_it_builds_the_same_urls_as_the_calendar_side():
+    from calendars.tokens import feed_urls as calendar_urls
+    from commands.kalender import feed_urls as command_urls
+    from storage.feeds import new_token
+
+    token = new_token()
+    urls = calendar_urls("https://r.example/", token)
+    assert command_urls("https://r.example/", token) == (urls.https, urls.webcal, urls.google)
