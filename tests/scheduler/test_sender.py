@@ -4,6 +4,9 @@ updated in place."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -271,3 +274,41 @@ def test_it_never_posts_twice_with_two_schedulers_on_one_database(store, schedul
     assert {r.status for r in rows} == {"sent"}
     assert set(posted) == {r.key for r in rows}
     assert {r.claimed_by for r in rows} == {"one", "two"}  # both did part of the work
+
+
+KILLED_SENDER = """
+import os, signal, sys
+from datetime import datetime
+from slack_sdk import WebClient
+from scheduler.channels import SlackChannel
+from scheduler.planner import Schedule, run_planner
+from scheduler.sender import Sender
+from storage.db import make_engine, make_sessionmaker
+
+url, api_url, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
+factory = make_sessionmaker(make_engine(url))
+channel = SlackChannel(WebClient(token="xoxb-test", base_url=api_url, retry_handlers=[]))
+sender = Sender(factory, channel, worker="doomed",
+                after_post=lambda key: os.kill(os.getpid(), signal.SIGKILL))
+run_planner(factory, now=now, schedule=Schedule())
+sender.run(now=now)
+"""
+
+
+def test_it_survives_a_kill_9_of_the_clock_process_right_after_slack_answered(
+    store, schedule, fake_slack, slack_channel
+):
+    _one_milestone(store)
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_SENDER, store.url, fake_slack.api_url, W10.isoformat()],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # posted, then killed
+    restarted = Sender(store.factory, slack_channel, schedule=schedule, worker="restarted")
+    report = tick(store.factory, restarted, W10 + timedelta(minutes=6), schedule)
+    assert len(report.found) == 1 and len(report.sent) == 1
+    posted = _posted_keys(fake_slack)
+    assert len(posted) == 2 and set(posted.values()) == {1}
+    with store.session() as session:
+        assert deliveries.count_by_status(session) == {"sent": 2}
