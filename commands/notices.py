@@ -22,8 +22,9 @@ from storage.workdays import working_days_between
 ACTION_DONE = "milestone_done"
 ACTION_SNOOZE = "milestone_snooze"
 
-# A digest lists at most this many milestones with buttons (a message holds 50 blocks).
-DIGEST_MAX_ITEMS = 15
+# A digest lists at most this many milestones, 4 blocks each with their buttons: with
+# the header, the intro and the "… and more" note that stays within Slack's 50 blocks.
+DIGEST_MAX_ITEMS = 11
 
 WORDS: dict[str, dict[str, str]] = {
     "reminder.before": {
