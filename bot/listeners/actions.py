@@ -8,7 +8,6 @@ A refusal changes nothing and is told to the clicker alone.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +20,6 @@ from bot.listeners.events import publish_home
 from commands.core import Context, Reply
 from commands.render import to_message
 from regiobot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 DONE = "milestone_done"
 SNOOZE = "milestone_snooze"
@@ -73,6 +70,10 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         elif container.get("type") == "view":
             publish_home(client, settings, factory, user_id=user_id)
         elif channel_id and container.get("message_ts") and not container.get("is_ephemeral"):
+            # Keep the message's metadata (the scheduler's delivery key) with the new card.
+            metadata = (body.get("message") or {}).get("metadata")
+            if metadata:
+                message["metadata"] = metadata
             client.chat_update(channel=channel_id, ts=container["message_ts"], **message)
         elif body.get("response_url"):
             respond(**message, replace_original=True)

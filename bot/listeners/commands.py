@@ -7,7 +7,6 @@ a reply that is not ephemeral (the user asked to share) goes to the channel.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -16,8 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.listeners.context import handle_text, run_handler
 from commands.render import to_message
 from regiobot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 COMMAND = "/regio"
 

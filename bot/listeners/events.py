@@ -1,4 +1,4 @@
-"""Mentions and direct messages (answered with chat.postMessage) and the Home tab.
+"""Mentions (answered in their thread), direct messages (in the DM) and the Home tab.
 
 Events are acknowledged by Bolt itself; the answer runs as a lazy listener. Messages
 from bots (ourselves included) and message subtypes (edits, joins, deletions) are

@@ -207,6 +207,7 @@ class SlackSender:
         channel: str = CHANNEL,
         message_ts: str = "1583050000.000100",
         container: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
         **options: Any,
     ) -> tuple[httpx.Response, str]:
         """A block_actions payload for a button on a message (or `container`)."""
@@ -239,6 +240,8 @@ class SlackSender:
                 "type": "message", "ts": container["message_ts"], "bot_id": "BBOTREGIO",
                 "text": "Herinnering", "blocks": [],
             }
+            if metadata:
+                payload["message"]["metadata"] = metadata
             payload["response_url"] = response_url
         else:
             payload["view"] = {"id": container.get("view_id", "V0HOME"), "type": "home",

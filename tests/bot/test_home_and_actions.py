@@ -141,3 +141,10 @@ def test_it_retries_when_slack_is_rate_limited(web):
     web.slack.wait_for("chat.update", timeout=15)
     statuses = [c.status for c in web.slack.calls if c.method == "chat.update"]
     assert statuses == [429, 200]
+
+
+def test_it_keeps_the_reminders_metadata_when_updating_it(web):
+    metadata = {"event_type": "regiobot_delivery", "event_payload": {"key": "reminder:1:due"}}
+    web.sender.click("milestone_done", str(web.seed.milestone_id), metadata=metadata)
+    [update] = web.slack.wait_for("chat.update")
+    assert update.args["metadata"] == metadata
