@@ -9,6 +9,7 @@ say they need one.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
 
@@ -61,7 +62,8 @@ def reply_text(reply: Reply) -> str:
     text = unescape(to_text(reply))
     for code, symbol in EMOJI.items():
         text = text.replace(code, symbol)
-    return text
+    # ~struck through~ (done milestones) has no terminal form; the status says it.
+    return re.sub(r"(?<![\w~])~([^~\n]+)~(?![\w~])", r"\1", text)
 
 
 def run_console(

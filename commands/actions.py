@@ -137,13 +137,18 @@ def milestone_move(milestone_id: int, due_date: date, ctx: Context, *,
 
 
 def milestone_snooze(milestone_id: int, ctx: Context) -> Reply:
-    """Move an open milestone one week later (the "een week uitstellen" button)."""
+    """Move an open milestone one week later (the "een week uitstellen" button).
+
+    A week after its due date, or after today when it is already late: postponing a
+    late milestone by a week should not leave it late.
+    """
     milestone, error = _load(milestone_id, ctx)
     if error:
         return error
     if milestone.status == "done":
         return _unchanged(milestone, ctx, t("milestone.snooze_done", ctx.lang, nr=milestone.id))
-    return milestone_move(milestone_id, milestone.due_date + SNOOZE, ctx, action="milestone.snooze")
+    new_due = max(milestone.due_date, ctx.today) + SNOOZE
+    return milestone_move(milestone_id, new_due, ctx, action="milestone.snooze")
 
 
 __all__ = ["milestone_card", "milestone_done", "milestone_move", "milestone_reopen",

@@ -163,6 +163,13 @@ def test_it_snoozes_a_week_and_marks_done_from_the_buttons(bot):
     assert not milestone_done(424242, bot.ctx(ANKE)).ok
 
 
+def test_it_snoozes_a_late_milestone_to_a_week_from_today(bot):
+    late = bot.milestone("evaluatie")  # due 15 February, today is 1 March
+    assert milestone_snooze(late.id, bot.ctx(ANKE)).changed
+    bot.session.expire_all()
+    assert bot.milestone("evaluatie").due_date == bot.today + timedelta(days=7)
+
+
 def test_it_builds_a_card_with_buttons_while_open(bot):
     milestone = bot.milestone("werving-k2")
     reply = milestone_card(milestone, bot.ctx(ANKE))
