@@ -77,6 +77,10 @@ def understand(text: str, ctx: Context) -> tuple[str, str] | None:
         return "help", ""
     if _has(folded, SPLIT) and not _has(folded, MILESTONES):
         return "verdeel", _rest(folded)
+    if one := re.search(r"\b(?:mijlpaal|milestone)\s+(?:nr\.?\s*|nummer\s+|number\s+)?#?(\d{1,9})\b",
+                        folded):
+        # A question about one milestone shows it; changing it takes the command.
+        return "mijlpaal", one[1]
     if _has(folded, MILESTONES):
         return "mijlpalen", folded
     if _has(folded, MEETING):

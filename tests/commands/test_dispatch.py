@@ -120,3 +120,13 @@ def test_it_reads_text_as_slack_escapes_it(bot):
     # Read back as typed, escaped once for Slack: never "&amp;amp;".
     assert "“qq&amp;rr”" in reply.summary
     assert "“qq&rr”" in text_of(reply)
+
+
+def test_it_shows_but_never_changes_a_milestone_asked_about(bot):
+    nr = bot.milestone("wachtlijst-k3").id
+    reply = bot.ask(f"is mijlpaal {nr} al gereed?")
+    assert reply.ok and not reply.changed
+    assert "Start wachtlijstbeheer" in text_of(reply)
+    bot.session.expire_all()
+    assert bot.milestone("wachtlijst-k3").status == "open"
+    assert "Wervingsactie" in text_of(bot.ask("wanneer is de deadline van pleegzorg?"))
