@@ -58,6 +58,7 @@ HOURS_OUTSIDE_DST_GAP = "0-1,3-23"
 PLAN_JOB = "regiobot.plan"
 SEND_JOB = "regiobot.send"
 HEARTBEAT_JOB = "regiobot.heartbeat"
+STARTUP_JOB = "regiobot.startup"
 
 
 def process_name() -> str:
@@ -106,6 +107,11 @@ class Jobs:
                      len(report.sent), len(report.found), len(report.retried),
                      len(report.failed), len(report.superseded), len(report.updated))
 
+    def startup(self) -> None:
+        self.heartbeat()
+        self.plan()
+        self.send()
+
     def heartbeat(self) -> None:
         with transaction(self.factory) as session:
             store.write_heartbeat(session, process=self.process, now=self.now())
@@ -113,22 +119,25 @@ class Jobs:
 
 def add_jobs(scheduler: BaseScheduler, jobs: Jobs) -> None:
     """Register the jobs under stable ids (re-adding replaces, never duplicates)."""
-    # Run each job once right away (a start after downtime catches up at once), then
-    # on its trigger.
-    start = clock.now()
     scheduler.add_job(
         jobs.plan, CronTrigger(minute="*/5", hour=HOURS_OUTSIDE_DST_GAP, timezone=AMSTERDAM),
-        id=PLAN_JOB, name="plan due posts", replace_existing=True, next_run_time=start,
+        id=PLAN_JOB, name="plan due posts", replace_existing=True,
     )
     scheduler.add_job(
         jobs.send,
         CronTrigger(second="0,30", hour=HOURS_OUTSIDE_DST_GAP, timezone=AMSTERDAM),
-        id=SEND_JOB, name="send planned posts", replace_existing=True, next_run_time=start,
+        id=SEND_JOB, name="send planned posts", replace_existing=True,
     )
     scheduler.add_job(
         jobs.heartbeat, IntervalTrigger(seconds=30, timezone=AMSTERDAM),
-        id=HEARTBEAT_JOB, name="heartbeat", replace_existing=True, next_run_time=start,
+        id=HEARTBEAT_JOB, name="heartbeat", replace_existing=True,
     )
+    # One run of everything right at start (no trigger: APScheduler runs it once, now),
+    # so a start after downtime catches up at once. Not `next_run_time=clock.now()` on
+    # the jobs above: with REGIOBOT_TODAY pinned in the past APScheduler would compute
+    # every cron time since then before running.
+    scheduler.add_job(jobs.startup, id=STARTUP_JOB, name="catch up at start",
+                      replace_existing=True)
 
 
 def build_scheduler(cls: type[BaseScheduler], jobs: Jobs) -> BaseScheduler:
@@ -142,6 +151,8 @@ def build_scheduler(cls: type[BaseScheduler], jobs: Jobs) -> BaseScheduler:
 def run_clock(settings, factory: sessionmaker[Session], channel: Channel | None = None) -> None:
     """`regiobot clock`: block, running the jobs, until interrupted."""
     jobs = Jobs(settings, factory, channel or channel_from_settings(settings))
+    # APScheduler logs every run at INFO: twice a minute, forever. Our jobs log what they did.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     scheduler = build_scheduler(BlockingScheduler, jobs)
     log.info("clock %s started (%s)", jobs.process, type(jobs.sender.channel).__name__)
     try:

@@ -17,6 +17,7 @@ from scheduler.clock_process import (
     HEARTBEAT_JOB,
     PLAN_JOB,
     SEND_JOB,
+    STARTUP_JOB,
     Jobs,
     build_scheduler,
     start_background_scheduler,
@@ -29,13 +30,13 @@ def _settings(store) -> Settings:
     return Settings(database_url=store.url, regiobot_admins="U0ADMIN")
 
 
-def test_it_registers_three_jobs_that_never_skip_silently(store, console):
+def test_it_registers_jobs_that_never_skip_silently(store, console):
     jobs = Jobs(_settings(store), store.factory, console)
     scheduler = build_scheduler(BackgroundScheduler, jobs)
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     try:
         by_id = {job.id: job for job in scheduler.get_jobs()}
-        assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB}
+        assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB, STARTUP_JOB}
         for job in by_id.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
         assert str(scheduler.timezone) == "Europe/Amsterdam"
