@@ -213,3 +213,33 @@ def test_it_sends_the_bosd_call_and_agenda_to_bosd_channels(store, schedule, con
     ]
     text = console.stream.getvalue()
     assert "Agenda BOSD 3 – 16 april 2020" in text and "Programma's 2020" in text
+
+
+def test_it_posts_around_bevrijdingsdag_and_easter_on_the_right_days(store, schedule, console):
+    seed(store.factory, region([milestone("mei", date(2025, 5, 7)),
+                                milestone("pasen", date(2025, 4, 22), owner="Bob Jansen")],
+                               subscriptions=False))
+    sender = Sender(store.factory, console, schedule=schedule, worker="w")
+    posted_on: dict[str, date] = {}
+    for now in moments(date(2025, 4, 1), date(2025, 5, 7), every_day=True):
+        seen = len(console.posts)
+        tick(store.factory, sender, now, schedule)
+        for _, key, _ in console.posts[seen:]:
+            posted_on[key] = now.date()
+    digests = {k: v for k, v in posted_on.items() if k.startswith("digest:")}
+    reminders = {k.split(":", 2)[2]: v for k, v in posted_on.items() if k.startswith("reminder")}
+    # The weekly digest of the late Easter milestone: Monday 28 April, and on Tuesday
+    # 6 May in the week of Bevrijdingsdag.
+    assert digests == {"digest:2025-04-28:U0BOB": date(2025, 4, 28),
+                       "digest:2025-05-05:U0BOB": date(2025, 5, 6)}
+    assert reminders == {
+        # Due Tuesday 22 April 2025: back over Tweede Paasdag (21) and Goede Vrijdag (18).
+        "2025-04-22:w10:U0BOB": date(2025, 4, 4),
+        "2025-04-22:w2:U0BOB": date(2025, 4, 16),
+        "2025-04-22:due:U0BOB": date(2025, 4, 22),
+        # Due Wednesday 7 May 2025: back over Bevrijdingsdag (5 May) and Koningsdag (26 April
+        # is a Saturday in 2025).
+        "2025-05-07:w10:U0ALICE": date(2025, 4, 22),
+        "2025-05-07:w2:U0ALICE": date(2025, 5, 2),
+        "2025-05-07:due:U0ALICE": date(2025, 5, 7),
+    }
