@@ -2,11 +2,13 @@
 `regiobot start`.
 
 APScheduler only says *when* to look; what to post, and that it is posted once, is
-decided by the delivery table (DESIGN §6). So the jobs are small and idempotent:
+decided by the delivery table (DESIGN §6). So the jobs are small and idempotent, and
+safe to run in two processes at once:
 
 - `regiobot.plan`  every 5 minutes: the planner inserts what is due by now;
 - `regiobot.send`  every 30 seconds: the sender claims, posts and records;
-- `regiobot.heartbeat` every 30 seconds: the row /healthz reads.
+- `regiobot.heartbeat` every 30 seconds: the row /healthz reads;
+- `regiobot.startup` once, at start: all three, so a restart catches up at once.
 
 Plan and send are cron jobs in Europe/Amsterdam that skip 02:00–03:00: on the last
 Sunday of March that hour does not exist and on the last Sunday of October it happens

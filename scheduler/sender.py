@@ -39,7 +39,7 @@ from scheduler.channels import (
     TransientError,
     metadata_for,
 )
-from scheduler.planner import Schedule
+from scheduler.planner import Schedule, local_day
 from storage import deliveries as store
 from storage.db import transaction
 
@@ -264,15 +264,18 @@ class Sender:
 
     def _alert_admins(self, session: Session, job: _Job, error: DeliveryError, *,
                       now: datetime) -> None:
+        """Plan a DM to every admin — one per target, error and day, so a channel the
+        bot was removed from does not flood the admins with one DM per post."""
         if not self.admins:
             log.error("no REGIOBOT_ADMINS to tell that %s failed", job.key)
+        day = local_day(now).isoformat()
         for admin in self.admins:
             store.plan_delivery(
                 session,
-                key=f"{store.ADMIN_ALERT}:{job.key}:{admin}"[:200],
+                key=f"{store.ADMIN_ALERT}:{job.target}:{error.code}:{day}:{admin}"[:200],
                 kind=store.ADMIN_ALERT,
                 target=admin,
-                group_key=f"{store.ADMIN_ALERT}:{job.id}:{admin}"[:120],
+                group_key=f"{store.ADMIN_ALERT}:{job.target}:{admin}"[:120],
                 planned_for=now,
                 now=now,
                 payload={"failed_key": job.key, "target": job.target, "error": error.code},

@@ -179,21 +179,24 @@ def test_it_posts_a_claimed_row_whose_sender_died_before_posting(store, schedule
     assert _posted_keys(fake_slack) == Counter({row.key: 1})
 
 
-def test_it_marks_a_permanent_error_failed_and_tells_the_admins(store, schedule, fake_slack,
-                                                               slack_channel):
-    _one_milestone(store, owner="Charlie Bakker")
-    fake_slack.fail_next(1, error="not_in_channel", method="chat.postMessage")
+def test_it_marks_a_permanent_error_failed_and_tells_the_admins_once(store, schedule,
+                                                                    fake_slack, slack_channel):
+    seed(store.factory, region([milestone(k, date(2020, 6, 30), owner="Charlie Bakker")
+                                for k in ("a", "b")]))
+    fake_slack.fail_next(2, error="not_in_channel", method="chat.postMessage")
     sender = Sender(store.factory, slack_channel, schedule=schedule, worker="w",
-                    admins=["U0ADMIN"])
+                    admins=["U0ADMIN", "U0ADMIN2"])
     first = tick(store.factory, sender, W10, schedule)
-    assert len(first.failed) == 1
+    assert len(first.failed) == 2
     for minutes in (1, 2, 60):
         tick(store.factory, sender, W10 + timedelta(minutes=minutes), schedule)
     posts = fake_slack.calls_to("chat.postMessage", ok_only=False)
-    assert [c.args["channel"] for c in posts] == [PROGRAMME_CHANNEL, "U0ADMIN"]
-    assert "not_in_channel" in posts[1].args["text"]
+    # Two failed posts to the channel, then one DM per admin about it (not one per post).
+    assert [c.args["channel"] for c in posts] == [
+        PROGRAMME_CHANNEL, PROGRAMME_CHANNEL, "U0ADMIN", "U0ADMIN2"]
+    assert "not_in_channel" in posts[2].args["text"]
     with store.session() as session:
-        assert deliveries.count_by_status(session) == {"failed": 1, "sent": 1}
+        assert deliveries.count_by_status(session) == {"failed": 2, "sent": 2}
 
 
 def test_it_updates_the_posted_reminder_when_the_milestone_is_done(store, schedule,
