@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # Migrations and job runs are routine; say them only when asked to.
+        for routine in ("alembic", "apscheduler"):
+            logging.getLogger(routine).setLevel(logging.WARNING)
     if args.today is not None:
         clock.set_today(args.today)
     reset_settings_cache()
