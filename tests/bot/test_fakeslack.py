@@ -9,6 +9,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    FixedValueRetryIntervalCalculator,
+)
 from slack_sdk.webhook import WebhookClient
 
 from tests.fakeslack import BOT_USER_ID
@@ -50,7 +53,9 @@ def test_it_fails_the_next_calls_as_told(fake_slack):
 
     # slack_sdk counts attempts across its retry handlers: 3 covers 429 + 500 + 500.
     retrying = _client(fake_slack, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=1), ServerErrorRetryHandler(max_retry_count=3),
+        RateLimitErrorRetryHandler(max_retry_count=1), ServerErrorRetryHandler(
+            max_retry_count=3, interval_calculator=FixedValueRetryIntervalCalculator(0.05)
+        ),
     ])
     fake_slack.fail_next(1, status=429, retry_after=1)
     fake_slack.fail_next(2, status=500)
