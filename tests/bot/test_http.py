@@ -84,3 +84,17 @@ def test_it_leaves_slack_to_socket_mode_when_an_app_token_is_set(store, fake_sla
     url = serve(create_app(settings, store.factory))
     assert httpx.post(url + "/slack/events", content=b"{}", timeout=10).status_code == 404
     assert httpx.get(url + "/healthz", timeout=10).json()["status"] == "ok"
+
+
+def test_it_reports_an_unreachable_store_as_503(fake_slack, serve):
+    from storage.db import make_engine, make_sessionmaker
+
+    # Nothing listens on port 1: the connection is refused at once.
+    engine = make_engine("postgresql://postgres@127.0.0.1:1/nothing")
+    settings = make_settings(fake_slack, "sqlite://", slack_bot_token=None)
+    url = serve(create_app(settings, make_sessionmaker(engine)))
+    response = httpx.get(url + "/healthz", timeout=10)
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert "127.0.0.1:1" not in response.text  # no connection details to the public
+    engine.dispose()
