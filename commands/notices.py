@@ -11,9 +11,12 @@ differs — a reminder of a milestone marked done then says so and loses its but
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from commands.core import Actions, Button, Divider, Header, Note, Reply, Text
+from sqlalchemy.orm import Session
+
+from commands.actions import milestone_card
+from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.i18n import escape, format_date, weekday_name
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
@@ -32,18 +35,14 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Reminder: due in {n} working days",
     },
     "reminder.due": {"nl": "Vandaag is de deadline", "en": "Due today"},
-    "reminder.due_soon": {"nl": "Deadline: {day}", "en": "Due: {day}"},
     "reminder.done": {"nl": "✅ Gereed", "en": "✅ Done"},
     "reminder.cancelled": {"nl": "Vervallen", "en": "Cancelled"},
     "reminder.moved": {
-        "nl": "De deadline is verplaatst naar {day}; je krijgt een nieuwe herinnering.",
-        "en": "The due date moved to {day}; a new reminder will follow.",
+        "nl": "Verplaatst naar {day}: je krijgt een nieuwe herinnering",
+        "en": "Moved to {day}: a new reminder will follow",
     },
-    "reminder.late": {"nl": "Te laat sinds {day}", "en": "Late since {day}"},
-    "due": {"nl": "Deadline {day} ({label})", "en": "Due {day} ({label})"},
     "owner": {"nl": "Eigenaar: {name}", "en": "Owner: {name}"},
     "no_owner": {"nl": "Nog geen eigenaar", "en": "No owner yet"},
-    "done_at": {"nl": "Gereed gemeld op {day}", "en": "Marked done on {day}"},
     "button.done": {"nl": "Gereed", "en": "Done"},
     "button.snooze": {"nl": "Een week uitstellen", "en": "Snooze a week"},
     "digest.header": {
@@ -119,14 +118,6 @@ def _target_mention(target: str) -> str:
     return f"<#{target}>"
 
 
-def _milestone_text(milestone: Milestone, lang: str) -> str:
-    programme = milestone.programme.name if milestone.programme is not None else ""
-    project = f" · {escape(milestone.project.name)}" if milestone.project is not None else ""
-    due = w("due", lang, day=format_date(milestone.due_date, lang),
-            label=escape(milestone.period_label))
-    return f"*{escape(milestone.title)}*\n{escape(programme)}{project} · {due}"
-
-
 def _owner_note(milestone: Milestone, lang: str) -> str:
     if milestone.owner is None:
         return w("no_owner", lang)
@@ -147,33 +138,38 @@ def _buttons(milestone: Milestone, lang: str) -> Actions:
 
 
 def milestone_reminder(
-    milestone: Milestone, *, stage: str, reminded_for: date, today: date, lang: str = "nl"
+    milestone: Milestone,
+    *,
+    stage: str,
+    reminded_for: date,
+    today: date,
+    now: datetime | None = None,
+    session: Session | None = None,
+    lang: str = "nl",
 ) -> Reply:
     """A reminder of one milestone: `stage` is "w<N>" (N working days before) or "due".
 
-    `reminded_for` is the due date the reminder was planned for: when the milestone
-    moved since, the message says so instead of urging the old date.
+    The body is the command layer's milestone card — the same card a button click puts
+    in place of the message — under a line saying why it comes now. `reminded_for` is
+    the due date the reminder was planned for: when the milestone moved since, the line
+    says so instead of urging the old date.
     """
-    title = milestone.title
     if milestone.status == "done":
         heading = w("reminder.done", lang)
     elif milestone.status == "cancelled":
         heading = w("reminder.cancelled", lang)
     elif milestone.due_date != reminded_for:
-        heading = w("reminder.due_soon", lang, day=format_date(milestone.due_date, lang))
+        heading = w("reminder.moved", lang, day=format_date(milestone.due_date, lang))
     elif stage == "due":
         heading = w("reminder.due", lang)
     else:
         heading = w("reminder.before", lang, n=int(stage.lstrip("w")))
-    parts: list = [Header(heading), Text(_milestone_text(milestone, lang)),
-                   Note(_owner_note(milestone, lang))]
-    if milestone.status == "done" and milestone.done_at is not None:
-        parts.append(Note(w("done_at", lang, day=format_date(milestone.done_at.date(), lang))))
-    elif milestone.status == "open" and milestone.due_date != reminded_for:
-        parts.append(Note(w("reminder.moved", lang, day=format_date(milestone.due_date, lang))))
-    elif milestone.status == "open":
-        parts.append(_buttons(milestone, lang))
-    return Reply(summary=f"{heading}: {title}", parts=parts, ephemeral=False)
+    moment = now or datetime.combine(today, time(9, 0), tzinfo=UTC)
+    ctx = Context(session=session, today=today, now=moment, lang=lang)
+    reply = milestone_card(milestone, ctx, message=f"*{heading}*")
+    reply.summary = f"{heading}: {milestone.title}"
+    reply.ephemeral = False
+    return reply
 
 
 def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl") -> Reply:

@@ -18,6 +18,7 @@ needs to know: `RateLimited` (wait `retry_after` seconds), `TransientError` (bac
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import socket
@@ -279,7 +280,8 @@ class ConsoleChannel(Channel):
             elif kind == "actions":
                 labels = [e["text"]["text"] for e in block.get("elements") or [] if e.get("text")]
                 lines.append("  " + "  ".join(f"[{label}]" for label in labels))
-        return "\n".join(lines) if lines else str(message.get("text", ""))
+        text = "\n".join(lines) if lines else str(message.get("text", ""))
+        return html.unescape(text)  # Slack's &lt; &gt; &amp; escapes, as Slack shows them
 
     def post(self, channel: str, message: dict[str, Any], metadata: dict[str, Any]) -> str:
         key = (metadata.get("event_payload") or {}).get("key", "")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from commands import notices
 from commands.core import Reply
 from commands.render import to_message
+from regiobot.clock import AMSTERDAM
 from scheduler.planner import Schedule, local_day
 from storage import deliveries as store
 from storage.deliveries import Delivery
@@ -34,7 +35,7 @@ def prepare(
             return f"milestone {milestone.status}", None
         if milestone.due_date != delivery.subject_date:
             return "milestone moved", None
-        return None, _reminder(milestone, delivery, now=now, lang=lang)
+        return None, _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
@@ -69,7 +70,9 @@ def render(
     """The delivery's reply as things stand (None when its object is gone)."""
     if delivery.kind == store.REMINDER:
         milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
-        return None if milestone is None else _reminder(milestone, delivery, now=now, lang=lang)
+        if milestone is None:
+            return None
+        return _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind == store.DIGEST:
         milestones = _digest_milestones(session, delivery)
         if not milestones:
@@ -91,10 +94,11 @@ def render(
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
 
-def _reminder(milestone, delivery: Delivery, *, now: datetime, lang: str) -> Reply:
+def _reminder(session: Session, milestone, delivery: Delivery, *, now: datetime,
+              lang: str) -> Reply:
     return notices.milestone_reminder(
         milestone, stage=delivery.stage or "due", reminded_for=delivery.subject_date,
-        today=local_day(now), lang=lang,
+        today=local_day(now), now=now.astimezone(AMSTERDAM), session=session, lang=lang,
     )
 
 

@@ -39,7 +39,7 @@ def test_it_speaks_dutch_by_default_and_english_when_asked():
                                          today=date(2020, 6, 26), lang="en")
     assert dutch.summary == "Herinnering: over 10 werkdagen is de deadline: Mijlpaal 1"
     assert english.summary == "Reminder: due in 2 working days: Mijlpaal 1"
-    assert "30 June 2020" in to_message(english, lang="en")["blocks"][1]["text"]["text"]
+    assert "30 June 2020" in str(to_message(english, lang="en")["blocks"])
 
 
 def test_it_shows_a_done_milestone_without_buttons():
