@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,14 +148,31 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_DECLARATION_MESSAGES = 300
+
+
 def prepare_store(url: str) -> list[ImportReport]:
-    """Migrate, and load the bundled programme when the store holds no region yet."""
+    """Migrate, and when the store holds no region yet load the bundled programme and a
+    small year of generated iJw traffic, so every command has something to show."""
+    from storage.declarations_demo import write_demo_declarations
+    from storage.importers.ijw import import_declarations
+
     upgrade(url)
     factory = open_store(url)
     with transaction(factory) as session:
         if session.scalar(select(func.count()).select_from(Region)):
             return []
-        return import_sources(session, [str(BUNDLED_PROGRAMME)])
+        reports = import_sources(session, [str(BUNDLED_PROGRAMME)])
+        with tempfile.TemporaryDirectory(prefix="regiobot-demo-") as folder:
+            demo = write_demo_declarations(
+                Path(folder), messages=DEMO_DECLARATION_MESSAGES, seed=2020
+            )
+            reports.append(
+                import_declarations(
+                    session, [demo / "xml", demo / "aanbieders.csv"], now=clock.utcnow()
+                )
+            )
+        return reports
 
 
 def run_start(args: argparse.Namespace) -> int:
