@@ -124,7 +124,7 @@ def _apply_region(session, data: RegionData, *, people, now, report) -> None:
             body = GoverningBody(slug=body_data.slug, name=body_data.name)
             region.bodies.append(body)
             report.count("governing bodies added")
-        _apply_body(session, body, body_data, now=now, report=report)
+        apply_governing_body(session, body, body_data, now=now, report=report)
     session.flush()
 
 
@@ -267,7 +267,10 @@ def _apply_milestone(
         milestone.updated_at = data.updated_at or milestone.updated_at
 
 
-def _apply_body(session, body: GoverningBody, data: GoverningBodyData, *, now, report) -> None:
+def apply_governing_body(
+    session, body: GoverningBody, data: GoverningBodyData, *, now, report
+) -> None:
+    """Bring one governing body and its meetings in line with `data` (meetings by uid)."""
     _assign(body, {"name": data.name, "abbreviation": data.abbreviation})
     session.flush()
     for meeting_data in data.meetings:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.apply import _apply_body
+from storage.apply import apply_governing_body
 from storage.importers import ImportReport
 from storage.models import (
     FEED_SCOPES,
@@ -333,10 +333,10 @@ def upsert_meetings(
         region.bodies.append(body)
         report.count("governing bodies added")
         session.flush()
-    # Keep the body's own name: `_apply_body` sets it from the data.
+    # Keep the body's own name: `apply_governing_body` sets it from the data.
     data = GoverningBodyData(
         slug=body.slug, name=body.name, abbreviation=body.abbreviation, meetings=meetings
     )
     # The same code as the YAML and document imports, so all agree on what a change is.
-    _apply_body(session, body, data, now=now, report=report)
+    apply_governing_body(session, body, data, now=now, report=report)
     session.flush()
