@@ -35,6 +35,8 @@ def prepare(
             return f"milestone {milestone.status}", None
         if milestone.due_date != delivery.subject_date:
             return "milestone moved", None
+        if not _still_a_target(session, delivery, milestone):
+            return "no longer following or owning", None
         return None, _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
@@ -44,9 +46,21 @@ def prepare(
             return f"meeting {meeting.status}", None
         if meeting.date != delivery.subject_date:
             return "meeting moved", None
+        if delivery.target not in store.topic_channels(session, topic="bosd"):
+            return "no longer following the BOSD", None
         return None, _meeting(meeting, delivery, schedule=schedule, lang=lang)
     reply = render(session, delivery, now=now, schedule=schedule, lang=lang)
     return ("nothing to say", None) if reply is None else (None, reply)
+
+
+def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
+    """Does the target still get this milestone's reminders (an owner may have changed,
+    a channel may have stopped following the programme since it was planned)?"""
+    if delivery.target[:1] in ("U", "W"):
+        return milestone.owner is not None and milestone.owner.slack_user_id == delivery.target
+    channels = store.programme_channels(session)
+    return delivery.target in (channels.get(milestone.programme_id, [])
+                               + channels.get(None, []))
 
 
 def _digest_milestones(session: Session, delivery: Delivery) -> list:

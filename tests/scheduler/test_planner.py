@@ -15,7 +15,12 @@ from scheduler.sender import Sender
 from storage import deliveries
 from storage.db import transaction
 from storage.models import Milestone
-from storage.queries import move_milestone, set_milestone_status
+from storage.queries import (
+    find_subscriptions,
+    move_milestone,
+    remove_subscription,
+    set_milestone_status,
+)
 from tests.scheduler.helpers import (
     ALICE,
     BOSD_CHANNEL,
@@ -243,3 +248,20 @@ def test_it_posts_around_bevrijdingsdag_and_easter_on_the_right_days(store, sche
         "2025-05-07:w2:U0ALICE": date(2025, 5, 2),
         "2025-05-07:due:U0ALICE": date(2025, 5, 7),
     }
+
+
+def test_it_drops_a_planned_post_when_the_channel_stops_following(store, schedule, console):
+    seed(store.factory, region([milestone("a", date(2020, 6, 30))],
+                               [meeting("bosd-6", date(2020, 6, 18))]))
+    now = amsterdam(date(2020, 6, 16))  # the w10 reminder and the BOSD agenda are due
+    run_planner(store.factory, now=now, schedule=schedule)
+    with transaction(store.factory) as session:
+        for topic in ("programme", "bosd"):
+            channel = PROGRAMME_CHANNEL if topic == "programme" else BOSD_CHANNEL
+            (sub,) = [s for s in find_subscriptions(session, channel_id=channel)
+                      if s.topic == topic]
+            remove_subscription(session, channel_id=channel, topic=topic,
+                                programme_id=sub.programme_id)
+    report = Sender(store.factory, console, schedule=schedule, worker="w").run(now=now)
+    assert [key.rsplit(":", 1)[1] for key in report.sent] == [ALICE]
+    assert len(report.superseded) == 2
