@@ -32,6 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for area in AREAS:
         area.register(subparsers)
+    # `--today` also after the command (`regiobot start --today 2020-03-01`, as
+    # scripts/start passes its arguments on); SUPPRESS keeps a global value when absent.
+    for command in set(subparsers.choices.values()):
+        try:
+            command.add_argument(
+                "--today", type=date.fromisoformat, default=argparse.SUPPRESS,
+                metavar="DATE", help="run as if today were this date (YYYY-MM-DD)",
+            )
+        except argparse.ArgumentError:
+            pass  # the command defines its own --today
     return parser
 
 
