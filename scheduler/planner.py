@@ -49,6 +49,10 @@ from storage.workdays import add_working_days, is_working_day
 log = logging.getLogger(__name__)
 
 STAGE_DUE = "due"
+# How far past "N working days from today" to look for due dates and meetings: a due
+# date on a holiday after a weekend (Tweede Paasdag) lies days after the last working
+# day, and Christmas can add a week of days off. The stage test itself is exact.
+SLACK_DAYS = timedelta(days=10)
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,7 @@ class _Planner:
         today = local_day(self.now)
         longest = max(self.schedule.reminder_days, default=0)
         milestones = store.open_milestones_due_between(
-            self.session, start=today, end=add_working_days(today, longest) + timedelta(days=1)
+            self.session, start=today, end=add_working_days(today, longest) + SLACK_DAYS
         )
         owners = store.people_with_slack(
             self.session, person_ids={m.owner_id for m in milestones if m.owner_id}
@@ -261,7 +265,7 @@ class _Planner:
             return
         longest = max(self.schedule.bosd_call_days, self.schedule.bosd_agenda_days)
         meetings: list[Meeting] = store.bosd_meetings_between(
-            self.session, start=today, end=add_working_days(today, longest) + timedelta(days=1)
+            self.session, start=today, end=add_working_days(today, longest) + SLACK_DAYS
         )
         for meeting in meetings:
             stage = current(meeting_stages(meeting.date, meeting.start_time, self.schedule),

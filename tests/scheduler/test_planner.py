@@ -265,3 +265,11 @@ def test_it_drops_a_planned_post_when_the_channel_stops_following(store, schedul
     report = Sender(store.factory, console, schedule=schedule, worker="w").run(now=now)
     assert [key.rsplit(":", 1)[1] for key in report.sent] == [ALICE]
     assert len(report.superseded) == 2
+
+
+def test_it_finds_a_due_date_on_a_holiday_after_a_long_weekend(store, schedule):
+    # Due on Tweede Paasdag 2020 (Monday 13 April): 10 working days before is Friday
+    # 27 March, with Goede Vrijdag and a weekend between the last working day and it.
+    seed(store.factory, region([milestone("paasmaandag", date(2020, 4, 13))]))
+    report = run_planner(store.factory, now=amsterdam(date(2020, 3, 27)), schedule=schedule)
+    assert {key.split(":")[3] for key in report.planned} == {"w10"}
