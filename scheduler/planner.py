@@ -49,9 +49,9 @@ from storage.workdays import add_working_days, is_working_day
 log = logging.getLogger(__name__)
 
 STAGE_DUE = "due"
-# How far past "N working days from today" to look for due dates and meetings: a due
-# date on a holiday after a weekend (Tweede Paasdag) lies days after the last working
-# day, and Christmas can add a week of days off. The stage test itself is exact.
+# A margin past "N working days from today" when selecting due dates and meetings, so
+# the selection can never be the reason a stage is missed (due dates on holidays and
+# weekends are the edge cases); which stage is current is decided exactly afterwards.
 SLACK_DAYS = timedelta(days=10)
 
 
