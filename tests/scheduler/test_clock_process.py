@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -23,7 +29,8 @@ from scheduler.clock_process import (
     start_background_scheduler,
 )
 from scheduler.health import scheduler_status
-from tests.scheduler.helpers import amsterdam, milestone, region, seed
+from storage import deliveries
+from tests.scheduler.helpers import amsterdam, meeting, milestone, region, seed
 
 
 def _settings(store) -> Settings:
@@ -122,3 +129,45 @@ def test_it_simulates_a_week_of_2020_and_prints_each_key(capsys):
     # its agenda (23 Jan) was still relevant and came at the first tick.
     assert [k.split(":")[0] for k in keys if k.startswith("bosd")] == ["bosd_agenda"]
     assert out.rstrip().splitlines()[-1].startswith(f"{len(keys)} post(s)")
+
+
+def test_it_posts_once_with_two_clock_processes_started_on_one_database(store, fake_slack):
+    """Two real `regiobot clock` processes (APScheduler, Slack client and all) against
+    one store and the fake Slack: each post arrives once."""
+    seed(store.factory, region(
+        [milestone(k, date(2020, 7, 1), owner=o)
+         for k, o in (("a", "Alice de Vries"), ("b", "Bob Jansen"), ("c", "Charlie Bakker"))],
+        [meeting("bosd-7", date(2020, 7, 7), agenda=["Jeugd"])],
+    ))
+    # 30 June 2020 at whatever time it is now, posting at midnight: the w2 reminders of
+    # 1 July and the agenda of 7 July are due, at any time of day this test runs.
+    env = {**os.environ, "DATABASE_URL": store.url, "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_BASE_URL": fake_slack.api_url, "REGIOBOT_TODAY": "2020-06-30",
+           "POST_TIME": "00:00", "DIGEST_TIME": "00:00"}
+    expected = 2 + 3 + 1  # DMs to Alice and Bob, the channel for each milestone, agenda
+    root = Path(__file__).resolve().parents[2]
+    clocks = [subprocess.Popen([sys.executable, "-m", "regiobot", "clock"], cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+              for _ in range(2)]
+    try:
+        fake_slack.wait_for("chat.postMessage", count=expected, timeout=60)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with store.session() as session:
+                counts = deliveries.count_by_status(session)
+                beats = session.query(deliveries.SchedulerHeartbeat).count()
+            if counts == {"sent": expected} and beats == 2:
+                break
+            time.sleep(0.1)
+        assert (counts, beats) == ({"sent": expected}, 2)
+    finally:
+        for clock_process in clocks:
+            clock_process.send_signal(signal.SIGINT)
+        for clock_process in clocks:
+            try:
+                clock_process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                clock_process.kill()
+    posted = Counter(c.args["metadata"]["event_payload"]["key"]
+                     for c in fake_slack.calls_to("chat.postMessage"))
+    assert len(posted) == expected and set(posted.values()) == {1}
