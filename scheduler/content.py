@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -49,6 +49,10 @@ def prepare(
         if delivery.target not in store.topic_channels(session, topic="bosd"):
             return "no longer following the BOSD", None
         return None, _meeting(meeting, delivery, schedule=schedule, lang=lang)
+    if delivery.kind == store.DECLARATIONS_DIGEST and delivery.target not in (
+        store.topic_channels(session, topic="declaraties")
+    ):
+        return "no longer following declaraties", None
     reply = render(session, delivery, now=now, schedule=schedule, lang=lang)
     return ("nothing to say", None) if reply is None else (None, reply)
 
@@ -98,6 +102,12 @@ def render(
         if meeting is None:
             return None
         return _meeting(meeting, delivery, schedule=schedule, lang=lang)
+    if delivery.kind == store.DECLARATIONS_DIGEST:
+        # Imported here: the declarations rules are only needed where someone follows them.
+        from commands.declaraties import weekly_digest  # noqa: PLC0415
+
+        day = date.fromisoformat(delivery.payload["day"])
+        return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
         return notices.delivery_failed(
             target=delivery.payload.get("target", "?"),

@@ -13,7 +13,9 @@ What is posted (all at `post_time`, Europe/Amsterdam, on working days — DESIGN
   working day from there) per owner and per channel, while any stays open;
 - for the BOSD, to channels following `bosd`: a call for agenda items
   `bosd_call_working_days` before each meeting and the agenda
-  `bosd_agenda_working_days` before it.
+  `bosd_agenda_working_days` before it;
+- to channels following `declaraties`: the weekly declarations digest
+  (`commands.declaraties.weekly_digest`) at the digest moment.
 
 Keys (unique; they name everything that makes a post different):
 
@@ -21,6 +23,7 @@ Keys (unique; they name everything that makes a post different):
     digest:<monday of the week>:<target>
     bosd_call:mt<meeting id>:<meeting date>:<target>
     bosd_agenda:mt<meeting id>:<meeting date>:<target>
+    declarations_digest:<monday of the week>:<channel>
     admin_alert:<failed key>:<admin user id>
 
 The due date is in the key, so a moved milestone is reminded for its new date only
@@ -284,6 +287,24 @@ class _Planner:
                 )
 
 
+    def declarations(self) -> None:
+        channels = store.topic_channels(self.session, topic="declaraties")
+        if not channels:
+            return
+        monday, day, at, until = current_digest(self.now, self.schedule)
+        stage = Stage("weekly", day, at, until)
+        for channel in channels:
+            self.plan(
+                key=f"{store.DECLARATIONS_DIGEST}:{monday.isoformat()}:{channel}",
+                group_key=f"{store.DECLARATIONS_DIGEST}:{channel}",
+                stage=stage,
+                kind=store.DECLARATIONS_DIGEST,
+                target=channel,
+                subject_date=monday,
+                payload={"day": day.isoformat()},
+            )
+
+
 def plan(session: Session, *, now: datetime, schedule: Schedule) -> PlanReport:
     """Insert every post due by `now` (within the caller's transaction)."""
     planner = _Planner(session, now, schedule)
@@ -293,6 +314,7 @@ def plan(session: Session, *, now: datetime, schedule: Schedule) -> PlanReport:
     planner.reminders()
     planner.digests()
     planner.meetings()
+    planner.declarations()
     planner.insert()
     return planner.report
 

@@ -56,7 +56,8 @@ DIGEST = "digest"
 BOSD_CALL = "bosd_call"
 BOSD_AGENDA = "bosd_agenda"
 ADMIN_ALERT = "admin_alert"
-KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT)
+DECLARATIONS_DIGEST = "declarations_digest"
+KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST)
 
 
 class Delivery(Base):
@@ -661,6 +662,7 @@ __all__ = [
     "ADMIN_ALERT",
     "BOSD_AGENDA",
     "BOSD_CALL",
+    "DECLARATIONS_DIGEST",
     "DIGEST",
     "Delivery",
     "KINDS",

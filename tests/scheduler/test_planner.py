@@ -16,6 +16,7 @@ from storage import deliveries
 from storage.db import transaction
 from storage.models import Milestone
 from storage.queries import (
+    add_subscription,
     find_subscriptions,
     move_milestone,
     remove_subscription,
@@ -273,3 +274,27 @@ def test_it_finds_a_due_date_on_a_holiday_after_a_long_weekend(store, schedule):
     seed(store.factory, region([milestone("paasmaandag", date(2020, 4, 13))]))
     report = run_planner(store.factory, now=amsterdam(date(2020, 3, 27)), schedule=schedule)
     assert {key.split(":")[3] for key in report.planned} == {"w10"}
+
+
+def test_it_posts_the_weekly_declarations_digest_to_channels_following_declaraties(
+    store, schedule, console
+):
+    seed(store.factory, region([], subscriptions=False))
+    with transaction(store.factory) as session:
+        add_subscription(session, channel_id="C0CONTRACT", topic="declaraties",
+                         created_by=None, now=amsterdam(date(2020, 4, 1)))
+    sender = Sender(store.factory, console, schedule=schedule, worker="w")
+    posted: list[tuple[str, date]] = []
+    for now in moments(date(2020, 4, 1), date(2020, 4, 21)):
+        seen = len(console.posts)
+        tick(store.factory, sender, now, schedule)
+        posted += [(key, now.date()) for _, key, _ in console.posts[seen:]]
+    # This week's (planned on the 1st, relevant until next Monday), then each Monday —
+    # Tuesday 14 April after Tweede Paasdag.
+    assert posted == [
+        ("declarations_digest:2020-03-30:C0CONTRACT", date(2020, 4, 1)),
+        ("declarations_digest:2020-04-06:C0CONTRACT", date(2020, 4, 6)),
+        ("declarations_digest:2020-04-13:C0CONTRACT", date(2020, 4, 14)),
+        ("declarations_digest:2020-04-20:C0CONTRACT", date(2020, 4, 20)),
+    ]
+    assert "C0CONTRACT" in console.posts[0][0]
