@@ -1,0 +1,98 @@
+"""iJw XML import against lxml parsing and validating the same files alone; prints a
+table with the ratio measured in one run.
+
+    .venv/bin/python -m bench.ijw_import [--messages 5000] [--database URL] [--repeat 3]
+
+Writes `--messages` generated iJw 3.2 messages (storage.declarations_demo) as XML files
+to a temporary folder, then times, best of `--repeat`:
+
+- lxml alone: `etree.parse` and `XMLSchema.validate` of every file against its XSD
+  (schemas loaded beforehand);
+- `storage.importers.ijw.import_ijw` of the folder into a fresh, migrated store
+  (validation, extraction, providers, assignments, events; committed).
+
+Without --database each repetition uses a new SQLite file in /tmp; with a PostgreSQL
+URL the tables are emptied before each repetition. Target: ≤ 2×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import delete
+
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.declarations import Assignment, MessageEvent, Provider
+from storage.declarations_demo import write_demo_declarations
+from storage.importers.ijw import _PARSER, import_ijw, schema_for
+from storage.migrate import upgrade
+
+NOW = datetime(2020, 12, 31, 12, 0, tzinfo=UTC)
+
+
+def lxml_alone(files: list[tuple[Path, str]]) -> int:
+    valid = 0
+    for path, kind in files:
+        tree = etree.parse(str(path), _PARSER)
+        valid += schema_for(kind).validate(tree)
+    return valid
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ijw_import")
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--database", metavar="URL", help="PostgreSQL store (emptied!)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="regiobot-bench-ijw-"))
+    try:
+        write_demo_declarations(work, messages=args.messages, csv_export=False)
+        folder = work / "xml"
+        files = [(p, p.name[2:5]) for p in sorted(folder.rglob("*.xml"))]
+        for kind in {k for _, k in files}:
+            schema_for(kind)
+
+        t_lxml = min(_timed(lambda: lxml_alone(files)) for _ in range(args.repeat))
+        t_import, events = float("inf"), 0
+        for n in range(args.repeat):
+            url = args.database or f"sqlite:///{work / f'import-{n}.db'}"
+            upgrade(url)
+            engine = make_engine(url)
+            factory = make_sessionmaker(engine)
+            if args.database:
+                with transaction(factory) as session:
+                    for model in (MessageEvent, Assignment, Provider):
+                        session.execute(delete(model))
+            start = time.perf_counter()
+            with transaction(factory) as session:
+                report = import_ijw(session, [folder], now=NOW)
+            t_import = min(t_import, time.perf_counter() - start)
+            events = report.counts.get("message events added", 0)
+            engine.dispose()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = t_import / t_lxml
+    print(f"{len(files)} iJw XML files ({events} events), best of {args.repeat}; "
+          f"store {args.database.split('@')[-1] if args.database else 'SQLite (new file)'}")
+    print(f"{'lxml parse + XSD validate alone':<36} {t_lxml * 1000:10.1f} ms")
+    print(f"{'import_ijw (validate, extract, store)':<36} {t_import * 1000:10.1f} ms")
+    print(f"import / lxml alone: {ratio:.2f}× (target ≤ 2×: {'met' if ratio <= 2 else 'MISSED'})")
+    return 0
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,279 @@
+"""`/regio` through the real signed HTTP path, on loopback; prints tables.
+
+    # (d) ratio against a bare Bolt app on the same stack, 20 concurrent clients
+    .venv/bin/python -m bench.slack_http compare --database URL [--requests 2000]
+    # (3) load: signed slash commands from 20 clients for 60 s
+    .venv/bin/python -m bench.slack_http load --database URL [--seconds 60]
+    # (e) peak RSS of the web process (after a load) and of a clock process
+    .venv/bin/python -m bench.slack_http rss --database URL
+
+`regiobot web` runs as a child process (uvicorn, Starlette, Bolt with the signature
+check), its Web API client pointed at tests/fakeslack.py; the baseline is
+bench/bare_bolt.py, a Bolt app acking with a constant behind the same uvicorn and
+Starlette adapter. Latency is the HTTP round trip of the signed request: Slack's ack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from tests.fakeslack import TEAM_ID, FakeSlack
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-signing-secret-0123456789ab"
+TOKEN = "xoxb-bench-token"
+TODAY = "2020-03-02"
+COMMANDS = ("mijlpalen", "programma Programma 01", "bosd", "wie Medewerker 00001", "help",
+            "budget", "project Deelproject 00001", "mijlpalen te laat")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def child_env(database: str, slack: FakeSlack, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "REGIOBOT_", "DATABASE_URL", "PORT"))}
+    env.update(DATABASE_URL=database, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,
+               SLACK_API_BASE_URL=slack.api_url, PORT=str(port), PYTHONPATH=str(ROOT),
+               REGIOBOT_TODAY=TODAY)
+    return env
+
+
+class Server:
+    """A child process serving HTTP on loopback, stopped on exit."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], port: int, name: str):
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = Path(tempfile.gettempdir()) / f"regiobot-bench-{name}-{port}.log"
+        self.log = self.log_path.open("wb")
+        self.process = subprocess.Popen(argv, cwd=tempfile.gettempdir(), env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(self.log_path.read_text()[-3000:])
+            time.sleep(0.2)
+
+    def peak_rss_mb(self) -> float:
+        return peak_rss_mb(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM (peak resident set) of a live process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def web_server(database: str, slack: FakeSlack) -> Server:
+    port = free_port()
+    return Server([sys.executable, "-m", "regiobot", "web", "--host", "127.0.0.1"],
+                  child_env(database, slack, port), port, "web")
+
+
+def bare_server(database: str, slack: FakeSlack) -> Server:
+    port = free_port()
+    return Server([sys.executable, "-m", "bench.bare_bolt", "--port", str(port)],
+                  child_env(database, slack, port), port, "bare")
+
+
+def signed_command(slack: FakeSlack, n: int, text: str) -> tuple[bytes, dict[str, str]]:
+    form = {
+        "token": "unused", "team_id": TEAM_ID, "team_domain": "regio", "channel_id": "CPROG0001",
+        "channel_name": "programma-01", "user_id": "U00000001", "user_name": "medewerker",
+        "command": "/regio", "text": text, "api_app_id": "A0REGIO",
+        "is_enterprise_install": "false", "response_url": slack.response_url(f"bench-{n}"),
+        "trigger_id": f"{n}.1.bench",
+    }
+    body = urlencode(form).encode()
+    timestamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                                 hashlib.sha256).hexdigest()
+    return body, {"Content-Type": "application/x-www-form-urlencoded",
+                  "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+
+
+async def drive(url: str, slack: FakeSlack, *, clients: int, requests: int | None = None,
+                seconds: float | None = None) -> tuple[list[float], int, float]:
+    """(latencies in s, errors, wall time): `clients` concurrent senders, until
+    `requests` are sent in all or `seconds` have passed."""
+    latencies: list[float] = []
+    errors = 0
+    counter = 0
+    start = time.perf_counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal errors, counter
+        while True:
+            if requests is not None and counter >= requests:
+                return
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                return
+            counter += 1
+            body, headers = signed_command(slack, counter, COMMANDS[counter % len(COMMANDS)])
+            sent = time.perf_counter()
+            try:
+                response = await http.post(url + "/slack/events", content=body, headers=headers)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - sent)
+            errors += not ok
+
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - start
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:8.1f}"
+
+
+def run_compare(args) -> None:
+    with FakeSlack() as slack:
+        results = {}
+        for name, make in (("bare Bolt (constant)", bare_server), ("regiobot web", web_server)):
+            server = make(args.database, slack)
+            try:
+                asyncio.run(drive(server.url, slack, clients=args.clients, requests=200))  # warm-up
+                latencies, errors, wall = asyncio.run(
+                    drive(server.url, slack, clients=args.clients, requests=args.requests))
+                results[name] = (latencies, errors, wall, server.peak_rss_mb())
+            finally:
+                server.stop()
+    print(f"/regio acks, {args.requests} signed requests, {args.clients} concurrent clients, "
+          f"loopback; store {redact(args.database)}")
+    print(f"{'server':<22} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+          f"{'req/s':>7} {'errors':>6} {'RSS MiB':>8}")
+    for name, (lat, errors, wall, rss) in results.items():
+        print(f"{name:<22} {ms(pct(lat, 50))} {ms(pct(lat, 90))} {ms(pct(lat, 99))} "
+              f"{ms(max(lat))} {len(lat) / wall:7.0f} {errors:6d} {rss:8.0f}")
+    bare, real = results["bare Bolt (constant)"][0], results["regiobot web"][0]
+    for p in (50, 99):
+        ratio = pct(real, p) / pct(bare, p)
+        print(f"ratio p{p}: {ratio:.2f}× (target ≤ 1.5×: {'met' if ratio <= 1.5 else 'MISSED'})")
+
+
+def run_load(args) -> None:
+    with FakeSlack() as slack:
+        server = web_server(args.database, slack)
+        try:
+            asyncio.run(drive(server.url, slack, clients=args.clients, requests=100))
+            before = len(slack.calls)
+            latencies, errors, wall = asyncio.run(
+                drive(server.url, slack, clients=args.clients, seconds=args.seconds))
+            # The answers go to response_url after the ack; give the last ones time.
+            time.sleep(5)
+            answered = len(slack.calls) - before
+            rss = server.peak_rss_mb()
+        finally:
+            server.stop()
+    slow = sum(1 for v in latencies if v >= 3)
+    print(f"load: {args.clients} clients, {wall:.1f} s, store {redact(args.database)}")
+    print(f"requests {len(latencies)}, throughput {len(latencies) / wall:.0f} req/s, "
+          f"errors {errors}, acks ≥ 3 s {slow}")
+    print("ack latency ms: " + ", ".join(
+        f"p{p} {pct(latencies, p) * 1000:.1f}" for p in (50, 90, 99, 99.9))
+        + f", max {max(latencies) * 1000:.1f}, mean {statistics.mean(latencies) * 1000:.1f}")
+    print(f"fake Slack calls after the acks (response_url answers): {answered}; "
+          f"web peak RSS {rss:.0f} MiB")
+    print(f"target every ack < 3 s and 0 errors: {'met' if slow == 0 and errors == 0 else 'MISSED'}")
+
+
+def run_rss(args) -> None:
+    with FakeSlack() as slack:
+        server = web_server(args.database, slack)
+        try:
+            asyncio.run(drive(server.url, slack, clients=args.clients, requests=2000))
+            # A full region feed, the biggest thing the web process builds.
+            feed_status = fetch_region_feed(args.database, server.url)
+            web_rss = server.peak_rss_mb()
+        finally:
+            server.stop()
+        port = free_port()
+        env = child_env(args.database, slack, port)
+        log_path = Path(tempfile.gettempdir()) / "regiobot-bench-clock.log"
+        with log_path.open("wb") as log:
+            clock = subprocess.Popen([sys.executable, "-m", "regiobot", "clock"],
+                                     cwd=tempfile.gettempdir(), env=env, stdout=log,
+                                     stderr=subprocess.STDOUT)
+            try:
+                time.sleep(args.clock_seconds)
+                clock_rss = peak_rss_mb(clock.pid)
+            finally:
+                clock.terminate()
+                clock.wait(timeout=30)
+    print(f"peak RSS (VmHWM), store {redact(args.database)}")
+    print(f"web process after 2000 /regio commands and a region feed ({feed_status}): "
+          f"{web_rss:.0f} MiB")
+    print(f"clock process after {args.clock_seconds} s (start-up plan + send, REGIOBOT_TODAY="
+          f"{TODAY}): {clock_rss:.0f} MiB")
+
+
+def fetch_region_feed(database: str, url: str) -> str:
+    from bench.feeds import region_token
+
+    token = region_token(database)
+    response = httpx.get(f"{url}/calendar/{token}.ics", timeout=300)
+    return f"HTTP {response.status_code}, {len(response.content) / 1e6:.1f} MB"
+
+
+def redact(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.slack_http")
+    parser.add_argument("mode", choices=("compare", "load", "rss"))
+    parser.add_argument("--database", required=True, metavar="URL")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clock-seconds", type=float, default=60)
+    args = parser.parse_args(argv)
+    {"compare": run_compare, "load": run_load, "rss": run_rss}[args.mode](args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
