@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date, time as clock_time
+from datetime import date
+from datetime import time as clock_time
 
 from commands.declaraties import weekly_digest
 from scheduler.planner import Schedule, moment, plan
