@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -95,6 +96,7 @@ class Jobs:
             factory, channel, schedule=self.schedule, worker=self.process,
             lang=settings.regiobot_lang, admins=settings.regiobot_admins,
         )
+        self._send_lock = threading.Lock()
 
     def plan(self) -> None:
         report = run_planner(self.factory, now=self.now(), schedule=self.schedule)
@@ -103,7 +105,10 @@ class Jobs:
                      report.superseded)
 
     def send(self) -> None:
-        report = self.sender.run(now=self.now())
+        # The start-up catch-up and the send job are different APScheduler jobs, so
+        # max_instances does not keep them apart; one Sender must not run twice at once.
+        with self._send_lock:
+            report = self.sender.run(now=self.now())
         if report:
             log.info("sent %d, found %d, retry %d, failed %d, superseded %d, updated %d",
                      len(report.sent), len(report.found), len(report.retried),

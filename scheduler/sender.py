@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ class Sender:
 
     def run(self, *, now: datetime) -> SendReport:
         report = SendReport()
+        self._tick = (now, time.monotonic())
         self.resolve_stale(now=now, report=report)
         self.send_due(now=now, report=report)
         self.refresh(now=now, report=report)
@@ -139,7 +141,8 @@ class Sender:
         for delivery_id, claimed_at in rows:
             with transaction(self.factory) as session:
                 taken = store.claim_stale(session, delivery_id=delivery_id,
-                                          claimed_at=claimed_at, worker=self.worker, now=now)
+                                          claimed_at=claimed_at, worker=self.worker,
+                                          now=self._claim_moment(now))
             if taken:
                 log.warning("delivery %s was left sending; looking it up", delivery_id)
                 self._deliver(delivery_id, now=now, report=report)
@@ -154,12 +157,19 @@ class Sender:
             for delivery_id in ids:
                 with transaction(self.factory) as session:
                     claimed = store.claim_delivery(session, delivery_id=delivery_id,
-                                                   worker=self.worker, now=now)
+                                                   worker=self.worker,
+                                                   now=self._claim_moment(now))
                 if claimed:
                     progressed = True
                     self._deliver(delivery_id, now=now, report=report)
             if len(ids) < self.batch or not progressed:
                 return
+
+    def _claim_moment(self, now: datetime) -> datetime:
+        """The tick's time plus how long the tick has run: a row claimed late in a slow
+        tick must not already look stale (left `sending` by a crash) to another sender."""
+        tick_now, started = getattr(self, "_tick", (now, time.monotonic()))
+        return max(now, tick_now + timedelta(seconds=time.monotonic() - started))
 
     # --- one delivery, claimed by this worker
 
