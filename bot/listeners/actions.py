@@ -69,6 +69,10 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             tell_user(client, message, user_id=user_id, channel_id=channel_id)
         elif container.get("type") == "view":
             publish_home(client, settings, factory, user_id=user_id)
+        elif _cards_in(body.get("message") or {}) > 1:
+            # A digest lists several milestones: replacing it with one card would drop
+            # the others from the channel, so the clicker alone sees the updated card.
+            tell_user(client, message, user_id=user_id, channel_id=channel_id)
         elif channel_id and container.get("message_ts") and not container.get("is_ephemeral"):
             # Keep the message's metadata (the scheduler's delivery key) with the new card.
             metadata = (body.get("message") or {}).get("metadata")
@@ -82,6 +86,16 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
     for action_id in (DONE, SNOOZE):
         app.action(action_id)(ack=acknowledge, lazy=[click])
+
+
+def _cards_in(message: dict[str, Any]) -> int:
+    """How many milestones a message carries buttons for."""
+    return sum(
+        1
+        for block in message.get("blocks") or []
+        if block.get("type") == "actions"
+        and any(e.get("action_id") in (DONE, SNOOZE) for e in block.get("elements") or [])
+    )
 
 
 def tell_user(

@@ -208,6 +208,7 @@ class SlackSender:
         message_ts: str = "1583050000.000100",
         container: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
+        message_blocks: list[dict[str, Any]] | None = None,
         **options: Any,
     ) -> tuple[httpx.Response, str]:
         """A block_actions payload for a button on a message (or `container`)."""
@@ -238,7 +239,7 @@ class SlackSender:
             payload["channel"] = {"id": channel, "name": "gewoon-thuis"}
             payload["message"] = {
                 "type": "message", "ts": container["message_ts"], "bot_id": "BBOTREGIO",
-                "text": "Herinnering", "blocks": [],
+                "text": "Herinnering", "blocks": message_blocks or [],
             }
             if metadata:
                 payload["message"]["metadata"] = metadata

@@ -148,3 +148,29 @@ def test_it_keeps_the_reminders_metadata_when_updating_it(web):
     web.sender.click("milestone_done", str(web.seed.milestone_id), metadata=metadata)
     [update] = web.slack.wait_for("chat.update")
     assert update.args["metadata"] == metadata
+
+
+def test_it_leaves_a_digest_in_place_and_shows_the_clicker_the_updated_card(web):
+    milestone_id = web.seed.milestone_id
+    digest_blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Te late mijlpalen (2)"}},
+        *(
+            {"type": "actions", "block_id": f"milestone-{n}", "elements": [
+                {"type": "button", "action_id": "milestone_done", "value": str(n),
+                 "text": {"type": "plain_text", "text": "Gereed"}},
+            ]}
+            for n in (milestone_id, milestone_id + 1000)
+        ),
+    ]
+    response, _ = web.sender.click(
+        "milestone_done", str(milestone_id), user=ALICE, message_blocks=digest_blocks,
+        metadata={"event_type": "regiobot_delivery",
+                  "event_payload": {"key": "digest:2020-03-02:C0PROG"}},
+    )
+    assert response.status_code == 200
+
+    [shown] = web.slack.wait_for("chat.postEphemeral")
+    assert shown.args["user"] == ALICE
+    assert "Plan van aanpak wijkteams vastgesteld" in blocks_text(shown.args["blocks"])
+    assert web.slack.calls_to("chat.update") == []
+    assert _milestone(web, milestone_id).status == "done"
