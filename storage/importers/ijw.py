@@ -90,12 +90,26 @@ def _safe_word(word: str) -> bool:
     return local in _schema_names() or local in _FACETS
 
 
+_FACET = re.compile(r"\[facet '(\w+)'\]")
+_ATOMIC_TYPE = re.compile(r"of the (?:local )?atomic type '([^']+)'\.?\s*$")
+
+
 def scrub(message: str) -> str:
     """A validator message with every quoted value replaced by '…' and namespaces cut.
 
     Only element, type and facet names survive: a value in an iJw message may be a BSN,
     a name or a birth date.
     """
+    if "value" in message:
+        # A message about a value is rebuilt from the facet or type alone: pairing quote
+        # marks cannot be trusted when the value itself holds an apostrophe (d'Hondt).
+        facet = _FACET.search(message)
+        atomic = _ATOMIC_TYPE.search(message)
+        if facet:
+            return f"'…' does not satisfy the {facet.group(1)} facet of its type"
+        if atomic:
+            return f"'…' is not a valid value of the atomic type '{_local(atomic.group(1))}'"
+        return "'…' is not a valid value here"
     message = _QUOTED.sub(lambda m: m.group(0) if _safe_word(m.group(1)) else "'…'", message)
     # Values libxml2 quotes without quote marks ("The value has a length of 10" is fine;
     # enumeration sets list schema codes only) are not personal; namespaces are noise.
@@ -351,7 +365,11 @@ def iter_files(paths: Iterable[Path], patterns: tuple[str, ...] = ("*.xml",)) ->
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = sorted({p for pattern in patterns for p in path.rglob(pattern) if p.is_file()})
+            # Keyed by parts: the order of Path comparison, without its per-comparison cost.
+            found = sorted(
+                {p for pattern in patterns for p in path.rglob(pattern) if p.is_file()},
+                key=lambda p: p.parts,
+            )
             yield from found
         else:
             yield path

@@ -157,3 +157,19 @@ def test_it_never_echoes_an_invalid_value(examples, tmp_path_factory, bsn, surna
     text_of_errors = "\n".join(str(p) for p in problems)
     assert bsn not in text_of_errors
     assert long_name not in text_of_errors and long_name[:40] not in text_of_errors
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[facet 'pattern'] The value '12a4'56789' is not accepted by the pattern '[0-9]{9}'.",
+        "'d'Hondt' is not a valid value of the local atomic type.",
+        "[facet 'maxLength'] The value 'd'Hondt 56789' has a length of '13'; this exceeds "
+        "the allowed maximum length of '9'.",
+    ],
+)
+def test_it_keeps_values_with_apostrophes_out_of_validation_errors(message):
+    from storage.importers.ijw import scrub
+
+    scrubbed = scrub(message)
+    assert "56789" not in scrubbed and "Hondt" not in scrubbed
