@@ -220,6 +220,7 @@ class SlackChannel(Channel):
 
     def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
         cursor = None
+        joined = False
         for _ in range(self.history_pages):
             args: dict[str, Any] = {
                 "channel": channel, "limit": 200, "include_all_metadata": True,
@@ -228,7 +229,16 @@ class SlackChannel(Channel):
                 args["oldest"] = slack_ts(oldest)
             if cursor:
                 args["cursor"] = cursor
-            response = self._call("conversations_history", **args)
+            try:
+                response = self._call("conversations_history", **args)
+            except PermanentError as error:
+                if error.code != "not_in_channel" or joined:
+                    raise
+                # chat:write.public posts to public channels the bot never joined, but
+                # reading their history needs membership: join once, then look again.
+                self._call("conversations_join", channel=channel)
+                joined = True
+                response = self._call("conversations_history", **args)
             for message in response.get("messages") or []:
                 if key_of(message) == key:
                     return str(message["ts"])

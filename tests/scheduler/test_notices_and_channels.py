@@ -93,3 +93,19 @@ def test_it_prints_posts_with_their_key_on_the_console(console):
     assert "key=digest:2020-07-06:C0PROG" in out and "Mijlpaal 1" in out
     assert console.find_by_key("C0PROG", "digest:2020-07-06:C0PROG") == ts
     assert isinstance(console, ConsoleChannel)
+
+
+def test_it_joins_a_public_channel_it_posted_to_unjoined_before_reading_its_history(
+    fake_slack, slack_channel
+):
+    ts = slack_channel.post("C0PUBLIC", {"text": "herinnering"}, metadata_for("reminder:x"))
+    fake_slack.fail_next(1, error="not_in_channel", method="conversations.history")
+
+    assert slack_channel.find_by_key("C0PUBLIC", "reminder:x") == ts
+    assert [c.args["channel"] for c in fake_slack.calls_to("conversations.join")] == ["C0PUBLIC"]
+
+
+def test_it_gives_up_on_a_history_it_cannot_read_even_after_joining(fake_slack, slack_channel):
+    fake_slack.fail_next(2, error="not_in_channel", method="conversations.history")
+    with pytest.raises(PermanentError):
+        slack_channel.find_by_key("C0PRIVATE", "reminder:x")
