@@ -469,3 +469,8 @@ def find_audit(
     if object_id is not None:
         query = query.where(AuditEntry.object_id == object_id)
     return list(session.scalars(query))
+
+
+def store_is_empty(session: Session) -> bool:
+    """True until a region has been imported (then `regiobot start` loads nothing)."""
+    return session.scalar(select(Region.id).limit(1)) is None

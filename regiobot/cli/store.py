@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regiobot import clock
@@ -18,7 +17,7 @@ from regiobot.settings import get_settings
 from storage.db import transaction
 from storage.importers import ImportRefused, ImportReport
 from storage.migrate import upgrade
-from storage.models import Region
+from storage.queries import store_is_empty
 
 from .common import CommandError, open_store
 
@@ -160,7 +159,7 @@ def prepare_store(url: str) -> list[ImportReport]:
     upgrade(url)
     factory = open_store(url)
     with transaction(factory) as session:
-        if session.scalar(select(func.count()).select_from(Region)):
+        if not store_is_empty(session):
             return []
         reports = import_sources(session, [str(BUNDLED_PROGRAMME)])
         with tempfile.TemporaryDirectory(prefix="regiobot-demo-") as folder:
