@@ -1,0 +1,47 @@
+"""A clock process for bench/faults.py: the real scheduler jobs (`scheduler.clock_process.Jobs`:
+planner, sender with the real `SlackChannel`, heartbeat) in a tight loop, with the
+simulated moment read from a file the fault run advances (`FAULT_CLOCK_FILE`, an ISO
+datetime). Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from regiobot.cli.common import open_store
+from regiobot.settings import get_settings
+from scheduler.channels import SlackChannel
+from scheduler.clock_process import Jobs
+
+# The fake Slack makes some calls hang longer than this: an unknown outcome.
+CLIENT_TIMEOUT = 1
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    clock_file = Path(os.environ["FAULT_CLOCK_FILE"])
+    settings = get_settings()
+    channel = SlackChannel.from_token(settings.slack_bot_token,
+                                      base_url=settings.slack_api_base_url,
+                                      timeout=CLIENT_TIMEOUT)
+
+    def now() -> datetime:
+        return datetime.fromisoformat(clock_file.read_text().strip())
+
+    jobs = Jobs(settings, open_store(settings.database_url), channel, now=now)
+    while True:
+        try:
+            jobs.plan()
+            jobs.send()
+            jobs.heartbeat()
+        except Exception:  # a lock conflict or a dropped connection: the next tick retries
+            logging.exception("tick failed")
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()
