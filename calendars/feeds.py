@@ -295,6 +295,8 @@ _FOLD_UNIT = re.compile(r"\\.|.", re.DOTALL)
 def fold_line(line: str) -> bytes:
     """One content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8
     character or a TEXT escape."""
+    if line.isascii():
+        return _fold_ascii(line)
     pieces: list[bytes] = []
     current = b""
     for unit in _FOLD_UNIT.findall(line):
@@ -305,6 +307,29 @@ def fold_line(line: str) -> bytes:
         current += encoded
     pieces.append(current)
     return b"\r\n".join(pieces)
+
+
+def _fold_ascii(line: str) -> bytes:
+    """`fold_line` for an ASCII line (one octet per character), without a per-character
+    loop: cut every 75 octets (74 after the leading space of a continuation), one
+    earlier when the cut would separate a backslash from the character it escapes."""
+    if len(line) <= MAX_LINE_OCTETS:
+        return line.encode("ascii")
+    pieces: list[str] = []
+    start, room = 0, MAX_LINE_OCTETS
+    while len(line) - start > room:
+        end = start + room
+        # Escapes are read left to right from the piece's start: an odd run of
+        # backslashes ending at the cut means the last one opens an escape.
+        run = 0
+        while end - 1 - run >= start and line[end - 1 - run] == "\\":
+            run += 1
+        if run % 2:
+            end -= 1
+        pieces.append(line[start:end])
+        start, room = end, MAX_LINE_OCTETS - 1
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces).encode("ascii")
 
 
 def fold(body: bytes) -> bytes:
@@ -474,6 +499,17 @@ def feed_spec(content: FeedContent) -> FeedSpec:
             else "Vergaderingen van het bestuurlijk overleg."
         )
     return FeedSpec(name=name, description=description, milestones=milestones, meetings=meetings)
+
+
+def spec_fingerprint(spec: FeedSpec, *, now: datetime) -> str:
+    """A SHA-256 of everything `build_feed(spec, now=now)` depends on: the records and
+    which of them are still shown at `now`. Equal fingerprints give byte-equal feeds, so
+    a feed's validators (ETag, Last-Modified) can be remembered by fingerprint and a
+    conditional request answered without building the feed again."""
+    shown = tuple(
+        _still_shown(m.status, m.updated_at, now) for m in (*spec.milestones, *spec.meetings)
+    )
+    return hashlib.sha256(repr((spec, shown)).encode("utf-8")).hexdigest()
 
 
 def build_content_feed(content: FeedContent, *, now: datetime) -> Feed:

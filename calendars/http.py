@@ -21,7 +21,7 @@ import math
 import re
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from calendars.feeds import Feed, build_content_feed
+from calendars.feeds import Feed, FeedSpec, build_feed, feed_spec, spec_fingerprint
 from calendars.tokens import hash_token, looks_like_token
 from regiobot import clock
 from storage.feeds import feed_content_for_token, find_feed_token
@@ -204,7 +204,15 @@ def not_found() -> Response:
 
 class FeedEndpoint:
     """The feed handler; a plain callable so Starlette runs it in its thread pool
-    (the store is used synchronously)."""
+    (the store is used synchronously).
+
+    Building a big feed costs far more than loading its records, so the validators
+    (ETag, Last-Modified) of recently built feeds are remembered by the fingerprint of
+    their records (`spec_fingerprint`): a conditional request for unchanged records is
+    answered 304 without building. Only the validators are kept, never feed bodies.
+    """
+
+    VALIDATORS_KEPT = 1024
 
     def __init__(
         self,
@@ -216,8 +224,10 @@ class FeedEndpoint:
         self.factory = factory
         self.limiter = limiter or RateLimiter()
         self.now = now
+        self._validators: OrderedDict[str, tuple[str, datetime | None]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def build(self, token: str) -> Feed | None:
+    def load(self, token: str) -> FeedSpec | None:
         with self.factory() as session:
             row = find_feed_token(session, token=token)
             if row is None:
@@ -225,7 +235,25 @@ class FeedEndpoint:
             content = feed_content_for_token(session, token=row)
             if content is None:
                 return None
-            return build_content_feed(content, now=self.now())
+            return feed_spec(content)
+
+    def build(self, token: str) -> Feed | None:
+        spec = self.load(token)
+        return None if spec is None else build_feed(spec, now=self.now())
+
+    def _remembered(self, fingerprint: str) -> tuple[str, datetime | None] | None:
+        with self._lock:
+            found = self._validators.get(fingerprint)
+            if found is not None:
+                self._validators.move_to_end(fingerprint)
+            return found
+
+    def _remember(self, fingerprint: str, feed: Feed) -> None:
+        with self._lock:
+            self._validators[fingerprint] = (feed.etag, feed.last_modified)
+            self._validators.move_to_end(fingerprint)
+            while len(self._validators) > self.VALIDATORS_KEPT:
+                self._validators.popitem(last=False)
 
     def __call__(self, request: Request) -> Response:
         token = request.path_params.get("token", "")
@@ -236,25 +264,51 @@ class FeedEndpoint:
             )
         if not looks_like_token(token):
             return not_found()
-        feed = self.build(token)
-        if feed is None:
+        spec = self.load(token)
+        if spec is None:
             return not_found()
-        headers = {"ETag": feed.etag, "Cache-Control": CACHE_CONTROL}
-        if feed.last_modified is not None:
-            headers["Last-Modified"] = _http_date(feed.last_modified)
+        now = self.now()
+        fingerprint = spec_fingerprint(spec, now=now)
         if_none_match = request.headers.get("if-none-match")
         if_modified_since = request.headers.get("if-modified-since")
-        # If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2).
-        if if_none_match is not None:
-            if _etag_matches(if_none_match, feed.etag):
-                return Response(status_code=304, headers=headers)
-        elif if_modified_since is not None and _not_modified_since(
-            if_modified_since, feed.last_modified
-        ):
-            return Response(status_code=304, headers=headers)
+        known = self._remembered(fingerprint)
+        if known is not None and (if_none_match is not None or if_modified_since is not None):
+            etag, last_modified = known
+            response = _not_modified(etag, last_modified, if_none_match, if_modified_since)
+            if response is not None:
+                return response
+        feed = build_feed(spec, now=now)
+        self._remember(fingerprint, feed)
+        response = _not_modified(feed.etag, feed.last_modified, if_none_match, if_modified_since)
+        if response is not None:
+            return response
+        headers = _validator_headers(feed.etag, feed.last_modified)
         headers["X-Robots-Tag"] = "noindex"
         headers["Referrer-Policy"] = "no-referrer"
         return Response(feed.body, status_code=200, headers=headers, media_type=CONTENT_TYPE)
+
+
+def _validator_headers(etag: str, last_modified: datetime | None) -> dict[str, str]:
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if last_modified is not None:
+        headers["Last-Modified"] = _http_date(last_modified)
+    return headers
+
+
+def _not_modified(
+    etag: str,
+    last_modified: datetime | None,
+    if_none_match: str | None,
+    if_modified_since: str | None,
+) -> Response | None:
+    """The 304 for these validators, or None when the request's conditions do not hold.
+    If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 §13.2.2)."""
+    if if_none_match is not None:
+        if not _etag_matches(if_none_match, etag):
+            return None
+    elif if_modified_since is None or not _not_modified_since(if_modified_since, last_modified):
+        return None
+    return Response(status_code=304, headers=_validator_headers(etag, last_modified))
 
 
 def feed_routes(
