@@ -128,7 +128,8 @@ def signed_command(slack: FakeSlack, n: int, text: str) -> tuple[bytes, dict[str
 
 
 async def drive(url: str, slack: FakeSlack, *, clients: int, requests: int | None = None,
-                seconds: float | None = None) -> tuple[list[float], int, float]:
+                seconds: float | None = None,
+                texts: tuple[str, ...] = COMMANDS) -> tuple[list[float], int, float]:
     """(latencies in s, errors, wall time): `clients` concurrent senders, until
     `requests` are sent in all or `seconds` have passed."""
     latencies: list[float] = []
@@ -145,7 +146,7 @@ async def drive(url: str, slack: FakeSlack, *, clients: int, requests: int | Non
             if seconds is not None and time.perf_counter() - start >= seconds:
                 return
             counter += 1
-            body, headers = signed_command(slack, counter, COMMANDS[counter % len(COMMANDS)])
+            body, headers = signed_command(slack, counter, texts[counter % len(texts)])
             sent = time.perf_counter()
             try:
                 response = await http.post(url + "/slack/events", content=body, headers=headers)
@@ -177,10 +178,12 @@ def run_compare(args) -> None:
             try:
                 asyncio.run(drive(server.url, slack, clients=args.clients, requests=200))  # warm-up
                 latencies, errors, wall = asyncio.run(
-                    drive(server.url, slack, clients=args.clients, requests=args.requests))
+                    drive(server.url, slack, clients=args.clients, requests=args.requests,
+                          texts=tuple(args.text) or COMMANDS))
                 results[name] = (latencies, errors, wall, server.peak_rss_mb())
             finally:
                 server.stop()
+    print(f"texts: {', '.join(args.text) or 'a mix of ' + str(len(COMMANDS))}")
     print(f"/regio acks, {args.requests} signed requests, {args.clients} concurrent clients, "
           f"loopback; store {redact(args.database)}")
     print(f"{'server':<22} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
@@ -270,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clock-seconds", type=float, default=60)
+    parser.add_argument("--text", action="append", default=[],
+                        help="compare: the /regio text to send (repeatable; default a mix)")
     args = parser.parse_args(argv)
     {"compare": run_compare, "load": run_load, "rss": run_rss}[args.mode](args)
     return 0
