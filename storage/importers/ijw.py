@@ -54,6 +54,12 @@ def available_types() -> tuple[str, ...]:
     return tuple(sorted(p.stem[2:] for p in SCHEMA_DIR.glob("JW*.xsd")))
 
 
+@lru_cache(maxsize=64)
+def has_schema(message_type: str) -> bool:
+    """Whether the bundled XSDs cover this message type (asked once per type, not per file)."""
+    return schema_path(message_type).exists()
+
+
 @lru_cache(maxsize=32)
 def schema_for(message_type: str) -> etree.XMLSchema:
     # Parsed from its file so that the relative import of basisschema.xsd resolves.
@@ -163,7 +169,7 @@ def check_tree(tree: etree._ElementTree, *, source: str) -> Checked:
             problems=[Problem(source, root.sourceline, "not an iJw 3.2 message", field=qname.localname)],
         )
     message_type = match.group(1)
-    if not schema_path(message_type).exists():
+    if not has_schema(message_type):
         return Checked(
             source,
             problems=[Problem(source, root.sourceline, f"no iJw 3.2 schema for JW{message_type}")],
