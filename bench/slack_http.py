@@ -41,6 +41,29 @@ COMMANDS = ("mijlpalen", "programma Programma 01", "bosd", "wie Medewerker 00001
             "budget", "project Deelproject 00001", "mijlpalen te laat")
 
 
+class RemoteSlack:
+    """The fake Slack in a child process (bench/fake_slack_server.py), with the two
+    addresses the benchmark needs."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.fake_slack_server"],
+                                        cwd=str(ROOT), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        self.url = self.process.stdout.readline().strip()
+        self.api_url = f"{self.url}/api/"
+        self.answered = 0
+
+    def response_url(self, key: str = "1") -> str:
+        return f"{self.url}/response/{key}"
+
+    def __enter__(self) -> RemoteSlack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self.process.communicate(input="", timeout=30)
+        self.answered = int(out.strip() or 0)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -171,7 +194,7 @@ def ms(value: float) -> str:
 
 
 def run_compare(args) -> None:
-    with FakeSlack() as slack:
+    with (RemoteSlack() if args.slack_process else FakeSlack()) as slack:
         results = {}
         for name, make in (("bare Bolt (constant)", bare_server), ("regiobot web", web_server)):
             server = make(args.database, slack)
@@ -183,7 +206,8 @@ def run_compare(args) -> None:
                 results[name] = (latencies, errors, wall, server.peak_rss_mb())
             finally:
                 server.stop()
-    print(f"texts: {', '.join(args.text) or 'a mix of ' + str(len(COMMANDS))}")
+    print(f"texts: {', '.join(args.text) or 'a mix of ' + str(len(COMMANDS))}; fake Slack "
+          f"{'in its own process' if args.slack_process else 'in the client process'}")
     print(f"/regio acks, {args.requests} signed requests, {args.clients} concurrent clients, "
           f"loopback; store {redact(args.database)}")
     print(f"{'server':<22} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
@@ -273,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clock-seconds", type=float, default=60)
+    parser.add_argument("--slack-in-process", dest="slack_process", action="store_false",
+                        help="compare: run the fake Slack in this process (default: its own)")
     parser.add_argument("--text", action="append", default=[],
                         help="compare: the /regio text to send (repeatable; default a mix)")
     args = parser.parse_args(argv)
