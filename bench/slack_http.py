@@ -35,7 +35,7 @@ from tests.fakeslack import TEAM_ID, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret-0123456789ab"
-TOKEN = "xoxb-bench-token"
+TOKEN = "xoxb-test-bench-token"
 TODAY = "2020-03-02"
 COMMANDS = ("mijlpalen", "programma Programma 01", "bosd", "wie Medewerker 00001", "help",
             "budget", "project Deelproject 00001", "mijlpalen te laat")
