@@ -218,13 +218,20 @@ def milestone_description(m: MilestoneRecord) -> str:
     return "\n".join(lines)
 
 
-def milestone_event(m: MilestoneRecord) -> Event:
+def _stamped_event(kind: str, record: MilestoneRecord | MeetingRecord) -> Event:
+    """An event with the identity and change stamps every record carries: DTSTAMP is the
+    record's last change (not the build time), so the same data gives the same bytes."""
     event = Event()
-    event.add("UID", stable_uid("milestone", m.uid_key))
-    event.add("DTSTAMP", _utc(m.updated_at))
-    event.add("CREATED", _utc(m.created_at))
-    event.add("LAST-MODIFIED", _utc(m.updated_at))
-    event.add("SEQUENCE", m.sequence)
+    event.add("UID", stable_uid(kind, record.uid_key))
+    event.add("DTSTAMP", _utc(record.updated_at))
+    event.add("CREATED", _utc(record.created_at))
+    event.add("LAST-MODIFIED", _utc(record.updated_at))
+    event.add("SEQUENCE", record.sequence)
+    return event
+
+
+def milestone_event(m: MilestoneRecord) -> Event:
+    event = _stamped_event("milestone", m)
     prefix = f"{m.programme_short}: " if m.programme_short else ""
     tick = "✓ " if m.status == "done" else ""
     event.add("SUMMARY", f"{tick}{prefix}{m.title}")
@@ -259,12 +266,7 @@ def meeting_description(m: MeetingRecord) -> str:
 
 
 def meeting_event(m: MeetingRecord) -> Event:
-    event = Event()
-    event.add("UID", stable_uid("meeting", m.uid_key))
-    event.add("DTSTAMP", _utc(m.updated_at))
-    event.add("CREATED", _utc(m.created_at))
-    event.add("LAST-MODIFIED", _utc(m.updated_at))
-    event.add("SEQUENCE", m.sequence)
+    event = _stamped_event("meeting", m)
     event.add("SUMMARY", meeting_title(m))
     event.add("DESCRIPTION", meeting_description(m))
     if m.start_time is None:

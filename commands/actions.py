@@ -92,31 +92,28 @@ def _unchanged(milestone: Milestone, ctx: Context, message: str) -> Reply:
 
 def milestone_done(milestone_id: int, ctx: Context) -> Reply:
     """Mark a milestone done (the "gereed" button and `/regio mijlpaal <nr> gereed`)."""
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
-    nr = milestone.id
-    if milestone.status == "done":
-        return _unchanged(milestone, ctx, t("milestone.already_done", ctx.lang, nr=nr))
-    if milestone.status == "cancelled":
-        return Reply.error(t("milestone.cancelled_no_change", ctx.lang, nr=nr))
-    queries.set_milestone_status(ctx.session, milestone=milestone, status="done", now=ctx.now)
-    audit(ctx, "milestone.done", "milestone", nr, title=milestone.title)
-    return _changed(milestone, ctx, t("milestone.marked_done", ctx.lang, nr=nr))
+    return _set_status(milestone_id, ctx, status="done", action="milestone.done",
+                       already="milestone.already_done", changed="milestone.marked_done")
 
 
 def milestone_reopen(milestone_id: int, ctx: Context) -> Reply:
+    return _set_status(milestone_id, ctx, status="open", action="milestone.reopen",
+                       already="milestone.already_open", changed="milestone.reopened")
+
+
+def _set_status(milestone_id: int, ctx: Context, *, status: str, action: str, already: str,
+                changed: str) -> Reply:
     milestone, error = _load(milestone_id, ctx)
     if error:
         return error
     nr = milestone.id
-    if milestone.status == "open":
-        return _unchanged(milestone, ctx, t("milestone.already_open", ctx.lang, nr=nr))
+    if milestone.status == status:
+        return _unchanged(milestone, ctx, t(already, ctx.lang, nr=nr))
     if milestone.status == "cancelled":
         return Reply.error(t("milestone.cancelled_no_change", ctx.lang, nr=nr))
-    queries.set_milestone_status(ctx.session, milestone=milestone, status="open", now=ctx.now)
-    audit(ctx, "milestone.reopen", "milestone", nr, title=milestone.title)
-    return _changed(milestone, ctx, t("milestone.reopened", ctx.lang, nr=nr))
+    queries.set_milestone_status(ctx.session, milestone=milestone, status=status, now=ctx.now)
+    audit(ctx, action, "milestone", nr, title=milestone.title)
+    return _changed(milestone, ctx, t(changed, ctx.lang, nr=nr))
 
 
 def milestone_move(milestone_id: int, due_date: date, ctx: Context, *,
