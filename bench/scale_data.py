@@ -164,12 +164,23 @@ def load_programmes(session, factor: int) -> dict[str, int]:
     return {k: v for k, v in n.items() if k != "events"}
 
 
-def event_batches(messages: int, seed: int):
-    """Lists of (event row, assignment values or None) from the demo generator."""
-    stream, _truth = generate(messages, seed=seed, year=YEAR, keep_lines=False)
+# The generator is asked for messages and yields about 0,99 event per message; ask for a
+# few more than needed and stop at exactly the number of events wanted.
+MESSAGES_PER_EVENT = 1.05
+
+
+def event_batches(events: int, seed: int):
+    """Lists of (event row, assignment values or None) from the demo generator: exactly
+    `events` rows (the last message may be cut short)."""
+    stream, _truth = generate(math.ceil(events * MESSAGES_PER_EVENT) + 10, seed=seed, year=YEAR,
+                              keep_lines=False)
     batch: list[tuple[dict, dict | None]] = []
+    left = events
     for message in stream:
-        for row in csv_rows(message):
+        if left <= 0:
+            break
+        for row in csv_rows(message)[:left]:
+            left -= 1
             _key, event, assignment = _event(row, LOADED_AT)
             values = None
             if assignment is not None:
@@ -193,15 +204,18 @@ def event_batches(messages: int, seed: int):
             batch = []
     if batch:
         yield batch
+    if left > 0:
+        raise RuntimeError(f"the generator ran out {left} events short")
 
 
-def load_events(session, messages: int, *, seed: int) -> tuple[int, int]:
-    """Bulk-load the generator's events and assignments; returns (events, assignments)."""
+def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
+    """Bulk-load `wanted` of the generator's events and their assignments; returns
+    (events, assignments)."""
     ensure_providers(session, names={agb: name for name, agb in PROVIDERS})
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     events = assignments = 0
-    for batch in event_batches(messages, seed):
+    for batch in event_batches(wanted, seed):
         rows = [event for event, _ in batch]
         made = [values for _, values in batch if values is not None]
         if postgres:
@@ -228,10 +242,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="an empty store (sqlite:///… or postgresql://…)")
     parser.add_argument("--factor", type=int, default=100, help="regions' worth (default 100)")
     parser.add_argument("--events", type=int, default=None,
-                        help=f"message events to generate (default {EVENTS_PER_FACTOR} × factor)")
+                        help=f"message events to load (default {EVENTS_PER_FACTOR} × factor)")
     parser.add_argument("--seed", type=int, default=2020)
     args = parser.parse_args(argv)
-    messages = args.events if args.events is not None else EVENTS_PER_FACTOR * args.factor
+    wanted = args.events if args.events is not None else EVENTS_PER_FACTOR * args.factor
 
     started = timer.perf_counter()
     upgrade(args.database)
@@ -244,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = load_programmes(session, args.factor)
     programmes_done = timer.perf_counter()
     with transaction(factory) as session:
-        counts["events"], counts["assignments"] = load_events(session, messages, seed=args.seed)
+        counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed)
     done = timer.perf_counter()
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:

@@ -31,10 +31,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from calendars.feeds import Feed, FeedSpec, build_feed, feed_spec, spec_fingerprint
+from calendars.feeds import Feed, build_feed, feed_spec
 from calendars.tokens import hash_token, looks_like_token
 from regiobot import clock
-from storage.feeds import feed_content_for_token, find_feed_token
+from storage.feeds import feed_content_for_token, feed_revision, find_feed_token
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Private: the URL is personal. Short: clients revalidate cheaply with the ETag.
@@ -206,10 +206,13 @@ class FeedEndpoint:
     """The feed handler; a plain callable so Starlette runs it in its thread pool
     (the store is used synchronously).
 
-    Building a big feed costs far more than loading its records, so the validators
-    (ETag, Last-Modified) of recently built feeds are remembered by the fingerprint of
-    their records (`spec_fingerprint`): a conditional request for unchanged records is
-    answered 304 without building. Only the validators are kept, never feed bodies.
+    Building a big feed costs far more than answering 304, so the validators (ETag,
+    Last-Modified) of recently built feeds are remembered per token and store revision
+    (`storage.feeds.feed_revision`, a marker triggers change on every write to a table
+    a feed reads): a conditional request while the revision holds is answered 304
+    from two small queries — the token and the marker — without loading the records.
+    A remembered feed also expires when one of its cancelled items reaches the end of
+    its retention. Only validators are kept, never feed bodies.
     """
 
     VALIDATORS_KEPT = 1024
@@ -224,34 +227,27 @@ class FeedEndpoint:
         self.factory = factory
         self.limiter = limiter or RateLimiter()
         self.now = now
-        self._validators: OrderedDict[str, tuple[str, datetime | None]] = OrderedDict()
+        self._validators: OrderedDict[tuple[str, int], Feed] = OrderedDict()
         self._lock = threading.Lock()
 
-    def load(self, token: str) -> FeedSpec | None:
-        with self.factory() as session:
-            row = find_feed_token(session, token=token)
-            if row is None:
-                return None
-            content = feed_content_for_token(session, token=row)
-            if content is None:
-                return None
-            return feed_spec(content)
-
-    def build(self, token: str) -> Feed | None:
-        spec = self.load(token)
-        return None if spec is None else build_feed(spec, now=self.now())
-
-    def _remembered(self, fingerprint: str) -> tuple[str, datetime | None] | None:
+    def _remembered(self, key: tuple[str, int], now: datetime) -> Feed | None:
         with self._lock:
-            found = self._validators.get(fingerprint)
-            if found is not None:
-                self._validators.move_to_end(fingerprint)
+            found = self._validators.get(key)
+            if found is None:
+                return None
+            if found.expires is not None and now >= found.expires:
+                del self._validators[key]
+                return None
+            self._validators.move_to_end(key)
             return found
 
-    def _remember(self, fingerprint: str, feed: Feed) -> None:
+    def _remember(self, key: tuple[str, int], feed: Feed) -> None:
+        # The body is dropped: a thousand region feeds of 10 MB would not fit.
+        validators = Feed(body=b"", etag=feed.etag, last_modified=feed.last_modified,
+                          events=feed.events, expires=feed.expires)
         with self._lock:
-            self._validators[fingerprint] = (feed.etag, feed.last_modified)
-            self._validators.move_to_end(fingerprint)
+            self._validators[key] = validators
+            self._validators.move_to_end(key)
             while len(self._validators) > self.VALIDATORS_KEPT:
                 self._validators.popitem(last=False)
 
@@ -264,21 +260,29 @@ class FeedEndpoint:
             )
         if not looks_like_token(token):
             return not_found()
-        spec = self.load(token)
-        if spec is None:
-            return not_found()
         now = self.now()
-        fingerprint = spec_fingerprint(spec, now=now)
         if_none_match = request.headers.get("if-none-match")
         if_modified_since = request.headers.get("if-modified-since")
-        known = self._remembered(fingerprint)
-        if known is not None and (if_none_match is not None or if_modified_since is not None):
-            etag, last_modified = known
-            response = _not_modified(etag, last_modified, if_none_match, if_modified_since)
-            if response is not None:
-                return response
+        with self.factory() as session:
+            revision = feed_revision(session)
+            row = find_feed_token(session, token=token)
+            if row is None:
+                return not_found()
+            key = None if revision is None else (row.token_hash, revision)
+            known = None if key is None else self._remembered(key, now)
+            if known is not None:
+                response = _not_modified(
+                    known.etag, known.last_modified, if_none_match, if_modified_since
+                )
+                if response is not None:
+                    return response
+            content = feed_content_for_token(session, token=row)
+            if content is None:
+                return not_found()
+            spec = feed_spec(content)
         feed = build_feed(spec, now=now)
-        self._remember(fingerprint, feed)
+        if key is not None:
+            self._remember(key, feed)
         response = _not_modified(feed.etag, feed.last_modified, if_none_match, if_modified_since)
         if response is not None:
             return response

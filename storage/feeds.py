@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from storage.apply import apply_governing_body
@@ -121,6 +121,17 @@ def revoke_feed_token(session: Session, *, token: str, now: datetime) -> bool:
 
 
 # --- Records per feed -----------------------------------------------------------------
+
+
+def feed_revision(session: Session) -> int | None:
+    """A marker that changes with every write to a table a feed reads (kept by triggers,
+    migration 0005), or None before the first such write. Equal markers mean equal
+    records, so a feed built under one marker needs no rebuilding while it holds.
+
+    Read it before the records: records loaded afterwards are then never older than
+    the marker says (a write committing in between only makes them newer)."""
+    return session.scalar(text("SELECT marker FROM feed_revision WHERE id = 1"))
+
 
 
 @dataclass

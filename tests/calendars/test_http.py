@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import event, select
 from starlette.applications import Starlette
 
 from calendars.http import (
@@ -114,6 +114,67 @@ def test_it_serves_a_new_etag_after_a_change(region, client):
     assert changed.headers["etag"] != etag
     assert changed.headers["last-modified"] == "Mon, 02 Nov 2020 00:00:00 GMT"
     assert "SEQUENCE:1" in changed.text
+
+
+def test_it_answers_304_from_the_token_and_the_store_revision_alone(region, client):
+    """A subscribed client polls every hour: answering it must not load the feed."""
+    token = issue(region)
+    etag = client.get(f"/calendar/{token}.ics").headers["etag"]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(region.engine, "before_cursor_execute", count)
+    try:
+        again = client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+    finally:
+        event.remove(region.engine, "before_cursor_execute", count)
+    assert again.status_code == 304
+    assert len(statements) == 2, statements
+    assert not any("milestone" in s or "meeting" in s for s in statements)
+
+
+def test_it_serves_a_renamed_programme_to_a_client_holding_the_old_etag(region, client):
+    """Programmes have no change stamp of their own; the store revision still sees it."""
+    from storage.models import Programme
+
+    token = issue(region)
+    etag = client.get(f"/calendar/{token}.ics").headers["etag"]
+    with region.session() as session, session.begin():
+        programme = session.scalar(select(Programme).where(Programme.slug == "jeugd-ggz"))
+        programme.name = "Jeugdhulp en GGZ, vernieuwd"
+    changed = client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "vernieuwd" in changed.text
+
+
+def test_it_builds_again_when_a_cancelled_milestone_leaves_the_feed(region):
+    from calendars.feeds import CANCELLED_RETENTION
+
+    cancelled_at = datetime(2020, 11, 2, tzinfo=UTC)
+    with region.session() as session, session.begin():
+        milestone = session.scalar(select(Milestone).where(Milestone.key == "inkoop"))
+        milestone.status = "cancelled"
+        milestone.sequence += 1
+        milestone.updated_at = cancelled_at
+    moment = [cancelled_at + timedelta(days=1)]
+    settings = Settings(database_url=region.url, public_base_url="https://regiobot.example")
+    client = Client(
+        Starlette(routes=feed_routes(settings, region.factory, now=lambda: moment[0]))
+    )
+    token = issue(region)
+    first = client.get(f"/calendar/{token}.ics")
+    assert "STATUS:CANCELLED" in first.text
+    etag = first.headers["etag"]
+    moment[0] = cancelled_at + CANCELLED_RETENTION - timedelta(seconds=1)
+    assert client.get(
+        f"/calendar/{token}.ics", headers={"If-None-Match": etag}
+    ).status_code == 304
+    moment[0] = cancelled_at + CANCELLED_RETENTION + timedelta(seconds=1)
+    gone = client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+    assert gone.status_code == 200
+    assert "STATUS:CANCELLED" not in gone.text and gone.headers["etag"] != etag
 
 
 def test_it_answers_404_at_once_for_a_revoked_token(region, client):
