@@ -65,10 +65,10 @@ def bosd(args: str, ctx: Context) -> Reply:
         meeting = queries.next_meeting(ctx.session, on_or_after=ctx.today)
         if meeting is None:
             return Reply.error(t("bosd.none_next", lang, date=format_date(ctx.today, lang)))
-        later = [
-            m for m in queries.find_meetings(ctx.session, date_from=meeting.date)
-            if m.id != meeting.id and m.status == "scheduled"
-        ][:3]
+        later = queries.find_meetings(
+            ctx.session, date_from=meeting.date, status="scheduled", excluding_id=meeting.id,
+            limit=3,
+        )
         parts = meeting_parts(meeting, ctx)
         if later:
             dates = ", ".join(format_date(m.date, lang) for m in later)

@@ -108,23 +108,27 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
             kwargs["project_id"] = found.obj.id
         filters.insert(0, found.label)
 
-    milestones = queries.find_milestones(ctx.session, **kwargs)
+    # Only the lines shown are loaded; a region may hold thousands of milestones.
+    milestones = queries.find_milestones(ctx.session, limit=MAX_LINES, **kwargs)
+    total = len(milestones)
+    if total == MAX_LINES:
+        total = queries.count_milestones(ctx.session, **kwargs)
     suffix = f" ({', '.join(filters)})" if filters else ""
     if not milestones:
         message = t("milestones.none", lang, filters=escape(suffix))
         return Reply(summary=message, parts=[Text(message)])
-    count_key = "milestones.count_one" if len(milestones) == 1 else "milestones.count"
-    title = t(count_key, lang, n=len(milestones), filters=suffix)
+    count_key = "milestones.count_one" if total == 1 else "milestones.count"
+    title = t(count_key, lang, n=total, filters=suffix)
     parts: list = [Header(title)]
     # Grouped per programme, in due-date order within each.
     groups: dict[int, list] = {}
-    for milestone in milestones[:MAX_LINES]:
+    for milestone in milestones:
         groups.setdefault(milestone.programme_id, []).append(milestone)
     for group in groups.values():
         lines = [milestone_line(m, ctx, with_programme=False) for m in group]
         parts.append(Text(f"*{escape(group[0].programme.name)}*\n" + "\n".join(lines)))
-    if len(milestones) > MAX_LINES:
-        parts.append(Note(t("more", lang, n=len(milestones) - MAX_LINES)))
+    if total > MAX_LINES:
+        parts.append(Note(t("more", lang, n=total - MAX_LINES)))
     parts.append(Note(t("milestones.footer", lang)))
     return Reply(summary=title, parts=parts)
 

@@ -10,7 +10,9 @@ suggestions, so a typo never turns into a wrong answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -34,9 +36,17 @@ CLEAR_LEAD = 10
 @dataclass
 class Candidate:
     kind: Kind
-    obj: Programme | Project | Person
+    # The thing, or a loader for it: people are matched by name and loaded only when
+    # chosen, since a store may hold thousands of them.
+    ref: Programme | Project | Person | Callable[[], Person | None]
     names: list[str]  # folded forms to match against
     label: str  # how to show it
+
+    @property
+    def obj(self) -> Programme | Project | Person:
+        if callable(self.ref):
+            self.ref = self.ref()
+        return self.ref
 
     @property
     def rank(self) -> int:
@@ -51,6 +61,9 @@ class Resolution:
     suggestions: list[Candidate] = field(default_factory=list)
 
 
+# Names repeat across requests; cleaning thousands of them per question was most of
+# the cost of `/regio wie …` in a big store.
+@lru_cache(maxsize=65_536)
 def _clean(text: str) -> str:
     text = fold(text)
     text = _NOISE.sub(" ", text)
@@ -75,8 +88,9 @@ def candidates(session: Session, kinds: tuple[Kind, ...], *, region_id: int | No
         for project in queries.find_projects(session, region_id=region_id):
             out.append(Candidate("project", project, [_clean(project.name)], project.name))
     if "person" in kinds:
-        for person in queries.find_persons(session):
-            out.append(Candidate("person", person, [_clean(person.name)], person.name))
+        for person_id, name in queries.person_names(session):
+            out.append(Candidate("person", partial(queries.get_person, session, person_id=person_id),
+                                 [_clean(name)], name))
     return out
 
 

@@ -47,12 +47,14 @@ def get_region(session: Session, *, region_id: int) -> Region | None:
 
 def default_region(session: Session, *, today: date | None = None) -> Region | None:
     """The region the bot speaks about: the one whose plan year is today's, else the newest."""
-    regions = find_regions(session)
+    # Asked by nearly every command: two indexed single-row queries, not every region.
     if today is not None:
-        for region in regions:
-            if region.year == today.year:
-                return region
-    return regions[0] if regions else None
+        current = session.scalar(
+            select(Region).where(Region.year == today.year).order_by(Region.id).limit(1)
+        )
+        if current is not None:
+            return current
+    return session.scalar(select(Region).order_by(Region.year.desc(), Region.id).limit(1))
 
 
 def find_municipalities(session: Session, *, region_id: int) -> list[Municipality]:
@@ -118,6 +120,11 @@ def find_persons(session: Session) -> list[Person]:
     return list(session.scalars(select(Person).order_by(Person.name)))
 
 
+def person_names(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every person, by name: what name matching needs, without objects."""
+    return list(session.execute(select(Person.id, Person.name).order_by(Person.name)))
+
+
 def get_person(session: Session, *, person_id: int) -> Person | None:
     return session.get(Person, person_id)
 
@@ -178,8 +185,8 @@ def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
     )
 
 
-def find_milestones(
-    session: Session,
+def _where_milestones(
+    query,
     *,
     region_id: int | None = None,
     programme_id: int | None = None,
@@ -192,23 +199,8 @@ def find_milestones(
     late_on: date | None = None,
     owner_id: int | None = None,
     own_for_person_id: int | None = None,
-) -> list[Milestone]:
-    """Milestones by programme, project, due window, status, lateness and owner.
-
-    `window_from`/`window_to`: milestones whose window (period start, or the due date
-    when there is none, up to the due date) overlaps those days — "K2/K3" is in K2 too.
-    `late_on`: only open milestones due before that day. `own_for_person_id`: the
-    person's own milestones — owned by them, or, when nobody owns one, those of
-    programmes they manage and projects they lead (the document names no owners per
-    milestone, so that is who answers for them).
-    """
-    query = (
-        select(Milestone)
-        .join(Programme)
-        .options(selectinload(Milestone.programme), selectinload(Milestone.project),
-                 selectinload(Milestone.owner))
-        .order_by(Milestone.due_date, Programme.position, Milestone.position, Milestone.id)
-    )
+):
+    """`query` (over Milestone joined to Programme) narrowed by `find_milestones`'s filters."""
     if region_id is not None:
         query = query.where(Programme.region_id == region_id)
     if programme_id is not None:
@@ -246,7 +238,39 @@ def find_milestones(
                 & (Milestone.programme_id.in_(managed) | Milestone.project_id.in_(led)),
             )
         )
+    return query
+
+
+def find_milestones(session: Session, *, limit: int | None = None, **filters) -> list[Milestone]:
+    """Milestones by programme, project, due window, status, lateness and owner, in due
+    order; at most `limit`.
+
+    Filters (keyword-only): `region_id`, `programme_id`, `project_id`, `due_from`,
+    `due_to`, `statuses` (default open and done), `owner_id`, and:
+    `window_from`/`window_to`: milestones whose window (period start, or the due date
+    when there is none, up to the due date) overlaps those days — "K2/K3" is in K2 too.
+    `late_on`: only open milestones due before that day. `own_for_person_id`: the
+    person's own milestones — owned by them, or, when nobody owns one, those of
+    programmes they manage and projects they lead (the document names no owners per
+    milestone, so that is who answers for them).
+    """
+    query = (
+        select(Milestone)
+        .join(Programme)
+        .options(selectinload(Milestone.programme), selectinload(Milestone.project),
+                 selectinload(Milestone.owner))
+        .order_by(Milestone.due_date, Programme.position, Milestone.position, Milestone.id)
+    )
+    query = _where_milestones(query, **filters)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def count_milestones(session: Session, **filters) -> int:
+    """How many milestones `find_milestones` would give for the same filters."""
+    query = select(func.count(Milestone.id)).select_from(Milestone).join(Programme)
+    return session.scalar(_where_milestones(query, **filters)) or 0
 
 
 def milestone_counts(session: Session, *, programme_id: int, today: date) -> dict[str, int]:
@@ -334,13 +358,25 @@ def next_meeting(session: Session, *, on_or_after: date) -> Meeting | None:
 
 
 def find_meetings(
-    session: Session, *, date_from: date | None = None, date_to: date | None = None
+    session: Session,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str | None = None,
+    excluding_id: int | None = None,
+    limit: int | None = None,
 ) -> list[Meeting]:
     query = _meetings(session).order_by(Meeting.date, Meeting.id)
     if date_from is not None:
         query = query.where(Meeting.date >= date_from)
     if date_to is not None:
         query = query.where(Meeting.date <= date_to)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if excluding_id is not None:
+        query = query.where(Meeting.id != excluding_id)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 

@@ -48,6 +48,24 @@ def test_it_filters_milestones(bot):
     assert "Start nieuwe vormen" in text_of(bot.ask("mijlpalen week"))
 
 
+def test_it_counts_every_milestone_but_lists_only_the_first_of_a_long_list(bot):
+    from commands.milestones import MAX_LINES
+
+    template = bot.milestone("wachtlijst-k3")
+    extra = MAX_LINES + 14
+    for n in range(extra):
+        bot.session.add(Milestone(
+            programme_id=template.programme_id, key=f"extra-{n:03d}", title=f"Extra {n:03d}",
+            due_date=template.due_date + timedelta(days=n % 40), period_label="K4",
+            status="open", position=100 + n, created_at=NOW, updated_at=NOW, sequence=0,
+        ))
+    bot.session.flush()
+    text = text_of(bot.ask("mijlpalen"))
+    assert f"{6 + extra} mijlpalen" in text
+    assert f"… en nog {6 + extra - MAX_LINES}." in text
+    assert text.count("Extra ") == MAX_LINES - 5  # the five due before them come first
+
+
 def test_it_lists_my_milestones_when_linked(bot):
     mine = text_of(bot.ask("mijlpalen mijn", user=ANKE))
     assert "Start wachtlijstbeheer" in mine  # Anke manages Gewoon Thuis Jeugd
