@@ -55,6 +55,8 @@ class Call:
     error: str | None = None
     # Whether an `Authorization: Bearer …` header came along (the token itself is not kept).
     authorised: bool = False
+    # When it arrived (epoch seconds: comparable across processes, for benchmarks).
+    received: float = field(default_factory=time.time)
 
     @property
     def ok(self) -> bool:

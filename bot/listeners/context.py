@@ -24,6 +24,22 @@ _SORRY = {
 }
 
 
+_BUSY = {
+    "nl": "Regiobot heeft het even te druk om te antwoorden. Probeer het over een minuut nog eens.",
+    "en": "Regiobot is too busy to answer right now. Please try again in a minute.",
+}
+
+
+def sorry(settings: Settings) -> str:
+    """The apology for an answer that failed, in the user's language."""
+    return _SORRY.get(settings.regiobot_lang, _SORRY["nl"])
+
+
+def too_busy(settings: Settings) -> str:
+    """What a command gets when too many answers are waiting already."""
+    return _BUSY.get(settings.regiobot_lang, _BUSY["nl"])
+
+
 def make_context(
     settings: Settings, session: Session, *, user_id: str | None, channel_id: str | None
 ) -> Context:
@@ -72,4 +88,4 @@ def run_handler(
                 raise
     except Exception:
         log.exception("handler failed (user %s, channel %s)", user_id, channel_id)
-        return Reply.error(_SORRY.get(settings.regiobot_lang, _SORRY["nl"]))
+        return Reply.error(sorry(settings))

@@ -285,6 +285,9 @@ def make_settings(slack: FakeSlack, store_url: str, **overrides: Any) -> Setting
         "slack_api_base_url": slack.api_url,
         "regiobot_admins": [CAROL],
         "regiobot_lang": "nl",
+        # Answers in this process's threads, so tests can replace a handler in-process;
+        # tests/bot/test_answer_workers.py covers the worker processes.
+        "answer_processes": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -1,0 +1,187 @@
+"""Where `/regio` answers are computed once the command is acknowledged.
+
+Slack wants the ack within 3 seconds and takes the answer at the response_url for 30
+minutes. In one Python process the two share the GIL, so a stream of commands slows
+every ack by the answers in flight (store queries, rendering: several milliseconds
+each, against about as much for the whole ack path; bench/slack_http.py). The web
+process therefore answers in a small pool of worker processes of its own, at a lower
+CPU priority: acks always win, and answers use what CPU is left.
+
+`ThreadAnswers` keeps the answers in the web process's own threads (ANSWER_PROCESSES=0):
+for tests that replace a handler in-process, and for a platform that forbids child
+processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.listeners.context import handle_text, run_handler, sorry
+from commands.render import to_message
+from regiobot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Workers run this much nicer than the web process (see the module docstring).
+ANSWER_NICENESS = 10
+# Commands waiting for a worker before new ones are told to try again: at a few
+# milliseconds an answer, a minute's worth or so, well inside the response_url's life.
+MAX_PENDING = 5_000
+RESPONSE_URL_TIMEOUT_SECONDS = 10
+
+Respond = Callable[..., Any]
+
+
+def command_fields(body: dict[str, Any]) -> tuple[str, str | None, str | None, str | None]:
+    """(text, user id, channel id, response_url) of a slash command's payload."""
+    return (
+        (body.get("text") or "").strip(),
+        body.get("user_id"),
+        body.get("channel_id"),
+        body.get("response_url"),
+    )
+
+
+def answer_message(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    text: str,
+    *,
+    user_id: str | None,
+    channel_id: str | None,
+) -> dict[str, Any]:
+    """The message answering `/regio text`, with its response_type."""
+    reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
+                        channel_id=channel_id)
+    return {
+        **to_message(reply, lang=settings.regiobot_lang),
+        "response_type": "ephemeral" if reply.ephemeral else "in_channel",
+    }
+
+
+class ThreadAnswers:
+    """Answers in an executor of the web process (Bolt's listener executor)."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], executor: Executor):
+        self.settings = settings
+        self.factory = factory
+        self.executor = executor
+
+    def submit(self, body: dict[str, Any], respond: Respond) -> None:
+        self.executor.submit(self._answer, body, respond)
+
+    def _answer(self, body: dict[str, Any], respond: Respond) -> None:
+        text, user_id, channel_id, _ = command_fields(body)
+        try:
+            respond(**answer_message(self.settings, self.factory, text, user_id=user_id,
+                                     channel_id=channel_id))
+        except Exception:
+            log.exception("answering /regio failed")
+
+    def busy(self) -> bool:
+        return False
+
+
+# --- In worker processes ----------------------------------------------------------
+
+_worker: tuple[Settings, sessionmaker[Session]] | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker
+    from storage.db import make_engine, make_sessionmaker
+
+    try:
+        os.nice(ANSWER_NICENESS)
+    except OSError:
+        log.warning("could not lower the answer worker's priority")
+    _worker = (settings, make_sessionmaker(make_engine(settings.database_url)))
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def answer_in_worker(body: dict[str, Any]) -> None:
+    """Answer one command and post the answer to its response_url (in a worker)."""
+    assert _worker is not None, "the answer worker was not started"
+    settings, factory = _worker
+    text, user_id, channel_id, response_url = command_fields(body)
+    message = answer_message(settings, factory, text, user_id=user_id, channel_id=channel_id)
+    if response_url:
+        WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS).send_dict(message)
+
+
+class ProcessAnswers:
+    """Answers in `processes` worker processes (spawned, so no lock or connection of the
+    web process is inherited), each with its own store connection."""
+
+    def __init__(self, settings: Settings, processes: int, *, max_pending: int | None = None):
+        self.settings = settings
+        self.processes = processes
+        self.max_pending = MAX_PENDING if max_pending is None else max_pending
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.settings,),
+        )
+        # Start the workers now rather than on the first command, which would wait for
+        # their imports.
+        for _ in range(self.processes):
+            pool.submit(_ready)
+        return pool
+
+    def busy(self) -> bool:
+        return self._pending >= self.max_pending
+
+    def submit(self, body: dict[str, Any], respond: Respond) -> None:
+        with self._lock:
+            self._pending += 1
+        try:
+            future = self._pool.submit(answer_in_worker, body)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start a new pool and go on.
+            log.error("the answer workers died; starting new ones")
+            with self._lock:
+                self._pool = self._start()
+            future = self._pool.submit(answer_in_worker, body)
+        future.add_done_callback(lambda done: self._finished(done, respond))
+
+    def _finished(self, future: Future, respond: Respond) -> None:
+        with self._lock:
+            self._pending -= 1
+        error = future.exception()
+        if error is None:
+            return
+        log.error("answering /regio failed in a worker: %r", error)
+        try:
+            respond(text=sorry(self.settings), response_type="ephemeral")
+        except Exception:
+            log.exception("could not send the apology either")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_answers(
+    settings: Settings, factory: sessionmaker[Session], executor: Executor
+) -> ThreadAnswers | ProcessAnswers:
+    if settings.answer_processes > 0:
+        return ProcessAnswers(settings, settings.answer_processes)
+    return ThreadAnswers(settings, factory, executor)

@@ -1,0 +1,85 @@
+"""/regio answered by the web process's answer workers (ANSWER_PROCESSES ≥ 1, the
+default): the real Bolt app and HTTP path, the answer computed in a spawned worker and
+posted to the response_url; a killed worker loses no command; a flood gets a clear
+"try again" in the ack instead of an answer that never comes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+
+from bot.app import build_app
+from bot.asgi import create_app
+from tests.bot.conftest import TODAY, SlackSender, blocks_text, make_settings, seed
+
+
+@pytest.fixture
+def sender(store, fake_slack, serve, monkeypatch):
+    monkeypatch.setenv("REGIOBOT_TODAY", TODAY)
+    seed(store.factory)
+    settings = make_settings(fake_slack, store.url, answer_processes=1)
+    url = serve(create_app(settings, store.factory, bolt_app=build_app(settings, store.factory)))
+    sender = SlackSender(url, fake_slack)
+    yield sender
+    sender.close()
+
+
+def _posts_to(slack, response_url: str, timeout: float = 30):
+    return slack.wait_for("response_url", where=lambda c: response_url.endswith(c.path),
+                          timeout=timeout)
+
+
+def _workers() -> list[multiprocessing.Process]:
+    return [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def test_it_answers_from_a_worker_process(sender, fake_slack):
+    response, response_url = sender.command("wanneer is de volgende BOSD?")
+    assert response.status_code == 200 and response.content == b""
+    [answer] = _posts_to(fake_slack, response_url)
+    assert answer.args["response_type"] == "ephemeral"
+    assert "12 maart 2020" in blocks_text(answer.args["blocks"])
+    assert _workers(), "no answer worker process"
+
+
+def test_it_loses_no_command_when_a_worker_is_killed(sender, fake_slack):
+    _posts_to(fake_slack, sender.command("help")[1])
+    for worker in _workers():
+        os.kill(worker.pid, signal.SIGKILL)
+    urls = []
+    answered = False
+    deadline = time.monotonic() + 30
+    while not answered and time.monotonic() < deadline:
+        response, response_url = sender.command("bosd volgende")
+        assert response.status_code == 200
+        urls.append(response_url)
+        [post] = _posts_to(fake_slack, response_url)
+        # A command caught by the dying worker gets the apology; later ones the answer.
+        answered = "12 maart 2020" in blocks_text(post.args.get("blocks") or [])
+        if not answered:
+            assert "Er ging iets mis" in post.args["text"]
+    assert answered, "no answer after the worker was killed"
+
+
+def test_it_says_try_again_in_the_ack_when_too_many_answers_wait(
+    store, fake_slack, serve, monkeypatch
+):
+    monkeypatch.setattr("bot.answers.MAX_PENDING", 0)
+    monkeypatch.setenv("REGIOBOT_TODAY", TODAY)
+    seed(store.factory)
+    settings = make_settings(fake_slack, store.url, answer_processes=1)
+    url = serve(create_app(settings, store.factory, bolt_app=build_app(settings, store.factory)))
+    sender = SlackSender(url, fake_slack)
+    try:
+        response, _ = sender.command("bosd")
+    finally:
+        sender.close()
+    assert response.status_code == 200
+    assert response.json()["text"].startswith("Regiobot heeft het even te druk")
+    assert response.json()["response_type"] == "ephemeral"
+    time.sleep(0.5)
+    assert fake_slack.calls_to("response_url") == []
