@@ -179,12 +179,13 @@ def declaraties(args: str, ctx: Context) -> Reply:
     )
     deadline_months = get_settings().regiobot_declaration_deadline_months
     if not provider_text.strip():
-        data = rules.load(ctx.session)
-        items = rules.obligations(data, today=today, deadline_months=deadline_months)
-        per, region = rules.kpis(data, today=today, month=month, items=items)
-        totals = rules.provider_summary(per)
-        region_total = rules.provider_summary(region).get(None, rules.KpiRow(None, "*"))
-        open_by_provider = Counter(f.provider_agb for f in rules.findings(items, today=today))
+        open_by_provider: Counter[str] = Counter()
+        result = rules.evaluate(
+            ctx.session, today=today, deadline_months=deadline_months, month=month,
+            on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
+        )
+        totals = rules.provider_summary(result.per)
+        region_total = rules.provider_summary(result.region).get(None, rules.KpiRow(None, "*"))
         lines = [
             f"*{escape(names.get(agb, agb))}*: {kpi_text(row, lang)} · bevindingen {open_by_provider.get(agb, 0)}"
             for agb, row in sorted(totals.items(), key=lambda kv: names.get(kv[0], kv[0]).lower())
@@ -200,11 +201,12 @@ def declaraties(args: str, ctx: Context) -> Reply:
     if provider is None:
         message = _t("unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
-    data = rules.load(ctx.session, provider_agb=provider.agb_code)
-    items = rules.obligations(data, today=today, deadline_months=deadline_months)
-    per, _region = rules.kpis(data, today=today, month=month, items=items)
-    row = rules.provider_summary(per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
-    found = rules.findings(items, today=today)
+    result = rules.evaluate(
+        ctx.session, today=today, deadline_months=deadline_months, provider_agb=provider.agb_code,
+        month=month, keep_findings=True,
+    )
+    row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
+    found = result.findings
     if month:
         found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
     title = _t("title.provider", lang, name=provider.name)
@@ -244,22 +246,25 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     if isinstance(source, Context):
         lang = source.lang
     names = store.providers(session)
-    data = rules.load(session)
-    items = rules.obligations(
-        data, today=week_ending, deadline_months=get_settings().regiobot_declaration_deadline_months
-    )
-    found = rules.findings(items, today=week_ending)
     week_start = week_ending - timedelta(days=6)
-    open_count = Counter(f.provider_agb for f in found)
-    new_count = Counter(
-        f.provider_agb
-        for f in found
-        if (f.done and week_start <= f.done <= week_ending) or (f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending)
+    open_count: Counter[str] = Counter()
+    new_count: Counter[str] = Counter()
+
+    def count(f: rules.Finding) -> None:
+        open_count[f.provider_agb] += 1
+        if (f.done and week_start <= f.done <= week_ending) or (
+            f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending
+        ):
+            new_count[f.provider_agb] += 1
+
+    # Streamed from the store a group at a time: counts and KPI rows, not the events.
+    result = rules.evaluate(
+        session, today=week_ending,
+        deadline_months=get_settings().regiobot_declaration_deadline_months, on_finding=count,
     )
-    this_year = [o for o in items if o.due.year == week_ending.year]
-    per, region = rules.kpis(data, today=week_ending, items=this_year)
-    per = [r for r in per if r.month.startswith(f"{week_ending.year:04d}-")]
-    region = [r for r in region if r.month.startswith(f"{week_ending.year:04d}-")]
+    # KPIs of this year: rows are months of the due date (and of the declared month).
+    per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]
+    region = [r for r in result.region if r.month.startswith(f"{week_ending.year:04d}-")]
     totals = rules.provider_summary(per)
     providers = sorted(set(totals) | set(open_count), key=lambda agb: names.get(agb, agb).lower())
     lines = [

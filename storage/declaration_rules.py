@@ -20,16 +20,23 @@ The rules (Regels op berichten iJw release 3.2, Zorginstituut):
 Each obligation has a due date and, when met, the day it was met (the message's
 Dagtekening: the rules are about sending; a receipt date is used where a rule counts
 from receipt and the source gave one). Working days are DESIGN §4's (storage.workdays).
-Everything here is pure once the data is loaded (`load`).
+The rules are pure functions of one group of data at a time (one assignment with its
+start and stop lines, one requested product with its answers, one provider's
+declarations). `evaluate` streams those groups from the store and counts KPIs and
+findings as it goes — a region's year of events is never in memory at once; `load`
+followed by `obligations`, `kpis` and `findings` does the same on a dataset held in
+memory (tests, small data).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -149,6 +156,8 @@ class Obligation:
     due: date
     done: date | None
     note: str = ""
+    # Where the whole-dataset computation lists it: breaks ties between findings.
+    order: object = field(default=(), compare=False, repr=False)
 
     @property
     def kpi(self) -> str | None:
@@ -180,6 +189,7 @@ class Finding:
     working_days_late: int
     days_late: int
     note: str = ""
+    order: object = field(default=(), compare=False, repr=False)
 
     @property
     def missing(self) -> bool:
@@ -237,167 +247,221 @@ def start_due(care_start: date, assignment: AssignmentFact | None) -> date:
     return add_working_days(max(care_start, assignment.first_message_date), START_DAYS)
 
 
-def _active(events: list[EventFact]) -> list[EventFact]:
-    """Start/stop lines minus deletions (StatusAanlevering 3) and what they delete."""
-    deleted = {
-        (e.municipality_code, e.toewijzing_nummer, e.care_date)
-        for e in events
-        if e.status == STATUS_DELETE
-    }
-    return [
-        e
-        for e in events
-        if e.status != STATUS_DELETE
-        and (e.municipality_code, e.toewijzing_nummer, e.care_date) not in deleted
-    ]
+def _active(items: list[tuple[object, EventFact]]) -> list[tuple[object, EventFact]]:
+    """Start/stop lines of one assignment, (order, line) pairs, minus deletions
+    (StatusAanlevering 3) and what they delete (the lines with the same care date)."""
+    deleted = {e.care_date for _, e in items if e.status == STATUS_DELETE}
+    if not deleted:
+        return items
+    return [(o, e) for o, e in items if e.status != STATUS_DELETE and e.care_date not in deleted]
 
 
-def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list[Obligation]:
-    """Every obligation the data implies as of `today` (messages dated after `today`
-    are not known yet)."""
-    events = [e for e in data.events if e.message_date <= today]
-    by_type: dict[str, list[EventFact]] = defaultdict(list)
-    for e in events:
-        by_type[e.message_type].append(e)
-    assignment_of = {(a.municipality_code, a.toewijzing_nummer): a for a in data.assignments}
-    out: list[Obligation] = []
+# The rules work on one group of data at a time: everything about one assignment, one
+# requested product, or one provider's declarations. Both the whole-dataset functions
+# (`obligations`, `kpis`) and the streamed evaluation (`evaluate`) hand each group to the
+# same functions below. An obligation carries an `order` that reproduces where the
+# whole-dataset computation would have listed it (the order of the events, and within a
+# rule by assignment, request or declaration), so that findings with equal sort keys
+# come out in the same order however the data was read.
 
-    starts = _active(by_type["305"])
-    stops = _active(by_type["307"])
-    starts_of: dict[tuple, list[EventFact]] = defaultdict(list)
-    stops_of: dict[tuple, list[EventFact]] = defaultdict(list)
-    for e in starts:
-        starts_of[(e.municipality_code, e.toewijzing_nummer)].append(e)
-    for e in stops:
-        stops_of[(e.municipality_code, e.toewijzing_nummer)].append(e)
 
+def _assignment_group(
+    assignment: AssignmentFact | None,
+    assignment_order: object,
+    starts: list[tuple[object, EventFact]],
+    stops: list[tuple[object, EventFact]],
+    *,
+    today: date,
+    emit,
+    months: set[tuple[str, str, int, int]],
+) -> None:
+    """OP271, OP272, START_NO_305, OP288 and END_NO_307 for one (municipality code,
+    ToewijzingNummer), and the months of care it implies (for REGIONAL_323).
+
+    `starts` and `stops` are its 305 and 307 lines known as of `today`, as (order, line)
+    pairs in the order of the events."""
+    starts = _active(starts)
+    stops = _active(stops)
+    _line_rules(assignment, starts, stops, today=today, emit=emit, months=months)
+    if assignment is not None:
+        _assignment_rules(assignment, assignment_order, starts, stops, today=today, emit=emit)
+
+
+def _line_rules(
+    a: AssignmentFact | None,
+    starts: list[tuple[object, EventFact]],
+    stops: list[tuple[object, EventFact]],
+    *,
+    today: date,
+    emit,
+    months: set[tuple[str, str, int, int]],
+) -> None:
+    """OP271 and OP272 for an assignment's active start and stop lines, and its months of
+    care."""
     # OP271: every 305 against its due date.
-    for key, items in starts_of.items():
-        assignment = assignment_of.get(key)
-        for e in items:
+    if starts:
+        first = starts[0][0]
+        retro = a is not None and a.retroactive
+        for order, e in starts:
             if e.care_date is None:
                 continue
-            retro = assignment is not None and assignment.retroactive
-            out.append(
+            emit(
                 Obligation("OP271", e.provider_agb, e.municipality_code, str(e.toewijzing_nummer),
-                           "assignment", start_due(e.care_date, assignment), e.message_date,
-                           note="retroactive" if retro else "")
+                           "assignment", start_due(e.care_date, a), e.message_date,
+                           note="retroactive" if retro else "", order=(first, order))
             )
     # OP272: every 307 against its due date.
-    for e in stops:
+    for order, e in stops:
         if e.care_date is None:
             continue
-        out.append(
+        emit(
             Obligation("OP272", e.provider_agb, e.municipality_code, str(e.toewijzing_nummer),
-                       "assignment", add_working_days(e.care_date, STOP_DAYS), e.message_date)
+                       "assignment", add_working_days(e.care_date, STOP_DAYS), e.message_date,
+                       order=order)
         )
-    # START_NO_305, OP288, END_NO_307: per assignment.
-    for a in data.assignments:
-        if a.first_message_date > today:
+    # Regional: the months with care delivered, up to the last month ended before today
+    # (a month has ended before `today` exactly when it comes before today's month).
+    before = (today.year, today.month)
+    for _, s in starts:
+        if s.care_date is None:
             continue
-        if a.end_date is not None and a.end_date <= a.start_date:
-            continue  # withdrawn or deleted (OP087: end date equal to start date)
-        key = (a.municipality_code, a.toewijzing_nummer)
-        started = sorted(starts_of.get(key, []), key=lambda e: e.care_date or e.message_date)
-        stopped = stops_of.get(key, [])
+        later_stops = [t.care_date for _, t in stops if t.care_date and t.care_date >= s.care_date]
+        end = min(later_stops) if later_stops else (a.end_date if a and a.end_date else today)
+        end = min(end, today)
+        last = min((end.year, end.month), before)
+        year, month = s.care_date.year, s.care_date.month
+        while (year, month) <= last and (year, month) < before:
+            months.add((s.provider_agb, s.municipality_code, year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _assignment_rules(
+    a: AssignmentFact,
+    assignment_order: object,
+    starts: list[tuple[object, EventFact]],
+    stops: list[tuple[object, EventFact]],
+    *,
+    today: date,
+    emit,
+) -> None:
+    """START_NO_305, OP288 and END_NO_307 for an assignment and its active start and
+    stop lines."""
+    # START_NO_305, OP288, END_NO_307: per assignment.
+    if (
+        a.first_message_date <= today
+        # withdrawn or deleted (OP087: end date equal to start date)
+        and not (a.end_date is not None and a.end_date <= a.start_date)
+    ):
+        n = 0
+        started = sorted((e for _, e in starts), key=lambda e: e.care_date or e.message_date)
+        stopped = [e for _, e in stops]
         if not started:
-            out.append(
+            emit(
                 Obligation("START_NO_305", a.provider_agb, a.municipality_code, a.toewijzing_nummer,
                            "assignment", start_due(a.start_date, a), None,
-                           note="retroactive" if a.retroactive else "")
+                           note="retroactive" if a.retroactive else "", order=(assignment_order, 0))
             )
             if not stopped and a.end_date is not None:
-                out.append(
+                emit(
                     Obligation("END_NO_307", a.provider_agb, a.municipality_code, a.toewijzing_nummer,
-                               "assignment", add_working_days(a.end_date, STOP_DAYS), None)
+                               "assignment", add_working_days(a.end_date, STOP_DAYS), None,
+                               order=(assignment_order, 1))
                 )
-            continue
-        # Pair each start with a stop that refers to it (307 Begindatum) or follows it.
-        unmatched = list(stopped)
-        for s in started:
-            match = next((t for t in unmatched if t.period_start == s.care_date), None)
-            if match is None:
-                match = next(
-                    (t for t in unmatched if t.care_date and s.care_date and t.care_date >= s.care_date),
-                    None,
-                )
-            if match is not None:
-                unmatched.remove(match)
-                continue
-            if a.end_date is not None:
-                out.append(
-                    Obligation("OP288", a.provider_agb, a.municipality_code, a.toewijzing_nummer,
-                               "assignment", add_working_days(a.end_date, STOP_DAYS), None)
-                )
+        else:
+            # Pair each start with a stop that refers to it (307 Begindatum) or follows it.
+            unmatched = list(stopped)
+            for s in started:
+                match = next((t for t in unmatched if t.period_start == s.care_date), None)
+                if match is None:
+                    match = next(
+                        (t for t in unmatched if t.care_date and s.care_date and t.care_date >= s.care_date),
+                        None,
+                    )
+                if match is not None:
+                    unmatched.remove(match)
+                    continue
+                if a.end_date is not None:
+                    emit(
+                        Obligation("OP288", a.provider_agb, a.municipality_code, a.toewijzing_nummer,
+                                   "assignment", add_working_days(a.end_date, STOP_DAYS), None,
+                                   order=(assignment_order, n))
+                    )
+                    n += 1
 
-    # OP274: per requested product, the first answer in 5 working days, and a final one
-    # within 8 weeks after "in onderzoek".
-    answers: dict[tuple, list[EventFact]] = defaultdict(list)
-    for e in by_type["301"] + by_type["319"]:
-        if e.reference:
-            answers[(e.provider_agb, e.municipality_code, e.reference)].append(e)
-    for items in answers.values():
-        items.sort(key=lambda e: e.message_date)
-    for request in by_type["315"]:
+
+def _request_group(
+    requests: list[tuple[object, EventFact]], answers: list[EventFact], *, emit
+) -> None:
+    """OP274 for the requests (315) of one (provider, municipality, ReferentieAanbieder):
+    per requested product, the first answer in 5 working days, and a final one within 8
+    weeks after "in onderzoek". `answers` are the 301s and 319s with that reference, by
+    date (301s before 319s on the same day)."""
+    for order, request in requests:
         due = add_working_days(request.received, ANSWER_DAYS)
-        replies = [
-            e
-            for e in answers.get((request.provider_agb, request.municipality_code, request.reference), [])
-            if e.message_date >= request.message_date
-        ]
+        replies = [e for e in answers if e.message_date >= request.message_date]
         subject = str(request.reference)
         first = replies[0] if replies else None
         investigating = first is not None and first.message_type == "319" and first.status == ANSWER_INVESTIGATING
         if first is None or not investigating or first.message_date > due:
-            out.append(
+            emit(
                 Obligation("OP274", request.provider_agb, request.municipality_code, subject, "request",
                            due, first.message_date if first else None,
-                           note="in onderzoek" if investigating else "")
+                           note="in onderzoek" if investigating else "", order=order)
             )
             continue
         final = next(
             (e for e in replies[1:] if e.message_type == "301" or e.status != ANSWER_INVESTIGATING),
             None,
         )
-        out.append(
+        emit(
             Obligation("OP274", request.provider_agb, request.municipality_code, subject, "request",
                        request.message_date + timedelta(days=INVESTIGATION_DAYS),
-                       final.message_date if final else None, note="final answer after in onderzoek")
+                       final.message_date if final else None, note="final answer after in onderzoek",
+                       order=order)
         )
 
-    # OP090x4: a 325 for every 323.
-    answers_by_id: dict[tuple, list[EventFact]] = defaultdict(list)
-    answers_by_number: dict[tuple, list[EventFact]] = defaultdict(list)
-    for e in by_type["325"]:
+
+def _answer_indexes(answers: Iterable[EventFact]) -> tuple[dict, dict]:
+    """325s by the 323 they name (BerichtIdentificatie and date) and by DeclaratieNummer,
+    each list in the order given."""
+    by_id: dict[tuple, list[EventFact]] = defaultdict(list)
+    by_number: dict[tuple, list[EventFact]] = defaultdict(list)
+    for e in answers:
         if e.related_id:
-            answers_by_id[(e.provider_agb, e.related_id, e.related_date)].append(e)
+            by_id[(e.provider_agb, e.related_id, e.related_date)].append(e)
         if e.declaration_number:
-            answers_by_number[(e.provider_agb, e.municipality_code, e.declaration_number)].append(e)
-    for d in by_type["323"]:
-        replies = answers_by_id.get((d.provider_agb, d.message_id, d.message_date)) or answers_by_number.get(
-            (d.provider_agb, d.municipality_code, d.declaration_number), []
-        )
-        done = min((e.message_date for e in replies), default=None)
-        out.append(
-            Obligation("OP090x4", d.provider_agb, d.municipality_code, str(d.declaration_number),
-                       "declaration", add_working_days(d.received, DECLARATION_ANSWER_DAYS), done)
-        )
+            by_number[(e.provider_agb, e.municipality_code, e.declaration_number)].append(e)
+    return by_id, by_number
 
-    # Regional: every month with care delivered is declared by the deadline.
+
+def _replies(d: EventFact, by_id: dict, by_number: dict) -> list[EventFact]:
+    return by_id.get((d.provider_agb, d.message_id, d.message_date)) or by_number.get(
+        (d.provider_agb, d.municipality_code, d.declaration_number), []
+    )
+
+
+def _declaration_group(
+    declarations: list[tuple[object, EventFact]],
+    answers: list[EventFact],
+    months: Iterable[tuple[str, str, int, int]],
+    *,
+    deadline_months: int,
+    emit,
+) -> None:
+    """OP090x4 (a 325 for every 323) and REGIONAL_323 (every month with care declared
+    by the deadline) for one provider's declarations and answers, in event order, and
+    that provider's months of care."""
+    by_id, by_number = _answer_indexes(answers)
+    for order, d in declarations:
+        done = min((e.message_date for e in _replies(d, by_id, by_number)), default=None)
+        emit(
+            Obligation("OP090x4", d.provider_agb, d.municipality_code, str(d.declaration_number),
+                       "declaration", add_working_days(d.received, DECLARATION_ANSWER_DAYS), done,
+                       order=order)
+        )
     declared: dict[tuple, list[EventFact]] = defaultdict(list)
-    for d in by_type["323"]:
+    for _, d in declarations:
         declared[(d.provider_agb, d.municipality_code)].append(d)
-    months: set[tuple[str, str, int, int]] = set()
-    for key, items in starts_of.items():
-        a = assignment_of.get(key)
-        for s in items:
-            if s.care_date is None:
-                continue
-            later_stops = [t.care_date for t in stops_of.get(key, []) if t.care_date and t.care_date >= s.care_date]
-            end = min(later_stops) if later_stops else (a.end_date if a and a.end_date else today)
-            for year, month in _months(s.care_date, min(end, today)):
-                if month_end(year, month) < today:
-                    months.add((s.provider_agb, s.municipality_code, year, month))
     for provider, municipality, year, month in sorted(months):
         first_day, last_day = date(year, month, 1), month_end(year, month)
         covering = [
@@ -405,12 +469,107 @@ def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list
             for d in declared.get((provider, municipality), [])
             if d.period_start and d.period_end and d.period_start <= last_day and d.period_end >= first_day
         ]
-        out.append(
+        emit(
             Obligation("REGIONAL_323", provider, municipality, f"{year:04d}-{month:02d}", "period",
                        declaration_deadline(year, month, months_after=deadline_months),
-                       min(covering, default=None))
+                       min(covering, default=None), order=(provider, municipality, year, month))
         )
+
+
+def _declaration_lines(declarations: Iterable[EventFact], answers: Iterable[EventFact], add) -> None:
+    """Declaration lines and rejected lines per declared month (the 323's
+    DeclaratiePeriode), over 323s that have a 325 (the first one, in event order):
+    `add(provider, "YYYY-MM", lines, rejected)`."""
+    first_by_id: dict[tuple, EventFact] = {}
+    first_by_number: dict[tuple, EventFact] = {}
+    for e in answers:
+        if e.related_id:
+            first_by_id.setdefault((e.provider_agb, e.related_id, e.related_date), e)
+        if e.declaration_number:
+            first_by_number.setdefault((e.provider_agb, e.municipality_code, e.declaration_number), e)
+    for d in declarations:
+        if d.period_start is None:
+            continue
+        answer = first_by_id.get((d.provider_agb, d.message_id, d.message_date)) or first_by_number.get(
+            (d.provider_agb, d.municipality_code, d.declaration_number)
+        )
+        if answer is None:
+            continue
+        add(d.provider_agb, f"{d.period_start.year:04d}-{d.period_start.month:02d}",
+            d.line_count or 0, answer.rejected_count or 0)
+
+
+def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list[Obligation]:
+    """Every obligation the data implies as of `today` (messages dated after `today`
+    are not known yet). The whole dataset in memory: for a region's year use `evaluate`,
+    which reads the store a group at a time."""
+    out: list[Obligation] = []
+    emit = out.append
+    numbered = [(n, e) for n, e in enumerate(data.events) if e.message_date <= today]
+    lines: dict[tuple, tuple[list, list]] = defaultdict(lambda: ([], []))
+    requests: dict[tuple, list] = defaultdict(list)
+    answers: dict[tuple, list] = defaultdict(list)
+    declarations: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for n, e in numbered:
+        kind = e.message_type
+        if kind in ("305", "307"):
+            lines[(e.municipality_code, e.toewijzing_nummer)][kind == "307"].append((n, e))
+        elif kind == "315":
+            requests[(e.provider_agb, e.municipality_code, e.reference)].append((n, e))
+        elif kind in ("301", "319"):
+            if e.reference:
+                answers[(e.provider_agb, e.municipality_code, e.reference)].append((kind == "319", n, e))
+        elif kind in ("323", "325"):
+            declarations[e.provider_agb][kind == "325"].append((n, e))
+
+    months: set[tuple[str, str, int, int]] = set()
+    # (A key listed twice in `data.assignments`: the last one is the assignment its lines
+    # are checked against; each is checked for its own start and stop.)
+    assignment_of = {(a.municipality_code, a.toewijzing_nummer): a for a in data.assignments}
+    active = {key: (_active(starts), _active(stops)) for key, (starts, stops) in lines.items()}
+    for key, (starts, stops) in active.items():
+        _line_rules(assignment_of.get(key), starts, stops, today=today, emit=emit, months=months)
+    for n, a in enumerate(data.assignments):
+        starts, stops = active.get((a.municipality_code, a.toewijzing_nummer), ([], []))
+        _assignment_rules(a, n, starts, stops, today=today, emit=emit)
+    for key, items in requests.items():
+        replies = [e for _, _, e in sorted(answers.get(key, []), key=lambda t: (t[2].message_date, t[0], t[1]))]
+        _request_group(items, replies, emit=emit)
+    months_of: dict[str, list] = defaultdict(list)
+    for m in months:
+        months_of[m[0]].append(m)
+    for provider in set(declarations) | set(months_of):
+        made, answered = declarations.get(provider, ([], []))
+        _declaration_group(made, [e for _, e in answered], months_of.get(provider, []),
+                           deadline_months=deadline_months, emit=emit)
     return out
+
+
+def finding_of(o: Obligation, *, today: date) -> Finding | None:
+    """The obligation as a finding, if it is late or missing past its due date."""
+    if not o.late(today):
+        return None
+    until = o.done or today
+    return Finding(
+        rule=o.rule,
+        provider_agb=o.provider_agb,
+        municipality_code=o.municipality_code,
+        subject=o.subject,
+        kind=o.kind,
+        due=o.due,
+        done=o.done,
+        working_days_late=working_days_between(o.due, until),
+        days_late=(until - o.due).days,
+        note=o.note,
+        order=o.order,
+    )
+
+
+def sort_findings(items: list[Finding]) -> list[Finding]:
+    """Most overdue first; ties in the order the whole-dataset computation found them
+    (`order` is compared only within one rule, where its shape is the same)."""
+    items.sort(key=lambda f: (-f.days_late, f.rule, f.provider_agb, f.subject, f.order))
+    return items
 
 
 def findings(data: Dataset | list[Obligation], *, today: date, deadline_months: int = 1) -> list[Finding]:
@@ -421,27 +580,8 @@ def findings(data: Dataset | list[Obligation], *, today: date, deadline_months: 
         if isinstance(data, list)
         else obligations(data, today=today, deadline_months=deadline_months)
     )
-    out = []
-    for o in items:
-        if not o.late(today):
-            continue
-        until = o.done or today
-        out.append(
-            Finding(
-                rule=o.rule,
-                provider_agb=o.provider_agb,
-                municipality_code=o.municipality_code,
-                subject=o.subject,
-                kind=o.kind,
-                due=o.due,
-                done=o.done,
-                working_days_late=working_days_between(o.due, until),
-                days_late=(until - o.due).days,
-                note=o.note,
-            )
-        )
-    out.sort(key=lambda f: (-f.days_late, f.rule, f.provider_agb, f.subject))
-    return out
+    out = [f for f in (finding_of(o, today=today) for o in items) if f is not None]
+    return sort_findings(out)
 
 
 # --- KPIs ------------------------------------------------------------------------------
@@ -467,6 +607,58 @@ class KpiRow:
         return None if self.lines == 0 else 100.0 * self.rejected / self.lines
 
 
+@lru_cache(maxsize=4096)
+def _month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+class KpiTally:
+    """KPI rows counted one obligation (and one declared month) at a time: per provider
+    per month and for the region per month, by the month of the due date, an obligation
+    counted once decided as of `today`; only `month` ("YYYY-MM") if given."""
+
+    def __init__(self, *, today: date, month: str | None = None):
+        self.today = today
+        self.month = month
+        self.per: dict[tuple[str, str], KpiRow] = {}
+        self.region: dict[str, KpiRow] = {}
+
+    def _rows(self, provider: str, key: str) -> tuple[KpiRow, KpiRow]:
+        row = self.per.get((provider, key))
+        if row is None:
+            row = self.per[(provider, key)] = KpiRow(provider, key)
+        total = self.region.get(key)
+        if total is None:
+            total = self.region[key] = KpiRow(None, key)
+        return row, total
+
+    def add(self, o: Obligation) -> None:
+        kpi = KPI_OF_RULE.get(o.rule)
+        done, due = o.done, o.due
+        if kpi is None or (done is None and self.today <= due):  # not decided yet
+            return
+        key = _month_key(due)
+        if self.month and key != self.month:
+            return
+        on_time = done is not None and done <= due
+        for row in self._rows(o.provider_agb, key):
+            counts = row.counts[kpi]
+            counts[1] += 1
+            if on_time:
+                counts[0] += 1
+
+    def add_lines(self, provider: str, key: str, lines: int, rejected: int) -> None:
+        if self.month and key != self.month:
+            return
+        for row in self._rows(provider, key):
+            row.lines += lines
+            row.rejected += rejected
+
+    def rows(self) -> tuple[list[KpiRow], list[KpiRow]]:
+        ordered = sorted(self.per.values(), key=lambda r: (r.month, r.provider_agb))
+        return ordered, sorted(self.region.values(), key=lambda r: r.month)
+
+
 def kpis(
     data: Dataset,
     *,
@@ -478,53 +670,140 @@ def kpis(
     their due date once decided as of `today`; declaration lines rejected by the month
     declared (the 323's DeclaratiePeriode), over 323s that have a 325."""
     items = items if items is not None else obligations(data, today=today)
-    per: dict[tuple[str, str], KpiRow] = {}
-    region: dict[str, KpiRow] = {}
-
-    def rows(provider: str, key: str) -> tuple[KpiRow, KpiRow]:
-        if (provider, key) not in per:
-            per[(provider, key)] = KpiRow(provider, key)
-        if key not in region:
-            region[key] = KpiRow(None, key)
-        return per[(provider, key)], region[key]
-
+    tally = KpiTally(today=today, month=month)
     for o in items:
-        if o.kpi is None or not o.decided(today):
-            continue
-        key = f"{o.due.year:04d}-{o.due.month:02d}"
-        if month and key != month:
-            continue
-        for row in rows(o.provider_agb, key):
-            row.counts[o.kpi][1] += 1
-            if o.on_time:
-                row.counts[o.kpi][0] += 1
-
+        tally.add(o)
     known = [e for e in data.events if e.message_date <= today]
-    answers_by_id: dict[tuple, EventFact] = {}
-    answers_by_number: dict[tuple, EventFact] = {}
-    for e in known:
-        if e.message_type != "325":
+    _declaration_lines(
+        (e for e in known if e.message_type == "323"),
+        (e for e in known if e.message_type == "325"),
+        tally.add_lines,
+    )
+    return tally.rows()
+
+
+# --- Streamed from the store ---------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    """What `evaluate` found: KPI rows per provider per month and for the region per
+    month (as `kpis` returns them) and, if asked for, the findings (as `findings`)."""
+
+    per: list[KpiRow]
+    region: list[KpiRow]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _groups(rows: Iterable[tuple], width: int) -> Iterable[tuple[tuple, list[tuple]]]:
+    """Adjacent rows with equal first `width` columns, as (key, rows)."""
+    return groupby(rows, key=lambda row: row[:width])
+
+
+def evaluate(
+    session: Session,
+    *,
+    today: date,
+    deadline_months: int = 1,
+    provider_agb: str | None = None,
+    month: str | None = None,
+    keep_findings: bool = False,
+    on_finding: Callable[[Finding], None] | None = None,
+) -> Evaluation:
+    """`obligations`, `kpis` and `findings` of the store as of `today` (for one provider
+    or the region), read a group at a time: one assignment with its start and stop lines,
+    one requested product with its answers, one provider's declarations. Memory holds a
+    group, the KPI rows and what the caller keeps of the findings, never the region's
+    events. The results are those of `load` followed by the whole-dataset functions.
+
+    Each finding goes to `on_finding` (for counting) and, with `keep_findings`, into
+    `Evaluation.findings`, sorted like `findings` sorts them. `month` limits the KPI
+    rows, not the findings."""
+    tally = KpiTally(today=today, month=month)
+    kept: list[Finding] = []
+
+    def emit(o: Obligation) -> None:
+        tally.add(o)
+        if o.done is not None and o.done <= o.due:
+            return  # on time: not a finding
+        found = finding_of(o, today=today)
+        if found is None:
+            return
+        if on_finding is not None:
+            on_finding(found)
+        if keep_findings:
+            kept.append(found)
+
+    months: set[tuple[str, str, int, int]] = set()
+    # Assignments and their 305/307 lines, per (municipality, ToewijzingNummer).
+    for (municipality, number), rows in _groups(
+        store.assignment_stream(session, until=today, provider_agb=provider_agb), 2
+    ):
+        assignment = None
+        assignment_id = None
+        starts: list[tuple[object, EventFact]] = []
+        stops: list[tuple[object, EventFact]] = []
+        for _m, _n, kind, provider, row_id, d1, d2, d3, retroactive, status in rows:
+            if kind == "A":
+                assignment = AssignmentFact(municipality, number, provider, d1, d2, d3, bool(retroactive))
+                assignment_id = row_id
+                continue
+            line = EventFact(kind, provider, municipality, "", d3, toewijzing_nummer=number,
+                             care_date=d1, period_start=d2, status=status)
+            (starts if kind == "305" else stops).append(((d3, row_id), line))
+        if not starts and not stops:
+            # Most groups: an assignment without start or stop lines (yet).
+            if assignment is not None and assignment.first_message_date <= today:
+                _assignment_rules(assignment, assignment_id, starts, stops, today=today, emit=emit)
             continue
-        if e.related_id:
-            answers_by_id.setdefault((e.provider_agb, e.related_id, e.related_date), e)
-        if e.declaration_number:
-            answers_by_number.setdefault((e.provider_agb, e.municipality_code, e.declaration_number), e)
-    for d in known:
-        if d.message_type != "323" or d.period_start is None:
+        starts.sort(key=itemgetter(0))
+        stops.sort(key=itemgetter(0))
+        _assignment_group(assignment, assignment_id, starts, stops, today=today, emit=emit, months=months)
+
+    # Requests (315) and their answers, per (provider, municipality, reference).
+    for _key, rows in _groups(store.request_stream(session, until=today, provider_agb=provider_agb), 3):
+        requests: list[tuple[object, EventFact]] = []
+        answers: list[tuple[tuple, EventFact]] = []
+        for provider, municipality, reference, kind, row_id, day, received, status in rows:
+            e = EventFact(kind, provider, municipality, "", day, receipt_date=received,
+                          reference=reference, status=status)
+            if kind == "315":
+                requests.append(((day, row_id), e))
+            elif reference:
+                answers.append(((day, kind == "319", row_id), e))
+        if not requests:
             continue
-        answer = answers_by_id.get((d.provider_agb, d.message_id, d.message_date)) or answers_by_number.get(
-            (d.provider_agb, d.municipality_code, d.declaration_number)
-        )
-        if answer is None:
-            continue
-        key = f"{d.period_start.year:04d}-{d.period_start.month:02d}"
-        if month and key != month:
-            continue
-        for row in rows(d.provider_agb, key):
-            row.lines += d.line_count or 0
-            row.rejected += answer.rejected_count or 0
-    ordered = sorted(per.values(), key=lambda r: (r.month, r.provider_agb))
-    return ordered, sorted(region.values(), key=lambda r: r.month)
+        requests.sort(key=itemgetter(0))
+        answers.sort(key=itemgetter(0))
+        _request_group(requests, [e for _, e in answers], emit=emit)
+
+    # Declarations (323) and answers (325) per provider, with its months of care.
+    months_of: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for m in months:
+        months_of[m[0]].append(m)
+    for (provider,), rows in _groups(
+        store.declaration_stream(session, until=today, provider_agb=provider_agb), 1
+    ):
+        made: list[tuple[object, EventFact]] = []
+        answered: list[tuple[object, EventFact]] = []
+        for row in rows:
+            (agb, municipality, kind, row_id, message_id, day, received, period_start, period_end,
+             number, related_id, related_date, line_count, rejected_count) = row
+            e = EventFact(kind, agb, municipality, message_id, day, receipt_date=received,
+                          period_start=period_start, period_end=period_end, declaration_number=number,
+                          related_id=related_id, related_date=related_date, line_count=line_count,
+                          rejected_count=rejected_count)
+            (made if kind == "323" else answered).append(((day, row_id), e))
+        made.sort(key=itemgetter(0))
+        answered.sort(key=itemgetter(0))
+        _declaration_group(made, [e for _, e in answered], months_of.pop(provider, []),
+                           deadline_months=deadline_months, emit=emit)
+        _declaration_lines((e for _, e in made), (e for _, e in answered), tally.add_lines)
+    for provider_months in months_of.values():
+        _declaration_group([], [], provider_months, deadline_months=deadline_months, emit=emit)
+
+    per, region = tally.rows()
+    return Evaluation(per=per, region=region, findings=sort_findings(kept) if keep_findings else [])
 
 
 def provider_summary(rows: list[KpiRow]) -> dict[str | None, KpiRow]:
@@ -544,18 +823,23 @@ __all__ = [
     "AssignmentFact",
     "Dataset",
     "EventFact",
+    "Evaluation",
     "Finding",
     "KPIS",
     "KpiRow",
     "Obligation",
     "RULES",
+    "KpiTally",
     "declaration_deadline",
+    "evaluate",
+    "finding_of",
     "findings",
     "kpis",
     "load",
     "month_end",
     "obligations",
     "provider_summary",
+    "sort_findings",
     "start_due",
     "working_days_between",
 ]

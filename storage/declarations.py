@@ -12,7 +12,7 @@ All declaration SQL lives here as keyword-only functions taking a Session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,8 +22,15 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    and_,
+    cast,
+    exists,
     func,
+    literal,
+    null,
+    or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -388,6 +395,144 @@ def event_rows(
     return [tuple(r) for r in session.execute(stmt)]
 
 
+# --- Streams for the rules: one group of rows at a time, never the whole region --------
+# Each stream is ordered by the key the rules group on, read through a server-side cursor
+# (PostgreSQL) or the cursor itself (SQLite) in batches of `batch` rows, so that the
+# caller can evaluate a group and drop it. The rows are plain tuples; only the columns the
+# rules read are selected, and only events dated up to `until` (later ones are not known
+# yet as of that day).
+
+STREAM_BATCH = 5000
+
+
+def _streamed(session: Session, stmt, batch: int) -> Iterator[tuple]:
+    # Core rows on the session's connection (and transaction), past the ORM's loading.
+    result = session.connection().execute(stmt.execution_options(yield_per=batch))
+    for part in result.partitions():
+        yield from map(tuple, part)
+
+
+def assignment_stream(
+    session: Session, *, until: date, provider_agb: str | None = None, batch: int = STREAM_BATCH
+) -> Iterator[tuple]:
+    """Assignments and their start and stop lines (305, 307), together, ordered by
+    (municipality code, ToewijzingNummer) so that an assignment's rows are adjacent.
+
+    Rows: (municipality_code, toewijzing_nummer, kind, provider_agb, id, date_1, date_2,
+    date_3, retroactive, status), where kind is "A" for an assignment (dates: start_date,
+    end_date, first_message_date) and the message type for an event (dates: care_date,
+    period_start, message_date). Start and stop lines without a ToewijzingNummer come as
+    one group per municipality."""
+    a = select(
+        Assignment.municipality_code.label("municipality_code"),
+        Assignment.toewijzing_nummer.label("toewijzing_nummer"),
+        literal("A", String(3)).label("kind"),
+        Assignment.provider_agb.label("provider_agb"),
+        Assignment.id.label("id"),
+        Assignment.start_date.label("date_1"),
+        Assignment.end_date.label("date_2"),
+        Assignment.first_message_date.label("date_3"),
+        Assignment.retroactive.label("retroactive"),
+        cast(null(), String(1)).label("status"),
+    )
+    e = select(
+        MessageEvent.municipality_code,
+        MessageEvent.toewijzing_nummer,
+        MessageEvent.message_type,
+        MessageEvent.provider_agb,
+        MessageEvent.id,
+        MessageEvent.care_date,
+        MessageEvent.period_start,
+        MessageEvent.message_date,
+        cast(null(), Boolean),
+        MessageEvent.status,
+    ).where(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until)
+    if provider_agb:
+        a = a.where(Assignment.provider_agb == provider_agb)
+        e = e.where(MessageEvent.provider_agb == provider_agb)
+    # An assignment first sent after `until` matters only to lines about it (a 305 sent
+    # before the 301 arrived); without such lines it has nothing to say yet.
+    lines = e.subquery()
+    a = a.where(
+        or_(
+            Assignment.first_message_date <= until,
+            exists().where(
+                lines.c.municipality_code == Assignment.municipality_code,
+                lines.c.toewijzing_nummer == Assignment.toewijzing_nummer,
+            ),
+        )
+    )
+    both = union_all(a, e).subquery()
+    stmt = select(*both.c).order_by(both.c.municipality_code, both.c.toewijzing_nummer)
+    return _streamed(session, stmt, batch)
+
+
+def request_stream(
+    session: Session, *, until: date, provider_agb: str | None = None, batch: int = STREAM_BATCH
+) -> Iterator[tuple]:
+    """Requests (315) and the answers that name a reference (301, 319), ordered by
+    (provider, municipality, ReferentieAanbieder).
+
+    Rows: (provider_agb, municipality_code, reference, message_type, id, message_date,
+    receipt_date, status)."""
+    stmt = (
+        select(
+            MessageEvent.provider_agb,
+            MessageEvent.municipality_code,
+            MessageEvent.reference,
+            MessageEvent.message_type,
+            MessageEvent.id,
+            MessageEvent.message_date,
+            MessageEvent.receipt_date,
+            MessageEvent.status,
+        )
+        .where(
+            or_(
+                MessageEvent.message_type == "315",
+                and_(MessageEvent.message_type.in_(("301", "319")), MessageEvent.reference.is_not(None)),
+            ),
+            MessageEvent.message_date <= until,
+        )
+        .order_by(MessageEvent.provider_agb, MessageEvent.municipality_code, MessageEvent.reference)
+    )
+    if provider_agb:
+        stmt = stmt.where(MessageEvent.provider_agb == provider_agb)
+    return _streamed(session, stmt, batch)
+
+
+def declaration_stream(
+    session: Session, *, until: date, provider_agb: str | None = None, batch: int = STREAM_BATCH
+) -> Iterator[tuple]:
+    """Declarations (323) and declaration answers (325), ordered by provider.
+
+    Rows: (provider_agb, municipality_code, message_type, id, message_id, message_date,
+    receipt_date, period_start, period_end, declaration_number, related_id, related_date,
+    line_count, rejected_count)."""
+    stmt = (
+        select(
+            MessageEvent.provider_agb,
+            MessageEvent.municipality_code,
+            MessageEvent.message_type,
+            MessageEvent.id,
+            MessageEvent.message_id,
+            MessageEvent.message_date,
+            MessageEvent.receipt_date,
+            MessageEvent.period_start,
+            MessageEvent.period_end,
+            MessageEvent.declaration_number,
+            MessageEvent.related_id,
+            MessageEvent.related_date,
+            MessageEvent.line_count,
+            MessageEvent.rejected_count,
+        )
+        .where(MessageEvent.message_type.in_(("323", "325")), MessageEvent.message_date <= until)
+        .order_by(MessageEvent.provider_agb)
+    )
+    if provider_agb:
+        stmt = stmt.where(MessageEvent.provider_agb == provider_agb)
+    return _streamed(session, stmt, batch)
+
+
 def find_provider(session: Session, *, text: str) -> Provider | None:
     """A provider by AGB code, exact name, or a unique part of its name (case-insensitive)."""
     text = text.strip()
@@ -424,13 +569,16 @@ __all__ = [
     "STATUS_DELETE",
     "add_events",
     "assignment_rows",
+    "assignment_stream",
     "assignments",
     "count_events",
+    "declaration_stream",
     "ensure_providers",
     "event_rows",
     "events",
     "find_provider",
     "known_messages",
     "providers",
+    "request_stream",
     "upsert_assignments",
 ]

@@ -91,11 +91,11 @@ def run_report(args) -> int:
     with factory() as session:
         agb = _provider(session, args.provider)
         names = store.providers(session)
-        data = rules.load(session, provider_agb=agb)
-        items = rules.obligations(
-            data, today=today, deadline_months=get_settings().regiobot_declaration_deadline_months
+        result = rules.evaluate(
+            session, today=today, provider_agb=agb, month=month,
+            deadline_months=get_settings().regiobot_declaration_deadline_months,
         )
-        per, region = rules.kpis(data, today=today, month=month, items=items)
+        per, region = result.per, result.region
     print(f"Declarations KPIs as of {today.isoformat()}" + (f", month {month}" if month else ""))
     print("Counted by the month of the deadline; rejected lines by the month declared.")
     rows = sorted(per, key=lambda r: (r.month, names.get(r.provider_agb, r.provider_agb).lower()))
@@ -120,10 +120,10 @@ def run_findings(args) -> int:
     with factory() as session:
         agb = _provider(session, args.provider)
         names = store.providers(session)
-        data = rules.load(session, provider_agb=agb)
-        found = rules.findings(
-            data, today=today, deadline_months=get_settings().regiobot_declaration_deadline_months
-        )
+        found = rules.evaluate(
+            session, today=today, provider_agb=agb, keep_findings=True,
+            deadline_months=get_settings().regiobot_declaration_deadline_months,
+        ).findings
     if args.rule:
         found = [f for f in found if f.rule.lower() == args.rule.lower()]
     print(f"{len(found)} findings as of {today.isoformat()}")
