@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -106,6 +107,17 @@ def _start_worker(settings: Settings) -> None:
     except OSError:
         log.warning("could not lower the answer worker's priority")
     _worker = (settings, make_sessionmaker(make_engine(settings.database_url)))
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="regiobot-answers-parent").start()
+
+
+def _exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker once the web process is gone: killed with SIGKILL, a parent
+    leaves its pool's workers waiting on a queue nobody writes to any more, holding
+    store connections."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def _ready() -> int:

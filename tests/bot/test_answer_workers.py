@@ -83,3 +83,45 @@ def test_it_says_try_again_in_the_ack_when_too_many_answers_wait(
     assert response.json()["response_type"] == "ephemeral"
     time.sleep(0.5)
     assert fake_slack.calls_to("response_url") == []
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from bot.answers import ProcessAnswers
+from regiobot.settings import Settings
+
+answers = ProcessAnswers(Settings(_env_file=None, database_url=sys.argv[1]), 1)
+answers._pool.submit(time.sleep, 0).result(timeout=60)
+import multiprocessing
+print(*[p.pid for p in multiprocessing.active_children()], flush=True)
+time.sleep(120)
+"""
+
+
+def test_it_ends_the_workers_when_the_web_process_is_killed(store_url, tmp_path):
+    import subprocess
+    import sys
+
+    web = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT, store_url],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in web.stdout.readline().split()]
+        assert workers
+        web.kill()
+        web.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers), "an answer worker outlived the web process"
+    finally:
+        web.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its new parent) counts as gone.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
