@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -179,14 +180,54 @@ class AssignmentRow:
 
 
 def _insert_ignoring_duplicates(session: Session, table, rows: list[dict]) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
         stmt = postgresql.insert(table).on_conflict_do_nothing()
-    elif dialect == "sqlite":
+    elif dialect.name == "sqlite":
         stmt = sqlite.insert(table).on_conflict_do_nothing()
     else:  # pragma: no cover - the store runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"unsupported database {dialect}")
-    session.execute(stmt, rows)
+        raise RuntimeError(f"unsupported database {dialect.name}")
+    _execute_many(session, stmt, rows)
+
+
+def _execute_many(session: Session, statement, rows: Sequence[dict]) -> None:
+    """An INSERT of many rows (all with the same keys) as one executemany of the driver,
+    compiled once, each column's values type-processed once per distinct value.
+
+    `session.execute(statement, rows)` builds and processes every row's parameters one by
+    one, which on SQLite took twice the driver's own time (BENCHMARKS.md (c)); dates
+    repeat across rows and the import time is one value. Falls back to it when the
+    compiled statement does not take exactly the rows' keys, or when a column left out
+    has a default SQLAlchemy would fill in.
+    """
+    if not rows:
+        return
+    keys = list(rows[0])
+    table = statement.table
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.bind_names.values())
+    if sorted(names) != sorted(keys) or any(
+        column.default is not None or column.onupdate is not None
+        for column in table.columns
+        if column.key not in keys
+    ):
+        session.execute(statement, rows)
+        return
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processed = {value: process(value) for value in set(values)}
+            values = [processed[value] for value in values]
+        columns.append(values)
+    if compiled.positional:
+        parameters = list(zip(*columns, strict=True))
+    else:
+        parameters = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    connection.exec_driver_sql(compiled.string, parameters)
 
 
 def count_events(session: Session) -> int:
@@ -205,24 +246,37 @@ def add_events(session: Session, *, events: Sequence[dict], chunk: int = 5000) -
 def known_messages(session: Session, *, keys: Iterable[tuple[str, str, str, date]]) -> set[tuple]:
     """Which of these (type, sender, message id, date) messages are already stored."""
     keys = set(keys)
-    # Grouped by (type, sender) so that each query walks the unique index's prefix.
-    ids_by_party: dict[tuple[str, str], set[str]] = {}
+    # One query per sender (and 500 ids), not per (type, sender): a folder of messages
+    # has few senders but many of their types, and the fixed cost of a query is most of
+    # its time on a small store. `message_type IN (…) AND sender = … AND message_id IN
+    # (…)` still walks the unique index on both engines; a row of another type with the
+    # same id is dropped below. A row-value IN over all keys would be one query, but
+    # SQLite answers it with a scan of the index and PostgreSQL plans it for 100 ms.
+    by_sender: dict[str, tuple[set[str], set[str]]] = {}
     for kind, sender, message_id, _day in keys:
-        ids_by_party.setdefault((kind, sender), set()).add(message_id)
+        kinds, ids = by_sender.setdefault(sender, (set(), set()))
+        kinds.add(kind)
+        ids.add(message_id)
+    # Built once, on Core columns: building a statement and its cache key per query, and
+    # the ORM's result handling, were most of a query's cost on a small store.
+    event = MessageEvent.__table__.c
+    stmt = (
+        select(event.message_type, event.message_id, event.message_date)
+        .where(
+            event.sender == bindparam("sender"),
+            event.message_type.in_(bindparam("kinds", expanding=True)),
+            event.message_id.in_(bindparam("ids", expanding=True)),
+        )
+        .distinct()
+    )
     found: set[tuple] = set()
-    for (kind, sender), ids in sorted(ids_by_party.items()):
+    for sender, (kinds, ids) in sorted(by_sender.items()):
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):
             rows = session.execute(
-                select(MessageEvent.message_id, MessageEvent.message_date)
-                .where(
-                    MessageEvent.message_type == kind,
-                    MessageEvent.sender == sender,
-                    MessageEvent.message_id.in_(ordered[start : start + 500]),
-                )
-                .distinct()
+                stmt, {"sender": sender, "kinds": sorted(kinds), "ids": ordered[start : start + 500]}
             )
-            for message_id, day in rows:
+            for kind, message_id, day in rows:
                 if (kind, sender, message_id, day) in keys:
                     found.add((kind, sender, message_id, day))
     return found
@@ -313,7 +367,7 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
             counts["assignments changed"] += 1
     if new_rows:
         for start in range(0, len(new_rows), 5000):
-            session.execute(Assignment.__table__.insert(), new_rows[start : start + 5000])
+            _execute_many(session, Assignment.__table__.insert(), new_rows[start : start + 5000])
         counts["assignments added"] = len(new_rows)
     session.flush()
     return counts

@@ -173,3 +173,44 @@ def test_it_keeps_values_with_apostrophes_out_of_validation_errors(message):
 
     scrubbed = scrub(message)
     assert "56789" not in scrubbed and "Hondt" not in scrubbed
+
+
+def test_comments_and_processing_instructions_do_not_change_what_is_read(examples, tmp_path):
+    # The header's fields are read by their position in the XSD's sequence first; a
+    # comment before them moves them, and they must still be found by name.
+    import re
+
+    from storage.importers.ijw import extract
+
+    for path in _valid(examples):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"(<jw\d+:Bericht\b[^>]*>)", r"\1<!-- a -->", text, count=1)
+        text = re.sub(r"(<jw\d+:Header>)", r"\1<!-- b --><?note x?>", text, count=1)
+        text = re.sub(r"(<jw\d+:BerichtIdentificatie>)", r"\1<!-- c -->", text, count=1)
+        text = re.sub(r"(<jw\d+:Product>)", r"\1<!-- d -->", text)
+        moved = tmp_path / path.name
+        moved.write_text(text, encoding="utf-8")
+        plain, commented = check_file(path), check_file(moved)
+        assert not commented.problems, path.name
+        expected = extract(plain.tree, plain.message_type, now=NOW)
+        assert extract(commented.tree, commented.message_type, now=NOW) == expected, path.name
+
+
+def test_folders_are_listed_as_rglob_lists_them(tmp_path):
+    from storage.importers.ijw import iter_files
+
+    for folder in ("a/b", ".hidden", "c.xml", "d"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("z.xml", "a/1.xml", "a/2.XML", "a/3.csv", "a/b/4.xml", ".hidden/5.xml", ".6.xml", "d/7.xml.bak", "d/8.xml"):
+        (tmp_path / name).write_text("<x/>", encoding="utf-8")
+    (tmp_path / "a" / "link.xml").symlink_to(tmp_path / "a" / "b" / "4.xml")
+    (tmp_path / "a" / "broken.xml").symlink_to(tmp_path / "missing.xml")
+    (tmp_path / "a" / "folder-link").symlink_to(tmp_path / "d")
+    for patterns in (("*.xml",), ("*.xml", "*.csv")):
+        expected = sorted(
+            {p for pattern in patterns for p in tmp_path.rglob(pattern) if p.is_file()}, key=lambda p: p.parts
+        )
+        assert list(iter_files([tmp_path], patterns)) == expected
+    assert list(iter_files([tmp_path / "a", tmp_path / "z.xml"])) == [
+        tmp_path / "a" / name for name in ("1.xml", "b/4.xml", "link.xml")
+    ] + [tmp_path / "z.xml"]
