@@ -115,6 +115,13 @@ class Server:
     def peak_rss_mb(self) -> float:
         return peak_rss_mb(self.process.pid)
 
+    def children_peak_rss_mb(self) -> list[float]:
+        """VmHWM of each child process (the web process's answer workers)."""
+        children: list[int] = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            children += [int(pid) for pid in (task / "children").read_text().split()]
+        return [peak_rss_mb(pid) for pid in children]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -168,10 +175,12 @@ def signed_command(slack: FakeSlack, n: int | str, text: str) -> tuple[bytes, di
 async def drive(url: str, slack: FakeSlack, *, clients: int, requests: int | None = None,
                 seconds: float | None = None, texts: tuple[str, ...] = COMMANDS,
                 tag: str = "bench",
-                sent_at: dict[str, float] | None = None) -> tuple[list[float], int, float]:
+                sent_at: dict[str, float] | None = None,
+                busy: list[str] | None = None) -> tuple[list[float], int, float]:
     """(latencies in s, errors, wall time): `clients` concurrent senders, until
     `requests` are sent in all or `seconds` have passed. `sent_at` collects when each
-    command was sent, by its response_url path (`/response/<tag>-<n>`)."""
+    command was sent, by its response_url path (`/response/<tag>-<n>`); `busy` the
+    paths of commands whose ack said to try again (too many answers waiting)."""
     latencies: list[float] = []
     errors = 0
     counter = 0
@@ -194,6 +203,8 @@ async def drive(url: str, slack: FakeSlack, *, clients: int, requests: int | Non
             try:
                 response = await http.post(url + "/slack/events", content=body, headers=headers)
                 ok = response.status_code == 200
+                if busy is not None and b"te druk" in response.content:
+                    busy.append(f"/response/{key}")
             except httpx.HTTPError:
                 ok = False
             latencies.append(time.perf_counter() - sent)
@@ -239,20 +250,25 @@ def run_compare(args) -> None:
                 asyncio.run(drive(server.url, slack, clients=args.clients, requests=200,
                                   tag=f"warm{number}"))
                 sent_at: dict[str, float] = {}
+                busy: list[str] = []
                 latencies, errors, wall = asyncio.run(
                     drive(server.url, slack, clients=args.clients, requests=args.requests,
                           texts=tuple(args.text) or COMMANDS, tag=f"run{number}",
-                          sent_at=sent_at))
+                          sent_at=sent_at, busy=busy))
+                for path in busy:
+                    sent_at.pop(path, None)
                 answered = None
                 if name != ACK_ONLY and isinstance(slack, RemoteSlack):
                     answered = answer_latencies(slack, sent_at)
-                results[name] = (latencies, errors, wall, server.peak_rss_mb(), answered)
+                results[name] = (latencies, errors + len(busy), wall, server.peak_rss_mb(),
+                                 answered)
             finally:
                 server.stop()
     print(f"texts: {', '.join(args.text) or 'a mix of ' + str(len(COMMANDS))}; fake Slack "
           f"{'in its own process' if args.slack_process else 'in the client process'}")
     print(f"/regio acks, {args.requests} signed requests, {args.clients} concurrent clients, "
           f"loopback; store {redact(args.database)}")
+    print("errors: HTTP errors, and acks saying 'try again' (too many answers waiting)")
     print(f"{'server':<30} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
           f"{'req/s':>7} {'errors':>6} {'RSS MiB':>8}")
     for name, (lat, errors, wall, rss, _answered) in results.items():
@@ -282,9 +298,12 @@ def run_load(args) -> None:
         try:
             asyncio.run(drive(server.url, slack, clients=args.clients, requests=100, tag="warm"))
             sent_at: dict[str, float] = {}
+            busy: list[str] = []
             latencies, errors, wall = asyncio.run(
                 drive(server.url, slack, clients=args.clients, seconds=args.seconds,
-                      tag="load", sent_at=sent_at))
+                      tag="load", sent_at=sent_at, busy=busy))
+            for path in busy:  # told to try again: no answer comes for these
+                sent_at.pop(path, None)
             # The answers go to the response_url after the ack; wait for the last ones.
             waited = time.monotonic()
             answered = answer_latencies(slack, sent_at, wait=600)
@@ -299,7 +318,8 @@ def run_load(args) -> None:
     print("ack latency ms: " + ", ".join(
         f"p{p} {pct(latencies, p) * 1000:.1f}" for p in (50, 90, 99, 99.9))
         + f", max {max(latencies) * 1000:.1f}, mean {statistics.mean(latencies) * 1000:.1f}")
-    print(f"answers at the response_url: {len(answered)} of {len(latencies)} "
+    print(f"acks saying 'try again in a minute' (too many answers waiting): {len(busy)}")
+    print(f"answers at the response_url: {len(answered)} of {len(sent_at)} "
           f"(the last {waited:.0f} s after the load stopped); from command to answer: "
           + (", ".join(f"p{p} {pct(answered, p):.1f} s" for p in (50, 90, 99))
              + f", max {max(answered):.1f} s" if answered else "none"))
@@ -315,6 +335,7 @@ def run_rss(args) -> None:
             # A full region feed, the biggest thing the web process builds.
             feed_status = fetch_region_feed(args.database, server.url)
             web_rss = server.peak_rss_mb()
+            worker_rss = server.children_peak_rss_mb()
         finally:
             server.stop()
         port = free_port()
@@ -332,7 +353,8 @@ def run_rss(args) -> None:
                 clock.wait(timeout=30)
     print(f"peak RSS (VmHWM), store {redact(args.database)}")
     print(f"web process after 2000 /regio commands and a region feed ({feed_status}): "
-          f"{web_rss:.0f} MiB")
+          f"{web_rss:.0f} MiB; its child processes (answer workers, resource tracker): "
+          + ", ".join(f"{rss:.0f} MiB" for rss in worker_rss))
     print(f"clock process after {args.clock_seconds} s (start-up plan + send, REGIOBOT_TODAY="
           f"{TODAY}): {clock_rss:.0f} MiB")
 

@@ -35,9 +35,10 @@ log = logging.getLogger(__name__)
 
 # Workers run this much nicer than the web process (see the module docstring).
 ANSWER_NICENESS = 10
-# Commands waiting for a worker before new ones are told to try again: at a few
-# milliseconds an answer, a minute's worth or so, well inside the response_url's life.
-MAX_PENDING = 5_000
+# Commands waiting for a worker before new ones are told to try again. One worker on a
+# busy 2-core machine answers 60-100 a second (BENCHMARKS.md), so this keeps the
+# wait for an answer under half a minute; a longer wait reads as a bot that is broken.
+MAX_PENDING = 2_000
 RESPONSE_URL_TIMEOUT_SECONDS = 10
 
 Respond = Callable[..., Any]
