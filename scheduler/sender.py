@@ -260,10 +260,15 @@ class Sender:
             log.error("delivery %s failed for good: %s", job.key, error)
             report.failed.append(job.key)
             return
+        # From when the attempt failed, not from the tick's start: in a slow tick (a few
+        # timeouts in a row) the wait would otherwise be over before it began, and a
+        # look-up could come before a post that timed out has landed (the fault run
+        # posted one reminder twice that way).
+        failed_at = self._claim_moment(now)
         if isinstance(error, RateLimited):
-            next_at = now + timedelta(seconds=error.retry_after)
+            next_at = failed_at + timedelta(seconds=error.retry_after)
         else:
-            next_at = now + backoff(job.attempts)
+            next_at = failed_at + backoff(job.attempts)
         lookup = ambiguous and isinstance(error, TransientError) and error.ambiguous
         with transaction(self.factory) as session:
             store.mark_retry(session, delivery_id=job.id, worker=self.worker,

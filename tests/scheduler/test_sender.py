@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
 
-from scheduler.channels import SlackChannel, key_of
+from scheduler.channels import SlackChannel, TransientError, key_of
 from scheduler.planner import run_planner
 from scheduler.sender import Sender
 from storage import deliveries
@@ -138,6 +139,50 @@ def test_it_finds_a_post_that_timed_out_instead_of_posting_it_again(store, sched
     with store.session() as session:
         (row,) = deliveries.find_deliveries(session)
     assert (row.status, row.slack_ts) == ("sent", fake_slack.messages(PROGRAMME_CHANNEL)[0]["ts"])
+
+
+def test_it_waits_its_backoff_from_the_failure_not_from_the_start_of_a_slow_tick(
+    store, schedule, slack_channel
+):
+    """Found by the fault run: a tick with a few timeouts in a row computed each retry
+    from the tick's start, so a late failure was due again at once, and its look-up came
+    before the timed-out post had landed; that reminder was posted twice."""
+    _one_milestone(store)  # the channel and Alice's DM: two posts in one tick
+    slow = 0.6
+
+    class TimingOut(type(slack_channel)):
+        def post(self, channel, message, metadata):
+            time.sleep(slow)
+            raise TransientError("timeout", code="timeout")
+
+    sender = Sender(store.factory, TimingOut(slack_channel.client), schedule=schedule,
+                    worker="w")
+    report = tick(store.factory, sender, W10, schedule)
+    assert len(report.retried) == 2
+    with store.session() as session:
+        rows = sorted(deliveries.find_deliveries(session), key=lambda r: r.next_attempt_at)
+    first, second = (r.next_attempt_at - W10 for r in rows)
+    assert first >= timedelta(seconds=30 + slow)
+    assert second >= timedelta(seconds=30 + 2 * slow)
+    assert all(r.needs_lookup for r in rows)
+
+
+def test_it_keeps_looking_first_when_the_lookup_itself_fails(store, schedule, fake_slack):
+    _one_milestone(store, owner="Charlie Bakker")
+    channel = SlackChannel(WebClient(token="xoxb-test", base_url=fake_slack.api_url,
+                                     timeout=0.1, retry_handlers=[]))
+    fake_slack.slow_posts, fake_slack.delay = 1, 0.3  # posted, but answered too late
+    sender = Sender(store.factory, channel, schedule=schedule, worker="w")
+    assert tick(store.factory, sender, W10, schedule).retried
+    assert fake_slack.slow_done.wait(timeout=5)
+    fake_slack.fail_next(1, status=500, method="conversations.history")
+    assert tick(store.factory, sender, W10 + timedelta(minutes=1), schedule).retried
+    fake_slack.fail_next(1, status=429, retry_after=1, method="conversations.history")
+    assert tick(store.factory, sender, W10 + timedelta(minutes=3), schedule).retried
+    last = tick(store.factory, sender, W10 + timedelta(minutes=6), schedule)
+    assert last.found and not last.sent
+    assert len(fake_slack.messages(PROGRAMME_CHANNEL)) == 1
+    assert len(fake_slack.calls_to("chat.postMessage", ok_only=False)) == 1
 
 
 def test_it_neither_duplicates_nor_loses_a_post_when_killed_after_slack_answered(
