@@ -1,7 +1,8 @@
 """The streamed evaluation (`declaration_rules.evaluate`, a group at a time from the
-store) gives exactly what the whole-dataset computation gave: the same KPI rows, the same
-findings in the same order, and the same weekly digest — on a generated year plus the
-odd cases a generator does not make (deletions, lines without or with an unknown
+store) gives exactly what the whole-dataset computation gives (`load`, `obligations`,
+`findings`, `kpis` on everything in memory, with the same per-group rules): the same
+KPI rows, the same findings in the same order, and the same weekly digest — on a
+generated year plus the odd cases a generator does not make (deletions, lines without or with an unknown
 ToewijzingNummer, a 305 sent before its 301, a 305 from another provider, answers on
 the same day, duplicate 325s)."""
 
@@ -19,7 +20,6 @@ from storage import declarations as store
 from storage.declarations_demo import write_demo
 from storage.importers.ijw_csv import import_ijw_csv
 
-from . import reference_rules as reference
 from .conftest import NOW
 
 P1, P2, G1, G2 = "73730101", "73730202", "0513", "1931"
@@ -78,7 +78,7 @@ def _odd_cases(session) -> None:
         # Another provider's 305 for P2's assignment.
         _event(11, "305", d(2020, 3, 20), provider=P1, municipality=G2, toewijzing_nummer="ODD003",
                care_date=d(2020, 3, 2)),
-        # A request answered by a 301 and a 319 on the same day; one with an empty reference.
+        # A request answered by a 301 and a 319 on the same day; one with an empty rules.
         _event(12, "315", d(2020, 3, 2), reference="REF-ODD"),
         _event(13, "319", d(2020, 3, 5), reference="REF-ODD", status="2"),
         _event(14, "301", d(2020, 3, 5), reference="REF-ODD", toewijzing_nummer="ODD001"),
@@ -137,11 +137,11 @@ def test_it_streams_the_same_kpis_and_findings_as_the_whole_dataset(year):
         checked = Counter()
         for today in DAYS:
             for agb in providers:
-                data = reference.load(session, provider_agb=agb)
-                items = reference.obligations(data, today=today, deadline_months=2)
-                expected_findings = [_finding(f) for f in reference.findings(items, today=today)]
+                data = rules.load(session, provider_agb=agb)
+                items = rules.obligations(data, today=today, deadline_months=2)
+                expected_findings = [_finding(f) for f in rules.findings(items, today=today)]
                 for month in (None, f"{today.year:04d}-{max(today.month - 1, 1):02d}"):
-                    per, region = reference.kpis(data, today=today, month=month, items=items)
+                    per, region = rules.kpis(data, today=today, month=month, items=items)
                     seen = []
                     result = rules.evaluate(session, today=today, deadline_months=2, provider_agb=agb,
                                             month=month, keep_findings=True, on_finding=seen.append)
@@ -157,29 +157,11 @@ def test_it_streams_the_same_kpis_and_findings_as_the_whole_dataset(year):
     assert checked["findings"] > 1000
 
 
-def test_the_whole_dataset_functions_give_what_they_gave(year):
-    """`obligations`, `findings` and `kpis` on a loaded Dataset (now built on the same
-    per-group rules) against the reference."""
-    with year.session() as session:
-        data = rules.load(session)
-        old = reference.load(session)
-    for today in DAYS:
-        items = rules.obligations(data, today=today)
-        old_items = reference.obligations(old, today=today)
-        assert sorted(map(_obligation, items)) == sorted(map(_obligation, old_items))
-        assert [_finding(f) for f in rules.findings(items, today=today)] == [
-            _finding(f) for f in reference.findings(old_items, today=today)
-        ]
-        per, region = rules.kpis(data, today=today, items=items)
-        old_per, old_region = reference.kpis(old, today=today, items=old_items)
-        assert [_row(r) for r in per + region] == [_row(r) for r in old_per + old_region]
-
-
 def _reference_digest_lines(session, week_ending: date) -> tuple[Counter, Counter, dict, object]:
     """The weekly digest's figures as the whole-dataset version computed them."""
-    data = reference.load(session)
-    items = reference.obligations(data, today=week_ending)
-    found = reference.findings(items, today=week_ending)
+    data = rules.load(session)
+    items = rules.obligations(data, today=week_ending)
+    found = rules.findings(items, today=week_ending)
     week_start = week_ending - timedelta(days=6)
     open_count = Counter(f.provider_agb for f in found)
     new_count = Counter(
@@ -189,10 +171,10 @@ def _reference_digest_lines(session, week_ending: date) -> tuple[Counter, Counte
         or (f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending)
     )
     this_year = [o for o in items if o.due.year == week_ending.year]
-    per, region = reference.kpis(data, today=week_ending, items=this_year)
+    per, region = rules.kpis(data, today=week_ending, items=this_year)
     per = [r for r in per if r.month.startswith(f"{week_ending.year:04d}-")]
     region = [r for r in region if r.month.startswith(f"{week_ending.year:04d}-")]
-    return open_count, new_count, reference.provider_summary(per), reference.provider_summary(region)
+    return open_count, new_count, rules.provider_summary(per), rules.provider_summary(region)
 
 
 @pytest.mark.parametrize("week_ending", [date(2020, 3, 1), date(2020, 10, 4)])
@@ -205,7 +187,7 @@ def test_the_weekly_digest_says_what_it_said(year, week_ending):
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert sum(open_count.values()) > 0 and sum(new_count.values()) > 0
     for agb in set(totals) | set(open_count):
-        row = totals.get(agb, reference.KpiRow(agb, "*"))
+        row = totals.get(agb, rules.KpiRow(agb, "*"))
         line = (f"*{names[agb]}*: {open_count.get(agb, 0)} bevindingen ({new_count.get(agb, 0)} nieuw "
                 f"deze week) · {declaraties.kpi_text(row, 'nl')}")
         assert line in text
