@@ -29,11 +29,18 @@ def main() -> None:
                                       base_url=settings.slack_api_base_url,
                                       timeout=CLIENT_TIMEOUT)
 
-    def now() -> datetime:
+    def simulated() -> datetime:
         return datetime.fromisoformat(clock_file.read_text().strip())
 
-    jobs = Jobs(settings, open_store(settings.database_url), channel, now=now)
+    # One moment per round for the planner, the sender's tick and the heartbeat: the
+    # run takes a heartbeat at or after a step's moment to mean the planner has seen
+    # that moment too. Within a send the sender reads the simulated clock itself, which
+    # runs faster than real time while posts are pending.
+    moment = [simulated()]
+    jobs = Jobs(settings, open_store(settings.database_url), channel, now=lambda: moment[0])
+    jobs.sender.clock = simulated
     while True:
+        moment[0] = simulated()
         try:
             jobs.plan()
             jobs.send()

@@ -94,7 +94,7 @@ class Jobs:
         self.schedule = Schedule.from_settings(settings)
         self.sender = Sender(
             factory, channel, schedule=self.schedule, worker=self.process,
-            lang=settings.regiobot_lang, admins=settings.regiobot_admins,
+            lang=settings.regiobot_lang, admins=settings.regiobot_admins, clock=now,
         )
         self._send_lock = threading.Lock()
 

@@ -14,8 +14,10 @@ delivery, so it is sent once too). Messages of milestones and meetings that chan
 after posting are rendered again and updated in place with chat.update when the
 rendered message differs from what was posted (its hash is kept per delivery).
 
-No clock is read here: every method takes `now`, so tests and `regiobot simulate`
-step time as they like.
+No clock is read here except the one passed in: every method takes `now`, and the
+moment within a tick comes from the `clock` given (the clock process's) or from the
+tick's time plus its elapsed seconds, so tests and `regiobot simulate` step time as
+they like.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class Sender:
         max_attempts: int = MAX_ATTEMPTS,
         batch: int = 50,
         after_post: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.factory = factory
         self.channel = channel
@@ -124,6 +127,9 @@ class Sender:
         # Called with the key right after Slack answered a post, before the record:
         # tests raise a BaseException here to play a crash at the worst moment.
         self.after_post = after_post
+        # What time it is during a tick (the clock process passes the one clock);
+        # without it, the tick's time plus the seconds the tick has run.
+        self.clock = clock
 
     # --- the tick
 
@@ -166,8 +172,11 @@ class Sender:
                 return
 
     def _claim_moment(self, now: datetime) -> datetime:
-        """The tick's time plus how long the tick has run: a row claimed late in a slow
-        tick must not already look stale (left `sending` by a crash) to another sender."""
+        """The moment within the tick: a row claimed late in a slow tick must not already
+        look stale (left `sending` by a crash) to another sender, and a retry waits its
+        backoff from when the attempt failed."""
+        if self.clock is not None:
+            return max(now, self.clock())
         tick_now, started = getattr(self, "_tick", (now, time.monotonic()))
         return max(now, tick_now + timedelta(seconds=time.monotonic() - started))
 

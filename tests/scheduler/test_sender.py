@@ -167,6 +167,26 @@ def test_it_waits_its_backoff_from_the_failure_not_from_the_start_of_a_slow_tick
     assert all(r.needs_lookup for r in rows)
 
 
+def test_it_takes_the_moment_of_a_failure_from_the_clock_it_was_given(
+    store, schedule, slack_channel
+):
+    """The clock process passes its clock: a failure's retry counts from that clock's
+    time, whatever the tick's time was (simulated clocks run faster than real time)."""
+    _one_milestone(store, owner="Charlie Bakker")
+    failed_at = W10 + timedelta(minutes=5)
+
+    class Failing(type(slack_channel)):
+        def post(self, channel, message, metadata):
+            raise TransientError("timeout", code="timeout")
+
+    sender = Sender(store.factory, Failing(slack_channel.client), schedule=schedule,
+                    worker="w", clock=lambda: failed_at)
+    assert tick(store.factory, sender, W10, schedule).retried
+    with store.session() as session:
+        (row,) = deliveries.find_deliveries(session)
+    assert row.next_attempt_at == failed_at + timedelta(seconds=30)
+
+
 def test_it_keeps_looking_first_when_the_lookup_itself_fails(store, schedule, fake_slack):
     _one_milestone(store, owner="Charlie Bakker")
     channel = SlackChannel(WebClient(token="xoxb-test", base_url=fake_slack.api_url,
