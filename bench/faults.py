@@ -14,7 +14,7 @@ and generated iJw declarations (storage.declarations_demo, imported from CSV).
    429 (Retry-After 1), 500, or hangs past the client's timeout (the post may have
    landed) at random. Every few seconds one clock is killed with SIGKILL and restarted.
    The run steps through the same moments; at each it waits until nothing is pending,
-   advancing the simulated time by a minute a second so retries come due.
+   advancing the simulated time 15 times faster than real time so retries come due.
 
 Reports posts expected / delivered / duplicated / lost (target: 0 and 0), and what the
 faults were. Without --database/--reference it uses SQLite files in a temporary folder.
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--declarations", type=int, default=2000)
     parser.add_argument("--fault-rate", type=float, default=0.3)
     parser.add_argument("--kill-every", type=float, default=3.0, metavar="SECONDS")
-    parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument("--max-seconds", type=float, default=3600)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="regiobot-faults-"))
