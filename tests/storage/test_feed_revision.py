@@ -3,8 +3,10 @@ a table a feed reads changes it, whoever writes; other writes leave it alone."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from storage.feeds import create_feed_token, feed_revision
 from storage.models import (
@@ -81,3 +83,28 @@ def test_it_is_not_changed_by_a_rolled_back_write(loaded):
         session.execute(update(Milestone).values(title="Nooit bewaard"))
         session.rollback()
     assert revision(loaded) == before
+
+
+def test_it_lets_two_writers_wait_for_each_other_instead_of_deadlocking(loaded):
+    """Two transactions each change a person the other changes next: the second waits
+    for the first to commit. A marker bumped at the first write made it a deadlock on
+    PostgreSQL (the marker row held by one, the person by the other)."""
+    if loaded.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time; nothing to deadlock")
+    with loaded.session() as session:
+        first, second = session.scalars(select(Person.id).order_by(Person.id).limit(2)).all()
+    before = revision(loaded)
+    one, other = loaded.engine.connect(), loaded.engine.connect()
+    try:
+        for connection in (one, other):  # fail rather than hang if a lock is never freed
+            connection.execute(text("SET lock_timeout = '5s'"))
+        one.execute(update(Person).where(Person.id == first).values(email="a@example.nl"))
+        other.execute(update(Person).where(Person.id == second).values(email="b@example.nl"))
+        threading.Timer(0.5, other.commit).start()
+        # Waits for `other` to commit, then goes on.
+        one.execute(update(Person).where(Person.id == second).values(email="c@example.nl"))
+        one.commit()
+    finally:
+        one.close()
+        other.close()
+    assert revision(loaded) != before

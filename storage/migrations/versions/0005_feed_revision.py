@@ -45,11 +45,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_revision")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        # Once per statement, not per row: an import of 20.000 milestones bumps it once.
+        # Deferred to commit, and once per transaction: a writer locks the marker row
+        # only while it commits, when it waits for no other lock. Bumped at the first
+        # write instead, two writers each holding a row the other wants next would
+        # deadlock on the marker (an import and a Slack action, say).
         op.execute(
             """
             CREATE FUNCTION bump_feed_revision() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
+                IF current_setting('regiobot.feed_revision_bumped', true) = 'yes' THEN
+                    RETURN NULL;
+                END IF;
+                PERFORM set_config('regiobot.feed_revision_bumped', 'yes', true);
                 INSERT INTO feed_revision (id, marker)
                 VALUES (1, (random() * 9e18)::bigint)
                 ON CONFLICT (id) DO UPDATE SET marker = excluded.marker;
@@ -60,8 +67,14 @@ def upgrade() -> None:
         )
         for table in FEED_TABLES:
             op.execute(
-                f"CREATE TRIGGER bump_feed_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_feed_revision()"
+                f"CREATE CONSTRAINT TRIGGER bump_feed_revision AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION bump_feed_revision()"
+            )
+            # TRUNCATE has no constraint triggers; it locks the whole table anyway.
+            op.execute(
+                f"CREATE TRIGGER bump_feed_revision_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION bump_feed_revision()"
             )
         op.execute("INSERT INTO feed_revision (id, marker) VALUES (1, (random() * 9e18)::bigint)")
     else:
@@ -81,6 +94,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in FEED_TABLES:
             op.execute(f"DROP TRIGGER bump_feed_revision ON {table}")
+            op.execute(f"DROP TRIGGER bump_feed_revision_truncate ON {table}")
         op.execute("DROP FUNCTION bump_feed_revision()")
     else:
         for table in FEED_TABLES:
