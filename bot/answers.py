@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -103,6 +104,10 @@ def _start_worker(settings: Settings) -> None:
     global _worker
     from storage.db import make_engine, make_sessionmaker
 
+    # A spawned process starts with no logging set up: its errors would otherwise go
+    # out bare, without time or logger.
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s answers[%(process)d] %(name)s: %(message)s")
     try:
         os.nice(ANSWER_NICENESS)
     except OSError:
@@ -132,7 +137,11 @@ def answer_in_worker(body: dict[str, Any]) -> None:
     text, user_id, channel_id, response_url = command_fields(body)
     message = answer_message(settings, factory, text, user_id=user_id, channel_id=channel_id)
     if response_url:
-        WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS).send_dict(message)
+        sent = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS).send_dict(message)
+        if sent.status_code != 200:
+            # The URL is a credential for 30 minutes: its status only, never the URL.
+            log.warning("Slack refused a /regio answer at its response_url: HTTP %s",
+                        sent.status_code)
 
 
 class ProcessAnswers:
@@ -166,35 +175,69 @@ class ProcessAnswers:
     def submit(self, body: dict[str, Any], respond: Respond) -> None:
         with self._lock:
             self._pending += 1
+            pool = self._pool
         try:
-            future = self._pool.submit(answer_in_worker, body)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): start a new pool and go on.
-            log.error("the answer workers died; starting new ones")
-            with self._lock:
-                self._pool = self._start()
-            future = self._pool.submit(answer_in_worker, body)
+            try:
+                future = pool.submit(answer_in_worker, body)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): start a new pool and go on.
+                # Commands arriving together all see the broken pool; one replaces it.
+                with self._lock:
+                    if self._pool is pool:
+                        log.error("the answer workers died; starting new ones")
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool = self._start()
+                    pool = self._pool
+                future = pool.submit(answer_in_worker, body)
+        except Exception:
+            log.exception("could not hand a /regio command to the answer workers")
+            self._finished_without_answer(respond)
+            return
         future.add_done_callback(lambda done: self._finished(done, respond))
 
     def _finished(self, future: Future, respond: Respond) -> None:
-        with self._lock:
-            self._pending -= 1
+        if future.cancelled():  # the web process is stopping
+            with self._lock:
+                self._pending -= 1
+            return
         error = future.exception()
         if error is None:
+            with self._lock:
+                self._pending -= 1
             return
         log.error("answering /regio failed in a worker: %r", error)
+        self._finished_without_answer(respond)
+
+    def _finished_without_answer(self, respond: Respond) -> None:
+        with self._lock:
+            self._pending -= 1
         try:
             respond(text=sorry(self.settings), response_type="ephemeral")
         except Exception:
             log.exception("could not send the apology either")
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Finish the answers being worked out, drop the ones still waiting."""
+        with self._lock:
+            pool = self._pool
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Pools of this process, shut down when the web process stops (`shutdown_answers`):
+# without it the interpreter's exit would wait for every queued answer.
+_pools: weakref.WeakSet[ProcessAnswers] = weakref.WeakSet()
+
+
+def shutdown_answers() -> None:
+    for answers in list(_pools):
+        answers.shutdown()
 
 
 def make_answers(
     settings: Settings, factory: sessionmaker[Session], executor: Executor
 ) -> ThreadAnswers | ProcessAnswers:
     if settings.answer_processes > 0:
-        return ProcessAnswers(settings, settings.answer_processes)
+        answers = ProcessAnswers(settings, settings.answer_processes)
+        _pools.add(answers)
+        return answers
     return ThreadAnswers(settings, factory, executor)

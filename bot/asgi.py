@@ -9,10 +9,11 @@ feeds and health checks.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from slack_bolt import App
@@ -72,7 +73,16 @@ def create_app(
     feed_routes = _optional("calendars.http", "feed_routes")
     if feed_routes is not None:
         routes.extend(feed_routes(settings, factory))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, lifespan=_lifespan)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
+    yield
+    # Stopping: answers being worked out finish, answers still waiting are dropped.
+    from bot.answers import shutdown_answers
+
+    await run_in_threadpool(shutdown_answers)
 
 
 def _slack_endpoint(bolt_app: App) -> Callable[[Request], Any]:

@@ -125,3 +125,28 @@ def _alive(pid: int) -> bool:
     # A zombie (exited, not yet reaped by its new parent) counts as gone.
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ")[1][0] != "Z"
+
+
+def test_it_stops_its_workers_when_the_web_app_shuts_down(store, fake_slack):
+    import asyncio
+
+    from bot.answers import ProcessAnswers, make_answers
+
+    settings = make_settings(fake_slack, store.url, answer_processes=1)
+    others = {p.pid for p in _workers()}
+    answers = make_answers(settings, store.factory, None)
+    assert isinstance(answers, ProcessAnswers)
+    answers._pool.submit(time.sleep, 0).result(timeout=60)
+    workers = [p.pid for p in _workers() if p.pid not in others]
+    assert workers
+    app = create_app(settings, store.factory, slack_http=False)
+
+    async def run_lifespan() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(run_lifespan())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
