@@ -230,11 +230,18 @@ def milestone_description(m: MilestoneRecord) -> str:
 # The calendar's own properties and the VTIMEZONE are still made by icalendar.
 
 
+# RFC 5545 allows no control characters in a value but HTAB: Word's manual line break
+# (VT) and a page break (FF) become line breaks, the rest is dropped.
+_CONTROLS = {c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)}
+_CONTROLS.update({0x0B: "\n", 0x0C: "\n"})
+
+
 def text_value(value: str) -> str:
     """A TEXT value escaped as RFC 5545 §3.3.11 says: backslash, semicolon, comma and
-    line breaks."""
+    line breaks; control characters other than tab are not written."""
     return (
-        value.replace("\\", "\\\\")
+        value.translate(_CONTROLS)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

@@ -96,8 +96,10 @@ def find_one(
             again = resolve(ctx.session, stripped, kinds, region_id=rid)
             if again.match is not None or again.suggestions or not resolution.suggestions:
                 resolution, text = again, stripped
-    if resolution.match is not None:
+    # A person is loaded only when chosen: gone meanwhile, it is not found after all.
+    if resolution.match is not None and resolution.match.obj is not None:
         return resolution.match, None
+    resolution.match = None
     message = t("not_found", ctx.lang, what=t(f"what.{what}", ctx.lang), name=escape(text.strip()))
     hint = None
     if resolution.suggestions:

@@ -412,3 +412,18 @@ def test_it_round_trips_any_text_through_a_parser(title, programme, owner, locat
     assert str(due["DESCRIPTION"]) == milestone_description(milestone)
     assert str(meets["DESCRIPTION"]) == meeting_description(meeting)
     assert str(meets.get("LOCATION", "")) == (location or "")
+
+
+def test_it_writes_no_control_characters_and_makes_word_line_breaks_line_breaks():
+    from calendars.feeds import FeedSpec, MilestoneRecord, build_feed
+
+    stamp = datetime(2020, 1, 1, tzinfo=UTC)
+    record = MilestoneRecord(
+        uid_key="k", title="Eerste regel\x0btweede\x00 regel\x1b\tmet tab",
+        programme="P", due_date=date(2020, 1, 1), period_label="K1", status="open",
+        sequence=0, created_at=stamp, updated_at=stamp,
+    )
+    body = build_feed(FeedSpec(name="n", description="d", milestones=(record,)), now=stamp).body
+    assert not any(byte < 0x20 and byte not in b"\t\r\n" for byte in body)
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Eerste regel\ntweede regel\tmet tab"

@@ -75,6 +75,14 @@ def test_it_lists_all_roles_of_a_person(bot):
     assert "Bestuurlijk — Jeugdigen beschermen" in text
 
 
+def test_it_says_not_found_for_a_person_removed_while_asking(bot, monkeypatch):
+    # People are matched by name and loaded only when chosen: gone by then.
+    monkeypatch.setattr("storage.queries.get_person", lambda session, *, person_id: None)
+    reply = bot.ask("wie Corine Dijkstra")
+    assert not reply.ok
+    assert "Ik ken geen" in text_of(reply) and "Corine Dijkstra" in text_of(reply)
+
+
 def test_it_answers_wie_without_a_name_and_with_an_unknown_one(bot):
     assert "Gebruik" in text_of(bot.ask("wie"))
     reply = bot.ask("wie Ank van der Land")
