@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base
@@ -250,21 +251,28 @@ def _copy_in(
     raw = connection.connection.driver_connection
     quoted = ", ".join(f'"{name}"' for name in names)
     rows = list(zip(*columns, strict=True))
-    with raw.cursor() as cursor:
-        if ignore_duplicates:
-            cursor.execute("SAVEPOINT regiobot_copy")
-        try:
-            with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.errors.UniqueViolation:
-            if not ignore_duplicates:
-                raise
-            cursor.execute("ROLLBACK TO SAVEPOINT regiobot_copy")
-            return _copy_in_skipping_duplicates(cursor, table, quoted, rows)
-        if ignore_duplicates:
-            cursor.execute("RELEASE SAVEPOINT regiobot_copy")
-        return len(rows)
+    try:
+        with raw.cursor() as cursor:
+            if ignore_duplicates:
+                cursor.execute("SAVEPOINT regiobot_copy")
+            try:
+                with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.errors.UniqueViolation:
+                if not ignore_duplicates:
+                    raise
+                cursor.execute("ROLLBACK TO SAVEPOINT regiobot_copy")
+                return _copy_in_skipping_duplicates(cursor, table, quoted, rows)
+            if ignore_duplicates:
+                cursor.execute("RELEASE SAVEPOINT regiobot_copy")
+            return len(rows)
+    except psycopg.Error as error:
+        # As SQLAlchemy would have raised it (IntegrityError, OperationalError, …), so
+        # callers catch one kind of error whichever way the rows went in.
+        raise DBAPIError.instance(
+            f'COPY "{table.name}"', None, error, psycopg.Error, dialect=connection.dialect
+        ) from error
 
 
 def _copy_in_skipping_duplicates(cursor, table, quoted: str, rows: list[tuple]) -> int:
@@ -527,9 +535,11 @@ STREAM_BATCH = 5000
 
 def _streamed(session: Session, stmt, batch: int) -> Iterator[tuple]:
     # Core rows on the session's connection (and transaction), past the ORM's loading.
-    result = session.connection().execute(stmt.execution_options(yield_per=batch))
-    for part in result.partitions():
-        yield from map(tuple, part)
+    # Closed however the caller stops: a server-side cursor left open would last until
+    # the transaction ends.
+    with session.connection().execute(stmt.execution_options(yield_per=batch)) as result:
+        for part in result.partitions():
+            yield from map(tuple, part)
 
 
 def assignment_stream(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from storage import declarations
 
 from .conftest import NOW
@@ -37,3 +39,22 @@ def test_it_inserts_only_new_events_and_counts_them(store):
 
 def store_add(session, events: list[dict]) -> int:
     return declarations.add_events(session, events=events)
+
+
+def test_it_refuses_a_duplicate_where_duplicates_are_not_expected_as_sqlalchemy_does(store):
+    # New assignments are inserted without "ignore duplicates": a clash is an error,
+    # raised as SQLAlchemy's IntegrityError on both engines (COPY on PostgreSQL).
+    from sqlalchemy.exc import IntegrityError
+
+    row = dict(
+        municipality_code="0513", toewijzing_nummer="T0001", provider_agb="73730101",
+        product_category="45", product_code="45A01", reference=None,
+        start_date=date(2020, 1, 1), end_date=None, assigned_on=date(2020, 1, 1),
+        first_message_date=date(2020, 1, 2), retroactive=False, updated_at=NOW,
+    )
+    insert = declarations.Assignment.__table__.insert()
+    with store.session() as session:
+        assert declarations._execute_many(session, insert, [row]) == 1
+        with pytest.raises(IntegrityError):
+            declarations._execute_many(session, insert, [row])
+        session.rollback()
