@@ -13,6 +13,9 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+# Its session hooks keep the search index in step with every write through a session.
+import storage.search  # noqa: F401
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -22,8 +22,10 @@ from storage.models import (
     Meeting,
     Milestone,
     Municipality,
+    Partner,
     Person,
     Programme,
+    ProgrammePartner,
     Project,
     Region,
     Role,
@@ -81,6 +83,10 @@ def get_programme(session: Session, *, programme_id: int) -> Programme | None:
     return session.get(Programme, programme_id)
 
 
+def get_project(session: Session, *, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
 def find_projects(
     session: Session, *, programme_id: int | None = None, region_id: int | None = None
 ) -> list[Project]:
@@ -123,6 +129,49 @@ def find_persons(session: Session) -> list[Person]:
 def person_names(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every person, by name: what name matching needs, without objects."""
     return list(session.execute(select(Person.id, Person.name).order_by(Person.name)))
+
+
+def milestone_titles(session: Session, *, region_id: int) -> list[tuple[int, str, int]]:
+    """(id, title, programme id) of the region's milestones that are not cancelled."""
+    return list(session.execute(
+        select(Milestone.id, Milestone.title, Milestone.programme_id)
+        .join(Programme)
+        .where(Programme.region_id == region_id, Milestone.status != "cancelled")
+        .order_by(Milestone.id)
+    ))
+
+
+def partner_names(session: Session, *, region_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the external partners of the region's programmes."""
+    return list(session.execute(
+        select(Partner.id, Partner.name)
+        .join(ProgrammePartner, ProgrammePartner.partner_id == Partner.id)
+        .join(Programme, Programme.id == ProgrammePartner.programme_id)
+        .where(Programme.region_id == region_id)
+        .distinct()
+        .order_by(Partner.name)
+    ))
+
+
+def partner_programmes(session: Session, *, partner_id: int) -> list[Programme]:
+    """The programmes that name this partner, in document order."""
+    return list(session.scalars(
+        select(Programme)
+        .join(ProgrammePartner, ProgrammePartner.programme_id == Programme.id)
+        .where(ProgrammePartner.partner_id == partner_id)
+        .order_by(Programme.position, Programme.id)
+    ))
+
+
+def get_partner(session: Session, *, partner_id: int) -> Partner | None:
+    return session.get(Partner, partner_id)
+
+
+def provider_names(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the care providers the declarations know."""
+    from storage.declarations import Provider
+
+    return list(session.execute(select(Provider.id, Provider.name).order_by(Provider.name)))
 
 
 def get_person(session: Session, *, person_id: int) -> Person | None:
