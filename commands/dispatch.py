@@ -27,6 +27,7 @@ OWN_MODULES = (
     "commands.money",
     "commands.meetings",
     "commands.subscriptions",
+    "commands.search",
 )
 OPTIONAL_MODULES = (
     "commands.kalender",
@@ -90,15 +91,30 @@ def handle(text: str, ctx: Context) -> Reply:
         return Reply.error(t("error.unexpected", ctx.lang))
 
 
+# Read subcommands whose first word also starts everyday questions ("wie is …?",
+# "budget van …?"): a sentence after them goes to the interpreter.
+_QUESTION_FIRST = {"wie", "who", "budget", "begroting", "kosten", "project", "projecten",
+                   "programma", "programme", "bosd", "overleg", "meeting", "agenda",
+                   "mijlpalen", "milestones", "deadlines", "verdeel", "split", "help", "hulp"}
+_QUESTION_WORDS = re.compile(
+    r"(\?\s*$)|\b(wie|wat|wanneer|welke|welk|hoeveel|hoe|waar|waarom|is|zijn|was|heeft|hebben|"
+    r"moet|who|what|when|which|how|where|why|are|does|do|has|have|can)\b", re.I)
+
+
 def _answer(text: str, ctx: Context) -> Reply:
     if not text:
         return SUBCOMMANDS["help"].handler("", ctx)
     first, _, rest = text.partition(" ")
     entry = SUBCOMMANDS.get(first.lower())
     if entry is not None:
+        if first.lower() in _QUESTION_FIRST and _is_sentence(first, rest):
+            return questions.answer(text, ctx)
         return entry.handler(rest.strip(), ctx)
-    understood = questions.understand(text, ctx)
-    if understood is not None:
-        name, args = understood
-        return SUBCOMMANDS[name].handler(args, ctx)
-    return questions.not_understood(text, ctx)
+    return questions.answer(text, ctx)
+
+
+def _is_sentence(first: str, rest: str) -> bool:
+    """'wie is de programmamanager van …?' rather than 'wie gewoon thuis jeugd'."""
+    if first.lower() == "agenda" and re.match(r"\s*#?\d+\s+(toevoegen|add)\b", rest, re.I):
+        return False
+    return bool(_QUESTION_WORDS.search(rest))
