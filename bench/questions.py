@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = (ROOT / "tests" / "questions" / "corpus.yaml", ROOT / "tests" / "questions" / "holdout.yaml")
+CORPORA = tuple(ROOT / "tests" / "questions" / f"{name}.yaml" for name in ("corpus", "holdout", "blind"))
 DEFAULT_TODAY = date(2020, 3, 1)
 
 

@@ -66,9 +66,12 @@ def ask_back(ctx: Context, entities: list[Entity]) -> Reply:
 # --- People.
 
 def role_name(kind: str, lang: str, *, plural: bool = False) -> str:
+    from commands.i18n import CATALOG
+
     key = f"q.role.{kind}{'.plural' if plural else ''}"
-    found = t(key, lang)
-    return kind if found == key else found
+    if key not in CATALOG:
+        key = f"q.role.{kind}"
+    return t(key, lang) if key in CATALOG else kind
 
 
 def _holder(role: Role) -> str:
@@ -103,7 +106,7 @@ def who_role(ctx: Context, record: Programme | Project, kind: str) -> Reply:
                             label=label)
                 return _sentence(message, Divider(), *detail.parts[1:])
         message = t("q.role.none", lang, role=role_name(kind, lang), name=name)
-        return _sentence(message, Divider(), *detail.parts[1:], ok=False)
+        return _sentence(message, Note(t("q.role.none.hint", lang, name=name)), ok=False)
     holders = [_with_hours(r) for r in chosen]
     if kind == "opdrachtgever" and len(chosen) > 1:
         holders = [f"{_with_hours(r)} ({escape(r.label.lower())})" for r in chosen]
@@ -542,7 +545,7 @@ def budget(ctx: Context, programme: Programme, *, year: int | None) -> Reply:
     detail = [Text("\n".join(_line_words(line, lang) for line in lines))]
     if not with_amount:
         texts = join_words([f"_{escape(line.text)}_" for line in lines], lang)
-        return _sentence(t("q.budget.no_amounts", lang, name=name, lines=texts))
+        return _sentence(t("q.budget.no_amounts", lang, name=name, lines=texts), ok=False)
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for line in with_amount:
         totals[line.year] += line.amount
@@ -610,6 +613,13 @@ def _percent(value: Decimal, lang: str) -> str:
     return (text.replace(".", ",") if lang == "nl" else text) + " %"
 
 
+def _share_words(counts: dict[str, int], name: str, lang: str) -> str:
+    """'31 % (31,46 %)': whole percents as the plan's table writes them, and the exact share."""
+    exact = Decimal(counts[name]) * 100 / sum(counts.values())
+    whole = exact.quantize(Decimal("1"), rounding="ROUND_HALF_UP")
+    return f"{whole} % ({_percent(exact.quantize(Decimal('0.01')), lang)})"
+
+
 def inhabitants(ctx: Context, municipality: str | None) -> Reply:
     lang = ctx.lang
     counts = _inhabitants(ctx)
@@ -617,11 +627,11 @@ def inhabitants(ctx: Context, municipality: str | None) -> Reply:
     if municipality is None:
         message = t("q.inhabitants.region", lang, region=escape(_region_label(ctx).rsplit(" ", 1)[0]),
                     n=_number(total, lang), count=len(counts))
-        lines = [f"• {escape(n)}: {_number(c, lang)} ({_percent(percentage_of(counts, n), lang)})"
+        lines = [f"• {escape(n)}: {_number(c, lang)} ({_share_words(counts, n, lang)})"
                  for n, c in counts.items()]
         return _sentence(message, Text("\n".join(lines)))
     message = t("q.inhabitants", lang, name=escape(municipality), n=_number(counts[municipality], lang),
-                pct=_percent(percentage_of(counts, municipality), lang), total=_number(total, lang))
+                pct=_share_words(counts, municipality, lang), total=_number(total, lang))
     return _sentence(message)
 
 
@@ -629,7 +639,7 @@ def percentage(ctx: Context, municipality: str) -> Reply:
     lang = ctx.lang
     counts = _inhabitants(ctx)
     message = t("q.percentage", lang, name=escape(municipality),
-                pct=_percent(percentage_of(counts, municipality), lang),
+                pct=_share_words(counts, municipality, lang),
                 n=_number(counts[municipality], lang), total=_number(sum(counts.values()), lang))
     return _sentence(message)
 
@@ -637,7 +647,8 @@ def percentage(ctx: Context, municipality: str) -> Reply:
 def key(ctx: Context) -> Reply:
     lang = ctx.lang
     counts = _inhabitants(ctx)
-    pieces = [f"{escape(n)} {_percent(percentage_of(counts, n), lang)}" for n in counts]
+    pieces = [f"{escape(n)} {_number(c, lang)} · {_share_words(counts, n, lang)}"
+              for n, c in counts.items()]
     message = t("q.key", lang, shares=join_words(pieces, lang), total=_number(sum(counts.values()), lang))
     return _sentence(message)
 
@@ -722,3 +733,27 @@ def agenda_mentions(ctx: Context, words: str, hits: list) -> Reply:
                date=format_date(m.date, lang), title=escape(title))
              for m, title in meetings.values()]
     return _sentence(t("q.agenda.mentions", lang, words=escape(words)), Text("\n".join(lines)))
+
+
+def agenda_item(ctx: Context, meeting: Meeting, title: str) -> Reply:
+    lang = ctx.lang
+    message = t("q.agenda.item", lang, title=escape(title), name=escape(_meeting_name(meeting)),
+                date=format_date(meeting.date, lang))
+    return _sentence(message, *meeting_parts(meeting, ctx, header=False))
+
+
+def holder(ctx: Context, role_id: int, *, hours: bool) -> Reply:
+    """A role held by a name the plan gives without it being a person of the store."""
+    lang = ctx.lang
+    role = queries.get_role(ctx.session, role_id=role_id)
+    if role is None:
+        return not_known(ctx, "?")
+    where = escape(role.project.name if role.project else role.programme.name)
+    label = escape(role.label.lower())
+    if hours:
+        amount = escape(role.hours_text) if role.hours_text else t("q.hours.none", lang)
+        piece = t("q.hours.piece", lang, hours=amount, where=where, label=label)
+        return _sentence(t("q.hours", lang, person=escape(role.holder), pieces=piece))
+    extra = f" ({escape(role.hours_text)})" if role.hours_text else ""
+    piece = t("q.person.piece", lang, label=label, where=where, hours=extra)
+    return _sentence(t("q.person", lang, person=escape(role.holder), pieces=piece))

@@ -253,6 +253,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "*{name}* ({pct}%): {amount}",
         "en": "*{name}* ({pct}%): {amount}",
     },
+    "split.line_source": {"nl": "Begrotingsregel {lines}", "en": "Budget line {lines}"},
     "split.total": {"nl": "Samen: *{amount}*", "en": "Together: *{amount}*"},
     "split.note": {
         "nl": "Naar inwoners ({inhabitants} in totaal), tot op de cent; de delen tellen precies op.",
@@ -409,11 +410,24 @@ CATALOG.update({
     "q.role.projectsecretaris.plural": {"nl": "projectsecretarissen", "en": "project secretaries"},
     "q.role.beleidsadviseur": {"nl": "beleidsadviseur", "en": "policy adviser"},
     "q.role.beleidsadviseur.plural": {"nl": "beleidsadviseurs", "en": "policy advisers"},
+    "q.role.jurist": {"nl": "jurist", "en": "lawyer"},
+    "q.role.business analist": {"nl": "business analist", "en": "business analyst"},
+    "q.role.analist": {"nl": "analist", "en": "analyst"},
+    "q.role.data-analist": {"nl": "data-analist", "en": "data analyst"},
+    "q.role.adviseur": {"nl": "adviseur", "en": "adviser"},
+    "q.role.adviseur.plural": {"nl": "adviseurs", "en": "advisers"},
+    "q.role.financieel specialist": {"nl": "financieel specialist", "en": "financial specialist"},
+    "q.role.communicatieadviseur": {"nl": "communicatieadviseur", "en": "communications adviser"},
+    "q.role.coordinator": {"nl": "coördinator", "en": "coordinator"},
     "q.role.one": {"nl": "De {role} van {name} is {holders}.", "en": "The {role} of {name} is {holders}."},
     "q.role.many": {"nl": "De {role} van {name} zijn {holders}.", "en": "The {role} of {name} are {holders}."},
     "q.role.none": {
         "nl": "Het plan noemt geen {role} voor {name}.",
         "en": "The plan names no {role} for {name}.",
+    },
+    "q.role.none.hint": {
+        "nl": "Wie er wel bij {name} horen: vraag “wie zitten in het team van {name}?”.",
+        "en": "Who is involved in {name}: ask “who is in the team of {name}?”.",
     },
     "q.role.none_project": {
         "nl": "Het plan noemt geen {role} voor {name}; verantwoordelijk is {person}, {label} van {programme}.",
@@ -528,6 +542,7 @@ CATALOG.update({
         "nl": "een eigen budget van het project {name} (de begroting staat bij het programma {programme})",
         "en": "a budget of its own for the project {name} (the budget is given for the programme {programme})",
     },
+    "q.budget.line_for": {"nl": "een begrotingsregel voor “{name}”", "en": "a budget line for “{name}”"},
     "q.budget.of": {"nl": "een budget van {name}", "en": "a budget of {name}"},
     "q.budget.line": {
         "nl": "*{label}* ({programme}): {amount} in {year} — _{text}_",
@@ -557,6 +572,7 @@ CATALOG.update({
     },
     "q.split.of": {"nl": "Verdeeld: {what}", "en": "Split: {what}"},
     "q.search.found": {"nl": "Dit vond ik over “{words}”:", "en": "This is what I found about “{words}”:"},
+    "q.search.of_meeting": {"nl": "van {name} ({date})", "en": "of {name} ({date})"},
     "q.search.none": {"nl": "Ik vond niets over “{words}”.", "en": "I found nothing about “{words}”."},
     "q.search.hint": {
         "nl": "Vraag door met een naam of nummer, bijv. `/regio mijlpaal 12` of `/regio project experttafel`.",
@@ -584,6 +600,7 @@ CATALOG.update({
     "q.field_name.title": {"nl": "titel", "en": "title"},
     "q.field_name.meeting": {"nl": "overleg", "en": "meeting"},
     "q.field_name.agenda": {"nl": "agendapunt", "en": "agenda item"},
+    "q.programme.named": {"nl": "een programma “{name}”", "en": "a programme “{name}”"},
     "q.programme.number": {"nl": "programma {nr}", "en": "programme {nr}"},
     "q.year": {"nl": "gegevens over {year}", "en": "anything about {year}"},
     "q.not_municipality": {"nl": " als gemeente van de regio", "en": " as a municipality of the region"},
@@ -600,6 +617,10 @@ CATALOG.update({
     "q.hours.municipality_none": {
         "nl": "Het plan noemt geen uren van {name} voor {programme}.",
         "en": "The plan gives no hours of {name} for {programme}.",
+    },
+    "q.agenda.item": {
+        "nl": "“{title}” staat op de agenda van {name} ({date}).",
+        "en": "“{title}” is on the agenda of {name} ({date}).",
     },
     "q.agenda.mentions": {"nl": "“{words}” staat op de agenda van:", "en": "“{words}” is on the agenda of:"},
     "q.agenda.mention": {"nl": "• {name} ({date}): {title}", "en": "• {name} ({date}): {title}"},

@@ -41,7 +41,7 @@ MIN_COVERAGE = 0.34
 # Kinds in the order a tie is settled when nothing else decides: the broader thing is
 # more often what a short name means.
 KIND_ORDER = ("programme", "budget_line", "project", "municipality", "region", "person",
-              "partner", "provider", "milestone")
+              "role", "partner", "provider", "milestone", "agenda_item", "body")
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class NameIndex:
     # Every word the store's texts use (goals, notes, descriptions): not names, but
     # not unknown either — a search finds them.
     text_words: set[str] = field(default_factory=set)
+    text_lemmas: set[str] = field(default_factory=set)
     entities: list[Entity] = field(default_factory=list)
 
     def word_weight(self, word: str) -> float:
@@ -153,8 +154,19 @@ def build_index(session: Session, *, region_id: int | None) -> NameIndex:
             add(Entity("municipality", municipality.id, municipality.name), [municipality.name])
         for partner_id, name in queries.partner_names(session, region_id=region_id):
             add(Entity("partner", partner_id, name), [name], {name})
+        for meeting in queries.find_meetings(session):
+            for item in meeting.agenda_items:
+                add(Entity("agenda_item", item.id, item.title, str(meeting.id)), [item.title])
     for person_id, name in queries.person_names(session):
         add(Entity("person", person_id, name), [name])
+    if region_id is not None:
+        # People the plan names in a role without being a person of the store
+        # ("Externe adviseur Jack van Velzen: 208 uur").
+        for role_id, holder, programme_id in queries.unlinked_holders(session, region_id=region_id):
+            if len(_form_words(holder)) < 2:
+                continue  # "BOSD", "PM": a body or a placeholder, not someone's name
+            parent = by_id.get(programme_id)
+            add(Entity("role", role_id, holder, parent.name if parent else None), [holder])
     for provider_id, name in queries.provider_names(session):
         add(Entity("provider", provider_id, name), [name], {name})
 
@@ -180,6 +192,17 @@ def build_index(session: Session, *, region_id: int | None) -> NameIndex:
     index.known = set(document_frequency)
     for body in search.texts(session, region_id=region_id):
         index.text_words.update(search.words(body))
+    index.text_lemmas = {search.lemma(w) for w in index.text_words}
+    if region_id is not None:
+        for body in queries.governing_bodies(session, region_id=region_id):
+            add_body = Entity("body", body.id, body.abbreviation or body.name)
+            for name in {body.name, body.abbreviation or body.name}:
+                words = _form_words(name)
+                if words and len(words) > 1:
+                    form = Form(words, add_body)
+                    index.forms_by_first[words[0]].append(form)
+                    for word in set(words):
+                        index.forms_with[word].append(form)
     return index
 
 
@@ -214,11 +237,13 @@ def correct(words: list[Word], index: NameIndex, lexicon: frozenset[str]) -> Non
         if simplemma.is_known(value, lang="nl") or simplemma.is_known(value, lang="en"):
             continue
         if choices is None:
-            choices = index.vocabulary + sorted(lexicon)
+            choices = index.vocabulary + sorted(lexicon) + sorted(index.text_words - index.known)
+        # A capitalised word inside the sentence is a name: corrected to a name only.
+        pool = index.vocabulary if word.text[:1].isupper() and word.start > 0 else choices
         # One slip (a letter missing, added, changed or two swapped) in a short word, a
         # little more in a long one.
         cutoff = 0.75 if len(value) <= 5 else 0.8
-        found = process.extractOne(value, choices, scorer=DamerauLevenshtein.normalized_similarity,
+        found = process.extractOne(value, pool, scorer=DamerauLevenshtein.normalized_similarity,
                                    score_cutoff=cutoff)
         if found is not None:
             word.corrected = found[0]
@@ -241,6 +266,8 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
                 continue
             if form.case is not None and words[i].text != form.case and words[i].text != form.case.upper():
                 continue
+            if len(form.words) == 1 and key in lexicon and not words[i].text[:1].isupper():
+                continue  # "regionaal budget": the word, not the budget line "Regionaal"
             candidates.append(Mention(i, end, [form.entity], True, 2.0 + len(form.words)))
 
     # Runs of a form's distinctive words.
@@ -266,13 +293,27 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
                     break
                 continue
             best: dict[Entity, float] = {}
+            # A word only one or two names use ("kwartiermaker") points at them however
+            # long they are.
+            rare = any(len(w) >= 5 and len({f.entity for f in index.forms_with.get(w, ())}) <= 2
+                       and w not in lexicon for w in content)
+            # So does a phrase of two words or more that only one or two names hold.
+            rare = rare or (len(content) >= 2 and len({f.entity for f in forms}) <= 2)
             for form in forms:
                 if form.case is not None:
                     continue
                 total = sum(index.word_weight(w) for w in form.words) or 1.0
                 coverage = sum(index.word_weight(w) for w in content) / total
-                if coverage >= MIN_COVERAGE:
+                if coverage >= MIN_COVERAGE or rare:
                     best[form.entity] = max(best.get(form.entity, 0.0), coverage)
+            if len(content) == 1 and len(content[0]) >= 4 and any(
+                    e.kind == "programme" for e in best):
+                # "jeugd" is also the start of "Jeugdigen beschermen": both are meant.
+                score = max(c for e, c in best.items() if e.kind == "programme")
+                for word in _words_starting(index, content[0]):
+                    for form in index.forms_with.get(word, ()):
+                        if form.entity.kind == "programme" and form.entity not in best:
+                            best[form.entity] = score
             for entity, coverage in best.items():
                 candidates.append(Mention(i, end, [entity], False, coverage))
 
@@ -294,6 +335,19 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
         mention.text = " ".join(w.text for w in words[mention.start : mention.end])
     chosen.sort(key=lambda m: m.start)
     return chosen
+
+
+def _words_starting(index: NameIndex, prefix: str) -> list[str]:
+    from bisect import bisect_left
+
+    start = bisect_left(index.vocabulary, prefix)
+    found = []
+    for word in index.vocabulary[start:]:
+        if not word.startswith(prefix):
+            break
+        if word != prefix:
+            found.append(word)
+    return found
 
 
 def _forms_holding(index: NameIndex, run: list[str]) -> list[Form]:

@@ -19,11 +19,17 @@ from commands import facts
 from commands.core import SUBCOMMANDS, Context, Note, Reply, Text
 from commands.helpers import me, plan_year, region_id
 from commands.i18n import escape, t
-from commands.linking import Entity, Mention, name_index
-from commands.reading import CUES, Question, read
+from commands.linking import PRONOUNS, Entity, Mention, name_index
+from commands.reading import CUES, FILLER, LEXICON, Question, read
 from commands.search import search_reply
-from storage import queries
+from storage import queries, search
+from storage.search import STOPWORDS, fold, lemma
 
+# Cues that ask for a fact of a record (not an open "wat weten we over …").
+STRUCTURED = frozenset({"inhabitants", "percentage", "key", "split", "budget", "role",
+                        "responsible", "hours", "partners", "dependencies", "ambition", "goals",
+                        "local", "meeting", "agenda", "milestones", "count", "team", "when",
+                        "declarations", "unheld"})
 _SLACK_USER = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
 
@@ -37,6 +43,28 @@ def answer(text: str, ctx: Context) -> Reply:
     reply = decide(question, ctx)
     reply.lang = question.lang
     return reply
+
+
+# English names of subcommands: typing one is asking in English. (The Dutch names are
+# the ones everybody types, so they do not switch an English reader to Dutch.)
+ENGLISH_COMMANDS = frozenset({"who", "milestones", "milestone", "deadlines", "programme",
+                              "programmes", "program", "split", "search", "find", "meeting",
+                              "link", "follow", "unfollow", "following", "subscriptions",
+                              "declarations", "calendar"})
+
+
+def in_language_of(text: str, ctx: Context) -> Context:
+    """`ctx` in the language of a command: English for an English subcommand name or
+    English words after it ("budget of …")."""
+    from commands.reading import ENGLISH, detect_language, words_of
+
+    first, _, rest = text.strip().partition(" ")
+    if first.lower() in ENGLISH_COMMANDS:
+        return dataclasses.replace(ctx, lang="en")
+    words = words_of(rest)
+    if any(w.folded in ENGLISH for w in words) and detect_language(words, []) == "en":
+        return dataclasses.replace(ctx, lang="en")
+    return ctx
 
 
 def _user_name(user_id: str, ctx: Context) -> str:
@@ -87,7 +115,14 @@ def decide(q: Question, ctx: Context) -> Reply:
         return SUBCOMMANDS["mijlpaal"].handler(str(q.milestone_number), ctx)
 
     asked = bool(q.cues - {"greeting", "thanks", "bye"}) or q.text.rstrip().endswith("?")
-    if q.unknown and asked:
+    structured = bool(q.cues & STRUCTURED) or q.role is not None or q.amount is not None
+    if q.has("search") and not (q.cues & STRUCTURED - {"when"}) and not q.role:
+        # "iets over verplichte medicatie thuis?": a search, names and all.
+        topic = [w.text for w in q.words if w.key not in STOPWORDS and w.key not in LEXICON
+                 and w.key not in FILLER and w.key not in PRONOUNS]
+        if topic:
+            return search_reply(" ".join(topic), ctx, not_understood=True)
+    if q.unknown and asked and (structured or not q.unknown_in_text):
         # A name the store does not hold: say so, rather than answer about a neighbour.
         return facts.not_known(ctx, escape(", ".join(f"“{u}”" for u in q.unknown)))
 
@@ -125,17 +160,35 @@ def decide(q: Question, ctx: Context) -> Reply:
     needs_subject = q.has("inhabitants", "percentage", "key", "split", "partners", "dependencies",
                           "ambition", "goals", "local", "background", "budget", "role",
                           "responsible", "hours")
-    if needs_subject and q.rest and not subject and not q.amount:
-        return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
-    wrong_kind = subject is not None and subject.kind in ("partner", "provider", "person", "region") \
+    if needs_subject and not subject and not q.amount:
+        strange = q.rest_names or _strange_words(q)
+        if strange:
+            return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
+    if q.has("programme_word") and not programme and (q.rest_names or _strange_words(q)) \
+            and not q.has("count"):
+        # "het programma doelgroepenvervoer": a programme the plan does not have.
+        return facts.not_known(ctx, t("q.programme.named", ctx.lang,
+                                      name=escape(" ".join(q.rest))))
+    wrong_kind = subject is not None and subject.kind in ("partner", "provider", "person") \
         and not (programme or project or municipality)
     if wrong_kind and q.has("inhabitants", "percentage") or (
             q.has("key", "split") and subject is not None and subject.kind in ("partner", "provider", "person")):
         return facts.not_known(ctx, escape(f"“{subject.label}”") + t("q.not_municipality", ctx.lang))
+    partial_programme = _mention_of(q, programme) if programme else None
+    elsewhere = partner_ or provider
+    if (q.role or q.has("budget", "responsible")) and partial_programme is not None \
+            and not partial_programme.exact and elsewhere is not None:
+        # "programmamanager jeugd in holland rijnland": not a programme of this region.
+        span = _span(q, partial_programme, _mention_of(q, elsewhere))
+        return facts.not_known(ctx, escape(f"“{span}”"))
     if q.role and not (programme or project or person) and subject is not None and subject.kind in (
             "partner", "provider", "municipality", "region"):
         return facts.not_known(ctx, t("q.role.of", ctx.lang, role=facts.role_name(q.role, ctx.lang),
                                       name=escape(subject.label)))
+
+    tied = _ambiguous(q, "programme", "project", "person")
+    if tied:
+        return facts.ask_back(ctx, tied)
 
     # The verdeelsleutel and inhabitants.
     if q.has("key") and not q.amount:
@@ -153,7 +206,14 @@ def decide(q: Question, ctx: Context) -> Reply:
                 source = t("q.split.of", ctx.lang, what=label)
                 return facts.share(ctx, amount, municipality.label if municipality else None, source)
         return SUBCOMMANDS["verdeel"].handler(programme.label if programme else line.label, ctx)
-    if q.has("inhabitants"):
+    if q.has("inhabitants", "percentage") and not q.amount:
+        place = _mention_of(q, municipality or region) if (municipality or region) else None
+        if place is not None and not place.exact and _has_neighbour(q, place):
+            # "hollands midden": more than a part of Midden-Holland.
+            return facts.not_known(ctx, escape(f"“{_span_with_neighbours(q, place)}”"))
+        if place is None and q.rest:
+            # "hoeveel inwoners heeft alphen aan den rijn": a place the region lacks.
+            return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
         return facts.inhabitants(ctx, municipality.label if municipality else None)
     if q.has("percentage") and municipality:
         return facts.percentage(ctx, municipality.label)
@@ -171,7 +231,8 @@ def decide(q: Question, ctx: Context) -> Reply:
             return SUBCOMMANDS["declaraties"].handler(args, ctx)
 
     # Meetings.
-    meeting_asked = q.has("meeting") or (q.has("agenda") and not programme and not project)
+    meeting_asked = q.has("meeting") or _first(q, "body") is not None or (
+        q.has("agenda") and not programme and not project)
     if q.has("agenda") and q.meeting is None and q.period is None and (subject or q.rest):
         # "wanneer wordt gedeelde zorg besproken?": the meeting whose agenda names it.
         words = subject.label if subject else " ".join(q.rest)
@@ -197,6 +258,8 @@ def decide(q: Question, ctx: Context) -> Reply:
     # People and who answers for what.
     if municipality and programme and q.has("hours"):
         return facts.municipality_hours(ctx, _record(session, programme), municipality.label)
+    if (holder := _first(q, "role")) is not None and not person and q.has("hours", "work", "who"):
+        return facts.holder(ctx, holder.id, hours=q.has("hours"))
     if person and q.has("hours", "work") and q.has("hours", "count"):
         within = _record(session, project) or _record(session, programme)
         return facts.person_roles(ctx, person.id, within=within, hours=True)
@@ -209,9 +272,8 @@ def decide(q: Question, ctx: Context) -> Reply:
         if q.has("hours"):
             return facts.who_role(ctx, record, q.role)
         return facts.who_role(ctx, record, q.role)
-    if q.role and person:
-        within = record
-        return facts.person_roles(ctx, person.id, within=within)
+    if (q.role or q.has("work")) and person and not q.has("milestones"):
+        return facts.person_roles(ctx, person.id, within=record)
     if q.has("responsible") and milestone and not record:
         found = queries.get_milestone(session, milestone_id=milestone.id)
         holder, label = facts.responsible_for(ctx, milestone=found)
@@ -252,8 +314,19 @@ def decide(q: Question, ctx: Context) -> Reply:
         return _milestones(q, ctx, programme, project)
 
     # Money.
-    if q.has("budget") or (line and not q.has("milestones", "when", "who") and (
-            q.has("count", "what") or not (programme or project))):
+    if q.has("budget") or (line and not q.role and not q.has(
+            "milestones", "when", "who", "partners", "team", "responsible", "description")):
+        topic = [w for w in q.rest if len(w) >= 6 and fold(w) not in FILLER]
+        if topic:
+            # "hoeveel komt er uit het innovatiefonds …": words of a budget line's text.
+            about = " ".join(topic + ([(line or programme).label] if line or programme else []))
+            hits = [h for h in search.search(session, query=about, region_id=region_id(ctx))
+                    if h.kind == "budget_line" and h.coverage >= 0.99]
+            if hits:
+                return facts.budget_lines(ctx, [h.ref_id for h in hits], year=q.year)
+            if not (line or programme or project or person or municipality):
+                return facts.not_known(ctx, t("q.budget.line_for", ctx.lang,
+                                              name=escape(" ".join(q.rest))))
         if q.year is not None and not programme and not line and q.year != plan_year(ctx):
             return facts.not_known(ctx, t("q.budget.year_region", ctx.lang, year=q.year))
         if line and (not programme or _mention_of(q, line) is not None):
@@ -285,6 +358,8 @@ def decide(q: Question, ctx: Context) -> Reply:
         return facts.ask_back(ctx, ambiguous)
     if person and not record:
         return facts.person_roles(ctx, person.id)
+    if (holder := _first(q, "role")) is not None:
+        return facts.holder(ctx, holder.id, hours=q.has("hours"))
     if project and (record is None or isinstance(record, type(_record(session, project)))):
         return facts.project_about(ctx, _record(session, project))
     if programme:
@@ -297,6 +372,10 @@ def decide(q: Question, ctx: Context) -> Reply:
         found = queries.get_milestone(session, milestone_id=milestone.id)
         if found is not None:
             return facts.milestone_due(ctx, [found])
+    if (item := _first(q, "agenda_item")) is not None:
+        meeting = next((m for m in queries.find_meetings(session) if str(m.id) == item.parent), None)
+        if meeting is not None:
+            return facts.agenda_item(ctx, meeting, item.label)
     if line:
         return facts.budget_lines(ctx, [e.id for e in _all(q, "budget_line")
                                         if e.label.lower() == line.label.lower()], year=q.year)
@@ -316,7 +395,27 @@ def decide(q: Question, ctx: Context) -> Reply:
         found, _ = facts.choose_meeting(ctx, q.meeting, None)
         if found:
             return facts.meeting_when(ctx, found, relative="next")
-    return search_reply(" ".join(q.rest) or q.text, ctx, not_understood=True)
+    shown = q.unknown[0] if len(q.unknown) == 1 else None
+    return search_reply(" ".join(_store_words(q) or q.rest) or q.text, ctx, not_understood=True,
+                        shown=shown)
+
+
+def _strange_words(q: Question) -> list[str]:
+    """Left-over words no text or name of the store uses."""
+    if q.index is None:
+        return []
+    return [w for w in q.rest if fold(w) not in q.index.text_words
+            and lemma(fold(w)) not in q.index.text_lemmas and fold(w) not in q.index.known]
+
+
+def _store_words(q: Question) -> list[str]:
+    """The question's words that some text or name of the store uses."""
+    index = q.index
+    if index is None:
+        return []
+    return [w.text for w in q.words if (w.key in index.text_words or w.key in index.known)
+            and w.key not in STOPWORDS and w.key not in LEXICON and w.key not in FILLER
+            and len(w.key) > 2]
 
 
 def _year_known(q: Question, ctx: Context) -> bool:
@@ -329,7 +428,9 @@ def _year_known(q: Question, ctx: Context) -> bool:
         return any(m.date.year == year for m in queries.find_meetings(ctx.session))
     from datetime import date
 
+    programme = _first(q, "programme")
     return queries.count_milestones(ctx.session, region_id=region_id(ctx),
+                                    programme_id=programme.id if programme else None,
                                     due_from=date(year, 1, 1), due_to=date(year, 12, 31)) > 0
 
 
@@ -343,6 +444,28 @@ def _names_more_than_title(q: Question, milestone: Entity) -> bool:
                       and any(e.kind in ("programme", "project") for e in m.entities)]
             return bool(others) and not q.has("when")
     return False
+
+
+def _neighbours(q: Question, mention) -> list[int]:
+    rest = {fold(w) for w in q.rest}
+    return [i for i in (mention.start - 1, mention.end)
+            if 0 <= i < len(q.words) and q.words[i].folded in rest]
+
+
+def _has_neighbour(q: Question, mention) -> bool:
+    return bool(_neighbours(q, mention))
+
+
+def _span_with_neighbours(q: Question, mention) -> str:
+    around = _neighbours(q, mention) + [mention.start, mention.end - 1]
+    return " ".join(w.text for w in q.words[min(around):max(around) + 1])
+
+
+def _span(q: Question, *mentions) -> str:
+    found = [m for m in mentions if m is not None]
+    start = min(m.start for m in found)
+    end = max(m.end for m in found)
+    return " ".join(w.text for w in q.words[start:end])
 
 
 def _mention_of(q: Question, entity: Entity):
@@ -380,6 +503,11 @@ def _milestones(q: Question, ctx: Context, programme: Entity | None, project: En
         person_id = person.id
     elif (who := _first(q, "person")) is not None:
         person_id = who.id
+    if q.rest and not (programme or project) and _first(q, "person") is None and q.index:
+        # "wanneer moet de mijlpaal opening zwembad af?": a title the store lacks.
+        strange = _strange_words(q)
+        if strange and (q.has("when") or len(strange) > 1):
+            return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
     period = q.period
     if period is not None and period.kind == "window" and q.has("due") and period.label != "now":
         period = dataclasses.replace(period, kind="due")

@@ -27,19 +27,25 @@ from storage.search import STOPWORDS, fold
 
 # --- The lexicon: words that say what is asked. A trailing * matches any ending.
 CUES: dict[str, tuple[str, ...]] = {
-    "help": ("wat kun je", "wat kan je", "wat kunt u", "wat kun jij", "wat kan jij",
+    "help": ("kan ik je vragen", "kan ik vragen", "kind of questions", "questions do you",
+             "do you understand", "begrijp je", "snap je", "welke vragen", "vragen stellen", "what questions", "which questions",
+             "hoe werkt deze bot", "how do i use", "use this bot", "wat kan deze bot",
+             "what can this bot", "wat kun je", "wat kan je", "wat kunt u", "wat kun jij", "wat kan jij",
              "what can you do", "what can you", "what do you do", "hoe werk je", "hoe werkt dit",
              "hoe werkt regiobot", "how do you work", "how does this work", "help", "hulp",
              "helpen", "commando*", "commands", "opdrachten", "uitleg", "instructies",
              "handleiding"),
     "hours": ("uur", "uren", "hours", "hour", "fte", "hrs"),
-    "work": ("werk", "werkt", "werken", "works", "work", "working", "doet", "doen", "does"),
+    "work": ("werk", "werkt", "werken", "works", "work", "working", "doet", "doen", "does",
+             "rol", "rollen", "role", "roles", "functie", "function", "taak", "taken", "tasks",
+             "involved", "betrokken"),
     "responsible": ("verantwoordelijk*", "responsible", "trekt", "trekker", "trekken", "leidt",
                     "leads", "lead", "leading", "charge", "eigenaar", "owner", "owns", "owned",
                     "aanspreekpunt", "contactpersoon", "contact", "heads", "runs", "run"),
     "team": ("team", "teams", "projectteam", "teamleden", "members", "member", "bemensing",
              "medewerkers", "staff", "people", "mensen", "wie"),
-    "partners": ("partner*", "samenwerkingspartner*", "organisaties", "organisations",
+    "partners": ("werkt samen", "werken samen", "works with", "work with", "samen", "together",
+                 "partner*", "samenwerkingspartner*", "organisaties", "organisations",
                  "organizations", "externe", "external", "samenwerk*", "collaborat*",
                  "ketenpartner*"),
     "dependencies": ("afhankelijk*", "depend*", "afhangt", "afhangen"),
@@ -80,10 +86,13 @@ CUES: dict[str, tuple[str, ...]] = {
               "pay", "pays", "paying", "bijdrage*", "bijdragen", "contribut*", "draagt",
               "split", "divide*", "divided", "per gemeente", "each municipality",
               "per municipality", "deel van", "rekening"),
-    "key": ("verdeelsleutel", "verdeel sleutel", "distribution key", "allocation key",
+    "key": ("costs shared", "cost shared", "shared between", "verdeeld over", "verdeelsleutel",
+            "verdeel sleutel", "distribution key", "allocation key",
             "cost allocation", "cost sharing", "cost-sharing", "kostenverdeling",
             "verdeelsystematiek", "sleutel"),
-    "declarations": ("declar*", "stopbericht*", "startbericht*", "start- en stopbericht*",
+    "declarations": ("declaratie", "declaraties", "declareren", "declareert", "declareerde",
+                     "declareerden", "gedeclareerd", "declarations", "declaration", "declare",
+                     "declaring", "declared", "tijdigheid", "stopbericht*", "startbericht*", "start- en stopbericht*",
                      "berichtenverkeer", "berichten", "messages", "tijdig*", "timeliness",
                      "ijw", "0-meting", "nulmeting", "aanlever*", "jw301", "jw305", "jw307",
                      "jw323", "jw325"),
@@ -115,7 +124,10 @@ CUES: dict[str, tuple[str, ...]] = {
     "region_word": ("regio", "region", "regionaal", "regional"),
     "municipality_word": ("gemeente", "gemeenten", "gemeentes", "municipality",
                           "municipalities"),
-    "search": ("zoek", "zoeken", "search", "find", "vind", "look"),
+    "search": ("iets over", "something about", "anything about", "wat weten we over",
+               "what do we know about", "wat staat er over", "informatie over", "info over",
+               "what does the plan say", "wat zegt het plan", "staat er iets", "is there anything",
+               "zoek", "zoeken", "search", "find", "vind", "look"),
     # What the store does not hold about anyone: asked for, it is "not known".
     "unheld": ("telefoon*", "phone*", "e-mail*", "email*", "mailadres*", "adres", "address*",
                "verjaardag", "birthday", "salaris", "salary", "leeftijd", "age", "geboren", "born",
@@ -124,7 +136,10 @@ CUES: dict[str, tuple[str, ...]] = {
 }
 # Words that ask nothing and name nothing ("graag", "eigenlijk").
 FILLER = frozenset("""
-graag eigenlijk precies allemaal even nou eens alsjeblieft aub svp please exactly actually
+graag eigenlijk precies allemaal between tussen iets anything something overzicht overview
+plan say zegt says staat there total any kind type sort understand know weet weten we
+eruit ziet uit look looks like soort jaarlijks yearly annual annually jaar per put spend
+besteedt besteden besteed spends even nou eens alsjeblieft aub svp please exactly actually
 really just kindly ongeveer about roughly nog steeds still zoal welke so also ook wel
 soms misschien maybe perhaps dan then vandaag allemaal all alle every elke iedere
 """.split())
@@ -174,31 +189,35 @@ ORDINALS = {
     "zevende": 7, "7e": 7, "7de": 7, "seventh": 7, "7th": 7,
     "achtste": 8, "8e": 8, "8ste": 8, "eighth": 8, "8th": 8,
     "negende": 9, "9e": 9, "ninth": 9, "tiende": 10, "10e": 10, "tenth": 10,
-    "elfde": 11, "eleventh": 11, "twaalfde": 12, "twelfth": 12,
+    "elfde": 11, "eleventh": 11, "twaalfde": 12, "twelfth": 12, "dertiende": 13,
+    "thirteenth": 13, "veertiende": 14, "fourteenth": 14, "vijftiende": 15, "fifteenth": 15,
+    "zestiende": 16, "sixteenth": 16, "zeventiende": 17, "seventeenth": 17, "achttiende": 18,
+    "eighteenth": 18, "negentiende": 19, "nineteenth": 19, "twintigste": 20, "twentieth": 20,
 }
 NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
                 "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # Words that only English questions use, and words only Dutch ones do.
 ENGLISH = frozenset("""
-who what when which how much many where is are was were the a an of for at on to do does
+who what when which how much many where is are was were the a an of for at on in to do does
 did tell show give me my i you can could would about with please thanks thank hi hello
 next previous last first second third fourth this week quarter month year milestones
-milestone budget cost costs meeting meetings partners goals ambition due late overdue
-open done agenda inhabitants people share pay pays municipality municipalities programme
-program project projects responsible lead leads owner has have many often there any
+search find show list there total any kind type understand know
+milestone cost costs meetings goals ambition due overdue projects under
+done inhabitants people share pay pays municipality municipalities programme programmes
+program responsible lead leads owner has have many often there any
 between before after until from hours work works working
 """.split())
 DUTCH = frozenset("""
 wie wat wanneer welke welk hoeveel hoe waar is zijn was waren de het een van voor bij in
 op aan er nog die dat mij me ik je jij u kun kan kunt geef vertel toon laat zien weet
 heeft hebben doet over met om te volgende vorige eerste deze week kwartaal maand jaar
-mijlpalen mijlpaal begroting kosten kost vergadering overleg partners doelen ambitie moet
-af klaar gereed agenda inwoners betaalt betalen gemeente gemeenten programma verantwoordelijk
+mijlpalen mijlpaal begroting kosten kost vergadering overleg doelen ambitie moet
+af klaar gereed inwoners betaalt betalen gemeente gemeenten programma verantwoordelijk
 uur werkt zitten staat staan gepland komt vergadert hoi bedankt dank wordt worden nu zijn
 """.split())
 # The words of a question: runs of letters and digits as names are written ("K3",
 # "1Gezin1Plan", "jw305"), numbers with their separators ("100.000"), and € % #.
-_LATIN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)?|[€%#]", re.UNICODE)
+_LATIN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[€%#]", re.UNICODE)
 
 
 @dataclass
@@ -236,8 +255,13 @@ class Question:
     milestone_number: int | None = None
     mine: bool = False
     unknown: list[str] = field(default_factory=list)
+    # Whether every unknown name is a word some text of the store uses ("Wvggz").
+    unknown_in_text: bool = False
     # Words left over that are neither cue, filter nor name: what a search looks for.
     rest: list[str] = field(default_factory=list)
+    index: NameIndex | None = None
+    # The left-over words that look like names (see `_looks_like_name`).
+    rest_names: list[str] = field(default_factory=list)
 
     def entities(self, *kinds: str):
         return [e for m in self.mentions for e in m.entities if not kinds or e.kind in kinds]
@@ -247,7 +271,14 @@ class Question:
 
 
 def words_of(text: str) -> list[Word]:
-    return [Word(m.group(), fold(m.group()), m.start(), m.end()) for m in _LATIN.finditer(text)]
+    found = []
+    for match in _LATIN.finditer(text):
+        value = match.group()
+        if value.lower() in ("s", "t", "re", "ve", "ll", "d", "m") and match.start() > 0 and \
+                text[match.start() - 1] in "'’":
+            continue  # "what's", "Gouda's", "programma's": the word before is the word
+        found.append(Word(value, fold(value), match.start(), match.end()))
+    return found
 
 
 def _matches(word: str, cue: str) -> bool:
@@ -262,15 +293,29 @@ def _phrase_positions(keys: list[str], phrase: str) -> list[int] | None:
     return None
 
 
+class Lexicon(frozenset):
+    """The interpreter's own words; a cue written "partner*" holds "partners" too."""
+
+    prefixes: tuple[str, ...] = ()
+
+    def __contains__(self, word: object) -> bool:
+        return frozenset.__contains__(self, word) or (
+            isinstance(word, str) and word.startswith(self.prefixes))
+
+
+_PREFIXES = tuple(sorted({cue.rstrip("*") for cues in CUES.values() for cue in cues
+                          if cue.endswith("*") and " " not in cue}))
 LEXICON = frozenset(
     w.rstrip("*") for cues in CUES.values() for cue in cues for w in cue.split()
 ) | frozenset(w for role in ROLE_WORDS for w in role.split()) | frozenset(ORDINALS) | frozenset(
     MONTH_WORDS
 ) | frozenset("""
-kwartaal quarter week weken weeks maand month jaar year vandaag today morgen tomorrow
+search find show list kwartaal quarter week weken weeks maand month jaar year vandaag today morgen tomorrow
 nu now momenteel currently volgende next vorige previous komende coming eerstvolgende
 laatste last deze this dit huidige current regiobot bot slack euro eur nummer number nr
 """.split())
+LEXICON = Lexicon(LEXICON)
+LEXICON.prefixes = _PREFIXES
 
 
 def detect_language(words: list[Word], mentions: list[Mention]) -> str:
@@ -323,7 +368,8 @@ def read(text: str, *, index: NameIndex, today: date, plan_year: int) -> Questio
     cues, role, cue_positions = _cues(keys, inside)
     question = Question(text=text, lang="nl", words=words, mentions=mentions, cues=cues,
                         role=role, period=period, year=year, amount=amount, meeting=meeting,
-                        programme_number=programme_number, milestone_number=milestone_number)
+                        programme_number=programme_number, milestone_number=milestone_number,
+                        index=index)
     question.lang = detect_language(words, mentions)
     question.mine = any(keys[i] in PRONOUNS for i in range(len(keys)) if i not in inside
                         and not (words[i].text == "IK"))
@@ -331,7 +377,10 @@ def read(text: str, *, index: NameIndex, today: date, plan_year: int) -> Questio
     question.rest = [words[i].text for i in leftover if keys[i] not in STOPWORDS
                      and keys[i] not in PRONOUNS and keys[i] not in LEXICON
                      and keys[i] not in FILLER and re.search(r"[^\W_]", keys[i])]
-    question.unknown = _unknown(words, mentions, keys, index, used | cue_positions)
+    question.rest_names = [words[i].text for i in leftover
+                           if words[i].text in question.rest and _looks_like_name(words, i, keys, index)]
+    question.unknown, question.unknown_in_text = _unknown(words, mentions, keys, index,
+                                                          used | cue_positions)
     return question
 
 
@@ -366,6 +415,14 @@ def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[
     positions: set[int] = set()
     masked = [k if i not in inside else "\x00" for i, k in enumerate(keys)]
     role = None
+    # "bestuurlijk overleg" is the meeting, not a role word.
+    for phrase in ("bestuurlijk overleg", "bestuurlijke overleg"):
+        at = _phrase_positions(masked, phrase)
+        if at:
+            found.add("meeting")
+            positions.update(at)
+            for i in at:
+                masked[i] = "\x00"
     # Role words, longest first.
     for phrase in sorted(ROLE_WORDS, key=lambda p: -len(p.split())):
         at = _phrase_positions(masked, phrase)
@@ -385,18 +442,43 @@ def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[
     return found, role, positions
 
 
+def _known_word(key: str, index: NameIndex) -> bool:
+    """A word of a dictionary, of the store's texts, or a compound of two such words."""
+    import simplemma
+
+    from storage.search import lemma
+
+    def known(part: str) -> bool:
+        return (part in index.text_words or part in index.known
+                or simplemma.is_known(part, lang="nl") or simplemma.is_known(part, lang="en")
+                or lemma(part) in index.text_words)
+
+    if known(key):
+        return True
+    for cut in range(4, len(key) - 3):
+        head, tail = key[:cut], key[cut:]
+        if known(head) and (known(tail) or (tail.startswith("s") and known(tail[1:]))):
+            return True
+    return False
+
+
+def _looks_like_name(words: list[Word], i: int, keys: list[str], index: NameIndex) -> bool:
+    word = words[i]
+    if i > 0 and word.text[:1].isupper() and word.text != "I":
+        return True
+    return word.corrected is None and not _known_word(keys[i], index)
+
+
 # Small words inside names ("Marieke de Boer", "Alphen aan den Rijn").
 PARTICLES = frozenset({"de", "van", "der", "den", "het", "aan", "ter", "te", "en", "op", "in",
                        "'t", "of", "the", "and", "du", "la", "le"})
 
 
 def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index: NameIndex,
-             inside_filters: set[int]) -> list[str]:
+             inside_filters: set[int]) -> tuple[list[str], bool]:
     """Runs of words that look like a name the store does not hold: capitalised inside
     the sentence, or a word no dictionary and no text of the store knows. A run counts
     when part of it names nothing, or when it is pieced together from several names."""
-    import simplemma
-
     mention_at = {i: m for m in mentions for i in range(m.start, m.end)}
 
     def name_like(i: int) -> bool:
@@ -407,14 +489,14 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
             return False
         if key in LEXICON and i not in mention_at:
             return False
-        capital = i > 0 and word.text[:1].isupper() and word.text != "I" and not (
-            i > 0 and words[i - 1].text in ("?", ".", "!"))
+        capital = i > 0 and word.text[:1].isupper() and word.text != "I"
         if capital:
-            return True
+            # An abbreviation the texts use ("ZVH") is context beside a named record.
+            abbreviation = word.text.isupper() and len(word.text) <= 6
+            return not (abbreviation and mentions and word.folded in index.text_words)
         if i in mention_at or key in index.text_words:
             return False
-        return word.corrected is None and not (
-            simplemma.is_known(key, lang="nl") or simplemma.is_known(key, lang="en"))
+        return word.corrected is None and not _known_word(key, index)
 
     runs: list[list[int]] = []
     i = 0
@@ -437,15 +519,30 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
                 break
         runs.append(run)
         i = j
+    def foreign(k: int) -> bool:
+        """A plain word the store never uses: part of the name beside it ("piet janssen")."""
+        key = keys[k]
+        return (k not in mention_at and k not in inside_filters and key not in STOPWORDS
+                and key not in LEXICON and key not in PRONOUNS and not key.isdigit()
+                and key not in index.text_words and key not in index.known
+                and len(key) > 2)
+
     found = []
+    in_text = True
     for run in runs:
         content = [k for k in run if keys[k] not in PARTICLES]
         covering = {id(mention_at[k]) for k in content if k in mention_at}
         loose = [k for k in content if k not in mention_at]
         partial = any(not mention_at[k].exact for k in content if k in mention_at)
         if loose or (len(covering) > 1 and partial):
+            in_text = in_text and bool(loose) and all(keys[k] in index.text_words for k in loose)
+            # Shown with the plain words around it that the store never uses ("piet").
+            while run[0] > 0 and foreign(run[0] - 1):
+                run.insert(0, run[0] - 1)
+            while run[-1] + 1 < len(words) and foreign(run[-1] + 1):
+                run.append(run[-1] + 1)
             found.append(" ".join(words[k].text for k in run))
-    return found
+    return found, in_text and bool(found)
 
 
 # --- Filters read before linking.
@@ -591,7 +688,7 @@ def _amount(text: str, words: list[Word], used: set[int], *, english: bool) -> D
             written = written.replace(",", "")  # "€100,000": English thousands
         value = parse_amount(written)
         if value is None:
-            value = parse_amount(re.sub(r"\s*(euro|eur)\b", "", match.group(), flags=re.I))
+            value = parse_amount(re.sub(r"\s*(euros?|eur)\b", "", written, flags=re.I))
         if value is None:
             continue
         for i, word in enumerate(words):
@@ -639,11 +736,13 @@ def _meeting_selector(keys: list[str], used: set[int], *, today: date) -> Meetin
         if i in used:
             continue
         nxt = keys[i + 1] if i + 1 < len(keys) else ""
-        if key in ("bosd", "overleg", "vergadering", "meeting", "bo") and re.fullmatch(r"\d{1,2}", nxt):
+        if key in ("bosd", "overleg", "vergadering", "meeting", "bo") and re.fullmatch(r"\d{1,2}", nxt) \
+                and i + 1 not in used:
             selector.number = int(nxt)
             used.add(i + 1)
             found = True
-        elif key in ("nr", "nummer", "number", "#") and re.fullmatch(r"\d{1,2}", nxt):
+        elif key in ("nr", "nummer", "number", "#") and re.fullmatch(r"\d{1,2}", nxt) \
+                and i + 1 not in used:
             selector.number = int(nxt)
             used.update((i, i + 1))
             found = True

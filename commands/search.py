@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from commands.core import Context, Note, Reply, Text, subcommand
 from commands.helpers import milestone_line, region_id, usage_error
-from commands.i18n import escape, t
+from commands.i18n import escape, format_date, t
 from storage import queries, search
 
 MAX_HITS = 6
@@ -28,6 +28,15 @@ def _hit_line(hit: search.Hit, ctx: Context) -> str | None:
         if project is None:
             return None
         where = f" ({escape(project.programme.name)})"
+    elif hit.kind == "agenda_item":
+        meeting = next((m for m in queries.find_meetings(ctx.session)
+                        if any(item.id == hit.ref_id for item in m.agenda_items)), None)
+        where = ""
+        if meeting is not None:
+            name = f"{meeting.body.abbreviation or meeting.body.name} {meeting.number or ''}".strip()
+            return (f"*{escape(hit.title)}* — _{kind}_ "
+                    + t("q.search.of_meeting", lang, name=escape(name),
+                        date=format_date(meeting.date, lang)))
     elif hit.kind == "programme":
         programme = queries.get_programme(ctx.session, programme_id=hit.ref_id)
         if programme is None:
@@ -43,7 +52,8 @@ def _hit_line(hit: search.Hit, ctx: Context) -> str | None:
     return f"*{title}*{where} — _{kind}, {field}_: {escape(snippet)}"
 
 
-def search_reply(words: str, ctx: Context, *, not_understood: bool = False) -> Reply:
+def search_reply(words: str, ctx: Context, *, not_understood: bool = False,
+                 shown: str | None = None) -> Reply:
     """The best hits for `words`, or — when nothing relevant is found — 'Dat begrijp ik
     niet' (a question) or 'Niets gevonden' (a search)."""
     lang = ctx.lang
@@ -69,7 +79,7 @@ def search_reply(words: str, ctx: Context, *, not_understood: bool = False) -> R
         message = t("q.search.none", lang, words=escape(words.strip()[:200]))
         return Reply(summary=message, parts=[Text(message), Note(t("unknown.hint", lang))],
                      ok=False)
-    message = t("q.search.found", lang, words=escape(words.strip()[:200]))
+    message = t("q.search.found", lang, words=escape((shown or words).strip()[:200]))
     return Reply(summary=message, parts=[Text(message), Text("\n".join(lines)),
                                          Note(t("q.search.hint", lang))])
 

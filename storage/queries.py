@@ -153,6 +153,22 @@ def partner_names(session: Session, *, region_id: int) -> list[tuple[int, str]]:
     ))
 
 
+def unlinked_holders(session: Session, *, region_id: int) -> list[tuple[int, str, int]]:
+    """(role id, holder, programme id) of the region's roles held by a name that is no
+    person of the store."""
+    return list(session.execute(
+        select(Role.id, Role.holder, Role.programme_id)
+        .join(Programme, Programme.id == Role.programme_id)
+        .where(Programme.region_id == region_id, Role.person_id.is_(None),
+               Role.holder.is_not(None))
+        .order_by(Role.id)
+    ))
+
+
+def get_role(session: Session, *, role_id: int) -> Role | None:
+    return session.get(Role, role_id)
+
+
 def partner_programmes(session: Session, *, partner_id: int) -> list[Programme]:
     """The programmes that name this partner, in document order."""
     return list(session.scalars(
@@ -376,6 +392,10 @@ def project_leads(session: Session, *, project_id: int) -> list[Person]:
 
 
 # --- meetings and agendas
+
+
+def governing_bodies(session: Session, *, region_id: int) -> list[GoverningBody]:
+    return list(session.scalars(select(GoverningBody).where(GoverningBody.region_id == region_id)))
 
 
 def _bosd_bodies(session: Session):

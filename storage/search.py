@@ -49,11 +49,12 @@ hebben had ook nog niet wel al meer veel zo zoals wat wie waar wanneer welke wel
 hoeveel ik je jij u we wij ze zij hij mij me mijn jouw onze ons hun hen zich iets iemand
 geen alle alles ieder iedere elk elke ea eo o.a. oa etc nbsp the a an and or of for in on at
 to from by with as is are was were be been being it its this that these those what who
-whom which when where how many much do does did can could will would should i you he she
-we they my your our their me us them not no yes
+whom which when where how many much do does did can could will would should have has had i you he she
+we they my your our their me us them not no yes s t re ve ll d m
 """.split())
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Letters and digits; an apostrophe ends a word ("programma's", "Gouda's", "what's").
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fold(value: str) -> str:
