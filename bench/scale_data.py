@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from storage.db import make_engine, make_sessionmaker, transaction
+from storage.search import rebuild as rebuild_search
 from storage.declarations import Assignment, MessageEvent, ensure_providers
 from storage.declarations_demo import PROVIDERS, csv_rows, generate
 from storage.deliveries import Delivery  # noqa: F401 — registers the table's metadata
@@ -256,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             print("the store is not empty; give an empty one", file=sys.stderr)
             return 2
         counts = load_programmes(session, args.factor)
+        # Rows went in through Core, past the session hooks that keep the search index.
+        counts["search entries"] = rebuild_search(session)
     programmes_done = timer.perf_counter()
     with transaction(factory) as session:
         counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed)

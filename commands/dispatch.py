@@ -114,7 +114,8 @@ def _answer(text: str, ctx: Context) -> Reply:
         ctx = questions.in_language_of(text, ctx)
         reply = entry.handler(rest.strip(), ctx)
         reply.lang = reply.lang or ctx.lang
-        if read_command and not reply.ok and entry.name != "help" and rest.strip():
+        if read_command and not reply.ok and entry.name != "help" and (
+                rest.strip() or first.lower() == "verdeelsleutel"):
             # "verdeel 50.000 euro over de gemeenten", "agenda van de bosd van 30 jan":
             # what the command cannot read, a question may.
             understood = questions.answer(text, ctx)

@@ -216,6 +216,9 @@ def person_roles(ctx: Context, person_id: int, *, within: Programme | Project | 
             extra = f" ({escape(role.hours_text)})" if role.hours_text else ""
             pieces.append(t("q.person.piece", lang, label=label, where=where, hours=extra))
     key = "q.hours" if hours else "q.person"
+    if hours and not any(r.hours_text for r in roles):
+        message = t("q.hours.none_at_all", lang, person=escape(person.name))
+        return _sentence(message, *detail.parts[1:], ok=False)
     message = t(key, lang, person=escape(person.name), pieces=join_words(pieces, lang))
     return _sentence(message, *([] if within is not None else detail.parts[1:]))
 

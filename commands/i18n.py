@@ -454,6 +454,10 @@ CATALOG.update({
     },
     "q.hours": {"nl": "{person} werkt {pieces}.", "en": "{person} works {pieces}."},
     "q.hours.piece": {"nl": "{hours} voor {where}, als {label}", "en": "{hours} for {where}, as {label}"},
+    "q.hours.none_at_all": {
+        "nl": "Het plan noemt geen uren voor {person}.",
+        "en": "The plan gives no hours for {person}.",
+    },
     "q.hours.none": {"nl": "(geen uren genoemd)", "en": "(no hours given)"},
     "q.partner": {
         "nl": "{name} is externe partner van {programmes}.",

@@ -22,6 +22,7 @@ a large store costs dictionary look-ups, not a pass over every name.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -172,6 +173,11 @@ def build_index(session: Session, *, region_id: int | None) -> NameIndex:
 
     document_frequency: Counter[str] = Counter()
     for entity, names, cased in named:
+        # "Jeugdhulp op School (JOS)", "Dyslexie (EED)": the abbreviation names it too.
+        for name in list(names):
+            for short in re.findall(r"\(([A-Z][A-Za-z0-9&+ ]{1,9})\)", name):
+                names.append(short)
+                cased.add(short)
         index.entities.append(entity)
         seen: set[str] = set()
         for name in names:
@@ -245,7 +251,7 @@ def correct(words: list[Word], index: NameIndex, lexicon: frozenset[str]) -> Non
         cutoff = 0.75 if len(value) <= 5 else 0.8
         found = process.extractOne(value, pool, scorer=DamerauLevenshtein.normalized_similarity,
                                    score_cutoff=cutoff)
-        if found is not None:
+        if found is not None and found[0] not in STOPWORDS and found[0] not in PRONOUNS:
             word.corrected = found[0]
 
 
@@ -319,7 +325,16 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
 
     chosen: list[Mention] = []
     taken: set[int] = set()
-    candidates.sort(key=lambda m: (-(m.end - m.start), not m.exact, -m.score))
+
+    def weight(mention: Mention) -> int:
+        # Words of the interpreter's own ("regio") do not make a partial run longer than
+        # the exact name inside it ("de regio Midden-Holland").
+        if mention.exact:
+            return mention.end - mention.start
+        return sum(1 for k in keys[mention.start:mention.end]
+                   if k not in lexicon and k not in STOPWORDS)
+
+    candidates.sort(key=lambda m: (-weight(m), not m.exact, -m.score))
     for mention in candidates:
         span = set(range(mention.start, mention.end))
         if span & taken:

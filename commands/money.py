@@ -111,8 +111,11 @@ def verdeel(args: str, ctx: Context) -> Reply:
     if amount is None:
         if any(c.isdigit() for c in text) or text.startswith("€"):
             return Reply.error(t("bad_amount", lang, text=escape(text)))
+        typed = set(fold(text).split())
         named = [line for line in queries.find_budget_lines(ctx.session, region_id=rid)
-                 if fold(line.label) == fold(text) and line.amount is not None]
+                 if line.amount is not None and (fold(line.label) == fold(text) or (
+                     len(fold(line.label).split()) == 1 and fold(line.label) in typed
+                     and line.label.isupper()))]
         if named:
             # "/regio verdeel JBJR": the budget line named, not its whole programme.
             year = plan_year(ctx)

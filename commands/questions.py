@@ -35,6 +35,8 @@ _SLACK_USER = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
 def answer(text: str, ctx: Context) -> Reply:
     """Answer a question typed in a mention, a DM, the console or after `/regio`."""
+    import commands.dispatch  # noqa: F401  (registers the subcommands answers reuse)
+
     text = _SLACK_USER.sub(lambda m: _user_name(m[1], ctx), text)
     index = name_index(ctx.session, region_id=region_id(ctx))
     question = read(text, index=index, today=ctx.today, plan_year=plan_year(ctx))
@@ -149,6 +151,16 @@ def decide(q: Question, ctx: Context) -> Reply:
     subject = programme or project or person or milestone or line or partner_ or municipality \
         or provider or region
 
+    # Declarations.
+    if q.has("declarations") or (q.has("providers") and q.has("late", "when")) or (
+            provider and (not partner_ or q.has("late", "percentage"))):
+        args = provider.label if provider else ""
+        if q.period is not None and q.period.label.startswith("month:"):
+            _, month, year = q.period.label.split(":")
+            args = f"{args} {year}-{int(month):02d}".strip()
+        if "declaraties" in SUBCOMMANDS:
+            return SUBCOMMANDS["declaraties"].handler(args, ctx)
+
     if q.has("unheld"):
         what = " ".join(w.text for w in q.words if any(
             w.folded.startswith(c.rstrip("*")) for c in CUES["unheld"]))
@@ -160,10 +172,15 @@ def decide(q: Question, ctx: Context) -> Reply:
     needs_subject = q.has("inhabitants", "percentage", "key", "split", "partners", "dependencies",
                           "ambition", "goals", "local", "background", "budget", "role",
                           "responsible", "hours")
+    if q.has("budget") and q.has("region_word") and not subject and not q.amount:
+        return facts.region_budget(ctx)
     if needs_subject and not subject and not q.amount:
         strange = q.rest_names or _strange_words(q)
         if strange:
             return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
+    if q.has("programme_word") and me_person is not None and not programme and not q.has(
+            "milestones", "budget"):
+        return facts.person_roles(ctx, me_person.id)
     if q.has("programme_word") and not programme and (q.rest_names or _strange_words(q)) \
             and not q.has("count"):
         # "het programma doelgroepenvervoer": a programme the plan does not have.
@@ -174,6 +191,16 @@ def decide(q: Question, ctx: Context) -> Reply:
     if wrong_kind and q.has("inhabitants", "percentage") or (
             q.has("key", "split") and subject is not None and subject.kind in ("partner", "provider", "person")):
         return facts.not_known(ctx, escape(f"“{subject.label}”") + t("q.not_municipality", ctx.lang))
+    main = _mention_of(q, programme or project or person) if (programme or project or person) else None
+    if main is not None and not main.exact and _has_neighbour(q, main) and q.words[main.start].text[:1].isupper():
+        # "Thuis tenzij": a capitalised name of which the store holds only a part.
+        return facts.not_known(ctx, escape(f"“{_span_with_neighbours(q, main)}”"))
+    if (q.role or q.has("responsible")) and programme and partner_ and not person:
+        record = _record(session, programme)
+        if all(p.name != partner_.label for p in record.partners):
+            # "programmamanager maatschappelijke zorg in Holland Rijnland".
+            span = _span(q, _mention_of(q, programme), _mention_of(q, partner_))
+            return facts.not_known(ctx, escape(f"“{span}”"))
     partial_programme = _mention_of(q, programme) if programme else None
     elsewhere = partner_ or provider
     if (q.role or q.has("budget", "responsible")) and partial_programme is not None \
@@ -214,25 +241,21 @@ def decide(q: Question, ctx: Context) -> Reply:
         if place is None and q.rest:
             # "hoeveel inwoners heeft alphen aan den rijn": a place the region lacks.
             return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
+        others = [m for m in q.mentions if not m.of("municipality", "region")]
+        if place is None and others:
+            # "hollands midden" names something, but no place of the region.
+            return facts.not_known(ctx, escape(f"“{others[0].text}”")
+                                   + t("q.not_municipality", ctx.lang))
         return facts.inhabitants(ctx, municipality.label if municipality else None)
     if q.has("percentage") and municipality:
         return facts.percentage(ctx, municipality.label)
     if q.has("split") and not named:
         return facts.key(ctx)
 
-    # Declarations.
-    if q.has("declarations") or (q.has("providers") and q.has("late", "when")) or (
-            provider and (not partner_ or q.has("late", "percentage"))):
-        args = provider.label if provider else ""
-        if q.period is not None and q.period.label.startswith("month:"):
-            _, month, year = q.period.label.split(":")
-            args = f"{args} {year}-{int(month):02d}".strip()
-        if "declaraties" in SUBCOMMANDS:
-            return SUBCOMMANDS["declaraties"].handler(args, ctx)
-
     # Meetings.
     meeting_asked = q.has("meeting") or _first(q, "body") is not None or (
-        q.has("agenda") and not programme and not project)
+        q.has("agenda") and not programme and not project) or (
+        q.has("meeting_weak") and not (programme or project or milestone or person))
     if q.has("agenda") and q.meeting is None and q.period is None and (subject or q.rest):
         # "wanneer wordt gedeelde zorg besproken?": the meeting whose agenda names it.
         words = subject.label if subject else " ".join(q.rest)
@@ -254,6 +277,14 @@ def decide(q: Question, ctx: Context) -> Reply:
         if q.meeting is None and q.period is None:
             relative = "next"
         return facts.meeting_when(ctx, found, relative=relative, ask=ask)
+
+    if q.has("when") and q.has("due", "milestones") and not milestone and (programme or project) \
+            and q.rest:
+        # "wanneer moet het projectteam van inzicht in kosten samengesteld zijn?": a
+        # milestone of that programme, found by the other words.
+        found = _milestone_by_words(q, ctx, programme, project)
+        if found:
+            return facts.milestone_due(ctx, found)
 
     # People and who answers for what.
     if municipality and programme and q.has("hours"):
@@ -302,8 +333,13 @@ def decide(q: Question, ctx: Context) -> Reply:
     # Milestones: a title asked about, or a list with filters.
     wants_milestones = q.has("milestones") or (q.period is not None and not named and q.has("what", "count")) \
         or (q.has("late", "done", "open") and not q.has("budget"))
+    listing = any(w.folded in ("mijlpalen", "milestones", "deadlines") for w in q.words)
+    if listing and milestone and not project and not q.has("when"):
+        # "welke mijlpalen heeft het zorg- en veiligheidshuis?": the project of that name.
+        project = _project_holding(q, milestone) or project
     if milestone and (q.has("when", "milestones", "responsible") or not (programme or project or person)) \
-            and not q.has("budget") and not _names_more_than_title(q, milestone):
+            and not q.has("budget") and not _names_more_than_title(q, milestone) \
+            and not (listing and project and not q.has("when")):
         titles = [e for m in q.mentions for e in m.entities if e.kind == "milestone"
                   and e.label == milestone.label]
         found = [queries.get_milestone(session, milestone_id=e.id) for e in titles]
@@ -418,6 +454,38 @@ def _store_words(q: Question) -> list[str]:
             and len(w.key) > 2]
 
 
+def _project_holding(q: Question, milestone: Entity) -> Entity | None:
+    mention = _mention_of(q, milestone)
+    if mention is None or q.index is None:
+        return None
+    run = [w.key for w in q.words[mention.start:mention.end]]
+    from commands.linking import _forms_holding
+
+    projects = {f.entity for f in _forms_holding(q.index, run) if f.entity.kind == "project"}
+    return next(iter(projects)) if len(projects) == 1 else None
+
+
+def _milestone_by_words(q: Question, ctx: Context, programme: Entity | None,
+                        project: Entity | None) -> list:
+    words = [w.text for w in q.words if w.key not in STOPWORDS and w.key not in FILLER
+             and not any(m.start <= i < m.end for m in q.mentions for i in [q.words.index(w)])
+             and (w.key not in LEXICON or w.key in ("projectteam", "team"))]
+    hits = [h for h in search.search(ctx.session, query=" ".join(words), region_id=region_id(ctx),
+                                     limit=20) if h.kind == "milestone" and h.coverage >= 0.5]
+    found = []
+    for hit in hits:
+        milestone = queries.get_milestone(ctx.session, milestone_id=hit.ref_id)
+        if milestone is None:
+            continue
+        if project is not None and milestone.project_id != project.id:
+            continue
+        if project is None and programme is not None and milestone.programme_id != programme.id:
+            continue
+        found.append(milestone)
+    best = [m for m in found][:1]
+    return best
+
+
 def _year_known(q: Question, ctx: Context) -> bool:
     """Whether the store holds anything for the year asked about."""
     year = q.year
@@ -513,7 +581,8 @@ def _milestones(q: Question, ctx: Context, programme: Entity | None, project: En
         period = dataclasses.replace(period, kind="due")
     kwargs, labels = facts.milestone_filters(
         ctx, programme_id=programme.id if programme and not project else None,
-        project_id=project.id if project else None, period=period, year=q.year,
+        project_id=project.id if project else None, period=period,
+        year=q.year if q.year != plan_year(ctx) else None,
         status=status, person_id=person_id)
     scope = escape(project.label if project else programme.label) if (project or programme) else ""
     if scope:

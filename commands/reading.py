@@ -17,6 +17,7 @@ commands.facts's work.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,7 +28,7 @@ from storage.search import STOPWORDS, fold
 
 # --- The lexicon: words that say what is asked. A trailing * matches any ending.
 CUES: dict[str, tuple[str, ...]] = {
-    "help": ("kan ik je vragen", "kan ik vragen", "kind of questions", "questions do you",
+    "help": ("what can i ask", "wat kan ik vragen", "kan ik je vragen", "kan ik vragen", "kind of questions", "questions do you",
              "do you understand", "begrijp je", "snap je", "welke vragen", "vragen stellen", "what questions", "which questions",
              "hoe werkt deze bot", "how do i use", "use this bot", "wat kan deze bot",
              "what can this bot", "wat kun je", "wat kan je", "wat kunt u", "wat kun jij", "wat kan jij",
@@ -35,11 +36,11 @@ CUES: dict[str, tuple[str, ...]] = {
              "hoe werkt regiobot", "how do you work", "how does this work", "help", "hulp",
              "helpen", "commando*", "commands", "opdrachten", "uitleg", "instructies",
              "handleiding"),
-    "hours": ("uur", "uren", "hours", "hour", "fte", "hrs"),
+    "hours": ("how much time", "hoeveel tijd", "uur", "uren", "hours", "hour", "fte", "hrs"),
     "work": ("werk", "werkt", "werken", "works", "work", "working", "doet", "doen", "does",
              "rol", "rollen", "role", "roles", "functie", "function", "taak", "taken", "tasks",
              "involved", "betrokken"),
-    "responsible": ("verantwoordelijk*", "responsible", "trekt", "trekker", "trekken", "leidt",
+    "responsible": ("on the hook", "accountable", "aanspreekbaar", "verantwoordelijk*", "responsible", "trekt", "trekker", "trekken", "leidt",
                     "leads", "lead", "leading", "charge", "eigenaar", "owner", "owns", "owned",
                     "aanspreekpunt", "contactpersoon", "contact", "heads", "runs", "run"),
     "team": ("team", "teams", "projectteam", "teamleden", "members", "member", "bemensing",
@@ -61,7 +62,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "description": ("omschrijving", "beschrijving", "description", "describe", "over",
                     "about", "inhoud", "houdt", "betekent", "means", "mean", "gaat"),
     "background": ("achtergrond", "background", "waarom", "why", "aanleiding", "reason"),
-    "milestones": ("mijlpaal", "mijlpalen", "milestone*", "deadline*", "planning", "gepland",
+    "milestones": ("op te leveren", "leveren", "deliver", "mijlpaal", "mijlpalen", "milestone*",
+                   "deadline*", "planning", "gepland",
                    "opgeleverd", "opleveren", "opgeleverd", "oplevering", "due", "gebeurt",
                    "gebeuren", "happens", "happen", "happening", "scheduled", "planned",
                    "loopt", "lopen", "running", "afgerond", "klaar", "gereed", "af", "finished",
@@ -70,9 +72,11 @@ CUES: dict[str, tuple[str, ...]] = {
     "when": ("wanneer", "when", "datum", "date", "dag", "day", "welke datum"),
     "time": ("hoe laat", "what time", "tijd", "time", "begint", "start", "starts"),
     "where": ("waar", "where", "locatie", "location", "plaats", "place"),
-    "meeting": ("bosd", "overleg", "overleggen", "vergader*", "meeting*", "meets", "meet",
-                "bestuurlijk overleg", "governing body", "bestuurders", "board"),
-    "agenda": ("agenda*", "agendapunt*", "besproken", "bespreken", "discussed", "discuss",
+    "meeting": ("bosd", "vergader*", "meeting*", "meets", "bestuurlijk overleg",
+                "governing body"),
+    # Words that mean the BOSD only when nothing else is named ("morgen overleg").
+    "meeting_weak": ("overleg", "overleggen", "meet", "bestuurders", "board"),
+    "agenda": ("aan bod", "punten", "agenda*", "agendapunt*", "besproken", "bespreken", "discussed", "discuss",
                "items", "onderwerpen", "topics", "beslispunt*"),
     "budget": ("budget*", "begroting*", "begrotingsregel*", "budgetregel*", "budget line*", "begroot", "kost", "kosten", "geld", "financ*", "cost",
                "costs", "money", "funding", "funds", "bedrag*", "amount", "euro", "uitgeven",
@@ -90,7 +94,8 @@ CUES: dict[str, tuple[str, ...]] = {
             "verdeel sleutel", "distribution key", "allocation key",
             "cost allocation", "cost sharing", "cost-sharing", "kostenverdeling",
             "verdeelsystematiek", "sleutel"),
-    "declarations": ("declaratie", "declaraties", "declareren", "declareert", "declareerde",
+    "declarations": ("start message*", "stop message*", "startberichten", "stopberichten",
+                     "declaratie", "declaraties", "declareren", "declareert", "declareerde",
                      "declareerden", "gedeclareerd", "declarations", "declaration", "declare",
                      "declaring", "declared", "tijdigheid", "stopbericht*", "startbericht*", "start- en stopbericht*",
                      "berichtenverkeer", "berichten", "messages", "tijdig*", "timeliness",
@@ -124,7 +129,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "region_word": ("regio", "region", "regionaal", "regional"),
     "municipality_word": ("gemeente", "gemeenten", "gemeentes", "municipality",
                           "municipalities"),
-    "search": ("iets over", "something about", "anything about", "wat weten we over",
+    "search": ("anything on", "something on", "info on", "iets bekend over", "iets over",
+               "something about", "anything about", "wat weten we over",
                "what do we know about", "wat staat er over", "informatie over", "info over",
                "what does the plan say", "wat zegt het plan", "staat er iets", "is there anything",
                "zoek", "zoeken", "search", "find", "vind", "look"),
@@ -132,7 +138,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "unheld": ("telefoon*", "phone*", "e-mail*", "email*", "mailadres*", "adres", "address*",
                "verjaardag", "birthday", "salaris", "salary", "leeftijd", "age", "geboren", "born",
                "kantoor", "office", "foto", "photo", "linkedin", "twitter", "mobiel", "mobile",
-               "woonplaats", "woont", "lives", "hobby*"),
+               "woonplaats", "woont", "lives", "hobby*", "voorzitter", "chair", "chairman",
+               "chairwoman", "chairperson"),
 }
 # Words that ask nothing and name nothing ("graag", "eigenlijk").
 FILLER = frozenset("""
@@ -218,6 +225,10 @@ uur werkt zitten staat staan gepland komt vergadert hoi bedankt dank wordt worde
 # The words of a question: runs of letters and digits as names are written ("K3",
 # "1Gezin1Plan", "jw305"), numbers with their separators ("100.000"), and € % #.
 _LATIN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+|[€%#]", re.UNICODE)
+
+
+# The question being read, for showing names as they were typed.
+_ORIGINAL: ContextVar[str] = ContextVar("question", default="")
 
 
 @dataclass
@@ -313,6 +324,10 @@ LEXICON = frozenset(
 search find show list kwartaal quarter week weken weeks maand month jaar year vandaag today morgen tomorrow
 nu now momenteel currently volgende next vorige previous komende coming eerstvolgende
 laatste last deze this dit huidige current regiobot bot slack euro eur nummer number nr
+dependencies dependency afhankelijkheden financiering financien verantwoordelijke
+samenwerkingspartners deelprojecten inwoners inhabitants agendapunten milestones deadlines
+vergadering vergaderingen zorgaanbieders aanbieders telefoonnummer mailadres budgetten
+declaraties programmamanager projectleider opdrachtgever percentage verdeelsleutel
 """.split())
 LEXICON = Lexicon(LEXICON)
 LEXICON.prefixes = _PREFIXES
@@ -350,7 +365,9 @@ def detect_language(words: list[Word], mentions: list[Mention]) -> str:
 
 
 def read(text: str, *, index: NameIndex, today: date, plan_year: int) -> Question:
-    words = words_of(_translate(text))
+    text = _translate(text)
+    _ORIGINAL.set(text)
+    words = words_of(text)
     used: set[int] = set()
     english = _looks_english(words)
     amount = _amount(text, words, used, english=english)
@@ -375,8 +392,9 @@ def read(text: str, *, index: NameIndex, today: date, plan_year: int) -> Questio
                         and not (words[i].text == "IK"))
     leftover = [i for i in range(len(words)) if i not in inside and i not in cue_positions]
     question.rest = [words[i].text for i in leftover if keys[i] not in STOPWORDS
-                     and keys[i] not in PRONOUNS and keys[i] not in LEXICON
-                     and keys[i] not in FILLER and re.search(r"[^\W_]", keys[i])]
+                     and keys[i] not in PRONOUNS and keys[i] not in FILLER
+                     and (keys[i] not in LEXICON or i in _unclaimed_cues(keys, leftover))
+                     and re.search(r"[^\W_]", keys[i])]
     question.rest_names = [words[i].text for i in leftover
                            if words[i].text in question.rest and _looks_like_name(words, i, keys, index)]
     question.unknown, question.unknown_in_text = _unknown(words, mentions, keys, index,
@@ -410,6 +428,12 @@ def _looks_english(words: list[Word]) -> bool:
     return english > dutch
 
 
+def _unclaimed_cues(keys: list[str], leftover: list[int]) -> set[int]:
+    """Lexicon words left over because they did not count as cues ("huishoudelijke
+    hulp")."""
+    return {i for i in leftover if keys[i] in ("hulp", "help") and i > 0}
+
+
 def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[int]]:
     found: set[str] = set()
     positions: set[int] = set()
@@ -435,6 +459,8 @@ def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[
     for name, cues in CUES.items():
         for cue in sorted(cues, key=lambda c: -len(c.split())):
             at = _phrase_positions(masked, cue)
+            if at and cue in ("hulp", "help") and at[0] > 0:
+                continue  # "huishoudelijke hulp": a thing, not a call for help
             if at:
                 found.add(name)
                 positions.update(at)
@@ -501,7 +527,9 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
     runs: list[list[int]] = []
     i = 0
     while i < len(words):
-        if not name_like(i):
+        starts_name = (keys[i] in PARTICLES and i > 0 and words[i].text[:1].isupper()
+                       and i + 1 < len(words) and name_like(i + 1))  # "Den Haag"
+        if not name_like(i) and not starts_name:
             i += 1
             continue
         run = [i]
@@ -539,10 +567,22 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
             # Shown with the plain words around it that the store never uses ("piet").
             while run[0] > 0 and foreign(run[0] - 1):
                 run.insert(0, run[0] - 1)
+            # … and through small words: "alphen aan den rijn".
+            left = run[0] - 1
+            while left > 0 and keys[left] in PARTICLES:
+                left -= 1
+            if left >= 0 and left < run[0] - 1 and foreign(left):
+                run[:0] = list(range(left, run[0]))
             while run[-1] + 1 < len(words) and foreign(run[-1] + 1):
                 run.append(run[-1] + 1)
-            found.append(" ".join(words[k].text for k in run))
+            found.append(text_of_run(words, run))
     return found, in_text and bool(found)
+
+
+def text_of_run(words: list[Word], run: list[int]) -> str:
+    """The words as typed, with what stood between them ("Wmo-vervoer")."""
+    first, last = words[run[0]], words[run[-1]]
+    return first.text if first is last else _ORIGINAL.get()[first.start:last.end]
 
 
 # --- Filters read before linking.

@@ -50,7 +50,8 @@ hoeveel ik je jij u we wij ze zij hij mij me mijn jouw onze ons hun hen zich iet
 geen alle alles ieder iedere elk elke ea eo o.a. oa etc nbsp the a an and or of for in on at
 to from by with as is are was were be been being it its this that these those what who
 whom which when where how many much do does did can could will would should have has had i you he she
-we they my your our their me us them not no yes s t re ve ll d m
+we they my your our their me us them not no yes s t re ve ll d m am den der ter whats whos
+hows wheres whens thats theres wats
 """.split())
 
 # Letters and digits; an apostrophe ends a word ("programma's", "Gouda's", "what's").
