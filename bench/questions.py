@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = tuple(ROOT / "tests" / "questions" / f"{name}.yaml" for name in ("corpus", "holdout", "blind", "blind2"))
+CORPORA = tuple(ROOT / "tests" / "questions" / f"{name}.yaml" for name in ("corpus", "holdout", "blind", "blind2", "final"))
 DEFAULT_TODAY = date(2020, 3, 1)
 
 

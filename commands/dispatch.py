@@ -114,8 +114,8 @@ def _answer(text: str, ctx: Context) -> Reply:
         ctx = questions.in_language_of(text, ctx)
         reply = entry.handler(rest.strip(), ctx)
         reply.lang = reply.lang or ctx.lang
-        if read_command and not reply.ok and entry.name != "help" and (
-                rest.strip() or first.lower() == "verdeelsleutel"):
+        if read_command and not reply.ok and not reply.refused and entry.name != "help" and (
+                rest.strip() or first.lower() == "verdeelsleutel") and not _CHANGE.search(rest):
             # "verdeel 50.000 euro over de gemeenten", "agenda van de bosd van 30 jan":
             # what the command cannot read, a question may.
             understood = questions.answer(text, ctx)
@@ -123,6 +123,9 @@ def _answer(text: str, ctx: Context) -> Reply:
                 return understood
         return reply
     return questions.answer(text, ctx)
+
+
+_CHANGE = re.compile(r"\b(toevoegen|add|gereed|heropen|verplaats|intrekken)\b", re.I)
 
 
 def _is_sentence(first: str, rest: str) -> bool:

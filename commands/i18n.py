@@ -516,8 +516,8 @@ CATALOG.update({
     "q.meeting.place": {"nl": "{name} ({date}) is in {place}.", "en": "{name} ({date}) is at {place}."},
     "q.meeting.no_place": {"nl": "Het plan noemt geen plaats voor {name} ({date}).", "en": "The plan gives no place for {name} ({date})."},
     "q.meeting.no_number": {
-        "nl": "BOSD {nr}; in {year} zijn er {n} BOSD's",
-        "en": "BOSD {nr}; in {year} there are {n} BOSD meetings",
+        "nl": "BOSD {nr} (in {year} zijn er {n})",
+        "en": "BOSD {nr} (in {year} there are {n})",
     },
     "q.meeting.none_before": {"nl": "een eerdere BOSD", "en": "an earlier BOSD"},
     "q.meeting.none_in": {"nl": "een BOSD in {period}", "en": "a BOSD in {period}"},

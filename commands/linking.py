@@ -86,6 +86,7 @@ class Word:
     start: int  # character offsets in the question
     end: int
     corrected: str | None = None
+    possessive: bool = False
 
     @property
     def key(self) -> str:
@@ -251,7 +252,8 @@ def correct(words: list[Word], index: NameIndex, lexicon: frozenset[str]) -> Non
         cutoff = 0.75 if len(value) <= 5 else 0.8
         found = process.extractOne(value, pool, scorer=DamerauLevenshtein.normalized_similarity,
                                    score_cutoff=cutoff)
-        if found is not None and found[0] not in STOPWORDS and found[0] not in PRONOUNS:
+        if found is not None and (found[0] not in STOPWORDS or found[0] in lexicon) \
+                and found[0] not in PRONOUNS:
             word.corrected = found[0]
 
 
@@ -334,7 +336,7 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
         return sum(1 for k in keys[mention.start:mention.end]
                    if k not in lexicon and k not in STOPWORDS)
 
-    candidates.sort(key=lambda m: (-weight(m), not m.exact, -m.score))
+    candidates.sort(key=lambda m: (-weight(m), -(m.end - m.start), not m.exact, -m.score))
     for mention in candidates:
         span = set(range(mention.start, mention.end))
         if span & taken:

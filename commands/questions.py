@@ -169,13 +169,13 @@ def decide(q: Question, ctx: Context) -> Reply:
     if q.year is not None and q.year != plan_year(ctx) and not _year_known(q, ctx):
         return facts.not_known(ctx, t("q.year", ctx.lang, year=q.year))
     # Something asked about that is not named: better "not known" than a neighbour's facts.
-    needs_subject = q.has("inhabitants", "percentage", "key", "split", "partners", "dependencies",
+    needs_subject = q.has("inhabitants", "percentage", "partners", "dependencies",
                           "ambition", "goals", "local", "background", "budget", "role",
                           "responsible", "hours")
     if q.has("budget") and q.has("region_word") and not subject and not q.amount:
         return facts.region_budget(ctx)
     if needs_subject and not subject and not q.amount:
-        strange = q.rest_names or _strange_words(q)
+        strange = q.rest_names
         if strange:
             return facts.not_known(ctx, escape(" ".join(f"“{w}”" for w in q.rest)))
     if q.has("programme_word") and me_person is not None and not programme and not q.has(
@@ -208,6 +208,10 @@ def decide(q: Question, ctx: Context) -> Reply:
         # "programmamanager jeugd in holland rijnland": not a programme of this region.
         span = _span(q, partial_programme, _mention_of(q, elsewhere))
         return facts.not_known(ctx, escape(f"“{span}”"))
+    if q.has("who") and subject is not None and subject.kind == "municipality" and not (
+            programme or project or person):
+        # "wie is de wethouder zorg in Waddinxveen?": the plan holds no municipal people.
+        return facts.not_known(ctx, escape(f"“{q.text.strip().rstrip('?')}”"))
     if q.role and not (programme or project or person) and subject is not None and subject.kind in (
             "partner", "provider", "municipality", "region"):
         return facts.not_known(ctx, t("q.role.of", ctx.lang, role=facts.role_name(q.role, ctx.lang),
@@ -250,6 +254,9 @@ def decide(q: Question, ctx: Context) -> Reply:
     if q.has("percentage") and municipality:
         return facts.percentage(ctx, municipality.label)
     if q.has("split") and not named:
+        if q.rest:
+            # "verdeel veertig euro": an amount it cannot read is said so, not shared.
+            return Reply.error(t("bad_amount", ctx.lang, text=escape(" ".join(q.rest))))
         return facts.key(ctx)
 
     # Meetings.

@@ -85,7 +85,7 @@ CUES: dict[str, tuple[str, ...]] = {
                "receives", "gets", "beschikbaar", "available"),
     "inhabitants": ("inwoner*", "inhabitant*", "residents", "population", "bevolking",
                     "bewoners", "people live", "wonen er", "live in", "lives in"),
-    "percentage": ("percentage", "procent", "percent", "aandeel", "share", "portion"),
+    "percentage": ("percentage", "procent*", "percent", "aandeel", "share", "portion"),
     "split": ("verdeel", "verdelen", "verdeeld", "verdeling", "betaal*", "betaalt", "betalen",
               "pay", "pays", "paying", "bijdrage*", "bijdragen", "contribut*", "draagt",
               "split", "divide*", "divided", "per gemeente", "each municipality",
@@ -139,13 +139,15 @@ CUES: dict[str, tuple[str, ...]] = {
                "verjaardag", "birthday", "salaris", "salary", "leeftijd", "age", "geboren", "born",
                "kantoor", "office", "foto", "photo", "linkedin", "twitter", "mobiel", "mobile",
                "woonplaats", "woont", "lives", "hobby*", "voorzitter", "chair", "chairman",
-               "chairwoman", "chairperson"),
+               "chairwoman", "chairperson", "verdient", "verdienen", "earn", "earns", "loon",
+               "inkomen", "wage", "kvk*", "iban", "btw", "bankrekening", "alderman", "aldermen",
+               "burgemeester", "mayor", "gemeenteraad", "council", "wethouder*"),
 }
 # Words that ask nothing and name nothing ("graag", "eigenlijk").
 FILLER = frozenset("""
 graag eigenlijk precies allemaal between tussen iets anything something overzicht overview
 plan say zegt says staat there total any kind type sort understand know weet weten we
-eruit ziet uit look looks like soort jaarlijks yearly annual annually jaar per put spend
+bijeen vijf five verrekend verrekenen settled eruit ziet uit look looks like soort jaarlijks yearly annual annually jaar per put spend
 besteedt besteden besteed spends even nou eens alsjeblieft aub svp please exactly actually
 really just kindly ongeveer about roughly nog steeds still zoal welke so also ook wel
 soms misschien maybe perhaps dan then vandaag allemaal all alle every elke iedere
@@ -163,7 +165,7 @@ ROLE_WORDS: dict[str, str] = {
     "bestuurlijk opdrachtgever": "bestuurlijk opdrachtgever",
     "bestuurlijke opdrachtgever": "bestuurlijk opdrachtgever",
     "bestuurlijk": "bestuurlijk opdrachtgever", "bestuurlijke": "bestuurlijk opdrachtgever",
-    "political sponsor": "bestuurlijk opdrachtgever", "wethouder": "bestuurlijk opdrachtgever",
+    "political sponsor": "bestuurlijk opdrachtgever",
     "bestuurder": "bestuurlijk opdrachtgever", "political": "bestuurlijk opdrachtgever",
     "executive sponsor": "bestuurlijk opdrachtgever", "governing sponsor": "bestuurlijk opdrachtgever",
     "administrative sponsor": "ambtelijk opdrachtgever", "administrative": "ambtelijk opdrachtgever",
@@ -208,7 +210,8 @@ ENGLISH = frozenset("""
 who what when which how much many where is are was were the a an of for at on in to do does
 did tell show give me my i you can could would about with please thanks thank hi hello
 next previous last first second third fourth this week quarter month year milestones
-search find show list there total any kind type understand know
+search find show list there total any kind type understand know date january february march
+june july august october
 milestone cost costs meetings goals ambition due overdue projects under
 done inhabitants people share pay pays municipality municipalities programme programmes
 program responsible lead leads owner has have many often there any
@@ -287,6 +290,8 @@ def words_of(text: str) -> list[Word]:
         value = match.group()
         if value.lower() in ("s", "t", "re", "ve", "ll", "d", "m") and match.start() > 0 and \
                 text[match.start() - 1] in "'’":
+            if value.lower() == "s" and found and found[-1].text[:1].isupper():
+                found[-1].possessive = True  # "Amsterdam's": a name
             continue  # "what's", "Gouda's", "programma's": the word before is the word
         found.append(Word(value, fold(value), match.start(), match.end()))
     return found
@@ -515,7 +520,7 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
             return False
         if key in LEXICON and i not in mention_at:
             return False
-        capital = i > 0 and word.text[:1].isupper() and word.text != "I"
+        capital = (i > 0 or word.possessive) and word.text[:1].isupper() and word.text != "I"
         if capital:
             # An abbreviation the texts use ("ZVH") is context beside a named record.
             abbreviation = word.text.isupper() and len(word.text) <= 6
@@ -535,8 +540,9 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
         run = [i]
         j = i + 1
         while j < len(words):
-            if name_like(j):
-                run.append(j)
+            if name_like(j) or (words[j].text[:1].isupper() and keys[j] in LEXICON
+                                and keys[j] not in PRONOUNS and len(keys[j]) > 1):
+                run.append(j)  # "Vroeg Erop Af": a capitalised word of ours inside a name
                 j += 1
             elif keys[j] in PARTICLES and j + 1 < len(words) and (
                     name_like(j + 1) or (keys[j + 1] in PARTICLES and j + 2 < len(words)
@@ -788,6 +794,11 @@ def _meeting_selector(keys: list[str], used: set[int], *, today: date) -> Meetin
             found = True
         elif key in ORDINALS and nxt not in ("kwartaal", "quarter", "week"):
             selector.ordinal = ORDINALS[key]
+            used.add(i)
+            found = True
+        elif (m := re.fullmatch(r"(\d{1,2})(?:e|de|ste|st|nd|rd|th)", key)) and nxt not in (
+                "kwartaal", "quarter", "week"):
+            selector.ordinal = int(m[1])
             used.add(i)
             found = True
         elif key in ("volgende", "eerstvolgende", "next", "komende", "upcoming") and nxt not in (
