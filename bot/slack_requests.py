@@ -146,6 +146,8 @@ _LISTS_OF_OBJECTS = ("authorizations", "actions", "response_urls", "blocks", "el
 # Slack's ids and timestamps are short; our store keeps event ids in 64 characters.
 _SHORT = {"event_id": 64, "action_id": 255, "type": 255, "command": 255}
 _MAX_DEPTH = 64
+# Slack's response_url: https://hooks.slack.com/… (any http(s) URL without spaces).
+_URL = re.compile(r"https?://[!-~]+\Z")
 
 
 def _why_not_slack(body: Any) -> str | None:
@@ -170,6 +172,8 @@ def _why_not_slack(body: Any) -> str | None:
                 return f"{name} is too long"
             if name in _LISTS_OF_OBJECTS and not all(isinstance(i, dict) for i in value):
                 return f"{name} holds something other than objects"
+            if name == "response_url" and isinstance(value, str) and not _URL.match(value):
+                return "response_url is not a URL"
             if isinstance(value, dict) and name in ("user", "team", "channel", "enterprise"):
                 if not isinstance(value.get("id", ""), str):
                     return f"{name}.id has the wrong type"
@@ -181,9 +185,11 @@ def _why_not_slack(body: Any) -> str | None:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "an event callback without an event type"
     elif kind in ("block_actions", "interactive_message", "attachment_actions"):
-        actions = body.get("actions")
-        if not actions:
+        if not body.get("actions"):
             return "an action payload without actions"
+        user = body.get("user")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+            return "an action payload without the user who clicked"
     elif kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
         return "a view payload without a view"
     if body.get("response_urls") == []:
