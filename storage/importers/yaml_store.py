@@ -94,8 +94,10 @@ def _not_valid_yaml(error: yaml.YAMLError, source: str) -> ImportRefused:
 
 
 def _compose(text: str, source: str) -> yaml.Node | None:
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        # The reader checks every character when it is made.
+        loader = _StrictLoader(text)
         return loader.get_single_node()
     except _Refusal as refusal:
         line, column = _where(refusal.mark)
@@ -111,7 +113,8 @@ def _compose(text: str, source: str) -> yaml.Node | None:
     except yaml.YAMLError as error:
         raise _not_valid_yaml(error, source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _duplicate_keys(root: yaml.Node | None, source: str) -> list[Problem]:

@@ -297,3 +297,9 @@ def test_it_names_the_path_as_given(store, tmp_path, monkeypatch):
 
     (problem,) = _refused(store, Path("amb/b/store.yaml")).problems
     assert str(problem).startswith("amb/b/store.yaml:"), str(problem)
+
+
+def test_it_names_line_and_column_of_a_character_yaml_does_not_allow(store, tmp_path):
+    path = write(tmp_path, "people:\n  - name: An\x08ke\nregions: []\n")
+    (problem,) = _refused(store, path).problems
+    assert str(problem).startswith(f"{path}:2:13: not valid YAML: character"), str(problem)
