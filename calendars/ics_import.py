@@ -28,7 +28,7 @@ from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from storage.feeds import DEFAULT_BODY_SLUG, find_body, upsert_meetings
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8
 from storage.schema import AgendaItemData, MeetingData
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -179,11 +179,7 @@ class ParsedMeetings:
 
 def parse_meetings(data: bytes, *, label: str) -> ParsedMeetings:
     """The meetings in an .ics file, or ImportRefused naming every problem's line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRefused([Problem(label, line, "not UTF-8 text")]) from None
+    text = decode_utf8(data, source=label)
     structure, problems = _check_structure(text, label)
     if problems:
         raise ImportRefused(problems)

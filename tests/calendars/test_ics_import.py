@@ -192,7 +192,7 @@ def test_it_refuses_a_malformed_file_naming_the_line_and_changes_nothing(
 
 
 def test_it_refuses_a_file_that_is_not_utf8(region, tmp_path):
-    with pytest.raises(ImportRefused, match="meetings.ics:24: not UTF-8"):
+    with pytest.raises(ImportRefused, match="meetings.ics:24:14: not UTF-8"):
         run(region, ics(APRIL).replace(b"BOSD april", b"BOSD \xff"), tmp_path)
 
 
