@@ -96,8 +96,12 @@ async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
 
 
 def _refused(refusal: Refusal) -> Response:
-    # Said plainly and without echoing anything of the request.
-    return Response(refusal.reason + "\n", status_code=refusal.status, media_type="text/plain")
+    # Said plainly and without echoing anything of the request. After a 413 the rest of
+    # the body is still on its way: closing the connection stops the server from
+    # reading (and discarding) it to keep the connection alive.
+    headers = {"Connection": "close"} if refusal.status == 413 else None
+    return Response(refusal.reason + "\n", status_code=refusal.status, media_type="text/plain",
+                    headers=headers)
 
 
 def _slack_endpoint(bolt_app: App, settings: Settings) -> Callable[[Request], Any]:

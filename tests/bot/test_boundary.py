@@ -164,3 +164,24 @@ def test_it_refuses_a_declared_length_over_the_limit_without_reading(store, fake
                   chunks=_chunks(MAX_SLACK_BODY + 1))
     assert answer.status == 413
     assert answer.read == 0
+
+
+def test_it_closes_the_connection_after_a_413_so_the_rest_is_never_received(web):
+    sent = 0
+
+    def stream():
+        nonlocal sent
+        for _ in range(200):
+            sent += 1
+            yield b"x" * (1024 * 1024)
+
+    try:
+        response = httpx.post(web.url + "/slack/events", content=stream(), timeout=20,
+                              headers={"Content-Type": "application/json"})
+    except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError):
+        pass
+    else:
+        assert response.status_code == 413
+    # What the client got into socket buffers before the server hung up, not 200 MiB.
+    assert sent < 64, f"{sent} MiB sent"
+    _nothing_changed(web)
