@@ -19,7 +19,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from bot.slack_requests import (
     MAX_SLACK_BODY,
     Refusal,
-    parse_slack_body,
+    bolt_request,
     read_limited,
     signed_by_slack,
 )
@@ -116,19 +116,11 @@ def _slack_endpoint(bolt_app: App, settings: Settings) -> Callable[[Request], An
         if not signed_by_slack(body, request.headers, secret=secret):
             log.warning("refused a Slack request without a valid signature")
             return _refused(Refusal(401, "invalid signature"))
-        parsed = parse_slack_body(body, request.headers.get("content-type"))
+        parsed = bolt_request(body, request.headers, request.query_params)
         if isinstance(parsed, Refusal):
             log.warning("refused a signed Slack request: %s", parsed.reason)
             return _refused(parsed)
-        try:
-            bolt_request = BoltRequest(
-                body=body.decode("utf-8"), query=request.query_params,  # type: ignore[arg-type]
-                headers=request.headers,  # type: ignore[arg-type]
-            )
-        except (LookupError, TypeError, ValueError, AttributeError):
-            log.warning("refused a signed Slack request Bolt cannot read")
-            return _refused(Refusal(400, "not a Slack payload"))
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, parsed)
         return to_starlette_response(bolt_response)
 
     return slack_events

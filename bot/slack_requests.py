@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
+from slack_bolt import BoltRequest
 from starlette.requests import ClientDisconnect, Request
 
 # Slack's payloads are a few kilobytes; a Block Kit message with every block is < 100 KB.
@@ -197,29 +196,20 @@ def _why_not_slack(body: Any) -> str | None:
     return None
 
 
-def parse_slack_body(body: bytes, content_type: str | None) -> dict[str, Any] | Refusal:
-    """The payload as Bolt will read it (the same rules as `slack_bolt`'s parse_body),
-    or a 400 refusal when it is not what Slack sends."""
+def bolt_request(body: bytes, headers: Mapping[str, str], query: Any) -> BoltRequest | Refusal:
+    """The request for Bolt — its body parsed by Bolt's own rules, so that what is
+    checked here is exactly what Bolt and the listeners read — or a 400 refusal when
+    it is not what Slack sends."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "not UTF-8")
-    # Exactly as Bolt decides (slack_bolt.request.internals), so that what is checked
-    # here is what Bolt will read.
-    media = content_type.split(";")[0] if content_type else None
     try:
-        if not text:
-            parsed: Any = {}
-        elif media == "application/json" or text.startswith("{"):
-            parsed = json.loads(text)
-        elif "payload" in text:
-            form = dict(parse_qsl(text, keep_blank_values=True))
-            parsed = json.loads(form["payload"]) if "payload" in form else {}
-        else:
-            parsed = dict(parse_qsl(text, keep_blank_values=True))
-    except (ValueError, RecursionError):
-        return Refusal(400, "not a JSON object or a form")
-    why = _why_not_slack(parsed)
+        request = BoltRequest(body=text, query=query, headers=headers)  # type: ignore[arg-type]
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError):
+        # Not JSON, JSON but not an object, or fields Bolt cannot read.
+        return Refusal(400, "not a JSON object or a form Slack sends")
+    why = _why_not_slack(request.body)
     if why is not None:
         return Refusal(400, why)
-    return parsed
+    return request
