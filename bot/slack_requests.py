@@ -191,6 +191,11 @@ def _why_not_slack(body: Any) -> str | None:
             return "an action payload without the user who clicked"
     elif kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
         return "a view payload without a view"
+    if "command" in body:
+        # A slash command is answered through its response_url, on behalf of its user.
+        if not all(isinstance(body.get(k), str) and body[k]
+                   for k in ("response_url", "user_id", "channel_id")):
+            return "a slash command without its response_url, user or channel"
     if body.get("response_urls") == []:
         return "an empty list of response_urls"
     return None

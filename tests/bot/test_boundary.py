@@ -89,6 +89,8 @@ SIGNED_BUT_NOT_SLACK = [
                                        "actions": [{"action_id": "milestone_done"}]})}).encode(),
      "application/x-www-form-urlencoded"),
     (json.dumps({"type": "view_submission", "view": "x"}).encode(), "application/json"),
+    (urlencode({"command": "/regio", "text": "help", "user_id": "U0ALICE",
+                "channel_id": "C0GEWOON"}).encode(), "application/x-www-form-urlencoded"),
     (b"[" * 5000 + b"]" * 5000, "application/json"),
 ]
 
