@@ -104,7 +104,8 @@ def signed_by_slack(
 # --- The shape of what Slack sends ---------------------------------------------------
 
 # Fields Bolt and the listeners read, and the types Slack gives them. A field may be
-# absent; when present (anywhere in the payload) it must have one of these types.
+# absent; when present in an object that is read (`_read_nodes`) it must have one of
+# these types.
 _STRING = (str,)
 _OPTIONAL_STRING = (str, type(None))
 _OBJECT_OR_ID = (str, dict, type(None))
@@ -149,20 +150,55 @@ _MAX_DEPTH = 64
 _URL = re.compile(r"https?://[!-~]+\Z")
 
 
-def _why_not_slack(body: Any) -> str | None:
-    """None when `body` has the shape of a Slack payload, else what is wrong."""
-    if not isinstance(body, dict):
-        return "not a JSON object"
+def _too_deep(body: Any) -> bool:
+    """Nested deeper than any Slack payload (Bolt deep-copies bodies recursively)."""
     stack: list[tuple[Any, int]] = [(body, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > _MAX_DEPTH:
-            return "nested too deeply"
-        if isinstance(node, list):
-            stack.extend((item, depth + 1) for item in node)
+            return True
+        if isinstance(node, dict):
+            node = node.values()
+        if not isinstance(node, str) and hasattr(node, "__iter__"):
+            stack.extend((item, depth + 1) for item in node if isinstance(item, dict | list))
+    return False
+
+
+def _read_nodes(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects of a payload that Bolt and the listeners read fields of: the payload
+    itself, its event, message, item, user, team, channel, container, view, the items
+    of its authorizations, actions and response_urls, and the blocks of its message.
+    Deeper content (attachments, files, Block Kit of a view) is Slack's to shape."""
+    nodes = [body]
+    for parent in (body, body.get("event")):
+        if not isinstance(parent, dict):
             continue
-        if not isinstance(node, dict):
-            continue
+        for name in ("event", "message", "previous_message", "item", "assistant_thread",
+                     "user", "team", "channel", "enterprise", "container", "view",
+                     "function_data"):
+            child = parent.get(name)
+            if isinstance(child, dict) and child is not body:
+                nodes.append(child)
+    message = body.get("message")
+    lists = [body.get(name) for name in ("authorizations", "actions", "response_urls")]
+    if isinstance(message, dict):
+        lists.append(message.get("blocks"))
+        blocks = message.get("blocks")
+        if isinstance(blocks, list):
+            lists += [b.get("elements") for b in blocks if isinstance(b, dict)]
+    for items in lists:
+        if isinstance(items, list):
+            nodes += [item for item in items if isinstance(item, dict)]
+    return nodes
+
+
+def _why_not_slack(body: Any) -> str | None:
+    """None when `body` has the shape of a Slack payload, else what is wrong."""
+    if not isinstance(body, dict):
+        return "not a JSON object"
+    if _too_deep(body):
+        return "nested too deeply"
+    for node in _read_nodes(body):
         for name, value in node.items():
             allowed = _FIELD_TYPES.get(name)
             if allowed is not None and not isinstance(value, allowed):
@@ -176,8 +212,6 @@ def _why_not_slack(body: Any) -> str | None:
             if isinstance(value, dict) and name in ("user", "team", "channel", "enterprise"):
                 if not isinstance(value.get("id", ""), str):
                     return f"{name}.id has the wrong type"
-            if isinstance(value, dict | list):
-                stack.append((value, depth + 1))
     kind = body.get("type")
     if kind == "event_callback":
         event = body.get("event")

@@ -187,3 +187,16 @@ def test_it_closes_the_connection_after_a_413_so_the_rest_is_never_received(web)
     # What the client got into socket buffers before the server hung up, not 200 MiB.
     assert sent < 64, f"{sent} MiB sent"
     _nothing_changed(web)
+
+
+def test_it_answers_a_message_whose_attachments_and_files_slack_shapes_freely(web):
+    # Legacy attachments carry ts as a number, files their own users and channels:
+    # only the fields Bolt and the listeners read are checked, not Slack's content.
+    response, _ = web.sender.direct_message(
+        "wanneer is de volgende BOSD?",
+        attachments=[{"ts": 1583056900, "text": {"x": 1}, "fields": [{"value": 5}]}],
+        files=[{"id": "F0X", "user": ["U0ALICE"], "channels": ["C0GEWOON"], "type": 3}],
+    )
+    assert response.status_code == 200
+    [post] = web.slack.wait_for("chat.postMessage")
+    assert post.args["channel"] == "D0ALICE"
