@@ -530,7 +530,8 @@ def meeting_count(ctx: Context) -> Reply:
 def _line_words(line, lang: str) -> str:
     amount = format_money(line.amount, lang) if line.amount is not None else t("budget.no_amount", lang)
     text = escape(line.text)
-    return f"*{escape(line.label)}*: {amount} ({line.year}) — _{text}_"
+    note = f" ({escape(line.note)})" if line.note and line.note not in line.text else ""
+    return f"*{escape(line.label)}*: {amount} ({line.year}) — _{text}_{note}"
 
 
 def budget(ctx: Context, programme: Programme, *, year: int | None) -> Reply:
