@@ -1,0 +1,93 @@
+"""Read a regional programme document ("Programma Sociaal Domein … 2020") into the store.
+
+The reader follows the document's *structure*, not the line numbers of one file: the
+same plan circulates as clean text, as a PDF-to-text rendering, as .docx and as .pdf.
+The data passes through these stages, one module each:
+
+1. `read`: a file (.txt, .docx, .pdf) → text with one paragraph, list item or table row
+   a line (tables as tab-separated cells, columns of a PDF page in reading order).
+2. `normalise`: text → `Line`s, each keeping its source line: characters, bullets and
+   numbering of every kind, HTML remnants and page furniture, and what renderings do —
+   double spacing, text boxes repeated, wrapped lines and titles, glued headings.
+3. `parse`: lines → sections (programme headings, "X: projecten" detail parts,
+   deelprojecten, "Doelen:", "Mijlpalen 2020:", Bijlagen) read into builders.
+4. `assemble`: builders → a `StoreData` (people resolved, projects merged, milestone
+   keys, aliases).
+5. `check`: the plausibility gate — an import that does not look like a programme
+   document is refused with a report, before anything is applied.
+6. `storage.apply`: the `StoreData` into the store, keeping what was changed from Slack.
+
+Whatever cannot be placed is returned as a `Problem` with its line number; the import
+never drops a line silently. Timing rules for milestones are those of DESIGN §3.
+
+Choices where the document leaves room:
+
+- Timing. "(K2)": period K2, due at the quarter's end. "(K1 en K3)": one milestone per
+  quarter. "(K2/K3)", "(K3/4)": one window, label as written. "Q1", "(na Q1 2020)": the
+  Q1 window, label as written. "30 jan 2020", "per 1-1-2021", "start per 1/4/2020": due
+  that day, no window. "november 2019 tot januari 2020": that window. "vanaf januari
+  2020": starts then, due at the end of the plan year. No timing: due 31 December of the
+  plan year, label "in 2020", no window. The title loses its timing marker.
+- "Wervingsactie pleegzorg (K2) en twee andere experimenten pleegzorg (K3/4)" is two
+  milestones. Nested bullets under a milestone are milestones of their own (each is a
+  deliverable); the parent stays one too. "Ad 1. …" in a programme's list is about
+  deelproject 1 (its `project`); "Ad 2 en 11. …" names two, so it stays programme-wide
+  and keeps its prefix. Keys: "<project slug or 'programma'>/<title slug>/<label slug>".
+- Budget: `text` is the value as written after the label, `note` the remark in brackets.
+  "€ 239.500,- (+ € 55.000,- GHNT)" is one line of 239.500 (the GHNT part stays in text
+  and note, not a line of its own: the document gives it as a remark). "150.000 per jaar"
+  under "Financiën 2020 en 2021" is a line per year. Lines without an amount keep their
+  text with amount None.
+- Roles: `holder` as written (a person's name spelled as the person, with any remark in
+  brackets), `person` only for people; bodies ("BOSD", "Afdelingshoofden MH") and vacant
+  posts have none. A name within a small edit distance of one written more often is that
+  person; a lone first name is the one person with that first name. Both are reported.
+  "fulltime" and "0,2 fte" stay text: `hours` is only set where the document says hours.
+- Deelprojecten named in a list and described in a "…: projecten" part are matched by
+  their numbers, then by name, then by list position with a similar name; a listed one
+  without a section of its own is kept and reported.
+- Aliases: initials of the name ("GTJ"), its all-caps words ("SGGZ"), the parts of a
+  hyphenated name ("Passend onderwijs"), the variant names of its detail headings, an
+  abbreviation the document puts in brackets after the name ("(GHNT)"), and a short
+  table of common ones; an alias two programmes would share is given to neither.
+- A plain (unbulleted) list line that a PDF rendering wrapped right before a capitalised
+  word cannot be told from two items and is read as two; bulleted and numbered lists,
+  prose, headings, names and table rows are re-joined.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from storage.apply import apply_store_data
+from storage.importers import ImportReport, Problem
+from storage.schema import StoreData
+
+from .assemble import Assembler
+from .parse import DocumentParser
+from .values import parse_timing
+
+__all__ = ["import_programme_document", "parse_programme_document", "parse_timing"]
+
+
+def parse_programme_document(text: str, *, source: str) -> tuple[StoreData, list[Problem]]:
+    """Read a programme document. Raises `ImportRefused` when the text is not one."""
+    parser = DocumentParser(text, source)
+    parser.run()
+    data = Assembler(parser).build()
+    problems = sorted(parser.problems, key=lambda p: (p.line or 0, p.message))
+    return data, problems
+
+
+def import_programme_document(session: Session, path: Path, *, now: datetime) -> ImportReport:
+    """Parse `path` and apply it to the store within the caller's transaction."""
+    source = str(path)
+    text = Path(path).read_text(encoding="utf-8")
+    data, warnings = parse_programme_document(text, source=source)
+    report = ImportReport(source=source)
+    apply_store_data(session, data, now=now, report=report)
+    report.warnings.extend(warnings)
+    return report
