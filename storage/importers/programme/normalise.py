@@ -24,6 +24,34 @@ COMPASS = {"noord", "zuid", "oost", "west"}
 
 BULLET_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣*+]|o(?=\s))(?:\s+|$)")
 
+# The headings of a programme document; the parser reads sections by them, and the
+# normalisation stage needs them to tell a heading from the lines around it.
+SECTION_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("opdrachtgever", re.compile(r"^opdrachtgever(?:s|schap)?\b[^.]{0,30}:?$", re.I)),
+    ("team", re.compile(r"^(?:project|programma)\s*team\b.{0,60}$", re.I)),
+    ("partners", re.compile(r"^externe\s+partners\b[^:]{0,20}:$", re.I)),
+    ("ambition", re.compile(r"^ambitie(?:s)?\s*:?$", re.I)),
+    ("goals", re.compile(r"^doel(?:en|stellingen)\s*:?$", re.I)),
+    ("dependencies", re.compile(r"^afhankelijkheden\s*:?$", re.I)),
+    ("budget", re.compile(
+        r"^financi[eë]n(?P<years>\s+\d{4}(?:\s*(?:en|[-–/]|t/m|tot)\s*\d{4})?)?\s*:?$", re.I)),
+    ("background", re.compile(r"^achtergrond\s*:?$", re.I)),
+    ("projects", re.compile(r"^(?:deel)?projecten\b[^:]{0,60}:$", re.I)),
+    ("milestones", re.compile(r"^mijlpalen\b(?:\s+\d{4})?\s*:?$", re.I)),
+    ("local", re.compile(r"^welke\s+opdracht\s+ligt\s+er\b[^?]*\??\s*(?P<inline>.*)$", re.I)),
+    ("description", re.compile(r"^omschrijving\s*:?\s*(?P<inline>.*)$", re.I)),
+    ("mentions", re.compile(r"^daarnaast\s+(?:is\s+er\s+)?aandacht\s+voor\s*:?\s*(?P<inline>.*)$",
+                            re.I)),
+    ("intro", re.compile(r"^inleiding\s*:?$", re.I)),
+    ("appendix", re.compile(r"^bijlage\s*(?P<n>\d+)\s*:?\s*(?P<inline>.{0,80})$", re.I)),
+]
+DETAIL_RE = re.compile(
+    r"^(?:programma\s+)?(?P<name>.+?)\s*(?::|/)\s*projecten(?:\s+\d+)?\s*:?$", re.I
+)
+PROGRAMME_RE = re.compile(r"^(?:(?P<num>\d{1,2})\s*\.\s*)?(?P<word>programma|project)\s*:?\s+"
+                          r"(?P<name>\S.{1,100})$", re.I)
+
+
 NUMBERED_RE = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
 
 PAGE_NUMBER_RE = re.compile(
@@ -81,9 +109,30 @@ def _expand_html(physical: str) -> list[str]:
     return out
 
 
+def normalise(text: str) -> list[Line]:
+    """The text → the lines the parser reads, each keeping its source line number."""
+    lines = _logical_lines(text)
+    lines = _undo_double_spacing(lines)
+    lines = _split_glued_repeats(lines)
+    lines = _join_split_titles(lines)
+    lines = _drop_page_furniture(lines)
+    lines = _drop_repeated_blocks(lines)
+    return _strip_stray_emphasis(_move_titles_up(lines))
+
+
+def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
+    """Markdown emphasis whose other half a rendering put lines away: "*Openstelling …"
+    … "verdeelmodel*"."""
+    for line in lines:
+        if line.text.count("*") == 1 and not line.bullet:
+            line.text = re.sub(r"^\*(?=\S)|(?<=\S)\*$", "", line.text)
+    return lines
+
+
 def _logical_lines(text: str) -> list[Line]:
-    """Normalise the text into lines that keep their source line numbers."""
-    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Physical lines → `Line`s: characters, HTML, bullets and markdown normalised."""
+    # A form feed (a page break in pdftotext output) is no line of its own.
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "").split("\n")
 
     # An HTML paragraph wrapped over several physical lines is one line again.
     joined: list[tuple[int, str]] = []
@@ -105,12 +154,15 @@ def _logical_lines(text: str) -> list[Line]:
     italic_open = False
     for no, raw in joined:
         raw = _normalise_chars(raw.rstrip())
+        # A layout rendering's gap between columns (three spaces or more) is a cell
+        # boundary, as a tab is.
+        raw = re.sub(r"(?<=\S) {3,}(?=\S)", "\t", raw)
         if re.search(r"</?(?:p|u|li|ul|br|td|tr|b|strong|div)\b[^>]*>", raw):
             pieces = _expand_html(raw)
         else:
             pieces = [raw]
         for piece in pieces:
-            line = _one_line(no, piece)
+            line = _one_line(no, _repair_marks(piece))
             # Markdown italics spanning lines ("*Openstelling Wlz …" … "verdeelmodel*").
             opening = re.search(r"(?:^|(?<=\s))\*(?=[^\s*])(?!.*\*)", line.text)
             if not italic_open and opening and not line.bullet:
@@ -124,7 +176,250 @@ def _logical_lines(text: str) -> list[Line]:
             if line.blank:
                 italic_open = False
             lines.append(line)
-    return _drop_page_furniture(lines)
+    return lines
+
+
+GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣+])(?=[A-ZÀ-Ý(\"'])")
+GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
+DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?P=once)$")
+
+
+def _repair_marks(text: str) -> str:
+    """ "-Text" → "- Text", "2.Verkenning" → "2. Verkenning"."""
+    text = GLUED_MARK_RE.sub(r"\g<indent>\g<mark> ", text)
+    return GLUED_NUMBER_RE.sub(r"\g<num>. ", text)
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def heading_kind(text: str) -> str | None:
+    """What kind of heading `text` is: a section kind of `SECTION_PATTERNS`, "programme"
+    ("2. Programma …", "9. Project: …"), "detail" ("X: projecten"), or None."""
+    m = PROGRAMME_RE.match(text)
+    if m and m["num"] and len(text) <= 110:
+        return "programme"
+    if len(text) <= 100 and DETAIL_RE.match(text):
+        return "detail"
+    for kind, pattern in SECTION_PATTERNS:
+        m = pattern.match(text)
+        if m and len(text) <= 90 and not (m.groupdict().get("inline") or "").strip():
+            return kind
+    if re.match(r"^[Aa]genda\s+[A-ZÀ-Ý].*\b(?:19|20)\d{2}$", text) and len(text) <= 120:
+        return "agenda"
+    return None
+
+
+def _blocks(lines: list[Line]) -> list[tuple[int, int]]:
+    """(start, end) index ranges of the runs of non-blank lines."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for index, line in enumerate(lines):
+        if line.blank:
+            if start is not None:
+                out.append((start, index))
+                start = None
+        elif start is None:
+            start = index
+    if start is not None:
+        out.append((start, len(lines)))
+    return out
+
+
+def _undo_double_spacing(lines: list[Line]) -> list[Line]:
+    """A rendering that follows (nearly) every line with a blank line: there a single
+    blank line is no paragraph boundary. Wrapped lines, list items and the lines of a
+    section come together again; a wider gap, a heading, or — when every gap is one
+    blank line — the end of a sentence before a new one still separate paragraphs."""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    if len(nonblank) < 20:
+        return lines
+    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
+    if adjacent / len(nonblank) > 0.15:
+        return lines
+    runs: list[tuple[int, int]] = []  # (index of the line before the gap, blank lines)
+    for before, after in zip(nonblank, nonblank[1:], strict=False):
+        runs.append((before, after - before - 1))
+    wide = sum(1 for _, n in runs if n >= 2)
+    gap_coded = wide >= 0.05 * len(runs)
+    out: list[Line] = []
+    for position, index in enumerate(nonblank):
+        line = lines[index]
+        if out:
+            prev = out[-1]
+            gap = nonblank[position] - nonblank[position - 1] - 1
+            if gap >= 2 or (gap == 1 and _paragraph_break(prev, line, gap_coded=gap_coded)):
+                out.append(Line(prev.no + 1, ""))
+        out.append(line)
+    return out
+
+
+def _paragraph_break(prev: Line, line: Line, *, gap_coded: bool) -> bool:
+    if heading_kind(prev.text) or heading_kind(line.text):
+        return True
+    if gap_coded:
+        return False
+    return (prev.text.endswith((".", "!", "?")) and not line.bullet
+            and not _continues(prev.text, line))
+
+
+def _split_glued_repeats(lines: list[Line]) -> list[Line]:
+    """A heading glued to its own repetition on one line ("X: projecten X: projecten"),
+    also when that line was wrapped: the heading once."""
+    out = list(lines)
+    drop: set[int] = set()
+    for index, line in enumerate(out):
+        if line.blank or index in drop:
+            continue
+        doubled = DOUBLED_RE.match(line.text)
+        if doubled is None:
+            # the rest of a wrapped line, right below or after one blank line
+            for j in (index + 1, index + 2):
+                if j < len(out) and not out[j].blank:
+                    doubled = DOUBLED_RE.match(f"{line.text} {out[j].text}")
+                    if doubled:
+                        drop.update(range(index + 1, j + 1))
+                    break
+        if doubled:
+            out[index] = Line(line.no, doubled["once"], line.bullet, line.level)
+    return [line for index, line in enumerate(out) if index not in drop]
+
+
+BARE_HEADING_RE = re.compile(r"^(?:\d{1,2}\s*\.\s*)?(?:programma|project)\s*:?$", re.I)
+
+
+def _join_split_titles(lines: list[Line]) -> list[Line]:
+    """A heading split over two lines, with blank lines between them: "1. Programma" /
+    "Maatschappelijke zorg", and the document's title ("Dynamisch Programma Sociaal
+    Domein" / "Midden Holland 2020")."""
+    out = list(lines)
+    nonblank = [i for i, line in enumerate(out) if not line.blank]
+    drop: set[int] = set()
+    for a, b in zip(nonblank, nonblank[1:], strict=False):
+        if a in drop:
+            continue
+        first, second = out[a], out[b]
+        if first.bullet or second.bullet or len(second.text) > 80:
+            continue
+        title = (a == nonblank[0] and not re.search(r"(?:19|20)\d{2}", first.text)
+                 and re.search(r"\b(?:19|20)\d{2}$", second.text) and len(first.text) <= 80
+                 and not first.text.endswith((".", ":")))
+        if BARE_HEADING_RE.match(first.text) or title:
+            out[a] = Line(first.no, f"{first.text} {second.text}")
+            drop.add(b)
+            drop.update(range(a + 1, b))
+    return [line for index, line in enumerate(out) if index not in drop]
+
+
+def _drop_repeated_blocks(lines: list[Line], window: int = 8) -> list[Line]:
+    """A text box rendered twice goes: a box (a heading with the blocks up to the next
+    heading) equal to one of the last `window` boxes, and a block of text equal to one of
+    the last `window` blocks. A heading alone ("Mijlpalen 2020:" over an empty list)
+    repeats legitimately and stays."""
+    blocks = _blocks(lines)
+    kinds = [heading_kind(lines[start].text) for start, _ in blocks]
+
+    def key(bi: int) -> tuple:
+        start, end = blocks[bi]
+        return tuple((line.text, line.bullet, line.level) for line in lines[start:end])
+
+    def size(bis: list[int]) -> int:
+        return sum(len(lines[i].text) for bi in bis for i in range(*blocks[bi]))
+
+    dropped: set[int] = set()
+    # Boxes: a heading block and the content blocks after it.
+    boxes: list[list[int]] = []
+    for bi, kind in enumerate(kinds):
+        if kind is not None or not boxes or _is_title(lines[blocks[bi][0]].text):
+            boxes.append([bi])
+        else:
+            boxes[-1].append(bi)
+    recent: list[tuple] = []
+    for box in boxes:
+        # Flat: a page break inside one copy of a box changes its blank lines, not it.
+        box_key = tuple(line for bi in box for line in key(bi))
+        if box_key in recent and sum(len(text) for text, _, _ in box_key[1:]) >= 20:
+            dropped.update(box)
+            continue
+        recent = [*recent[-(window - 1):], box_key]
+    recent = []
+    for bi in range(len(blocks)):
+        if bi in dropped:
+            continue
+        k = key(bi)
+        single_heading = blocks[bi][1] - blocks[bi][0] == 1 and kinds[bi] not in (
+            None, "programme")
+        if k in recent and not single_heading and size([bi]) >= 20:
+            dropped.add(bi)
+            continue
+        recent = [*recent[-(window - 1):], k]
+    # A heading left with nothing under it, its box's content having gone as a repeat.
+    kept = [bi for bi in range(len(blocks)) if bi not in dropped]
+    headings_seen: list[str] = []
+    for position, bi in enumerate(kept):
+        if kinds[bi] in (None, "programme") or blocks[bi][1] - blocks[bi][0] != 1:
+            continue
+        text = lines[blocks[bi][0]].text
+        nxt = kept[position + 1] if position + 1 < len(kept) else None
+        if (nxt is None or kinds[nxt] is not None) and text in headings_seen:
+            dropped.add(bi)
+        headings_seen = [*headings_seen[-(window - 1):], text]
+    if not dropped:
+        return lines
+    return _rebuild(lines, [bi for bi in range(len(blocks)) if bi not in dropped], blocks)
+
+
+def _rebuild(lines: list[Line], order: list[int], blocks: list[tuple[int, int]]) -> list[Line]:
+    """The given blocks in the given order, one blank line between them."""
+    out: list[Line] = []
+    for bi in order:
+        start, end = blocks[bi]
+        if out:
+            out.append(Line(lines[start].no, ""))
+        out.extend(lines[start:end])
+    return out
+
+
+def _is_title(text: str) -> bool:
+    """A programme's title as it can be told without its context: "2. Programma …",
+    "9. Project: …", "Programma …"."""
+    return heading_kind(text) == "programme" or (
+        PROGRAMME_RE.match(text) is not None and len(text) <= 80)
+
+
+TOP_OF_SHEET = ("opdrachtgever", "team", "partners", "ambition")
+
+
+def _move_titles_up(lines: list[Line]) -> list[Line]:
+    """A sheet whose title box was rendered after its first boxes (opdrachtgever,
+    projectteam, partners): the title goes back above them, so that every programme
+    starts with its title."""
+    blocks = _blocks(lines)
+    kinds = [heading_kind(lines[start].text) for start, _ in blocks]
+    moves: list[tuple[int, int]] = []  # (title block, block to put it before)
+    for bi, (start, end) in enumerate(blocks):
+        if end - start != 1 or not _is_title(lines[start].text):
+            continue
+        following = next((k for k in kinds[bi + 1:] if k is not None), None)
+        if following == "opdrachtgever":
+            continue
+        target, seen = None, set()
+        for j in range(bi - 1, -1, -1):
+            kind = kinds[j]
+            if kind in TOP_OF_SHEET and kind not in seen:
+                seen.add(kind)
+                target = j
+            elif kind is not None or NUMBERED_RE.match(lines[blocks[j][0]].text):
+                break
+        if target is not None and "opdrachtgever" in seen:
+            moves.append((bi, target))
+    if not moves:
+        return lines
+    order = list(range(len(blocks)))
+    for title, target in moves:
+        order.remove(title)
+        order.insert(order.index(target), title)
+    return _rebuild(lines, order, blocks)
 
 
 def _one_line(no: int, raw: str) -> Line:

@@ -22,7 +22,18 @@ from storage.schema import (
     MunicipalityData,
 )
 
-from .normalise import CONNECTORS, NUMBERED_RE, Line, _continues, _join, _last_word, _logical_lines
+from .normalise import (
+    CONNECTORS,
+    DETAIL_RE,
+    NUMBERED_RE,
+    PROGRAMME_RE,
+    SECTION_PATTERNS,
+    Line,
+    _continues,
+    _join,
+    _last_word,
+    normalise,
+)
 from .values import (
     AD_RE,
     BODY_WORDS,
@@ -167,32 +178,6 @@ def _add_unique(target: list, value) -> None:
 
 # --------------------------------------------------------------------------- parser
 
-SECTION_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("opdrachtgever", re.compile(r"^opdrachtgever(?:s|schap)?\b[^.]{0,30}:?$", re.I)),
-    ("team", re.compile(r"^(?:project|programma)\s*team\b.{0,60}$", re.I)),
-    ("partners", re.compile(r"^externe\s+partners\b[^:]{0,20}:$", re.I)),
-    ("ambition", re.compile(r"^ambitie(?:s)?\s*:?$", re.I)),
-    ("goals", re.compile(r"^doel(?:en|stellingen)\s*:?$", re.I)),
-    ("dependencies", re.compile(r"^afhankelijkheden\s*:?$", re.I)),
-    ("budget", re.compile(
-        r"^financi[eë]n(?P<years>\s+\d{4}(?:\s*(?:en|[-–/]|t/m|tot)\s*\d{4})?)?\s*:?$", re.I)),
-    ("background", re.compile(r"^achtergrond\s*:?$", re.I)),
-    ("projects", re.compile(r"^(?:deel)?projecten\b[^:]{0,60}:$", re.I)),
-    ("milestones", re.compile(r"^mijlpalen\b(?:\s+\d{4})?\s*:?$", re.I)),
-    ("local", re.compile(r"^welke\s+opdracht\s+ligt\s+er\b[^?]*\??\s*(?P<inline>.*)$", re.I)),
-    ("description", re.compile(r"^omschrijving\s*:?\s*(?P<inline>.*)$", re.I)),
-    ("mentions", re.compile(r"^daarnaast\s+(?:is\s+er\s+)?aandacht\s+voor\s*:?\s*(?P<inline>.*)$",
-                            re.I)),
-    ("intro", re.compile(r"^inleiding\s*:?$", re.I)),
-    ("appendix", re.compile(r"^bijlage\s*(?P<n>\d+)\s*:?\s*(?P<inline>.{0,80})$", re.I)),
-]
-DETAIL_RE = re.compile(
-    r"^(?:programma\s+)?(?P<name>.+?)\s*(?::|/)\s*projecten(?:\s+\d+)?\s*:?$", re.I
-)
-PROGRAMME_RE = re.compile(r"^(?:(?P<num>\d{1,2})\s*\.\s*)?(?P<word>programma|project)\s*:?\s+"
-                          r"(?P<name>\S.{1,100})$", re.I)
-
-
 @dataclass
 class Section:
     kind: str
@@ -207,7 +192,7 @@ class Section:
 class DocumentParser:
     def __init__(self, text: str, source: str):
         self.source = source
-        self.lines = _logical_lines(text)
+        self.lines = normalise(text)
         self.problems: list[Problem] = []
         self.programmes: list[ProgrammeBuilder] = []
         self.region_name: str | None = None
