@@ -259,8 +259,9 @@ def _paragraph_break(prev: Line, line: Line, *, gap_coded: bool) -> bool:
         return True
     if gap_coded:
         return False
-    return (prev.text.endswith((".", "!", "?")) and not line.bullet
-            and not _continues(prev.text, line))
+    return bool(BARE_HEADING_RE.match(line.text)) or (
+        prev.text.endswith((".", "!", "?")) and not line.bullet
+        and not _continues(prev.text, line))
 
 
 def _split_glued_repeats(lines: list[Line]) -> list[Line]:
@@ -311,62 +312,71 @@ def _join_split_titles(lines: list[Line]) -> list[Line]:
     return [line for index, line in enumerate(out) if index not in drop]
 
 
-def _drop_repeated_blocks(lines: list[Line], window: int = 8) -> list[Line]:
-    """A text box rendered twice goes: a box (a heading with the blocks up to the next
-    heading) equal to one of the last `window` boxes, and a block of text equal to one of
-    the last `window` blocks. A heading alone ("Mijlpalen 2020:" over an empty list)
-    repeats legitimately and stays."""
-    blocks = _blocks(lines)
-    kinds = [heading_kind(lines[start].text) for start, _ in blocks]
+def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
+    """A text box rendered twice goes: a run of lines equal to a run that started at most
+    `reach` lines before (blank lines aside: a page break inside one copy changes only
+    those) — two lines or more with 40 characters of text, or one line of 20 within a
+    few lines. Then a heading left with nothing under it, its box's content having gone
+    as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately."""
+    index = [i for i, line in enumerate(lines) if not line.blank]
+    seq = [(lines[i].text, lines[i].bullet, lines[i].level) for i in index]
+    drop: set[int] = set()  # positions in `seq`
 
-    def key(bi: int) -> tuple:
-        start, end = blocks[bi]
-        return tuple((line.text, line.bullet, line.level) for line in lines[start:end])
+    def starts(p: int) -> bool:  # a paragraph starts at seq[p]
+        return index[p] == 0 or lines[index[p] - 1].blank or _heading_only(seq[p][0])
 
-    def size(bis: list[int]) -> int:
-        return sum(len(lines[i].text) for bi in bis for i in range(*blocks[bi]))
+    def ends(p: int) -> bool:  # a paragraph ends with seq[p]
+        return (index[p] + 1 >= len(lines) or lines[index[p] + 1].blank
+                or p + 1 >= len(seq) or _heading_only(seq[p + 1][0]))
 
-    dropped: set[int] = set()
-    # Boxes: a heading block and the content blocks after it.
-    boxes: list[list[int]] = []
-    for bi, kind in enumerate(kinds):
-        if kind is not None or not boxes or _is_title(lines[blocks[bi][0]].text):
-            boxes.append([bi])
+    i = 0
+    while i < len(seq):
+        best_length = 0
+        for j in range(max(0, i - reach), i):
+            if seq[j] != seq[i] or not starts(i):
+                continue
+            length = 0
+            while i + length < len(seq) and j + length < i and seq[j + length] == seq[i + length]:
+                length += 1
+            # A box repeated is whole: the run ends where a paragraph ends (a sentence the
+            # document itself repeats at the start of a paragraph is no repeated box).
+            while length and not ends(i + length - 1):
+                length -= 1
+            chars = sum(len(seq[k][0]) for k in range(i, i + length)
+                        if not _heading_only(seq[k][0]))
+            if length > best_length and (
+                    (length >= 2 and chars >= 40) or (length == 1 and chars >= 20 and i - j <= 8)):
+                best_length = length
+        if best_length:
+            drop.update(range(i, i + best_length))
+            i += best_length
         else:
-            boxes[-1].append(bi)
-    recent: list[tuple] = []
-    for box in boxes:
-        # Flat: a page break inside one copy of a box changes its blank lines, not it.
-        box_key = tuple(line for bi in box for line in key(bi))
-        if box_key in recent and sum(len(text) for text, _, _ in box_key[1:]) >= 20:
-            dropped.update(box)
+            i += 1
+    kept = [p for p in range(len(seq)) if p not in drop]
+    # A heading whose content went as a repeat, with the same heading shortly before.
+    for position, p in enumerate(kept):
+        text = seq[p][0]
+        if not _heading_only(text):
             continue
-        recent = [*recent[-(window - 1):], box_key]
-    recent = []
-    for bi in range(len(blocks)):
-        if bi in dropped:
-            continue
-        k = key(bi)
-        single_heading = blocks[bi][1] - blocks[bi][0] == 1 and kinds[bi] not in (
-            None, "programme")
-        if k in recent and not single_heading and size([bi]) >= 20:
-            dropped.add(bi)
-            continue
-        recent = [*recent[-(window - 1):], k]
-    # A heading left with nothing under it, its box's content having gone as a repeat.
-    kept = [bi for bi in range(len(blocks)) if bi not in dropped]
-    headings_seen: list[str] = []
-    for position, bi in enumerate(kept):
-        if kinds[bi] in (None, "programme") or blocks[bi][1] - blocks[bi][0] != 1:
-            continue
-        text = lines[blocks[bi][0]].text
         nxt = kept[position + 1] if position + 1 < len(kept) else None
-        if (nxt is None or kinds[nxt] is not None) and text in headings_seen:
-            dropped.add(bi)
-        headings_seen = [*headings_seen[-(window - 1):], text]
-    if not dropped:
+        if (nxt is not None and nxt != p + 1 and _heading_only(seq[nxt][0])
+                and any(seq[q][0] == text for q in kept[max(0, position - 12):position])):
+            drop.add(p)
+    if not drop:
         return lines
-    return _rebuild(lines, [bi for bi in range(len(blocks)) if bi not in dropped], blocks)
+    gone = {index[p] for p in drop}
+    out: list[Line] = []
+    for i, line in enumerate(lines):
+        if i in gone:
+            continue
+        if line.blank and out and out[-1].blank:
+            continue
+        out.append(line)
+    return out
+
+
+def _heading_only(text: str) -> bool:
+    return heading_kind(text) not in (None, "programme")
 
 
 def _rebuild(lines: list[Line], order: list[int], blocks: list[tuple[int, int]]) -> list[Line]:
