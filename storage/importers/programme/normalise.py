@@ -114,8 +114,8 @@ def normalise(text: str) -> list[Line]:
     lines = _logical_lines(text)
     lines = _undo_double_spacing(lines)
     lines = _split_glued_repeats(lines)
-    lines = _join_split_titles(lines)
     lines = _drop_page_furniture(lines)
+    lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
     return _strip_stray_emphasis(_move_titles_up(lines))
 
@@ -455,13 +455,16 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
 
     The blank lines around them go too: a page break is not a paragraph break, and a
     list that runs over a page is one list."""
-    title = next((ln.text for ln in lines if not ln.blank), None)
+    first_lines = [ln.text for ln in lines if not ln.blank][:2]
+    titles = set(first_lines[:1])
+    if len(first_lines) == 2:  # a title over two lines stands on one in a page header
+        titles.add(" ".join(first_lines))
     furniture: set[int] = set()
     seen_title = False
     for index, line in enumerate(lines):
         if line.blank:
             continue
-        if line.text == title and not line.bullet:
+        if line.text in titles and not line.bullet:
             if seen_title:
                 furniture.add(index)
             seen_title = True
