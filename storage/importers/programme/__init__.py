@@ -57,37 +57,91 @@ Choices where the document leaves room:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.apply import apply_store_data
-from storage.importers import ImportReport, Problem
+from storage.apply import ChangeReport, MergeOptions, apply_store_data
+from storage.importers import ImportRefused, Problem
 from storage.schema import StoreData
 
 from .assemble import Assembler
+from .check import findings
 from .parse import DocumentParser
+from .read import KINDS, read_document
 from .values import parse_timing
 
-__all__ = ["import_programme_document", "parse_programme_document", "parse_timing"]
+__all__ = ["KINDS", "ProgrammeSummary", "import_programme_document", "parse_programme_document",
+           "parse_timing", "summarise"]
+
+STAGES = ("read", "normalise and parse", "assemble", "check", "apply")
 
 
-def parse_programme_document(text: str, *, source: str) -> tuple[StoreData, list[Problem]]:
-    """Read a programme document. Raises `ImportRefused` when the text is not one."""
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """What was read per programme: the table an import ends with."""
+
+    name: str
+    roles: int
+    partners: int
+    budget_lines: int
+    projects: int
+    milestones: int
+
+
+def summarise(data: StoreData) -> list[ProgrammeSummary]:
+    return [
+        ProgrammeSummary(p.name, len(p.roles), len(p.partners), len(p.budget_lines),
+                         len(p.projects), len(p.milestones))
+        for region in data.regions for p in region.programmes
+    ]
+
+
+def _parse(text: str, source: str,
+           stage: Callable[[str], None]) -> tuple[DocumentParser, StoreData]:
+    stage("normalise and parse")
     parser = DocumentParser(text, source)
     parser.run()
-    data = Assembler(parser).build()
+    stage("assemble")
+    return parser, Assembler(parser).build()
+
+
+def parse_programme_document(text: str, *, source: str, force: bool = False,
+                             stage: Callable[[str], None] = lambda _: None,
+                             ) -> tuple[StoreData, list[Problem]]:
+    """Read a programme document. Raises `ImportRefused` when the text is not one, or —
+    unless `force` — when what was read does not look like one (`check`); forced, the
+    gate's findings come back with the other problems."""
+    parser, data = _parse(text, source, stage)
+    stage("check")
+    found = findings(parser, data)
+    if found and not force:
+        raise ImportRefused([
+            Problem(source, None, "refused: this does not look like a programme document "
+                                  "read correctly (nothing was changed; --force applies it "
+                                  "anyway):"),
+            *found,
+        ])
     problems = sorted(parser.problems, key=lambda p: (p.line or 0, p.message))
-    return data, problems
+    return data, [*found, *problems]
 
 
-def import_programme_document(session: Session, path: Path, *, now: datetime) -> ImportReport:
-    """Parse `path` and apply it to the store within the caller's transaction."""
+def import_programme_document(
+    session: Session, path: Path, *, now: datetime, force: bool = False,
+    overwrite_slack_changes: bool = False, stage: Callable[[str], None] = lambda _: None,
+) -> ChangeReport:
+    """Read `path` (.txt, .docx, .pdf) and apply it within the caller's transaction."""
     source = str(path)
-    text = Path(path).read_text(encoding="utf-8")
-    data, warnings = parse_programme_document(text, source=source)
-    report = ImportReport(source=source)
-    apply_store_data(session, data, now=now, report=report)
+    stage("read")
+    text = read_document(Path(path), source=source)
+    data, warnings = parse_programme_document(text, source=source, force=force, stage=stage)
+    report = ChangeReport(source=source)
+    stage("apply")
+    apply_store_data(session, data, now=now, report=report, options=MergeOptions(
+        from_document=True, overwrite_slack_changes=overwrite_slack_changes))
     report.warnings.extend(warnings)
+    report.summary = summarise(data)
     return report

@@ -203,6 +203,9 @@ class DocumentParser:
         self.body: GoverningBodyData | None = None
         self.meetings: list[MeetingData] = []
         self.role_names: list[tuple[str, int]] = []  # person names as written, with line
+        # The introduction's paragraphs, with their first line: the plausibility gate
+        # compares what it says ("in zes programma's …") with what was read.
+        self.intro: list[tuple[int, str]] = []
 
     def warn(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.source, line, message))
@@ -586,6 +589,7 @@ class DocumentParser:
         self._unplaced(content, "before the first programme")
 
     def _read_intro(self, sec: Section, content: list[Line]) -> None:
+        self.intro += _paragraphs(content)
         if content:
             self.warn(sec.heading.no, f"section {sec.heading.text!r} (lines {sec.heading.no}–"
                                       f"{content[-1].no}) not imported: the store has no "
