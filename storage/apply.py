@@ -252,6 +252,8 @@ def _apply_programme(
         _record(report, "budget lists set", data.name)
 
     milestones = {m.key: m for m in programme.milestones}
+    if options.from_document:
+        _rekey_retimed(milestones, data.milestones)
     for index, milestone_data in enumerate(data.milestones):
         _apply_milestone(
             session, programme, milestones.get(milestone_data.key), milestone_data,
@@ -268,6 +270,33 @@ def _apply_programme(
             milestone.sequence += 1
             _record(report, "milestones cancelled", f"{milestone.title!r} ({key})")
     session.flush()
+
+
+def _rekey_retimed(milestones: dict[str, Milestone], wanted: list[MilestoneData]) -> None:
+    """A milestone whose timing the document changed has a new key (its label is part of
+    it: "…/k3" → "…/k4"): when exactly one milestone of that scope and title left the
+    document and exactly one came in, they are the same milestone, updated rather than
+    cancelled and added — so a move from Slack meets the document's change, and calendar
+    clients see one event move."""
+    wanted_keys = {m.key for m in wanted}
+
+    def stem(key: str) -> str:
+        return key.rsplit("/", 1)[0]
+
+    gone: dict[str, list[Milestone]] = {}
+    for key, milestone in milestones.items():
+        if key not in wanted_keys and milestone.status != "cancelled":
+            gone.setdefault(stem(key), []).append(milestone)
+    came: dict[str, list[str]] = {}
+    for m in wanted:
+        if m.key not in milestones:
+            came.setdefault(stem(m.key), []).append(m.key)
+    for s, keys in came.items():
+        if len(keys) == 1 and len(gone.get(s, [])) == 1:
+            milestone = gone[s][0]
+            del milestones[milestone.key]
+            milestone.key = keys[0]
+            milestones[keys[0]] = milestone
 
 
 def _apply_milestone(

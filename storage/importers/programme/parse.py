@@ -267,11 +267,14 @@ class DocumentParser:
     def run(self) -> None:
         heads = self._programme_heading_indexes()
         if not heads:
-            first = next((ln.no for ln in self.lines if not ln.blank), 1)
+            first = next((ln for ln in self.lines if not ln.blank), None)
+            title = f" (its title: {first.text[:80]!r})" if first is not None else ""
             raise ImportRefused([Problem(
-                self.source, first,
-                "not a programme document: no programme headings found (expected lines "
-                "such as '1. Programma …' followed by 'Opdrachtgever:')",
+                self.source, first.no if first is not None else 1,
+                f"not a programme document{title}: expected a regional programme document "
+                "with a sheet per programme — a heading such as '1. Programma …' followed by "
+                "'Opdrachtgever:', 'Projectteam …' and 'Mijlpalen 2020:' — but found no "
+                "programme headings",
             )])
         self._read_title(min(heads))
         if self.year is None:
