@@ -126,3 +126,121 @@ def pdf_text_rendering(text: str, *, seed: int = 14, width: int = 72,
     body = "\n".join(rendered)
     body = re.sub(r"\n{2,}", "\x00", body)
     return "\n\n".join(body.split("\n")).replace("\x00", gap)
+
+
+# --------------------------------------------------------------------------- .docx, .pdf
+
+
+def _markup_free(line: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", line).strip("*") if "*" in line else line
+
+
+def _chunks(text: str):
+    """The clean text as ("table", rows) and ("line", text) pieces in order."""
+    rows: list[list[str]] = []
+    for line in plain_lines(text):
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        if rows:
+            yield "table", rows
+            rows = []
+        yield "line", line
+    if rows:
+        yield "table", rows
+
+
+def make_docx(text: str, path) -> None:
+    """The plan as a Word file: paragraphs, bulleted lists (nested ones a level deeper),
+    programme titles as headings, the BOSD agenda and the verdeelsleutel as tables."""
+    import docx
+
+    document = docx.Document()
+    for kind, piece in _chunks(text):
+        if kind == "table":
+            width = max(len(r) for r in piece)
+            table = document.add_table(rows=0, cols=width)
+            for row in piece:
+                cells = table.add_row().cells
+                for cell, value in zip(cells, row, strict=False):
+                    cell.text = value
+            continue
+        line = _markup_free(piece)
+        bullet = re.match(r"^(\s*)- (.*)$", line)
+        if bullet:
+            document.add_paragraph(bullet[2], style="List Bullet 2" if bullet[1] else "List Bullet")
+        elif TITLE_RE.match(line):
+            document.add_heading(line, level=1)
+        else:
+            document.add_paragraph(line)
+    document.save(str(path))
+
+
+def _font() -> str:
+    """A TrueType font with the document's characters (ë, é, €, đ …)."""
+    from pathlib import Path
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+                  Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"]
+    font = next(p for p in candidates if p.exists())
+    pdfmetrics.registerFont(TTFont("Body", str(font)))
+    return "Body"
+
+
+def make_pdf(text: str, path) -> None:
+    """The plan as a PDF set in two columns (the appendix with its tables in one),
+    made with reportlab: wrapped lines, spacing between paragraphs, no text layer tricks."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        NextPageTemplate,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    font = _font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8, leading=10)
+    nested = ParagraphStyle("nested", parent=body, leftIndent=10)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
+    width, height = A4
+    margin, gap = 40, 24
+    column = (width - 2 * margin - gap) / 2
+    doc = BaseDocTemplate(str(path), pagesize=A4)
+    two = [Frame(margin, margin, column, height - 2 * margin, id="left"),
+           Frame(margin + column + gap, margin, column, height - 2 * margin, id="right")]
+    one = [Frame(margin, margin, width - 2 * margin, height - 2 * margin, id="page")]
+    doc.addPageTemplates([PageTemplate("two", frames=two), PageTemplate("one", frames=one)])
+    story: list = []
+    for kind, piece in _chunks(text):
+        if kind == "table":
+            widths = [22, 70, 255, 110, 58] if len(piece[0]) >= 4 else [120, 70, 70]
+            rows = [[Paragraph(escape(c), cell) for c in row] + [""] * (len(widths) - len(row))
+                    for row in piece]
+            table = Table(rows, colWidths=widths[: max(len(r) for r in rows)])
+            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            story += [table, Spacer(1, 10)]
+            continue
+        line = _markup_free(piece)
+        if line.startswith("Bijlage 1"):
+            story += [NextPageTemplate("one"), PageBreak()]
+        if not line.strip():
+            story.append(Spacer(1, 8))
+            continue
+        bullet = re.match(r"^(\s*)- (.*)$", line)
+        if bullet and bullet[1]:
+            story.append(Paragraph("o " + escape(bullet[2]), nested))
+        else:
+            story.append(Paragraph(escape(line), body))
+    doc.build(story)

@@ -1045,9 +1045,19 @@ class DocumentParser:
         year = getattr(self, "body_year", None) or self.year
         rows: list[tuple[int, list[str]]] = []
         in_header = False
+        # A date cell wrapped in a narrow column ("6  24" / "september") is one again.
+        joined: list[Line] = []
         for line in content:
             if line.blank:
                 continue
+            prev = joined[-1] if joined else None
+            if (prev is not None and re.search(r"(?:^|\t)\d+\.?\t\d{1,2}$", prev.text)
+                    and re.match(rf"^(?:{MONTH_RE})\b", line.text, re.I)):
+                head, _, rest = line.text.partition("\t")
+                joined[-1] = Line(prev.no, f"{prev.text} {head}" + (f"\t{rest}" if rest else ""))
+                continue
+            joined.append(line)
+        for line in joined:
             cols = [c.strip() for c in line.text.split("\t")]
             if len(cols) == 1:
                 m = re.match(rf"^(\d+)\.?\s+(\d{{1,2}}\s+(?:{MONTH_RE})\.?)\s*(.*)$",
@@ -1066,6 +1076,13 @@ class DocumentParser:
                 continue  # the header row wrapped
             if rows:
                 last = rows[-1][1]
+                if len(cols) > 1 and not cols[0]:
+                    # A wrapped cell's rest under its own cell ("\t\tGedeelde zorg").
+                    for i, cell in enumerate(cols):
+                        if cell:
+                            last.extend([""] * (i + 1 - len(last)))
+                            last[i] = f"{last[i]} {cell}".strip()
+                    continue
                 filled = max(i for i, c in enumerate(last) if c or i < 3)
                 last[filled] = f"{last[filled]} {cols[0]}".strip()
                 last.extend(cols[1:])
@@ -1075,6 +1092,8 @@ class DocumentParser:
             m_date = re.fullmatch(rf"(\d{{1,2}})\s+({MONTH_RE})\.?", cols[1], re.I)
             number = int(cols[0].rstrip("."))
             try:
+                if m_date is None:
+                    raise ValueError
                 when = date(year, MONTHS[m_date[2].lower()], int(m_date[1]))
             except ValueError:
                 self.warn(no, f"no such date: {cols[1]!r}")

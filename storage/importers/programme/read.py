@@ -117,8 +117,13 @@ def _read_pdf(path: Path) -> str:
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             words = page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False)
-            pages.append("\n".join(_page_lines(words)))
-    return "\n\n".join(pages)
+            pages.append(_page_lines(words))
+    out: list[str] = []
+    for lines in pages:
+        if out and lines and not _runs_on(out[-1], lines[0]):
+            out.append("")
+        out.extend(lines)
+    return "\n".join(out)
 
 
 def _rows(words: list[dict]) -> list[list[dict]]:
@@ -134,7 +139,7 @@ def _rows(words: list[dict]) -> list[list[dict]]:
 
 def _gutter(rows: list[list[dict]]) -> float | None:
     """The x of the gap between two columns, if the page has them: a gap in the middle
-    half of the text width that most rows leave free and that rows on both sides use."""
+    half of the text width that (nearly) no row crosses, with text on both sides of it."""
     words = [w for row in rows for w in row]
     if len(rows) < 6:
         return None
@@ -147,9 +152,9 @@ def _gutter(rows: list[list[dict]]) -> float | None:
         if best is None or crossing < best[0]:
             best = (crossing, x)
     crossing, x = best
-    both = sum(1 for row in rows if any(w["x1"] <= x for w in row)
-               and any(w["x0"] >= x for w in row))
-    if crossing > 0.15 * len(rows) or both < 0.3 * len(rows):
+    on_the_left = sum(1 for row in rows if any(w["x1"] <= x for w in row))
+    on_the_right = sum(1 for row in rows if any(w["x0"] >= x for w in row))
+    if crossing > 0.15 * len(rows) or min(on_the_left, on_the_right) < 0.2 * len(rows):
         return None
     # Centre it in the free band around x.
     lo = max((w["x1"] for w in words if w["x1"] <= x), default=x)
@@ -169,12 +174,12 @@ def _page_lines(words: list[dict]) -> list[str]:
     right: list[list[dict]] = []
 
     def flush() -> None:
-        if left:
-            out.extend(_lines(left))
-        if left and right:
+        first = _lines(left)
+        second = _lines(right)
+        out.extend(first)
+        if first and second and not _runs_on(first[-1], second[0]):
             out.append("")
-        if right:
-            out.extend(_lines(right))
+        out.extend(second)
         left.clear()
         right.clear()
 
@@ -196,6 +201,12 @@ def _page_lines(words: list[dict]) -> list[str]:
     return out
 
 
+def _runs_on(last: str, first: str) -> bool:
+    """Does the text go on from one column (or page) to the next mid-sentence?"""
+    return bool(last) and not last.endswith((".", ":", ";", "!", "?")) and (
+        first[:1].islower() or first[:1] == "(" or last.endswith((",", "-")))
+
+
 def _lines(rows: list[list[dict]]) -> list[str]:
     """Rows of one column → lines; a blank line where the gap above a row is wider than
     the usual line distance, a tab where the gap between two words is a cell's."""
@@ -207,12 +218,25 @@ def _lines(rows: list[list[dict]]) -> list[str]:
     usual = statistics.median(steps) if steps else size * 1.2
     usual = min(usual, size * 1.6)
     out: list[str] = []
+    cells: list[float] = []  # where the cells of the table row above start
     for index, row in enumerate(rows):
         if index and steps[index - 1] > usual * 1.45:
             out.append("")
+            cells = []
         text = row[0]["text"]
+        starts = [row[0]["x0"]]
         for a, b in zip(row, row[1:], strict=False):
             gap = b["x0"] - a["x1"]
-            text += ("\t" if gap > size * 1.2 else " ") + b["text"]
+            if gap > size * 1.2:
+                text += "\t" + b["text"]
+                starts.append(b["x0"])
+            else:
+                text += " " + b["text"]
+        if len(starts) > 1:
+            cells = starts
+        elif cells and row[0]["x0"] > cells[0] + size:
+            # A table row's cell wrapped: its rest stands under its own cell.
+            column = max(i for i, x in enumerate(cells) if x <= row[0]["x0"] + 2)
+            text = "\t" * column + text
         out.append(text)
     return out
