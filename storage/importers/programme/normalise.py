@@ -18,6 +18,7 @@ CONNECTORS = {
     "de", "het", "een", "van", "voor", "en", "of", "met", "naar", "op", "bij", "aan",
     "te", "om", "in", "tot", "door", "als", "die", "dat", "zoals", "juiste", "over",
     "uit", "onder", "tussen", "binnen", "ter", "per", "vanuit", "waarbij", "zodat",
+    "vervolgens", "daarna", "namelijk", "waaronder", "inclusief",
 }
 # A line holding only one of these qualifies the line before ("Zuid Holland" / "Zuid").
 COMPASS = {"noord", "zuid", "oost", "west"}

@@ -657,7 +657,18 @@ class DocumentParser:
 
     def _read_budget(self, sec: Section, content: list[Line]) -> None:
         programme = sec.programme
+        items: list[Item] = []
         for item in _items(content):
+            # A remark in sentences, without amounts, is one remark however it was wrapped.
+            last = items[-1] if items else None
+            if (last is not None and last.block == item.block and not item.bullet
+                    and last.text.endswith(".") and len(last.text) > 80
+                    and parse_amount(last.text)[0] is None
+                    and parse_amount(item.text)[0] is None):
+                last.text = f"{last.text} {item.text}"
+                continue
+            items.append(item)
+        for item in items:
             text = item.text.strip()
             amount, money = parse_amount(text)
             colon = _split_top_level(text, r":") if ":" in text else [text]
