@@ -22,7 +22,7 @@ from .values import STOPWORDS, parse_timing, slugify
 KNOWN_ALIASES = {
     "geweld-hoort-nergens-thuis": ["huiselijk geweld"],
     "jeugdigen-beschermen": ["jeugdbescherming", "Jeugdigen Beter Beschermen"],
-    "aansluiting-jeugdhulp-passend-onderwijs": ["passend onderwijs", "PO"],
+    "aansluiting-jeugdhulp-passend-onderwijs": ["passend onderwijs"],
     "volumebeheersing-jeugd-sggz": ["jeugd GGZ"],
     "rechtmatigheid-en-kwaliteit": ["R&K"],
 }
@@ -245,11 +245,25 @@ class Assembler:
         for slug, found in proposals.items():
             for alias in found:
                 owners.setdefault(alias.lower(), set()).add(slug)
+        # Names of other things in the document — organisations, and the people, bodies
+        # and projects of other programmes: an abbreviation found in one ("PO" in
+        # "Samenwerkingsverband PO Midden-Holland", "JB" in "JB West") names that, not
+        # the programme.
+        def names_besides(data: ProgrammeData) -> list[str]:
+            return [name for p in programmes for name in [
+                *p.partners, *((r.holder or "" for r in p.roles) if p is not data else ()),
+                *((j.name for j in p.projects) if p is not data else ())]]
+
         for data in programmes:
+            others = names_besides(data)
             aliases: list[str] = []
             for alias in proposals[data.slug]:
                 low = alias.lower()
                 if low == data.name.lower() or len(owners[low]) > 1:
+                    continue
+                if alias.isupper() and any(
+                        re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", name)
+                        for name in others):
                     continue
                 if all(a.lower() != low for a in aliases):
                     aliases.append(alias)

@@ -645,10 +645,15 @@ class DocumentParser:
         self._read_text_list(sec.programme.local, content)
 
     def _read_partners(self, sec: Section, content: list[Line]) -> None:
+        examples = re.compile(r"^(?:zoals|o\.a\.|oa|bijv\.|waaronder)\s+", re.I)
         for item in _items(content):
             if item.text.endswith(":"):
                 continue
-            for part in _split_top_level(item.text):
+            parts = _split_top_level(item.text)
+            # "Jeugd ggz aanbieders, zoals Curium": a kind of partner, then one of them.
+            parts = [part for index, part in enumerate(parts)
+                     if not (index + 1 < len(parts) and examples.match(parts[index + 1]))]
+            for part in parts:
                 part = re.sub(r"^(?:zoals|o\.a\.|oa|bijv\.|waaronder)\s+", "", part, flags=re.I)
                 if len(part) > 150:
                     self._unplaced([Line(item.no, part)], "too long for an organisation name")
@@ -678,7 +683,11 @@ class DocumentParser:
                 label, value = text[: money.start()].strip(), text[money.start():].strip()
             else:
                 label, value = text, text
-            if len(label) > 80:
+            if len(label) > 80 and label == value:
+                # A remark in sentences has no label of its own: the section's heading is
+                # its label, so that label and text do not say the same twice.
+                label = sec.heading.text.rstrip(": ")
+            elif len(label) > 80:
                 label = label[:77].rsplit(" ", 1)[0] + "…"
             note = None
             if amount is not None:
@@ -759,7 +768,9 @@ class DocumentParser:
         target = sec.project.milestones if sec.project is not None else None
         for item in items:
             text = item.text
-            if re.match(r"^n\.?\s?b\.?\s*[:.]?\s", text, re.I):
+            if re.match(r"^n\.?\s?b\.?\s*[:.]?\s|^(?:is\s+|overig\s+|deels\s+)?afhankelijk\s+van\b",
+                        text, re.I):
+                # "N.B. …", "Is afhankelijk van werkgroep …": a note, not a milestone.
                 owner = sec.project.description if sec.project else sec.programme.background
                 _add_unique(owner, text)
                 continue
@@ -904,6 +915,12 @@ class DocumentParser:
                              hours_text=hours_text, hours=hours)]
             if not label:
                 return None
+            supplied = re.match(r"^(?P<label>capaciteit)\s+(?P<holder>[A-ZÀ-Ý].*)$", label, re.I)
+            if supplied and name is None:
+                # "Capaciteit Samenwerkingsverbanden (SWV'en)": capacity the named
+                # organisations supply.
+                return [dict(label=supplied["label"].capitalize(), holder=supplied["holder"],
+                             person=None, hours_text=hours_text, hours=hours)]
             if _role_kind(label) is None:
                 if any(w in label.lower() for w in BODY_WORDS) and not name:
                     return [dict(label=label, holder=label, person=None,

@@ -49,6 +49,7 @@ ROLE_KINDS = [
     ("beleidsimplementatie", ("beleidsimplementatie",)),
     ("toezichthouder", ("toezichthouder",)),
     ("kwartiermaker", ("kwartiermaker",)),
+    ("capaciteit", ("capaciteit",)),
     ("medewerker", ("medewerker",)),
     ("adviseur", ("adviseur",)),
 ]
@@ -216,6 +217,11 @@ def parse_timing(text: str, year: int) -> list[Timing]:
                   r"(?![\w'])\)?", text)
     if m:
         y = int(m["y"]) if m["y"] else year
+        if m["label"].lower().startswith("na") and not m["q2"]:
+            # "na Q1": after that quarter — from the next one to the end of the plan year.
+            q = int(m["q1"])
+            after = date(y, 3 * q + 1, 1) if q < 4 else date(y + 1, 1, 1)
+            return [Timing(rest(m), m["label"], date(max(year, after.year), 12, 31), after)]
         start, _ = _quarter_bounds(y, int(m["q1"]))
         _, end = _quarter_bounds(y, int(m["q2"] or m["q1"]))
         return [Timing(rest(m), m["label"], end, start)]
