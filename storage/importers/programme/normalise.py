@@ -249,20 +249,33 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
         if out:
             prev = out[-1]
             gap = nonblank[position] - nonblank[position - 1] - 1
-            if gap >= 2 or (gap == 1 and _paragraph_break(prev, line, gap_coded=gap_coded)):
+            after = lines[nonblank[position + 1]] if position + 1 < len(nonblank) else None
+            before = lines[nonblank[position - 2]] if position >= 2 else None
+            if gap >= 2 or (gap == 1 and _paragraph_break(
+                    prev, line, before=before, after=after, gap_coded=gap_coded)):
                 out.append(Line(prev.no + 1, ""))
         out.append(line)
     return out
 
 
-def _paragraph_break(prev: Line, line: Line, *, gap_coded: bool) -> bool:
+def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
+                     gap_coded: bool) -> bool:
     if heading_kind(prev.text) or heading_kind(line.text):
         return True
     if gap_coded:
         return False
-    return bool(BARE_HEADING_RE.match(line.text)) or (
-        prev.text.endswith((".", "!", "?")) and not line.bullet
-        and not _continues(prev.text, line))
+    if BARE_HEADING_RE.match(line.text):
+        return True
+    # A title stands alone: "Programma X" followed by a section heading (not an item of
+    # a list of dependencies that happens to name a programme).
+    if _is_title(line.text) and after is not None and (
+            heading_kind(after.text) or NUMBERED_RE.match(after.text)):
+        return True
+    if _is_title(prev.text) and before is not None and (
+            heading_kind(line.text) or NUMBERED_RE.match(line.text)):
+        return True
+    return (prev.text.endswith((".", "!", "?")) and not line.bullet
+            and not _continues(prev.text, line))
 
 
 def _split_glued_repeats(lines: list[Line]) -> list[Line]:
