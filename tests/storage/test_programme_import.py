@@ -239,3 +239,28 @@ def test_it_keeps_the_slack_move_through_an_export_and_a_rebuilt_store(cli, stor
     assert cli("import", dumped)[0] == 0
     assert cli("import", str(DOCUMENT))[0] == 0
     assert _milestone(store, WAITING).due_date == date(2020, 11, 20)
+
+
+def test_it_migrates_a_store_moved_from_slack_before_the_merge_existed(cli, store):
+    """Migration 0011 starts each milestone's imported timing from the store, except a
+    milestone moved from Slack before it: that one starts from the date before its
+    first move (its audit entry), so the next import still keeps the move."""
+    from alembic import command
+
+    from storage.migrate import alembic_config, upgrade
+
+    assert cli("import", str(DOCUMENT))[0] == 0
+    moved = _milestone(store, WAITING)
+    assert cli("ask", f"/regio mijlpaal {moved.id} verplaats 20 november")[0] == 0
+    assert cli("ask", f"/regio mijlpaal {moved.id} verplaats 27 november")[0] == 0
+    store.engine.dispose()
+    command.downgrade(alembic_config(store.url), "0011-1")
+    upgrade(store.url)
+    migrated = _milestone(store, WAITING)
+    assert (migrated.imported_due_date, migrated.due_date) == (date(2020, 9, 30),
+                                                               date(2020, 11, 27))
+    other = _milestone(store, "Onderzoek naar InVerbinding")
+    assert other.imported_due_date == other.due_date == date(2020, 12, 31)
+    rc, out, _ = cli("import", str(DOCUMENT))
+    assert rc == 0 and "nothing changed" in out.splitlines()[0]
+    assert _milestone(store, WAITING).due_date == date(2020, 11, 27)
