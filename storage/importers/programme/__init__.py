@@ -23,8 +23,8 @@ never drops a line silently. Timing rules for milestones are those of DESIGN §3
 Choices where the document leaves room:
 
 - Timing. "(K2)": period K2, due at the quarter's end. "(K1 en K3)": one milestone per
-  quarter. "(K2/K3)", "(K3/4)": one window, label as written. "Q1", "(na Q1 2020)": the
-  Q1 window, label as written. "30 jan 2020", "per 1-1-2021", "start per 1/4/2020": due
+  quarter. "(K2/K3)", "(K3/4)": one window, label as written. "Q1": the Q1 window.
+  "(na Q1 2020)": after Q1 — from 1 April to the end of the plan year. "30 jan 2020", "per 1-1-2021", "start per 1/4/2020": due
   that day, no window. "november 2019 tot januari 2020": that window. "vanaf januari
   2020": starts then, due at the end of the plan year. No timing: due 31 December of the
   plan year, label "in 2020", no window. The title loses its timing marker.
@@ -32,7 +32,10 @@ Choices where the document leaves room:
   milestones. Nested bullets under a milestone are milestones of their own (each is a
   deliverable); the parent stays one too. "Ad 1. …" in a programme's list is about
   deelproject 1 (its `project`); "Ad 2 en 11. …" names two, so it stays programme-wide
-  and keeps its prefix. Keys: "<project slug or 'programma'>/<title slug>/<label slug>".
+  and keeps its prefix. Keys: "<project slug or 'programma'>/<title slug>/<label slug>";
+  a milestone whose label the document changed keeps its identity (`storage.apply`).
+  "Is afhankelijk van …", "Overig afhankelijk van …", "N.B. …" under a milestone list are
+  notes on the project (its description), not milestones.
 - Budget: `text` is the value as written after the label, `note` the remark in brackets.
   "€ 239.500,- (+ € 55.000,- GHNT)" is one line of 239.500 (the GHNT part stays in text
   and note, not a line of its own: the document gives it as a remark). "150.000 per jaar"
@@ -49,7 +52,13 @@ Choices where the document leaves room:
 - Aliases: initials of the name ("GTJ"), its all-caps words ("SGGZ"), the parts of a
   hyphenated name ("Passend onderwijs"), the variant names of its detail headings, an
   abbreviation the document puts in brackets after the name ("(GHNT)"), and a short
-  table of common ones; an alias two programmes would share is given to neither.
+  table of common ones; an alias two programmes would share is given to neither, and
+  an abbreviation found in the name of something else in the document ("PO" in
+  "Samenwerkingsverband PO …", "JB" in "JB West") is no alias.
+- Partners: "Jeugd ggz aanbieders, zoals Curium" names a kind of partner and then one:
+  Curium is the partner. "Capaciteit Samenwerkingsverbanden (SWV'en)" in a team is a
+  team line (capacity those organisations supply). A budget remark in sentences,
+  without a label of its own, is labelled by its heading ("Financiën 2020").
 - A plain (unbulleted) list line that a PDF rendering wrapped right before a capitalised
   word cannot be told from two items and is read as two; bulleted and numbered lists,
   prose, headings, names and table rows are re-joined.
