@@ -264,3 +264,19 @@ def test_it_migrates_a_store_moved_from_slack_before_the_merge_existed(cli, stor
     rc, out, _ = cli("import", str(DOCUMENT))
     assert rc == 0 and "nothing changed" in out.splitlines()[0]
     assert _milestone(store, WAITING).due_date == date(2020, 11, 27)
+
+
+def test_it_changes_nothing_on_a_dry_run_of_ijw_messages(cli, store, tmp_path):
+    from sqlalchemy import func
+
+    from storage.models import Base
+
+    out = tmp_path / "demo"
+    assert cli("demo-data", "declarations", "--messages", "40", "--out", str(out),
+               "--seed", "3")[0] == 0
+    rc, printed, _ = cli("import", "--dry-run", str(out / "xml"), str(out / "aanbieders.csv"))
+    assert rc == 0 and "messages imported" in printed and printed.startswith("dry run")
+    with store.session() as session:
+        counts = {t.name: session.scalar(select(func.count()).select_from(t))
+                  for t in Base.metadata.sorted_tables if t.name.startswith("declaration")}
+    assert counts and set(counts.values()) == {0}, counts
