@@ -123,7 +123,13 @@ def parse_programme_document(text: str, *, source: str, force: bool = False,
                              ) -> tuple[StoreData, list[Problem]]:
     """Read a programme document. Raises `ImportRefused` when the text is not one, or —
     unless `force` — when what was read does not look like one (`check`); forced, the
-    gate's findings come back with the other problems."""
+    gate's findings come back first among the problems."""
+    data, found, problems = _read(text, source=source, force=force, stage=stage)
+    return data, [*found, *problems]
+
+
+def _read(text: str, *, source: str, force: bool, stage: Callable[[str], None],
+          ) -> tuple[StoreData, list[Problem], list[Problem]]:
     parser, data = _parse(text, source, stage)
     stage("check")
     found = findings(parser, data)
@@ -135,7 +141,7 @@ def parse_programme_document(text: str, *, source: str, force: bool = False,
             *found,
         ])
     problems = sorted(parser.problems, key=lambda p: (p.line or 0, p.message))
-    return data, [*found, *problems]
+    return data, found, problems
 
 
 def import_programme_document(
@@ -146,8 +152,9 @@ def import_programme_document(
     source = str(path)
     stage("read")
     text = read_document(Path(path), source=source)
-    data, warnings = parse_programme_document(text, source=source, force=force, stage=stage)
+    data, found, warnings = _read(text, source=source, force=force, stage=stage)
     report = ChangeReport(source=source)
+    report.notices += [f"applied with --force although: {p}" for p in found]
     stage("apply")
     apply_store_data(session, data, now=now, report=report, options=MergeOptions(
         from_document=True, overwrite_slack_changes=overwrite_slack_changes))
