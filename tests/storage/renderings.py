@@ -132,7 +132,10 @@ def pdf_text_rendering(text: str, *, seed: int = 14, width: int = 72,
 
 
 def _markup_free(line: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"\1", line).strip("*") if "*" in line else line
+    """Markdown emphasis is typography in a Word file or a PDF, not text."""
+    line = re.sub(r"\*\*(.+?)\*\*", r"\1", line)
+    line = re.sub(r"(?<![\w*])\*(\S[^*]*?\S)\*(?![\w*])", r"\1", line)
+    return re.sub(r"^\*(?=\S)|(?<=\S)\*$", "", line)
 
 
 def _chunks(text: str):

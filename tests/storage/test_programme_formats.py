@@ -14,6 +14,7 @@ from storage.importers.programme import parse_programme_document
 from storage.importers.programme.read import read_document
 from tests.storage.compare import differences, report, values
 from tests.storage.renderings import make_docx, make_pdf, pdf_text_rendering
+from tests.storage.test_programme_document import _facts
 
 DOCUMENT = Path(storage.__file__).parent / "data" / "midden-holland-programma-sociaal-domein-2020.txt"
 TEXT = DOCUMENT.read_text(encoding="utf-8")
@@ -83,6 +84,8 @@ def test_it_reads_a_word_file_to_the_same_store(clean, tmp_path):
     make_docx(TEXT, path)
     data, _ = parse_programme_document(read_document(path, source=str(path)), source=str(path))
     assert differences(clean, data) == {}, report(differences(clean, data))
+    # Field by field, prose and aliases included.
+    assert _facts(data.regions[0]) == _facts(clean.regions[0])
 
 
 def test_it_reads_a_two_column_pdf_to_the_same_store(clean, tmp_path):
@@ -93,6 +96,9 @@ def test_it_reads_a_two_column_pdf_to_the_same_store(clean, tmp_path):
     assert text.index("Opdrachtgever:") < text.index("Externe partners:")
     data, _ = parse_programme_document(text, source=str(path))
     assert differences(clean, data) == {}, report(differences(clean, data))
+    # Field by field, prose and aliases included (dependencies as words: one plain list
+    # line the column wrapped before a capital reads as two).
+    assert _facts(data.regions[0]) == _facts(clean.regions[0])
 
 
 def test_it_refuses_files_it_cannot_read_naming_them(tmp_path):

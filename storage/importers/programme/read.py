@@ -202,8 +202,13 @@ def _page_lines(words: list[dict]) -> list[str]:
 
 
 def _runs_on(last: str, first: str) -> bool:
-    """Does the text go on from one column (or page) to the next mid-sentence?"""
-    return bool(last) and not last.endswith((".", ":", ";", "!", "?")) and (
+    """Does the text go on from one column (or page) to the next — mid-sentence, or a
+    list going on with its next item?"""
+    if not last:
+        return False
+    if first.startswith(("- ", "• ", "o ")) and not last.endswith(":"):
+        return True
+    return not last.endswith((".", ":", ";", "!", "?")) and (
         first[:1].islower() or first[:1] == "(" or last.endswith((",", "-")))
 
 
@@ -215,12 +220,14 @@ def _lines(rows: list[list[dict]]) -> list[str]:
     heights = [row[0]["bottom"] - row[0]["top"] for row in rows]
     size = statistics.median(heights) or 10
     steps = [b[0]["top"] - a[0]["top"] for a, b in zip(rows, rows[1:], strict=False)]
-    usual = statistics.median(steps) if steps else size * 1.2
-    usual = min(usual, size * 1.6)
+    # The line distance within a paragraph: the shorter steps, and never much more than
+    # the type size (a page of one-line paragraphs has mostly wider steps).
+    usual = sorted(steps)[len(steps) // 4] if steps else size * 1.2
+    usual = min(usual, size * 1.35)
     out: list[str] = []
     cells: list[float] = []  # where the cells of the table row above start
     for index, row in enumerate(rows):
-        if index and steps[index - 1] > usual * 1.45:
+        if index and steps[index - 1] > usual * 1.3:
             out.append("")
             cells = []
         text = row[0]["text"]
