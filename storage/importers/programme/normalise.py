@@ -3,7 +3,21 @@
 Undoes what the ways a plan circulates do to it, so that the parser sees one shape:
 quotes, dashes and bullets of every kind ("•", "o", "-Text"), numbering written as
 "2.Verkenning", markdown and HTML remnants, page headers and numbers, and what
-PDF-to-text renderings do (see `repair_rendering`).
+PDF-to-text renderings do (`normalise` runs these in order):
+
+- `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
+  a single blank line is then no paragraph break, a wider gap or a heading is;
+- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
+- `_drop_page_furniture`: page headers (the title, also a two-line title on one line)
+  and page numbers;
+- `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
+  title over two lines;
+- `_drop_repeated_blocks`: every text box rendered twice (within a window);
+- `_move_titles_up`: a sheet's title rendered after its first boxes goes back above
+  them.
+
+Each works from the text's own evidence (how its lines are spaced, what repeats, what
+the headings are), not from one file's line numbers.
 """
 
 from __future__ import annotations
