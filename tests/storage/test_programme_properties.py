@@ -34,6 +34,7 @@ PIECES = [
     "1\t30\tjanuari", "Gouda\t71.189\t31%", "Totaal inwoners\t0\t100%", "X: projecten X: projecten",
     "-Text", "2.Verkenning", "<p><u>1. A</u></p>\t<p>", "Bijlage 7:", "*", "**", "\f",
     "Programma", "(", ")", "per 31-2-2020", "na Q4 2020", "Ad 99. iets", "\t\t", "9999.",
+    "- Evaluatie\x00 (K2)\x1b", "Gouda\x7f",
 ]
 
 
@@ -177,3 +178,22 @@ def test_it_leaves_the_export_byte_for_byte_as_it_was_when_it_refuses(store, tmp
     except ImportRefused:
         with store.session() as session:
             assert dump_store(session) == before
+
+
+def test_it_imports_a_document_with_control_characters_without_them(store, tmp_path):
+    """Found by the property test above on PostgreSQL: a NUL byte in a milestone line
+    ended in a DataError (text columns cannot hold NUL)."""
+    from sqlalchemy import select
+
+    from storage.models import Milestone
+
+    path = tmp_path / "plan.txt"
+    path.write_text(TEXT.replace("- Evaluatie en doorontwikkeling experttafel",
+                                 "- Evaluatie en doorontwikkeling\x00 experttafel\x1b"),
+                    encoding="utf-8")
+    with store.session() as session, session.begin():
+        import_sources(session, [str(path)])
+    with store.session() as session:
+        titles = session.scalars(select(Milestone.title)).all()
+    assert "Evaluatie en doorontwikkeling experttafel" in titles
+    assert not [t for t in titles if any(ord(c) < 32 for c in t)]

@@ -103,7 +103,13 @@ def _normalise_chars(text: str) -> str:
         "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u00ad": "", "\u200b": "",
         "\ufeff": "", "\uf0b7": "•", "\u2212": "-",
     }
-    return unicodedata.normalize("NFC", text.translate(str.maketrans(table)))
+    text = text.translate(str.maketrans(table))
+    # Control characters (a NUL, an escape) are no text: no store column may hold them.
+    text = CONTROL_RE.sub(lambda m: " " if m.group() == "\v" else "", text)
+    return unicodedata.normalize("NFC", text)
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _expand_html(physical: str) -> list[str]:
