@@ -81,6 +81,11 @@ BROKEN = {
         lambda t: t[: t.index("Programma Inzicht in kosten")]
         + t[t.index("Rechtmatigheid en kwaliteit\n\n\n\nOpdrachtgever"):],
         "the introduction speaks of 9 programmes and projects"),
+    "deelproject headings read as milestones": (
+        lambda t: t.replace("- Samenstelling projectteam, start per 1/4/2020\n",
+                            "- Samenstelling projectteam, start per 1/4/2020\n"
+                            "- Werkgroep gegevensuitwisseling\n- Werkgroep handboek\n"),
+        "2 milestones are named like its deelprojecten"),
     "the milestone lists lost": (
         lambda t: re.sub(r"(?m)^Mijlpalen 2020:?$", "Resultaten:", t),
         "has no milestones"),

@@ -8,7 +8,8 @@ What is checked:
   fragments ("(Gouda)", "Thuis Jeugd)", a sentence, a lower-case start) or the title;
 - the number of programmes against what the introduction says ("… in zes programma's.
   … Daarnaast … de projecten A, B en het project C");
-- programmes without an opdrachtgever, or without a single milestone;
+- programmes without an opdrachtgever, or without a single milestone, or with
+  milestones named like its deelprojecten (their headings read as milestones);
 - the share of lines that could not be placed;
 - a region name that is missing or one generic word ("Regio").
 """
@@ -57,6 +58,12 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
             find(builder.no, f"programme {programme.name!r} has no opdrachtgever")
         if not programme.milestones:
             find(builder.no, f"programme {programme.name!r} has no milestones")
+        projects = {j.name.lower() for j in programme.projects}
+        named = [m for m in programme.milestones if m.title.lower() in projects]
+        if len(named) >= 2:
+            find(named[0].source_line or builder.no,
+                 f"programme {programme.name!r}: {len(named)} milestones are named like its "
+                 f"deelprojecten ({named[0].title!r} …): their headings were read as milestones")
 
     stated = _stated_count(doc.intro)
     if stated is not None:
