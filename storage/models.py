@@ -262,6 +262,11 @@ class Milestone(Base):
     title: Mapped[str] = mapped_column(Text)
     period_start: Mapped[date | None]
     due_date: Mapped[date]
+    # The timing the programme document gave it at its last import: a re-import tells a
+    # move made from Slack (store ≠ these) from a change in the document (document ≠
+    # these). None for milestones no document import has set.
+    imported_due_date: Mapped[date | None]
+    imported_period_start: Mapped[date | None]
     # Timing as written: "K2", "K2/K3", "30 jan 2020", "per 1-1-2021", "in 2020".
     period_label: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), default="open")
