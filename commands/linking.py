@@ -336,7 +336,7 @@ def link(words: list[Word], index: NameIndex, *, lexicon: frozenset[str],
         return sum(1 for k in keys[mention.start:mention.end]
                    if k not in lexicon and k not in STOPWORDS)
 
-    candidates.sort(key=lambda m: (-weight(m), -(m.end - m.start), not m.exact, -m.score))
+    candidates.sort(key=lambda m: (-weight(m), not m.exact, -(m.end - m.start), -m.score))
     for mention in candidates:
         span = set(range(mention.start, mention.end))
         if span & taken:

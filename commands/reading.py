@@ -90,7 +90,7 @@ CUES: dict[str, tuple[str, ...]] = {
               "pay", "pays", "paying", "bijdrage*", "bijdragen", "contribut*", "draagt",
               "split", "divide*", "divided", "per gemeente", "each municipality",
               "per municipality", "deel van", "rekening"),
-    "key": ("costs shared", "cost shared", "shared between", "verdeeld over", "verdeelsleutel",
+    "key": ("verrekend", "verrekenen", "verrekening", "settled", "costs shared", "cost shared", "shared between", "verdeeld over", "verdeelsleutel",
             "verdeel sleutel", "distribution key", "allocation key",
             "cost allocation", "cost sharing", "cost-sharing", "kostenverdeling",
             "verdeelsystematiek", "sleutel"),
@@ -141,13 +141,13 @@ CUES: dict[str, tuple[str, ...]] = {
                "woonplaats", "woont", "lives", "hobby*", "voorzitter", "chair", "chairman",
                "chairwoman", "chairperson", "verdient", "verdienen", "earn", "earns", "loon",
                "inkomen", "wage", "kvk*", "iban", "btw", "bankrekening", "alderman", "aldermen",
-               "burgemeester", "mayor", "gemeenteraad", "council", "wethouder*"),
+               "burgemeester", "mayor", "wethouder*"),
 }
 # Words that ask nothing and name nothing ("graag", "eigenlijk").
 FILLER = frozenset("""
 graag eigenlijk precies allemaal between tussen iets anything something overzicht overview
 plan say zegt says staat there total any kind type sort understand know weet weten we
-bijeen vijf five verrekend verrekenen settled eruit ziet uit look looks like soort jaarlijks yearly annual annually jaar per put spend
+bijeen vijf five eruit ziet uit look looks like soort jaarlijks yearly annual annually jaar per put spend
 besteedt besteden besteed spends even nou eens alsjeblieft aub svp please exactly actually
 really just kindly ongeveer about roughly nog steeds still zoal welke so also ook wel
 soms misschien maybe perhaps dan then vandaag allemaal all alle every elke iedere
@@ -514,7 +514,8 @@ def _unknown(words: list[Word], mentions: list[Mention], keys: list[str], index:
 
     def name_like(i: int) -> bool:
         word, key = words[i], keys[i]
-        if i in inside_filters or key in PRONOUNS or key.isdigit() or key in STOPWORDS:
+        if i in inside_filters or key in PRONOUNS or key.isdigit() or key in STOPWORDS \
+                or key in FILLER:
             return False
         if not re.search(r"[^\W\d_]", key):
             return False
