@@ -25,7 +25,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.search import rebuild as rebuild_search
 from storage.declarations import Assignment, MessageEvent, ensure_providers
 from storage.declarations_demo import PROVIDERS, csv_rows, generate
 from storage.deliveries import Delivery  # noqa: F401 — registers the table's metadata
@@ -44,6 +43,7 @@ from storage.models import (
     Role,
     Subscription,
 )
+from storage.search import rebuild as rebuild_search
 
 EVENTS_PER_FACTOR = 10_000
 YEAR = 2020
