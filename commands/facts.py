@@ -410,8 +410,9 @@ def milestone_count(ctx: Context, kwargs: dict, labels: list[str], scope: str) -
 
 def _meetings_of_year(ctx: Context) -> list[Meeting]:
     year = plan_year(ctx)
-    return [m for m in queries.find_meetings(ctx.session, date_from=date(year, 1, 1))
-            if m.date.year == year and m.status != "cancelled"]
+    return [m for m in queries.find_meetings(ctx.session, date_from=date(year, 1, 1),
+                                             date_to=date(year, 12, 31), region_id=region_id(ctx))
+            if m.status != "cancelled"]
 
 
 def choose_meeting(ctx: Context, selector: MeetingSelector | None, period: Period | None,
@@ -730,7 +731,7 @@ def agenda_mentions(ctx: Context, words: str, hits: list) -> Reply:
     lang = ctx.lang
     meetings = {}
     for hit in hits:
-        for meeting in queries.find_meetings(ctx.session):
+        for meeting in queries.find_meetings(ctx.session, region_id=region_id(ctx)):
             if any(item.id == hit.ref_id for item in meeting.agenda_items):
                 meetings[meeting.id] = (meeting, hit.title)
     lines = [t("q.agenda.mention", lang, name=escape(_meeting_name(m)),

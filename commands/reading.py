@@ -439,10 +439,29 @@ def _unclaimed_cues(keys: list[str], leftover: list[int]) -> set[int]:
     return {i for i in leftover if keys[i] in ("hulp", "help") and i > 0}
 
 
+def _cue_index() -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, str]]]:
+    """Cues by their first word, and the cues whose first word is a prefix ("partner*")."""
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    by_prefix: list[tuple[str, str]] = []
+    for name, cues in CUES.items():
+        for cue in cues:
+            first = cue.split()[0]
+            if first.endswith("*"):
+                by_prefix.append((name, cue))
+            else:
+                by_first.setdefault(first, []).append((name, cue))
+    return by_first, by_prefix
+
+
+_CUES_BY_FIRST, _CUES_BY_PREFIX = _cue_index()
+_ROLE_PHRASES = sorted(ROLE_WORDS, key=lambda p: -len(p.split()))
+
+
 def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[int]]:
     found: set[str] = set()
     positions: set[int] = set()
     masked = [k if i not in inside else "\x00" for i, k in enumerate(keys)]
+    present = set(masked)
     role = None
     # "bestuurlijk overleg" is the meeting, not a role word.
     for phrase in ("bestuurlijk overleg", "bestuurlijke overleg"):
@@ -453,7 +472,9 @@ def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[
             for i in at:
                 masked[i] = "\x00"
     # Role words, longest first.
-    for phrase in sorted(ROLE_WORDS, key=lambda p: -len(p.split())):
+    for phrase in _ROLE_PHRASES:
+        if phrase.split()[0] not in present:
+            continue
         at = _phrase_positions(masked, phrase)
         if at and not set(at) & positions:
             role = role or ROLE_WORDS[phrase]
@@ -461,8 +482,17 @@ def _cues(keys: list[str], inside: set[int]) -> tuple[set[str], str | None, set[
             for i in at:
                 masked[i] = "\x00"
             found.add("role")
-    for name, cues in CUES.items():
-        for cue in sorted(cues, key=lambda c: -len(c.split())):
+    # Only the cues whose first word the question has, longest first per kind.
+    candidates: dict[str, list[str]] = {}
+    for word in present:
+        for name, cue in _CUES_BY_FIRST.get(word, ()):
+            candidates.setdefault(name, []).append(cue)
+    for name, cue in _CUES_BY_PREFIX:
+        stem = cue.split()[0][:-1]
+        if any(word.startswith(stem) for word in present):
+            candidates.setdefault(name, []).append(cue)
+    for name in CUES:
+        for cue in sorted(candidates.get(name, ()), key=lambda c: -len(c.split())):
             at = _phrase_positions(masked, cue)
             if at and cue in ("hulp", "help") and at[0] > 0:
                 continue  # "huishoudelijke hulp": a thing, not a call for help

@@ -434,8 +434,12 @@ def find_meetings(
     status: str | None = None,
     excluding_id: int | None = None,
     limit: int | None = None,
+    region_id: int | None = None,
 ) -> list[Meeting]:
     query = _meetings(session).order_by(Meeting.date, Meeting.id)
+    if region_id is not None:
+        query = query.where(Meeting.body_id.in_(
+            select(GoverningBody.id).where(GoverningBody.region_id == region_id)))
     if date_from is not None:
         query = query.where(Meeting.date >= date_from)
     if date_to is not None:
