@@ -5,7 +5,7 @@
 Factor 100 is "100 regions' worth": 100 regions (5 municipalities and a BOSD each),
 50 programmes, 2.000 projects, 20.000 milestones, 400 meetings (3 agenda items each)
 and 1.000.000 iJw message events from the declarations generator
-(`storage.declarations_demo`, through the back-office CSV row shape and the CSV
+(`storage.declarations.demo`, through the back-office CSV row shape and the CSV
 importer's row → event mapping), bulk-loaded: COPY on PostgreSQL, batched executemany
 on SQLite. Smaller factors scale everything down (factor 1: one region, 10.000 events);
 `--events` overrides the number of message events alone, so two stores can differ only
@@ -26,9 +26,9 @@ from sqlalchemy import insert, select
 
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, ensure_providers
-from storage.declarations_demo import PROVIDERS, csv_rows, generate
+from storage.declarations.demo import PROVIDERS, csv_rows, generate
+from storage.declarations.ijw_csv import event_of_row
 from storage.deliveries import Delivery  # noqa: F401 — registers the table's metadata
-from storage.importers.ijw_csv import _event
 from storage.migrate import upgrade
 from storage.models import (
     AgendaItem,
@@ -181,7 +181,7 @@ def event_batches(events: int, seed: int):
             break
         for row in csv_rows(message)[:left]:
             left -= 1
-            _key, event, assignment = _event(row, LOADED_AT)
+            _key, event, assignment = event_of_row(row, LOADED_AT)
             values = None
             if assignment is not None:
                 values = dict(

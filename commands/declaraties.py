@@ -19,8 +19,7 @@ from commands.core import Context, Header, Note, Reply, Text, subcommand
 from commands.i18n import escape
 from commands.parsing import parse_month
 from regiobot.settings import get_settings
-from storage import declaration_rules as rules
-from storage import declarations as store
+from storage.declarations import rules, store
 
 MAX_FINDINGS = 40
 

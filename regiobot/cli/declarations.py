@@ -7,9 +7,8 @@ from pathlib import Path
 
 from regiobot import clock
 from regiobot.settings import get_settings
-from storage import declaration_rules as rules
-from storage import declarations as store
 from storage.db import transaction
+from storage.declarations import rules, store
 from storage.importers import ImportRefused
 
 from .common import CommandError, open_store
@@ -138,7 +137,7 @@ def run_findings(args) -> int:
 
 
 def run_import(args) -> int:
-    from storage.importers.ijw import import_declarations
+    from storage.declarations.importing import import_declarations
 
     factory = open_store()
     try:
@@ -152,7 +151,7 @@ def run_import(args) -> int:
 
 
 def run_demo(args) -> int:
-    from storage.declarations_demo import write_demo
+    from storage.declarations.demo import write_demo
 
     formats = {part.strip().lower() for part in args.format.split(",") if part.strip()}
     if not formats or formats - {"xml", "csv"}:

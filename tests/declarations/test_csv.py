@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.declarations import MessageEvent, Provider
+from storage.declarations.ijw_csv import CSV_COLUMNS, check_csv, import_ijw_csv
+from storage.declarations.importing import import_declarations
 from storage.importers import ImportRefused
-from storage.importers.ijw import import_declarations
-from storage.importers.ijw_csv import CSV_COLUMNS, check_csv, import_ijw_csv
 
 from .conftest import NOW
 

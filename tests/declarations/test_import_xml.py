@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from storage.declarations import Assignment, MessageEvent, Provider
+from storage.declarations.ijw_xml import check_file, import_ijw
+from storage.declarations.importing import import_declarations
 from storage.importers import ImportRefused
-from storage.importers.ijw import check_file, import_declarations, import_ijw
 
 from .conftest import INVALID_EXAMPLES, NOW, personal_values
 
@@ -169,7 +170,7 @@ def test_it_never_echoes_an_invalid_value(examples, tmp_path_factory, bsn, surna
     ],
 )
 def test_it_keeps_values_with_apostrophes_out_of_validation_errors(message):
-    from storage.importers.ijw import scrub
+    from storage.declarations.ijw_xml import scrub
 
     scrubbed = scrub(message)
     assert "56789" not in scrubbed and "Hondt" not in scrubbed
@@ -180,7 +181,7 @@ def test_comments_and_processing_instructions_do_not_change_what_is_read(example
     # comment before them moves them, and they must still be found by name.
     import re
 
-    from storage.importers.ijw import extract
+    from storage.declarations.ijw_xml import extract
 
     for path in _valid(examples):
         text = path.read_text(encoding="utf-8")
@@ -197,7 +198,7 @@ def test_comments_and_processing_instructions_do_not_change_what_is_read(example
 
 
 def test_folders_are_listed_as_rglob_lists_them(tmp_path):
-    from storage.importers.ijw import iter_files
+    from storage.declarations.ijw_xml import iter_files
 
     for folder in ("a/b", ".hidden", "c.xml", "d"):
         (tmp_path / folder).mkdir(parents=True)

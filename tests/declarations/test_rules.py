@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 
-from storage.declaration_rules import (
+from storage.declarations.rules import (
     AssignmentFact,
     Dataset,
     EventFact,
@@ -214,7 +214,8 @@ def test_it_counts_kpis_by_the_month_of_the_deadline():
 def test_it_counts_working_days_late_like_storage_workdays():
     import random
 
-    from storage import declaration_rules, workdays
+    from storage import workdays
+    from storage.declarations import rules as declaration_rules
 
     rng = random.Random(4)
     for _ in range(400):

@@ -12,8 +12,8 @@ from commands.core import SUBCOMMANDS, Context
 from commands.declaraties import declaraties, weekly_digest
 from commands.render import to_message, to_text
 from regiobot.settings import reset_settings_cache
-from storage import declarations as store_q
-from storage.importers.ijw import import_declarations
+from storage.declarations import store as store_q
+from storage.declarations.importing import import_declarations
 
 from .conftest import NOW, personal_values
 

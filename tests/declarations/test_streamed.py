@@ -1,4 +1,4 @@
-"""The streamed evaluation (`declaration_rules.evaluate`, a group at a time from the
+"""The streamed evaluation (`rules.evaluate`, a group at a time from the
 store) gives exactly what the whole-dataset computation gives (`load`, `obligations`,
 `findings`, `kpis` on everything in memory, with the same per-group rules): the same
 KPI rows, the same findings in the same order, and the same weekly digest — on a
@@ -15,10 +15,9 @@ import pytest
 
 from commands import declaraties
 from commands.render import to_message
-from storage import declaration_rules as rules
-from storage import declarations as store
-from storage.declarations_demo import write_demo
-from storage.importers.ijw_csv import import_ijw_csv
+from storage.declarations import rules, store
+from storage.declarations.demo import write_demo
+from storage.declarations.ijw_csv import import_ijw_csv
 
 from .conftest import NOW
 

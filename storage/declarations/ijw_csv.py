@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.declarations import MESSAGE_TYPES, AssignmentRow, ensure_providers
+from storage.declarations.models import MESSAGE_TYPES, AssignmentRow, Extracted
+from storage.declarations.store import ensure_providers, store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
-from storage.importers.ijw import Extracted, store_extracted
 
 CSV_COLUMNS = [
     "berichttype",
@@ -185,7 +185,7 @@ def _int(value: str) -> int | None:
     return int(value) if value else None
 
 
-def _event(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentRow | None]:
+def event_of_row(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentRow | None]:
     sender, receiver = row["afzender"], row["ontvanger"]
     municipality, provider = (sender, receiver) if len(sender) == 4 else (receiver, sender)
     message_date = date.fromisoformat(row["dagtekening"])
@@ -239,7 +239,7 @@ def _messages(path: Path, now: datetime) -> Iterator[Extracted]:
     """Rows grouped into messages; an export lists a message's rows together."""
     current: Extracted | None = None
     for _line, row in _rows(path):
-        key, event, assignment = _event(row, now)
+        key, event, assignment = event_of_row(row, now)
         if current is None or current.key != key:
             if current is not None:
                 yield current
@@ -307,6 +307,7 @@ __all__ = [
     "CSV_COLUMNS",
     "PROVIDER_COLUMNS",
     "check_csv",
+    "event_of_row",
     "import_ijw_csv",
     "kind_of",
     "read_providers",

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from storage.importers.ijw import BASIS_NS, MESSAGE_NS
-from storage.importers.ijw_csv import CSV_COLUMNS, PROVIDER_COLUMNS
+from storage.declarations.ijw_csv import CSV_COLUMNS, PROVIDER_COLUMNS
+from storage.declarations.ijw_xml import BASIS_NS, MESSAGE_NS
 from storage.workdays import add_working_days
 
 # Care providers named in the partner lists of the Midden-Holland programme document

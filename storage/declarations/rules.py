@@ -41,8 +41,8 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from storage import declarations as store
-from storage.declarations import ANSWER_INVESTIGATING, STATUS_DELETE
+from storage.declarations import store
+from storage.declarations.models import ANSWER_INVESTIGATING, STATUS_DELETE
 from storage.workdays import _holidays_of
 from storage.workdays import add_working_days as _add_working_days
 

@@ -27,13 +27,8 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from storage.declarations import (
-    AssignmentRow,
-    add_events,
-    ensure_providers,
-    known_messages,
-    upsert_assignments,
-)
+from storage.declarations.models import AssignmentRow, Extracted
+from storage.declarations.store import store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "ijw-3.2"
@@ -285,17 +280,6 @@ _EVENT = dict.fromkeys((
 ))
 
 
-@dataclass
-class Extracted:
-    """What one message contributes: events (dicts for the event table), assignment rows,
-    providers. Nothing personal."""
-
-    key: tuple[str, str, str, date]
-    events: list[dict]
-    assignments: list[AssignmentRow]
-    provider_agb: str
-
-
 def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, source: str = "xml") -> Extracted:
     root = tree.getroot()
     m, i = _prefixes(message_type)
@@ -518,26 +502,6 @@ def describe(paths: list[Path]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
 
 
-def store_extracted(session: Session, items: list[Extracted], report: ImportReport, *, now: datetime) -> None:
-    """Write extracted messages; those already stored (same BerichtIdentificatie) are
-    skipped whole, so re-importing changes nothing."""
-    known = known_messages(session, keys=[item.key for item in items])
-    seen: set[tuple] = set()
-    fresh: list[Extracted] = []
-    for item in items:
-        if item.key in known or item.key in seen:
-            report.count("messages already imported")
-            continue
-        seen.add(item.key)
-        fresh.append(item)
-    report.count("providers added", ensure_providers(session, names={i.provider_agb: None for i in fresh}))
-    rows = [row for item in fresh for row in item.assignments]
-    for what, n in upsert_assignments(session, rows=rows, now=now).items():
-        report.count(what, n)
-    report.count("message events added", add_events(session, events=[e for i in fresh for e in i.events]))
-    report.count("messages imported", len(fresh))
-
-
 # Files are validated a batch at a time and then extracted: alternating lxml's parsing
 # and validation with Python's extraction file by file cost about a fifth more time in
 # all (each evicts the other's working set from the CPU caches; BENCHMARKS.md (c)).
@@ -579,51 +543,6 @@ def import_ijw(session: Session, paths: list[Path], *, now: datetime) -> ImportR
     return report
 
 
-def import_declarations(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:
-    """What `regiobot import` calls for declarations: iJw XML messages (*.xml), back-office
-    CSV exports and provider-name files (*.csv), or folders holding them.
-
-    All-or-nothing across every file: any problem refuses the lot (ImportRefused lists
-    them all) before anything is written.
-    """
-    from storage.importers import ijw_csv
-
-    xml_files: list[Path] = []
-    csv_files: list[Path] = []
-    problems: list[Problem] = []
-    for path in iter_files(paths, ("*.xml", "*.csv")):
-        suffix = path.suffix.lower()
-        if suffix == ".xml":
-            xml_files.append(path)
-        elif suffix == ".csv":
-            csv_files.append(path)
-        else:
-            problems.append(Problem(path.name, None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
-    items, xml_problems = read_ijw(xml_files, now=now)
-    problems.extend(xml_problems)
-    for path in csv_files:
-        kind = ijw_csv.kind_of(path)
-        if kind == "events":
-            problems.extend(ijw_csv.check_csv(path))
-        elif kind == "providers":
-            problems.extend(ijw_csv.read_providers(path)[1])
-        else:
-            problems.append(
-                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
-            )
-    if problems:
-        raise ImportRefused(problems)
-    report = ImportReport(source=describe(paths))
-    store_extracted(session, items, report, now=now)
-    if csv_files:
-        # Events first, provider names last, so names replace the code-only ones.
-        csv_files.sort(key=lambda p: ijw_csv.kind_of(p) == "providers")
-        for what, n in ijw_csv.import_ijw_csv(session, csv_files, now=now).counts.items():
-            report.count(what, n)
-    session.flush()
-    return report
-
-
 __all__ = [
     "ACCEPTING_RETOURCODES",
     "BASIS_NS",
@@ -633,7 +552,6 @@ __all__ = [
     "check_file",
     "check_tree",
     "extract",
-    "import_declarations",
     "import_ijw",
     "iter_files",
     "schema_for",
