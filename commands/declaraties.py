@@ -43,6 +43,8 @@ _TEXT = {
     "late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
     "missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
     "due": {"nl": "uiterlijk {due}", "en": "due {due}"},
+    "early": {"nl": "{days} dagen te vroeg verstuurd", "en": "sent {days} days early"},
+    "early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
     "legend": {
         "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
         "afgewezen: declaratieregels met een RetourCode. Geteld naar de maand van de termijn.",
@@ -70,7 +72,19 @@ RULES_NL = {
     "OP274": "301 of 319 binnen 5 werkdagen na een 315 (8 weken na 'in onderzoek')",
     "OP090x4": "325 binnen 10 werkdagen na een 323",
     "REGIONAL_323": "maand gedeclareerd (323) binnen de regionale termijn",
+    "START_REPORTED_EARLY": "305 verstuurd vóór de begindatum van de zorg",
 }
+
+
+def region_deadline() -> dict:
+    """The region's settings for the regional 323 deadline, as `rules.evaluate` takes
+    them: how many months after the declared month, and whether a deadline on a weekend
+    or holiday moves to the next working day."""
+    settings = get_settings()
+    return {
+        "deadline_months": settings.regiobot_declaration_deadline_months,
+        "deadline_moved": settings.regiobot_declaration_deadline_moved,
+    }
 
 
 def rule_text(rule: str, lang: str) -> str:
@@ -144,13 +158,16 @@ def parse_args(text: str, *, today: date) -> tuple[str, str | None]:
 
 
 def _finding_line(f: rules.Finding, lang: str) -> str:
+    label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
+    subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
+    if f.rule in rules.CHECKS:
+        due = _t("early.due", lang, due=f.due.isoformat())
+        return f"`{f.rule}` {subject}: {due}, {_t('early', lang, days=f.days_late)}"
     when = (
         _t("missing", lang, wd=f.working_days_late)
         if f.missing
         else _t("late", lang, wd=f.working_days_late, days=f.days_late)
     )
-    label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
-    subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
     return f"`{f.rule}` {subject}: {_t('due', lang, due=f.due.isoformat())}, {when}"
 
 
@@ -176,11 +193,10 @@ def declaraties(args: str, ctx: Context) -> Reply:
         if month
         else _t("period.all", lang, today=today.isoformat())
     )
-    deadline_months = get_settings().regiobot_declaration_deadline_months
     if not provider_text.strip():
         open_by_provider: Counter[str] = Counter()
         result = rules.evaluate(
-            ctx.session, today=today, deadline_months=deadline_months, month=month,
+            ctx.session, today=today, month=month, **region_deadline(),
             on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
         )
         totals = rules.provider_summary(result.per)
@@ -201,7 +217,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
         message = _t("unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
     result = rules.evaluate(
-        ctx.session, today=today, deadline_months=deadline_months, provider_agb=provider.agb_code,
+        ctx.session, today=today, provider_agb=provider.agb_code, **region_deadline(),
         month=month, keep_findings=True,
     )
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
@@ -258,8 +274,7 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
 
     # Streamed from the store a group at a time: counts and KPI rows, not the events.
     result = rules.evaluate(
-        session, today=week_ending,
-        deadline_months=get_settings().regiobot_declaration_deadline_months, on_finding=count,
+        session, today=week_ending, on_finding=count, **region_deadline(),
     )
     # KPIs of this year: rows are months of the due date (and of the declared month).
     per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]

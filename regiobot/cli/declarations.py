@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from regiobot import clock
-from regiobot.settings import get_settings
 from storage.db import transaction
 from storage.declarations import rules, store
 from storage.importers import ImportRefused
@@ -67,6 +66,12 @@ def _provider(session, text: str | None) -> str | None:
     return provider.agb_code
 
 
+def _region_deadline() -> dict:
+    from commands.declaraties import region_deadline  # the Slack command's settings, lazily
+
+    return region_deadline()
+
+
 def _pct(on_time: int, total: int) -> str:
     return f"{100 * on_time / total:5.1f}% {on_time:>5}/{total:<5}" if total else f"{'—':>6} {'':>11}"
 
@@ -92,7 +97,7 @@ def run_report(args) -> int:
         names = store.providers(session)
         result = rules.evaluate(
             session, today=today, provider_agb=agb, month=month,
-            deadline_months=get_settings().regiobot_declaration_deadline_months,
+            **_region_deadline(),
         )
         per, region = result.per, result.region
     print(f"Declarations KPIs as of {today.isoformat()}" + (f", month {month}" if month else ""))
@@ -121,7 +126,7 @@ def run_findings(args) -> int:
         names = store.providers(session)
         found = rules.evaluate(
             session, today=today, provider_agb=agb, keep_findings=True,
-            deadline_months=get_settings().regiobot_declaration_deadline_months,
+            **_region_deadline(),
         ).findings
     if args.rule:
         found = [f for f in found if f.rule.lower() == args.rule.lower()]

@@ -24,6 +24,7 @@ existed (`from storage.declarations import MessageEvent, count_events`).
 from storage.declarations.models import (
     ANSWER_INVESTIGATING,
     ANSWER_REJECTED,
+    DECLARATION_REJECTED,
     MESSAGE_CODES,
     MESSAGE_TYPES,
     STATUS_DELETE,
@@ -58,6 +59,7 @@ __all__ = [
     "ANSWER_REJECTED",
     "Assignment",
     "AssignmentRow",
+    "DECLARATION_REJECTED",
     "Extracted",
     "MESSAGE_CODES",
     "MESSAGE_TYPES",

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.declarations.models import MESSAGE_TYPES, AssignmentRow, Extracted
+from storage.declarations.models import (
+    DECLARATION_REJECTED,
+    MESSAGE_TYPES,
+    AssignmentRow,
+    Extracted,
+)
 from storage.declarations.store import ensure_providers, store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
 
@@ -149,6 +154,8 @@ def _check_row(source: str, line: int, row: dict[str, str]) -> list[Problem]:
             bad(column, f"must be {what}")
     if kind == "319" and row.get("status") and row["status"] not in ("1", "2"):
         bad("status", "VerzoekAntwoord must be 1 (afgewezen) or 2 (in onderzoek)")
+    if kind == "325" and row.get("status") and row["status"] != DECLARATION_REJECTED:
+        bad("status", "must be empty, or 1 when the whole declaration is rejected")
     return problems
 
 
@@ -213,6 +220,7 @@ def event_of_row(row: dict[str, str], now: datetime) -> tuple[tuple, dict, Assig
         related_date=_date(row.get("gerelateerd_dagtekening", "")),
         line_count=_int(row.get("regels", "")),
         rejected_count=_int(row.get("afgewezen_regels", "")),
+        assigned_on=_date(row.get("toewijzingsdatum", "")) if row["berichttype"] == "301" else None,
         source="csv",
         imported_at=now,
     )
@@ -227,7 +235,7 @@ def event_of_row(row: dict[str, str], now: datetime) -> tuple[tuple, dict, Assig
             reference=event["reference"],
             start_date=event["period_start"],
             end_date=event["period_end"],
-            assigned_on=date.fromisoformat(row["toewijzingsdatum"]),
+            assigned_on=event["assigned_on"],
             # OP271 counts a retroactive assignment from the 301's receipt.
             message_date=event["receipt_date"] or message_date,
         )

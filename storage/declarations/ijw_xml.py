@@ -27,7 +27,7 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from storage.declarations.models import AssignmentRow, Extracted
+from storage.declarations.models import DECLARATION_REJECTED, AssignmentRow, Extracted
 from storage.declarations.store import store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
 
@@ -276,8 +276,17 @@ _EVENT = dict.fromkeys((
     "municipality_code", "provider_agb", "receipt_date", "toewijzing_nummer", "reference",
     "product_category", "product_code", "care_date", "period_start", "period_end", "status",
     "declaration_number", "related_id", "related_date", "line_count", "rejected_count",
-    "source", "imported_at",
+    "assigned_on", "source", "imported_at",
 ))
+
+
+def _rejecting(element, m: str) -> bool:
+    """Whether the RetourCodes directly under this element hold a code that rejects."""
+    return any(
+        (code.text or "").strip() not in ACCEPTING_RETOURCODES
+        for codes in element.iterchildren(m + "RetourCodes")
+        for code in codes.iterchildren(m + "RetourCode")
+    )
 
 
 def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, source: str = "xml") -> Extracted:
@@ -337,7 +346,7 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
             reference = _value(item.get(m + "ReferentieAanbieder"))
             prod = product(item)
             event(n, toewijzing_nummer=number, reference=reference, care_date=start,
-                  period_start=start, period_end=end, **prod)
+                  period_start=start, period_end=end, assigned_on=assigned_on, **prod)
             assignments.append(
                 AssignmentRow(
                     municipality_code=municipality,
@@ -406,14 +415,11 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
     elif message_type == "325":
         answer = _children(root).get(m + "DeclaratieAntwoord")
         lines = list(answer.iter(m + "Prestatie")) if answer is not None else []
-        rejected = sum(
-            1
-            for line in lines
-            if any(
-                (code.text or "").strip() not in ACCEPTING_RETOURCODES
-                for codes in line.iterchildren(m + "RetourCodes")
-                for code in codes.iterchildren(m + "RetourCode")
-            )
+        rejected = sum(1 for line in lines if _rejecting(line, m))
+        # A rejecting RetourCode on the answer itself or on the message, with no line
+        # listed, rejects the whole declaration (e.g. 9333, TotaalToegekendBedrag 0).
+        whole = not lines and (
+            _rejecting(header_element, m) or (answer is not None and _rejecting(answer, m))
         )
         declaration = _children(header_element).get(m + "DeclaratieIdentificatie")
         declaration = _children(declaration) if declaration is not None else {}
@@ -424,6 +430,7 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
             related_date=_date(_value(declaration.get(i + "Dagtekening"))),
             line_count=len(lines),
             rejected_count=rejected,
+            status=DECLARATION_REJECTED if whole else None,
         )
     elif message_type in RETOUR_TYPES:
         header = _children(header_element)

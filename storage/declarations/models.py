@@ -41,6 +41,9 @@ ANSWER_REJECTED = "1"
 ANSWER_INVESTIGATING = "2"
 # StatusAanlevering 3: "delete the earlier delivery with the same key" (OP033).
 STATUS_DELETE = "3"
+# A 325's status when it rejects the whole declaration (a rejecting RetourCode on the
+# DeclaratieAntwoord or the message itself, no lines listed): every line is rejected.
+DECLARATION_REJECTED = "1"
 
 
 class Provider(Base):
@@ -126,7 +129,7 @@ class MessageEvent(Base):
     # 301: the assignment's period; 315: the requested period; 323: DeclaratiePeriode.
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
-    # 305/307 StatusAanlevering; 319 VerzoekAntwoord.
+    # 305/307 StatusAanlevering; 319 VerzoekAntwoord; 325 DECLARATION_REJECTED or None.
     status: Mapped[str | None] = mapped_column(String(1))
     declaration_number: Mapped[str | None] = mapped_column(String(36))
     # 325: the BerichtIdentificatie of the 323 it answers (DeclaratieIdentificatie).
@@ -135,6 +138,9 @@ class MessageEvent(Base):
     # 323: declared lines (Prestaties); 325: lines sent back and those rejected.
     line_count: Mapped[int | None]
     rejected_count: Mapped[int | None]
+    # 301: Toewijzingsdatum, so that the assignment as of any day is the latest 301 known
+    # that day (OP033x1), not the latest of all.
+    assigned_on: Mapped[date | None]
     source: Mapped[str] = mapped_column(String(8), default="xml")
     imported_at: Mapped[datetime]
 

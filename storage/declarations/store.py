@@ -10,12 +10,13 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     String,
     and_,
     any_,
     bindparam,
+    case,
     cast,
-    exists,
     func,
     literal,
     null,
@@ -423,14 +424,18 @@ def _streamed(session: Session, stmt, batch: int) -> Iterator[tuple]:
 def assignment_stream(
     session: Session, *, until: date, provider_agb: str | None = None, batch: int = STREAM_BATCH
 ) -> Iterator[tuple]:
-    """Assignments and their start and stop lines (305, 307), together, ordered by
-    (municipality code, ToewijzingNummer) so that an assignment's rows are adjacent.
+    """Assignments with their 301s and their start and stop lines (305, 307), together,
+    ordered by (municipality code, ToewijzingNummer) so that an assignment's rows are
+    adjacent.
 
     Rows: (municipality_code, toewijzing_nummer, kind, provider_agb, id, date_1, date_2,
-    date_3, retroactive, status), where kind is "A" for an assignment (dates: start_date,
-    end_date, first_message_date) and the message type for an event (dates: care_date,
-    period_start, message_date). Start and stop lines without a ToewijzingNummer come as
-    one group per municipality."""
+    date_3, retroactive, status, date_4, date_5), where kind is "A" for the stored
+    assignment (dates: start_date, end_date, first_message_date; date_5 assigned_on) and
+    the message type for an event (dates: care_date or, for a 301, period_start;
+    period_start or, for a 301, period_end; message_date; receipt_date; assigned_on).
+    Start and stop lines come only if dated up to `until`; 301s come whatever their date,
+    so that the caller knows an assignment whose 301s all came later is not known yet.
+    Start and stop lines without a ToewijzingNummer come as one group per municipality."""
     a = select(
         Assignment.municipality_code.label("municipality_code"),
         Assignment.toewijzing_nummer.label("toewijzing_nummer"),
@@ -442,34 +447,36 @@ def assignment_stream(
         Assignment.first_message_date.label("date_3"),
         Assignment.retroactive.label("retroactive"),
         cast(null(), String(1)).label("status"),
+        cast(null(), Date).label("date_4"),
+        Assignment.assigned_on.label("date_5"),
     )
+    # 301 lines with an Ingangsdatum: what a 301 always has (the CSV requires it too).
+    is_301 = and_(MessageEvent.message_type == "301", MessageEvent.period_start.is_not(None))
     e = select(
         MessageEvent.municipality_code,
         MessageEvent.toewijzing_nummer,
         MessageEvent.message_type,
         MessageEvent.provider_agb,
         MessageEvent.id,
-        MessageEvent.care_date,
-        MessageEvent.period_start,
+        case((is_301, MessageEvent.period_start), else_=MessageEvent.care_date),
+        case((is_301, MessageEvent.period_end), else_=MessageEvent.period_start),
         MessageEvent.message_date,
         cast(null(), Boolean),
         MessageEvent.status,
-    ).where(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until)
+        MessageEvent.receipt_date,
+        MessageEvent.assigned_on,
+    ).where(
+        or_(
+            is_301,
+            and_(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until),
+        )
+    )
     if provider_agb:
         a = a.where(Assignment.provider_agb == provider_agb)
         e = e.where(MessageEvent.provider_agb == provider_agb)
-    # An assignment first sent after `until` matters only to lines about it (a 305 sent
-    # before the 301 arrived); without such lines it has nothing to say yet.
-    lines = e.subquery()
-    a = a.where(
-        or_(
-            Assignment.first_message_date <= until,
-            exists().where(
-                lines.c.municipality_code == Assignment.municipality_code,
-                lines.c.toewijzing_nummer == Assignment.toewijzing_nummer,
-            ),
-        )
-    )
+    # Every assignment comes, also one first sent after `until` (the caller skips it
+    # unless lines about it came earlier): a correlated EXISTS to leave those out cost
+    # a scan of the provider's 305/307 events per assignment on SQLite (issue 15).
     both = union_all(a, e).subquery()
     stmt = select(*both.c).order_by(both.c.municipality_code, both.c.toewijzing_nummer)
     return _streamed(session, stmt, batch)
@@ -515,7 +522,7 @@ def declaration_stream(
 
     Rows: (provider_agb, municipality_code, message_type, id, message_id, message_date,
     receipt_date, period_start, period_end, declaration_number, related_id, related_date,
-    line_count, rejected_count)."""
+    line_count, rejected_count, status)."""
     stmt = (
         select(
             MessageEvent.provider_agb,
@@ -532,6 +539,7 @@ def declaration_stream(
             MessageEvent.related_date,
             MessageEvent.line_count,
             MessageEvent.rejected_count,
+            MessageEvent.status,
         )
         .where(MessageEvent.message_type.in_(("323", "325")), MessageEvent.message_date <= until)
         .order_by(MessageEvent.provider_agb)

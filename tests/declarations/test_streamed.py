@@ -64,6 +64,9 @@ def _odd_cases(session) -> None:
         _event(3, "305", d(2020, 2, 21), toewijzing_nummer="ODD001", care_date=d(2020, 2, 10),
                status="3"),
         _event(4, "305", d(2020, 2, 24), toewijzing_nummer="ODD001", care_date=d(2020, 2, 11)),
+        # A start reported before it happened, and its copy under a new identificatie.
+        _event(28, "305", d(2020, 2, 20), toewijzing_nummer="ODD001", care_date=d(2020, 2, 26)),
+        _event(29, "305", d(2020, 2, 27), toewijzing_nummer="ODD001", care_date=d(2020, 2, 26)),
         _event(5, "307", d(2020, 7, 20), toewijzing_nummer="ODD001", care_date=d(2020, 6, 30),
                period_start=d(2020, 2, 3)),
         # A 305 before the 301 (first sent in September).
