@@ -24,6 +24,7 @@ from storage.declarations.models import (
     MESSAGE_TYPES,
     AssignmentRow,
     Extracted,
+    ProblemAt,
 )
 from storage.declarations.store import ensure_providers, store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
@@ -94,17 +95,36 @@ def _open(path: Path):
     return open(path, newline="", encoding="utf-8-sig")
 
 
+def _header(path: Path) -> str:
+    """The first line, decoded on its own: text mode decodes a whole buffer at once, so
+    a bad byte further down would be blamed on the header."""
+    with open(path, "rb") as handle:
+        return handle.readline(1 << 20).decode("utf-8-sig")
+
+
 def _dialect(path: Path) -> str:
-    with _open(path) as handle:
-        header = handle.readline()
+    header = _header(path)
     return ";" if header.count(";") > header.count(",") else ","
+
+
+def not_utf8(path: Path, *, source: str | None = None) -> ProblemAt | None:
+    """Where the file first holds bytes that are not UTF-8 (line and column), or None."""
+    source = source or str(path)
+    with open(path, "rb") as handle:
+        for line, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8-sig" if line == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                # Counted in bytes from the start of the line, after a byte-order mark.
+                return ProblemAt(source, line, "not UTF-8: bytes that are not UTF-8 text",
+                                 column=error.start + 1)
+    return None
 
 
 def kind_of(path: Path) -> str | None:
     """"events", "providers" or None, from the header line."""
     try:
-        with _open(path) as handle:
-            header = next(csv.reader(handle, delimiter=_dialect(path)), [])
+        header = next(csv.reader([_header(path)], delimiter=_dialect(path)), [])
     except (OSError, UnicodeDecodeError):
         return None
     names = {h.strip().lower() for h in header}
@@ -160,13 +180,13 @@ def _check_row(source: str, line: int, row: dict[str, str]) -> list[Problem]:
 
 
 def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
-    """Every problem in an events CSV, by line; an empty list means it imports."""
-    source = source or path.name
+    """Every problem in an events CSV, by line; an empty list means it imports. Problems
+    name the file as given."""
+    source = source or str(path)
     try:
-        with _open(path) as handle:
-            header = next(csv.reader(handle, delimiter=_dialect(path)), None)
+        header = next(csv.reader([_header(path)], delimiter=_dialect(path)), None)
     except UnicodeDecodeError:
-        return [Problem(source, None, "not UTF-8 text")]
+        return [not_utf8(path, source=source)]
     except OSError as error:
         return [Problem(source, None, f"cannot read: {error.strerror or error}")]
     if not header:
@@ -179,9 +199,23 @@ def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
     try:
         for line, row in _rows(path):
             problems.extend(_check_row(source, line, row))
-    except (UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError:
+        problems.append(not_utf8(path, source=source))
+    except csv.Error as error:
         problems.append(Problem(source, None, f"unreadable CSV: {type(error).__name__}"))
     return problems
+
+
+def unreadable(path: Path) -> Problem:
+    """What to say of a .csv that is neither kind: bytes that are not UTF-8 where they
+    are, else the columns that were expected."""
+    try:
+        found = not_utf8(path)
+    except OSError as error:
+        return Problem(str(path), None, f"cannot read: {error.strerror or error}")
+    return found or Problem(
+        str(path), 1, "not a declarations CSV: expected the columns of docs/declarations.md"
+    )
 
 
 def _date(value: str) -> date | None:
@@ -262,14 +296,20 @@ def _messages(path: Path, now: datetime) -> Iterator[Extracted]:
 def read_providers(path: Path) -> tuple[dict[str, str], list[Problem]]:
     names: dict[str, str] = {}
     problems: list[Problem] = []
-    for line, row in _rows(path):
-        agb, name = row.get("agb_code", ""), row.get("naam", "")
-        if not re.fullmatch(r"\d{8}", agb):
-            problems.append(Problem(path.name, line, "must be an AGB code of 8 digits", field="agb_code"))
-        elif not name:
-            problems.append(Problem(path.name, line, "missing", field="naam"))
-        else:
-            names[agb] = name[:300]
+    source = str(path)
+    try:
+        for line, row in _rows(path):
+            agb, name = row.get("agb_code", ""), row.get("naam", "")
+            if not re.fullmatch(r"\d{8}", agb):
+                problems.append(Problem(source, line, "must be an AGB code of 8 digits", field="agb_code"))
+            elif not name:
+                problems.append(Problem(source, line, "missing", field="naam"))
+            else:
+                names[agb] = name[:300]
+    except UnicodeDecodeError:
+        problems.append(not_utf8(path))
+    except csv.Error as error:
+        problems.append(Problem(source, None, f"unreadable CSV: {type(error).__name__}"))
     return names, problems
 
 
@@ -290,9 +330,7 @@ def import_ijw_csv(session: Session, paths: list[Path], *, now: datetime) -> Imp
             event_files.append(path)
             problems.extend(check_csv(path))
         else:
-            problems.append(
-                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
-            )
+            problems.append(unreadable(path))
     if problems:
         raise ImportRefused(problems)
     for path in event_files:
@@ -315,6 +353,8 @@ __all__ = [
     "CSV_COLUMNS",
     "PROVIDER_COLUMNS",
     "check_csv",
+    "not_utf8",
+    "unreadable",
     "event_of_row",
     "import_ijw_csv",
     "kind_of",

@@ -27,7 +27,13 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from storage.declarations.models import DECLARATION_REJECTED, AssignmentRow, Extracted
+from storage.declarations.models import (
+    DECLARATION_REJECTED,
+    AssignmentRow,
+    Extracted,
+    ProblemAt,
+    position_in,
+)
 from storage.declarations.store import store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem
 
@@ -146,16 +152,64 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
+# libxml2's errors for bytes that are not text in the declared encoding.
+_NOT_UTF8 = ("Invalid bytes in character encoding", "Input is not proper UTF-8", "Char 0x")
+_AT_LINE = re.compile(r",? line \d+, column \d+$")
+
+
 def check_file(path: Path | str, *, source: str | None = None) -> Checked:
+    """A message file checked: well-formed, no DTD, a known iJw 3.2 type, valid against
+    its XSD. Problems name the file as given (`amb/b/JW301.xml`, not `JW301.xml`)."""
     filename = os.fspath(path)
-    source = source or os.path.basename(filename)
+    source = source or filename
     try:
         tree = etree.parse(filename, _PARSER)
     except etree.XMLSyntaxError as error:
-        return Checked(source, problems=[Problem(source, error.lineno, "not well-formed XML: " + scrub(error.msg))])
+        line, column = error.position if error.position else (error.lineno, None)
+        message = _AT_LINE.sub("", error.msg or "")
+        if message.startswith(_NOT_UTF8):
+            return Checked(source, problems=[_not_utf8(filename, source, line, column)])
+        what = "not well-formed XML: " + scrub(message)
+        return Checked(source, problems=[ProblemAt(source, line, what, column=column)])
     except OSError as error:
+        if any(words in str(error) for words in _NOT_UTF8):
+            # libxml2 gives up reading (no line) when the bad bytes come early.
+            return Checked(source, problems=[_not_utf8(filename, source, None, None)])
         return Checked(source, problems=[Problem(source, None, f"cannot read: {error.strerror or error}")])
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        return Checked(source, problems=[_dtd_problem(filename, source)])
     return check_tree(tree, source=source)
+
+
+def _not_utf8(filename: str, source: str, line: int | None, column: int | None) -> Problem:
+    """Bytes that are not UTF-8 (the encoding of iJw messages), at the line and column
+    of the first of them, counted in bytes, as found by decoding the file; libxml2's
+    own position if the file decodes (another declared encoding)."""
+    try:
+        with open(filename, "rb") as handle:
+            data = handle.read()
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = position_in(data, error.start)
+    except OSError:
+        pass
+    return ProblemAt(source, line, "not UTF-8: bytes that are not text in the message's encoding",
+                     column=column)
+
+
+def _dtd_problem(filename: str, source: str) -> Problem:
+    """A document type declaration: iJw messages have none, and its entities could name
+    files or URLs. Nothing of it was read or resolved (the parser resolves no entities
+    and reads nothing from the network)."""
+    line = None
+    try:
+        with open(filename, "rb") as handle:
+            head = handle.read(1 << 16)
+        found = head.find(b"<!DOCTYPE")
+        line = head.count(b"\n", 0, found) + 1 if found >= 0 else None
+    except OSError:
+        pass
+    return Problem(source, line, "a DTD (<!DOCTYPE …>) is not allowed in an iJw message, nor are entities")
 
 
 @lru_cache(maxsize=64)
@@ -186,7 +240,14 @@ def check_tree(tree: etree._ElementTree, *, source: str) -> Checked:
             problems=[Problem(source, root.sourceline, f"no iJw 3.2 schema for JW{message_type}")],
         )
     schema = schema_for(message_type)
-    if schema.validate(tree):
+    try:
+        valid = schema.validate(tree)
+    except etree.XMLSchemaValidateError:
+        # libxml2 gives up on what it cannot validate (an unresolved entity reference).
+        return Checked(source, message_type=message_type, problems=[
+            Problem(source, root.sourceline, "cannot be validated against its XSD (an entity reference?)")
+        ])
+    if valid:
         return Checked(source, message_type=message_type, tree=tree)
     return Checked(
         source,
@@ -204,10 +265,16 @@ def _valid_tree(filename: str) -> tuple[etree._ElementTree, str] | None:
     """
     try:
         tree = etree.parse(filename, _PARSER)
-    except (etree.XMLSyntaxError, OSError):
-        return None
-    message_type = _message_type(tree.getroot().tag)
-    if message_type is None or not has_schema(message_type) or not schema_for(message_type).validate(tree):
+        message_type = _message_type(tree.getroot().tag)
+        if (
+            message_type is None
+            or tree.docinfo.internalDTD is not None
+            or tree.docinfo.doctype
+            or not has_schema(message_type)
+            or not schema_for(message_type).validate(tree)
+        ):
+            return None
+    except (etree.XMLSyntaxError, etree.XMLSchemaValidateError, OSError):
         return None
     return tree, message_type
 

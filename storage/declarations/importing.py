@@ -35,7 +35,7 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
         elif suffix == ".csv":
             csv_files.append(path)
         else:
-            problems.append(Problem(path.name, None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
+            problems.append(Problem(str(path), None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
     items, xml_problems = ijw_xml.read_ijw(xml_files, now=now)
     problems.extend(xml_problems)
     for path in csv_files:
@@ -45,9 +45,7 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
         elif kind == "providers":
             problems.extend(ijw_csv.read_providers(path)[1])
         else:
-            problems.append(
-                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
-            )
+            problems.append(ijw_csv.unreadable(path))
     if problems:
         raise ImportRefused(problems)
     report = ImportReport(source=ijw_xml.describe(paths))

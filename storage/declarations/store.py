@@ -5,6 +5,7 @@ what the importers extracted, and reading it for the rules, a group at a time.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
@@ -26,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from storage.declarations.models import (
@@ -36,8 +37,51 @@ from storage.declarations.models import (
     MessageEvent,
     Provider,
 )
+from storage.importers import ImportRefused, Problem
 
 # --- Writing -------------------------------------------------------------------------
+
+# pg_advisory_xact_lock key for declaration imports ("iJw" in ASCII).
+_IMPORT_LOCK = 0x694A77
+# How long an import waits for another one to finish before it says the store is busy.
+IMPORT_LOCK_WAIT_S = 10
+
+
+class StoreBusy(ImportRefused):
+    """Another import held the store for longer than an import waits; nothing was
+    written. An ImportRefused, so that every caller says so as it says any refusal."""
+
+    def __init__(self):
+        super().__init__([Problem(
+            "store", None,
+            f"busy: another import has been writing for more than {IMPORT_LOCK_WAIT_S} s; "
+            "nothing was imported — try again",
+        )])
+
+
+def lock_for_import(session: Session) -> None:
+    """Take the store for this import until its transaction ends, so that two imports
+    at once run one after the other: the second reads what the first wrote and both
+    succeed (issue 13 #9), instead of both reading, then both inserting the same
+    assignment. Raises StoreBusy if the other one holds it longer than
+    IMPORT_LOCK_WAIT_S.
+
+    SQLite: BEGIN IMMEDIATE (the write lock, taken before the first read; the driver
+    otherwise begins only at the first write), unless this transaction already writes,
+    which means it holds the lock. PostgreSQL: a transaction-level advisory lock."""
+    connection = session.connection()
+    try:
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT_S}s'")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})")
+            connection.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+    except (OperationalError, sqlite3.OperationalError) as error:
+        raise StoreBusy() from error
+
 
 
 def _insert_ignoring_duplicates(session: Session, table, rows: list[dict]) -> int:
@@ -219,6 +263,7 @@ def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
     Returns how many providers were added."""
     if not names:
         return 0
+    lock_for_import(session)
     existing = {
         p.agb_code: p
         for p in session.scalars(select(Provider).where(Provider.agb_code.in_(list(names))))
@@ -308,6 +353,7 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
 def store_extracted(session: Session, items: list[Extracted], report, *, now: datetime) -> None:
     """Write extracted messages; those already stored (same BerichtIdentificatie) are
     skipped whole, so re-importing changes nothing."""
+    lock_for_import(session)
     known = known_messages(session, keys=[item.key for item in items])
     seen: set[tuple] = set()
     fresh: list[Extracted] = []

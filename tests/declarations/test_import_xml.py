@@ -49,7 +49,7 @@ def test_it_names_element_and_line_of_the_invalid_examples(examples):
         (66, "ToewijzingEinddatum"),
     ]
     assert "not a valid value" in jw315.problems[0].message
-    assert str(jw315.problems[0]).startswith("JW315.xml:44: ToewijzingEinddatum:")
+    assert str(jw315.problems[0]).startswith(f"{examples / 'JW315.xml'}:44: ToewijzingEinddatum:")
     jw318 = check_file(examples / "JW318.xml")
     assert [(p.line, p.field) for p in jw318.problems] == [(33, "RetourCode")]
     assert "not expected" in jw318.problems[0].message
@@ -77,7 +77,8 @@ def test_it_refuses_a_whole_folder_with_an_invalid_message_listing_every_problem
             with session.begin():
                 import_declarations(session, [examples], now=NOW)
     sources = [(p.source, p.line) for p in refused.value.problems]
-    assert sources == [("JW315.xml", 44), ("JW315.xml", 66), ("JW318.xml", 33)]
+    assert sources == [(str(examples / "JW315.xml"), 44), (str(examples / "JW315.xml"), 66),
+                       (str(examples / "JW318.xml"), 33)]
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(MessageEvent)) == 0
         assert session.scalar(select(func.count()).select_from(Assignment)) == 0
