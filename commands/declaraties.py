@@ -60,7 +60,27 @@ _TEXT = {
     "digest.summary": {"nl": "Declaraties: {open} bevindingen bij {providers} aanbieders",
                        "en": "Declarations: {open} open findings at {providers} providers"},
     "rejected": {"nl": "afgewezen", "en": "rejected"},
+    "nothing": {
+        "nl": "Geen berichten met een termijn in {month} voor {name}.",
+        "en": "No messages with a deadline in {month} for {name}.",
+    },
+    "nothing.ever": {"nl": "Nog geen berichten van of voor {name}.", "en": "No messages from or for {name} yet."},
+    # The CLI's KPI table (`regiobot declarations report`).
+    "table.month": {"nl": "maand", "en": "month"},
+    "table.provider": {"nl": "aanbieder", "en": "provider"},
+    "table.on_time": {"nl": "% {kpi} op tijd", "en": "% {kpi} on time"},
+    "table.rejected": {"nl": "% regels afgewezen", "en": "% lines rejected"},
+    "table.region": {"nl": "REGIO", "en": "REGION"},
 }
+
+
+def table_words(lang: str) -> dict[str, str]:
+    """The headers of the KPI table in the CLI, in the bot's language ("on_time" keeps a
+    `{kpi}` placeholder)."""
+    return {
+        key: _TEXT[f"table.{key}"].get(lang, _TEXT[f"table.{key}"]["nl"])
+        for key in ("month", "provider", "on_time", "rejected", "region")
+    }
 
 
 RULES_NL = {
@@ -226,6 +246,12 @@ def declaraties(args: str, ctx: Context) -> Reply:
         found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
     title = _t("title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
+    if not found and not any(total for _, total in row.counts.values()) and not row.lines:
+        # Nothing was due (or declared) then: say so, not "everything on time".
+        nothing = (_t("nothing", lang, month=month, name=escape(provider.name)) if month
+                   else _t("nothing.ever", lang, name=escape(provider.name)))
+        return Reply(summary=nothing, parts=[Header(title), Note(f"AGB {provider.agb_code} · {period}"),
+                                             Text(nothing)])
     if not found:
         parts.append(Text(_t("findings.none", lang)))
         return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
