@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from commands.core import Context, Header, Note, Reply, Text, subcommand
+from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
 from commands.i18n import escape
 from commands.parsing import parse_month
 from regiobot.settings import get_settings
@@ -71,7 +71,71 @@ _TEXT = {
     "table.on_time": {"nl": "% {kpi} op tijd", "en": "% {kpi} on time"},
     "table.rejected": {"nl": "% regels afgewezen", "en": "% lines rejected"},
     "table.region": {"nl": "REGIO", "en": "REGION"},
+    "chart.title": {"nl": "% op tijd per aanbieder (305, 307, 315, 325), stand {today}",
+                    "en": "% on time per provider (305, 307, 315, 325), as of {today}"},
+    "chart.axis": {"nl": "% op tijd", "en": "% on time"},
+    "chart.month": {"nl": "maand van de termijn", "en": "month of the deadline"},
+    "chart.file": {"nl": "Grafiek: % op tijd per aanbieder", "en": "Chart: % on time per provider"},
 }
+
+
+def on_time_series(per: list[rules.KpiRow]) -> dict[str, list[tuple[str, float]]]:
+    """Per provider, (month, % of its 305, 307, 315 and 325 obligations on time) for each
+    month in which any was counted, in month order."""
+    series: dict[str, list[tuple[str, float]]] = {}
+    for row in sorted(per, key=lambda r: r.month):
+        on_time = sum(row.counts[k][0] for k in rules.KPIS)
+        counted = sum(row.counts[k][1] for k in rules.KPIS)
+        if counted and row.provider_agb is not None:
+            series.setdefault(row.provider_agb, []).append((row.month, 100.0 * on_time / counted))
+    return series
+
+
+def chart_png(series: dict[str, list[tuple[str, float]]], names: dict[str, str], *, today: date,
+              lang: str) -> bytes:
+    """A line chart of `on_time_series` as PNG bytes: one line per provider over the
+    months, for the overlegtafel. Deterministic for the same data (no timestamps)."""
+    import io
+
+    import matplotlib  # noqa: PLC0415 — only where a chart is drawn: it takes a while to import
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # noqa: PLC0415
+
+    months = sorted({month for points in series.values() for month, _ in points})
+    figure, axes = pyplot.subplots(figsize=(9, 4.8), dpi=100)
+    try:
+        for agb in sorted(series, key=lambda a: names.get(a, a).lower()):
+            points = series[agb]
+            axes.plot([months.index(m) for m, _ in points], [p for _, p in points], marker="o",
+                      linewidth=1.5, markersize=3, label=names.get(agb, agb))
+        axes.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=8)
+        axes.set_ylim(0, 100)
+        axes.set_ylabel(_t("chart.axis", lang))
+        axes.set_xlabel(_t("chart.month", lang))
+        axes.set_title(_t("chart.title", lang, today=today.isoformat()), fontsize=10)
+        axes.grid(True, alpha=0.3)
+        if series:
+            axes.legend(fontsize=7, ncol=2, loc="lower left")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)
+
+
+def chart(per: list[rules.KpiRow], names: dict[str, str], *, today: date, lang: str) -> Attachment | None:
+    """The chart of these KPI rows as an attachment (drawn only when shown), or None if
+    nothing was counted."""
+    series = on_time_series(per)
+    if not series:
+        return None
+    return Attachment(
+        filename=f"declaraties-op-tijd-{today.isoformat()}.png",
+        title=_t("chart.file", lang),
+        render=lambda: chart_png(series, names, today=today, lang=lang),
+    )
 
 
 def table_words(lang: str) -> dict[str, str]:
@@ -227,9 +291,11 @@ def declaraties(args: str, ctx: Context) -> Reply:
         ]
         lines.append(f"*{_t('region', lang)}*: {kpi_text(region_total, lang)}")
         title = _t("title", lang)
+        picture = chart(result.per, names, today=today, lang=lang)
         return Reply(
             summary=f"{title} ({period})",
             parts=[Header(title), Note(period), Text("\n".join(lines)), Note(_t("legend", lang))],
+            files=[picture] if picture else [],
         )
 
     provider = store.find_provider(ctx.session, text=provider_text)
@@ -328,8 +394,9 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
         Text("\n".join(lines)),
         Note(_t("legend", lang)),
     ]
+    picture = chart(per, names, today=week_ending, lang=lang)
     # Channel posts: not ephemeral.
-    return Reply(summary=summary, parts=parts, ephemeral=False)
+    return Reply(summary=summary, parts=parts, ephemeral=False, files=[picture] if picture else [])
 
 
 __all__ = ["PrivateReply", "authorised", "declaraties", "kpi_text", "parse_args", "weekly_digest"]
