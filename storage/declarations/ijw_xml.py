@@ -467,20 +467,19 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
             status=_value(fields.get(m + "VerzoekAntwoord")),
         )
     elif message_type == "323":
-        declaration = _children(root)[m + "Declaratie"]
-        fields = _children(declaration)
-        period = fields.get(m + "DeclaratiePeriode")
-        period = _children(period) if period is not None else {}
+        # By the positions of the XSD's sequences, as the header is read.
+        declaration = _child(root, 1, m + "Declaratie")
+        period = _child(declaration, 1, m + "DeclaratiePeriode")
         event(
             0,
-            declaration_number=_value(fields.get(m + "DeclaratieNummer")),
-            period_start=_date(_value(period.get(i + "Begindatum"))),
-            period_end=_date(_value(period.get(i + "Einddatum"))),
+            declaration_number=_value(_child(declaration, 0, m + "DeclaratieNummer")),
+            period_start=_date(_value(_child(period, 0, i + "Begindatum"))),
+            period_end=_date(_value(_child(period, 1, i + "Einddatum"))),
             # iter(tag) searches the subtree in C; ElementPath's .// searched it in Python.
             line_count=sum(1 for _ in declaration.iter(m + "Prestatie")),
         )
     elif message_type == "325":
-        answer = _children(root).get(m + "DeclaratieAntwoord")
+        answer = _child(root, 1, m + "DeclaratieAntwoord")
         lines = list(answer.iter(m + "Prestatie")) if answer is not None else []
         rejected = sum(1 for line in lines if _rejecting(line, m))
         # A rejecting RetourCode on the answer itself or on the message, with no line
@@ -488,13 +487,16 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
         whole = not lines and (
             _rejecting(header_element, m) or (answer is not None and _rejecting(answer, m))
         )
-        declaration = _children(header_element).get(m + "DeclaratieIdentificatie")
-        declaration = _children(declaration) if declaration is not None else {}
+        declaration = _child(header_element, 7, m + "DeclaratieIdentificatie")
         event(
             0,
-            declaration_number=_value(_children(answer).get(m + "DeclaratieNummer")) if answer is not None else None,
-            related_id=_value(declaration.get(i + "Identificatie")),
-            related_date=_date(_value(declaration.get(i + "Dagtekening"))),
+            declaration_number=(
+                _value(_child(answer, 0, m + "DeclaratieNummer")) if answer is not None else None
+            ),
+            related_id=_value(_child(declaration, 0, i + "Identificatie")) if declaration is not None else None,
+            related_date=(
+                _date(_value(_child(declaration, 1, i + "Dagtekening"))) if declaration is not None else None
+            ),
             line_count=len(lines),
             rejected_count=rejected,
             status=DECLARATION_REJECTED if whole else None,
