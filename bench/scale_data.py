@@ -22,7 +22,7 @@ import sys
 import time as timer
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, ensure_providers
@@ -176,6 +176,8 @@ def event_batches(events: int, seed: int):
                               keep_lines=False)
     batch: list[tuple[dict, dict | None]] = []
     left = events
+    # An assignment's later 301s (the generator extends or shortens some) update its row.
+    issued: set[tuple[str, str]] = set()
     for message in stream:
         if left <= 0:
             break
@@ -195,9 +197,13 @@ def event_batches(events: int, seed: int):
                     end_date=assignment.end_date,
                     assigned_on=assignment.assigned_on,
                     first_message_date=assignment.message_date,
+                    last_message_date=event["message_date"],
                     retroactive=assignment.start_date < assignment.assigned_on,
                     updated_at=LOADED_AT,
                 )
+                key = (assignment.municipality_code, assignment.toewijzing_nummer)
+                values["amends"] = key in issued
+                issued.add(key)
             batch.append((event, values))
         if len(batch) >= BATCH:
             yield batch
@@ -217,7 +223,11 @@ def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
     events = assignments = 0
     for batch in event_batches(wanted, seed):
         rows = [event for event, _ in batch]
-        made = [values for _, values in batch if values is not None]
+        made: list[dict] = []
+        amended: list[dict] = []
+        for _, values in batch:
+            if values is not None:
+                (amended if values.pop("amends") else made).append(values)
         if postgres:
             raw = connection.connection.driver_connection
             with raw.cursor() as cursor:
@@ -230,6 +240,19 @@ def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
             session.execute(insert(MessageEvent.__table__), rows)
         if made:
             session.execute(insert(Assignment.__table__), made)
+        if amended:
+            # The latest 301 describes the assignment; the first one's date stays.
+            table = Assignment.__table__
+            session.execute(
+                update(table)
+                .where(table.c.municipality_code == bindparam("m"),
+                       table.c.toewijzing_nummer == bindparam("n"))
+                .values(end_date=bindparam("e"), assigned_on=bindparam("a"),
+                        last_message_date=bindparam("l"), retroactive=bindparam("r")),
+                [{"m": v["municipality_code"], "n": v["toewijzing_nummer"], "e": v["end_date"],
+                  "a": v["assigned_on"], "l": v["last_message_date"], "r": v["retroactive"]}
+                 for v in amended],
+            )
         events += len(rows)
         assignments += len(made)
     return events, assignments

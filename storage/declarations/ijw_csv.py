@@ -272,6 +272,7 @@ def event_of_row(row: dict[str, str], now: datetime) -> tuple[tuple, dict, Assig
             assigned_on=event["assigned_on"],
             # OP271 counts a retroactive assignment from the 301's receipt.
             message_date=event["receipt_date"] or message_date,
+            sent_on=message_date,
         )
     key = (event["message_type"], sender, event["message_id"], message_date)
     return key, event, assignment

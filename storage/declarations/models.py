@@ -84,6 +84,9 @@ class Assignment(Base):
     first_message_date: Mapped[date]
     # Assigned with retroactive effect: it starts before the day it was assigned.
     retroactive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The Dagtekening of its latest 301: as of that day or later this row is the
+    # assignment as its 301s describe it; before, the rules read the 301s known then.
+    last_message_date: Mapped[date | None]
     updated_at: Mapped[datetime]
 
 
@@ -160,6 +163,8 @@ class AssignmentRow:
     end_date: date | None
     assigned_on: date
     message_date: date
+    # The 301's Dagtekening when `message_date` is its receipt date (CSV).
+    sent_on: date | None = None
 
 
 @dataclass

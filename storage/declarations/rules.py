@@ -267,18 +267,16 @@ def start_due(care_start: date, assignment: AssignmentFact | None) -> date:
 
 
 def assignment_as_of(
-    stored: AssignmentFact | None, issued: list[EventFact], *, any_issued: bool
+    stored: AssignmentFact | None, issued: list[EventFact], *, today: date
 ) -> AssignmentFact | None:
-    """The assignment as the 301s known as of a day describe it (OP033x1: the one with
+    """The assignment as the 301s known on `today` describe it (OP033x1: the one with
     the latest Toewijzingsdatum; of equal ones the last sent), with the date the first of
-    them was received. `issued` are its 301 lines known as of that day, in event order;
-    `any_issued` says whether the store holds any 301 for it at all. The stored row holds
-    the latest 301 whatever the day, so it stands in only for an assignment the store
-    knows without its 301s (None: none known yet)."""
-    if not any_issued:
-        return stored
+    them was received; None when none is known yet. `issued` are its 301 lines dated up
+    to `today`, in event order. The stored row holds the latest 301 whatever the day: it
+    stands in only for an assignment the store holds without its 301s, from its first
+    message date on (whoever wrote the row and not the 301s)."""
     if not issued:
-        return None
+        return stored if stored is not None and stored.first_message_date <= today else None
     latest = issued[0]
     for e in issued[1:]:
         if (e.assigned_on or e.message_date, e.message_date) >= (
@@ -592,14 +590,9 @@ def obligations(
     answers: dict[tuple, list] = defaultdict(list)
     declarations: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     issued: dict[tuple, list[EventFact]] = defaultdict(list)
-    # 301 lines with an Ingangsdatum: what a 301 always has (the CSV requires it too).
-    ever_issued = {
-        (e.municipality_code, e.toewijzing_nummer)
-        for e in data.events
-        if e.message_type == "301" and e.period_start is not None
-    }
     for n, e in numbered:
         kind = e.message_type
+        # 301 lines with an Ingangsdatum: what a 301 always has (the CSV requires it too).
         if kind == "301" and e.period_start is not None:
             issued[(e.municipality_code, e.toewijzing_nummer)].append(e)
         if kind in ("305", "307"):
@@ -616,7 +609,7 @@ def obligations(
     # (A key listed twice in `data.assignments`: the last one is the assignment its lines
     # are checked against; each is checked for its own start and stop.)
     def as_of(key, stored):
-        return assignment_as_of(stored, issued.get(key, []), any_issued=key in ever_issued)
+        return assignment_as_of(stored, issued.get(key, []), today=today)
 
     assignment_of = {(a.municipality_code, a.toewijzing_nummer): a for a in data.assignments}
     active = {key: (_active(starts), _active(stops)) for key, (starts, stops) in lines.items()}
@@ -853,28 +846,33 @@ def evaluate(
         assignment_id = None
         starts: list[tuple[object, EventFact]] = []
         stops: list[tuple[object, EventFact]] = []
-        issued: list[tuple[object, EventFact]] = []
-        any_issued = False
+        # The 301s known as of `today`: (Toewijzingsdatum or Dagtekening, Dagtekening, id,
+        # provider, start, end, received) — the latest describes the assignment.
+        latest = None
+        first_received = None
         for _m, _n, kind, provider, row_id, d1, d2, d3, retroactive, status, d4, d5 in rows:
             if kind == "A":
                 assignment = AssignmentFact(municipality, number, provider, d1, d2, d3, bool(retroactive))
                 assignment_id = row_id
                 continue
             if kind == "301":
-                # Every 301 of the assignment comes, also those sent after `today`.
-                any_issued = True
-                if d3 <= today:
-                    issued.append(((d3, row_id), EventFact(
-                        kind, provider, municipality, "", d3, receipt_date=d4,
-                        toewijzing_nummer=number, period_start=d1, period_end=d2, assigned_on=d5,
-                    )))
+                issue = (d5 or d3, d3, row_id, provider, d1, d2)
+                if latest is None or issue >= latest:
+                    latest = issue
+                received = d4 or d3
+                if first_received is None or received < first_received:
+                    first_received = received
                 continue
             line = EventFact(kind, provider, municipality, "", d3, toewijzing_nummer=number,
                              care_date=d1, period_start=d2, status=status)
             (starts if kind == "305" else stops).append(((d3, row_id), line))
-        if any_issued:
-            issued.sort(key=itemgetter(0))
-            assignment = assignment_as_of(assignment, [e for _, e in issued], any_issued=True)
+        if latest is not None:
+            # As assignment_as_of has it, without a record per 301.
+            assigned_on, _day, _id, provider, start, end = latest
+            assignment = AssignmentFact(municipality, number, provider, start, end, first_received,
+                                        start < assigned_on)
+        elif assignment is not None and assignment.first_message_date > today:
+            assignment = None
         if not starts and not stops:
             # Most groups: an assignment without start or stop lines (yet).
             if assignment is not None and assignment.first_message_date <= today:

@@ -11,12 +11,10 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    Date,
     String,
     and_,
     any_,
     bindparam,
-    case,
     cast,
     func,
     literal,
@@ -289,9 +287,12 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
     counts = {"assignments added": 0, "assignments changed": 0}
     latest: dict[tuple[str, str], AssignmentRow] = {}
     first: dict[tuple[str, str], date] = {}
+    last: dict[tuple[str, str], date] = {}
     for row in rows:
         key = (row.municipality_code, row.toewijzing_nummer)
         first[key] = min(first.get(key, row.message_date), row.message_date)
+        sent = row.sent_on or row.message_date
+        last[key] = max(last.get(key, sent), sent)
         if key not in latest or (row.assigned_on, row.message_date) >= (
             latest[key].assigned_on,
             latest[key].message_date,
@@ -322,6 +323,7 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
                     municipality_code=key[0],
                     toewijzing_nummer=key[1],
                     first_message_date=first[key],
+                    last_message_date=last[key],
                     retroactive=row.start_date < row.assigned_on,
                     updated_at=now,
                     **values,
@@ -338,6 +340,10 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
         ):
             for name, value in values.items():
                 setattr(found, name, value)
+            found.retroactive = found.start_date < found.assigned_on
+            changed = True
+        if found.last_message_date is None or last[key] > found.last_message_date:
+            found.last_message_date = last[key]
             changed = True
         if changed:
             found.updated_at = now
@@ -476,12 +482,13 @@ def assignment_stream(
 
     Rows: (municipality_code, toewijzing_nummer, kind, provider_agb, id, date_1, date_2,
     date_3, retroactive, status, date_4, date_5), where kind is "A" for the stored
-    assignment (dates: start_date, end_date, first_message_date; date_5 assigned_on) and
-    the message type for an event (dates: care_date or, for a 301, period_start;
-    period_start or, for a 301, period_end; message_date; receipt_date; assigned_on).
-    Start and stop lines come only if dated up to `until`; 301s come whatever their date,
-    so that the caller knows an assignment whose 301s all came later is not known yet.
-    Start and stop lines without a ToewijzingNummer come as one group per municipality."""
+    assignment (dates: start_date, end_date, first_message_date, last_message_date,
+    assigned_on) and the message type for an event (dates: care_date or, for a 301,
+    period_start; period_start or, for a 301, period_end; message_date; receipt_date;
+    assigned_on). Only what is dated up to `until` comes: events by Dagtekening, stored
+    assignments by first message date; 301s only of assignments whose latest 301 came
+    after `until` (for the others the stored row is the assignment as of then). Start
+    and stop lines without a ToewijzingNummer come as one group per municipality."""
     a = select(
         Assignment.municipality_code.label("municipality_code"),
         Assignment.toewijzing_nummer.label("toewijzing_nummer"),
@@ -493,37 +500,60 @@ def assignment_stream(
         Assignment.first_message_date.label("date_3"),
         Assignment.retroactive.label("retroactive"),
         cast(null(), String(1)).label("status"),
-        cast(null(), Date).label("date_4"),
+        Assignment.last_message_date.label("date_4"),
         Assignment.assigned_on.label("date_5"),
     )
-    # 301 lines with an Ingangsdatum: what a 301 always has (the CSV requires it too).
-    is_301 = and_(MessageEvent.message_type == "301", MessageEvent.period_start.is_not(None))
-    e = select(
+    lines = select(
         MessageEvent.municipality_code,
         MessageEvent.toewijzing_nummer,
         MessageEvent.message_type,
         MessageEvent.provider_agb,
         MessageEvent.id,
-        case((is_301, MessageEvent.period_start), else_=MessageEvent.care_date),
-        case((is_301, MessageEvent.period_end), else_=MessageEvent.period_start),
+        MessageEvent.care_date,
+        MessageEvent.period_start,
         MessageEvent.message_date,
         cast(null(), Boolean),
         MessageEvent.status,
         MessageEvent.receipt_date,
         MessageEvent.assigned_on,
-    ).where(
-        or_(
-            is_301,
-            and_(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until),
+    ).where(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until)
+    # The 301s known by `until` of the assignments that changed after it: for the others
+    # the stored row is the assignment as of `until` already. (301 lines without an
+    # Ingangsdatum describe nothing; a 301 always has one, the CSV requires it too.)
+    issued = (
+        select(
+            MessageEvent.municipality_code,
+            MessageEvent.toewijzing_nummer,
+            MessageEvent.message_type,
+            MessageEvent.provider_agb,
+            MessageEvent.id,
+            MessageEvent.period_start,
+            MessageEvent.period_end,
+            MessageEvent.message_date,
+            cast(null(), Boolean),
+            MessageEvent.status,
+            MessageEvent.receipt_date,
+            MessageEvent.assigned_on,
+        )
+        .join(Assignment, and_(Assignment.municipality_code == MessageEvent.municipality_code,
+                               Assignment.toewijzing_nummer == MessageEvent.toewijzing_nummer))
+        .where(
+            Assignment.first_message_date <= until,
+            or_(Assignment.last_message_date.is_(None), Assignment.last_message_date > until),
+            MessageEvent.message_type == "301",
+            MessageEvent.period_start.is_not(None),
+            MessageEvent.message_date <= until,
         )
     )
+    # Only assignments known by `until`: one first sent later is not known yet, also to
+    # lines about it that came earlier (before, a correlated EXISTS kept those, at the
+    # cost of a scan of the provider's 305/307 events per assignment on SQLite).
+    a = a.where(Assignment.first_message_date <= until)
     if provider_agb:
         a = a.where(Assignment.provider_agb == provider_agb)
-        e = e.where(MessageEvent.provider_agb == provider_agb)
-    # Every assignment comes, also one first sent after `until` (the caller skips it
-    # unless lines about it came earlier): a correlated EXISTS to leave those out cost
-    # a scan of the provider's 305/307 events per assignment on SQLite (issue 15).
-    both = union_all(a, e).subquery()
+        lines = lines.where(MessageEvent.provider_agb == provider_agb)
+        issued = issued.where(MessageEvent.provider_agb == provider_agb)
+    both = union_all(a, lines, issued).subquery()
     stmt = select(*both.c).order_by(both.c.municipality_code, both.c.toewijzing_nummer)
     return _streamed(session, stmt, batch)
 
