@@ -278,3 +278,36 @@ def test_it_moves_the_regional_deadline_as_the_region_says(store, tmp_path):
     found, _ = evaluated(store, date(2021, 4, 1), deadline_moved=False)
     [late] = [f for f in found if f.rule == "REGIONAL_323"]
     assert (late.due, late.days_late) == (date(2021, 2, 28), 1)
+
+
+def test_it_fills_in_the_latest_301_of_stored_assignments_when_migrating(tmp_path):
+    """Migration 0007 on a store with declarations: each assignment gets the Dagtekening
+    of its latest 301 event; one without 301 events keeps none (its row stands for it)."""
+    from sqlalchemy import create_engine, text
+
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    for revision in ("0002", "0003", "0004", "0005"):
+        upgrade(url, revision)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for number in ("1", "2"):
+            connection.execute(text(
+                "INSERT INTO declaration_assignment (municipality_code, toewijzing_nummer, provider_agb,"
+                " start_date, assigned_on, first_message_date, retroactive, updated_at)"
+                f" VALUES ('{G}', '{number}', '{P}', '2020-01-06', '2020-03-02', '2020-01-02', 0,"
+                " '2020-03-02 00:00:00')"))
+        for ident, day in (("A", "2020-01-02"), ("B", "2020-03-02")):
+            connection.execute(text(
+                "INSERT INTO declaration_event (message_type, sender, receiver, message_id, message_date,"
+                " position, municipality_code, provider_agb, toewijzing_nummer, period_start, source,"
+                f" imported_at) VALUES ('301', '{G}', '{P}', '{ident}', '{day}', 1, '{G}', '{P}', '1',"
+                " '2020-01-06', 'csv', '2020-03-02 00:00:00')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT toewijzing_nummer, last_message_date FROM declaration_assignment"
+            " ORDER BY toewijzing_nummer")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("1", "2020-03-02"), ("2", None)]
