@@ -8,6 +8,7 @@ A refusal changes nothing and is told to the clicker alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,11 @@ from regiobot.settings import Settings
 
 DONE = "milestone_done"
 SNOOZE = "milestone_snooze"
+
+# A milestone id as our buttons write it: a positive decimal that fits the store's
+# integer (64-bit); anything else (a 30-digit number, "-1", " 12", non-ASCII digits)
+# cannot be one of ours.
+_MILESTONE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 _BAD_BUTTON = {
     "nl": "Deze knop hoort niet bij een bekende mijlpaal.",
@@ -50,11 +56,11 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         user_id = body["user"]["id"]
         container = body.get("container") or {}
         channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        try:
-            milestone_id = int(action.get("value", ""))
-        except ValueError:
+        value = action.get("value")
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             reply = Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"]))
         else:
+            milestone_id = int(value)
             name = DONE if action["action_id"] == DONE else SNOOZE
             reply = run_handler(
                 settings,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,10 +25,9 @@ from storage.declarations.models import (
     MESSAGE_TYPES,
     AssignmentRow,
     Extracted,
-    ProblemAt,
 )
 from storage.declarations.store import ensure_providers, store_extracted
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8, source_name
 
 CSV_COLUMNS = [
     "berichttype",
@@ -107,17 +107,17 @@ def _dialect(path: Path) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def not_utf8(path: Path, *, source: str | None = None) -> ProblemAt | None:
-    """Where the file first holds bytes that are not UTF-8 (line and column), or None."""
-    source = source or str(path)
+def not_utf8(path: Path, *, source: str | None = None) -> Problem | None:
+    """Where the file first holds bytes that are not UTF-8, as every importer says it
+    (`storage.importers.decode_utf8`: line, column in characters, the byte), or None.
+    Line by line: an export can be large."""
+    source = source or source_name(path)
     with open(path, "rb") as handle:
         for line, raw in enumerate(handle, 1):
             try:
-                raw.decode("utf-8-sig" if line == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                # Counted in bytes from the start of the line, after a byte-order mark.
-                return ProblemAt(source, line, "not UTF-8: bytes that are not UTF-8 text",
-                                 column=error.start + 1)
+                decode_utf8(raw, source=source)
+            except ImportRefused as refused:
+                return replace(refused.problems[0], line=line)
     return None
 
 
@@ -182,7 +182,7 @@ def _check_row(source: str, line: int, row: dict[str, str]) -> list[Problem]:
 def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
     """Every problem in an events CSV, by line; an empty list means it imports. Problems
     name the file as given."""
-    source = source or str(path)
+    source = source or source_name(path)
     try:
         header = next(csv.reader([_header(path)], delimiter=_dialect(path)), None)
     except UnicodeDecodeError:
@@ -212,9 +212,9 @@ def unreadable(path: Path) -> Problem:
     try:
         found = not_utf8(path)
     except OSError as error:
-        return Problem(str(path), None, f"cannot read: {error.strerror or error}")
+        return Problem(source_name(path), None, f"cannot read: {error.strerror or error}")
     return found or Problem(
-        str(path), 1, "not a declarations CSV: expected the columns of docs/declarations.md"
+        source_name(path), 1, "not a declarations CSV: expected the columns of docs/declarations.md"
     )
 
 
@@ -297,7 +297,7 @@ def _messages(path: Path, now: datetime) -> Iterator[Extracted]:
 def read_providers(path: Path) -> tuple[dict[str, str], list[Problem]]:
     names: dict[str, str] = {}
     problems: list[Problem] = []
-    source = str(path)
+    source = source_name(path)
     try:
         for line, row in _rows(path):
             agb, name = row.get("agb_code", ""), row.get("naam", "")

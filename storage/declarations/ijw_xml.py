@@ -31,11 +31,9 @@ from storage.declarations.models import (
     DECLARATION_REJECTED,
     AssignmentRow,
     Extracted,
-    ProblemAt,
-    position_in,
 )
 from storage.declarations.store import store_extracted
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8, source_name
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "ijw-3.2"
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
@@ -161,7 +159,7 @@ def check_file(path: Path | str, *, source: str | None = None) -> Checked:
     """A message file checked: well-formed, no DTD, a known iJw 3.2 type, valid against
     its XSD. Problems name the file as given (`amb/b/JW301.xml`, not `JW301.xml`)."""
     filename = os.fspath(path)
-    source = source or filename
+    source = source or source_name(filename)
     try:
         tree = etree.parse(filename, _PARSER)
     except etree.XMLSyntaxError as error:
@@ -170,7 +168,7 @@ def check_file(path: Path | str, *, source: str | None = None) -> Checked:
         if message.startswith(_NOT_UTF8):
             return Checked(source, problems=[_not_utf8(filename, source, line, column)])
         what = "not well-formed XML: " + scrub(message)
-        return Checked(source, problems=[ProblemAt(source, line, what, column=column)])
+        return Checked(source, problems=[Problem(source, line, what, column=column)])
     except OSError as error:
         if any(words in str(error) for words in _NOT_UTF8):
             # libxml2 gives up reading (no line) when the bad bytes come early.
@@ -183,18 +181,16 @@ def check_file(path: Path | str, *, source: str | None = None) -> Checked:
 
 def _not_utf8(filename: str, source: str, line: int | None, column: int | None) -> Problem:
     """Bytes that are not UTF-8 (the encoding of iJw messages), at the line and column
-    of the first of them, counted in bytes, as found by decoding the file; libxml2's
-    own position if the file decodes (another declared encoding)."""
+    of the first of them as every importer says it (`decode_utf8`); libxml2's own
+    position if the file decodes (another declared encoding)."""
     try:
         with open(filename, "rb") as handle:
-            data = handle.read()
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line, column = position_in(data, error.start)
+            decode_utf8(handle.read(), source=source)
+    except ImportRefused as refused:
+        return refused.problems[0]
     except OSError:
         pass
-    return ProblemAt(source, line, "not UTF-8: bytes that are not text in the message's encoding",
-                     column=column)
+    return Problem(source, line, "not text in the message's declared encoding", column=column)
 
 
 def _dtd_problem(filename: str, source: str) -> Problem:

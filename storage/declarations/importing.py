@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from storage.declarations import ijw_csv, ijw_xml, store
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.importers import ImportRefused, ImportReport, Problem, source_name
 
 
 def import_declarations(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:
@@ -35,7 +35,7 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
         elif suffix == ".csv":
             csv_files.append(path)
         else:
-            problems.append(Problem(str(path), None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
+            problems.append(Problem(source_name(path), None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
     items, xml_problems = ijw_xml.read_ijw(xml_files, now=now)
     problems.extend(xml_problems)
     for path in csv_files:

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.importers import Problem
 from storage.models import Base
 
 # Message types as the bot names them, with their iJw BerichtCode.
@@ -176,23 +175,3 @@ class Extracted:
     events: list[dict]
     assignments: list[AssignmentRow]
     provider_agb: str
-
-
-@dataclass(frozen=True)
-class ProblemAt(Problem):
-    """A problem at a line and column (`file:line:column: …`), for bytes that cannot be
-    read: where they are is all that can be said without quoting them."""
-
-    column: int | None = None
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        if self.line is None or self.column is None:
-            return text
-        where = f"{self.source}:{self.line}"
-        return f"{where}:{self.column}{text[len(where):]}"
-
-
-def position_in(data: bytes, index: int) -> tuple[int, int]:
-    """(line, column), from 1, of the byte at `index` of `data`."""
-    return data.count(b"\n", 0, index) + 1, index - (data.rfind(b"\n", 0, index) + 1) + 1

@@ -78,10 +78,10 @@ def test_it_reports_bytes_that_are_not_utf8_in_a_csv_at_their_line_and_column(tm
     data = path.read_bytes().splitlines(keepends=True)
     data[1] = data[1][:4] + b"\xff\xfe" + data[1][4:]
     path.write_bytes(b"".join(data))
-    assert _refused([path]) == [f"{path}:2:5: not UTF-8: bytes that are not UTF-8 text"]
+    assert _refused([path]) == [f"{path}:2:5: not UTF-8 (byte 0xff)"]
     # In the header itself (after a byte-order mark, which is allowed).
     path.write_bytes(b"\xef\xbb\xbfberichttype,af\xc3zender\n")
-    assert _refused([path]) == [f"{path}:1:15: not UTF-8: bytes that are not UTF-8 text"]
+    assert _refused([path]) == [f"{path}:1:15: not UTF-8 (byte 0xc3)"]
 
 
 def test_it_reports_bytes_that_are_not_utf8_in_xml_at_their_line_and_column(examples, tmp_path):
@@ -93,7 +93,7 @@ def test_it_reports_bytes_that_are_not_utf8_in_xml_at_their_line_and_column(exam
     path.write_bytes(b"\n".join(lines))
     [problem] = _refused([path])
     assert problem.startswith(f"{path}:{number + 1}:")
-    assert problem.endswith(": not UTF-8: bytes that are not text in the message's encoding")
+    assert problem.endswith(": not UTF-8 (byte 0xff)")
 
 
 def _tables(session) -> list:
