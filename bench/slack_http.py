@@ -523,14 +523,17 @@ def run_open(args) -> None:
                    WEB: web_server(args.database, slack)}
         try:
             for kind in kinds:
-                for server in servers.values():  # warm-up, 200 requests each
+                for name, server in servers.items():  # warm-up, 200 requests each
                     open_loop(server.url, slack, rate=50, seconds=4, kind=kind, texts=texts,
-                              seed=0, answer_wait=30)
+                              seed=0, answer_wait=0 if name == ACK_ONLY else 30)
                 for rate in rates:
                     for name in (args.server or servers):  # alternating, one rate at a time
                         result = open_loop(servers[name].url, slack, rate=rate,
                                            seconds=args.seconds, kind=kind, texts=texts,
-                                           seed=int(rate), answer_wait=args.answer_wait)
+                                           seed=int(rate),
+                                           # the ack-only baseline answers nothing
+                                           answer_wait=0 if name == ACK_ONLY
+                                           else args.answer_wait)
                         results.append((kind, name, rate, result))
                         print(f"  {kind} {rate:.0f}/s {name}: done, load {result['load']}",
                               flush=True)
