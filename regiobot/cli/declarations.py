@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regiobot import clock
 from regiobot.settings import get_settings
-from storage import declaration_rules as rules
-from storage import declarations as store
-from storage.db import transaction
-from storage.importers import ImportRefused
 
 from .common import CommandError, open_store
+
+if TYPE_CHECKING:
+    from storage import declaration_rules as rules
 
 
 def register(subparsers) -> None:
@@ -60,6 +60,8 @@ def _month(value: str | None) -> str | None:
 
 
 def _provider(session, text: str | None) -> str | None:
+    from storage import declarations as store
+
     if not text:
         return None
     provider = store.find_provider(session, text=text)
@@ -73,6 +75,8 @@ def _pct(on_time: int, total: int) -> str:
 
 
 def format_table(rows: list[rules.KpiRow], names: dict[str, str]) -> list[str]:
+    from storage import declaration_rules as rules
+
     header = f"{'month':<8} {'provider':<24} " + " ".join(
         f"{'% ' + k + ' on time':<18}" for k in rules.KPIS
     ) + f" {'% lines rejected':<18}"
@@ -85,6 +89,9 @@ def format_table(rows: list[rules.KpiRow], names: dict[str, str]) -> list[str]:
 
 
 def run_report(args) -> int:
+    from storage import declaration_rules as rules
+    from storage import declarations as store
+
     month = _month(args.month)
     today = clock.today()
     factory = open_store()
@@ -115,6 +122,9 @@ def run_report(args) -> int:
 
 
 def run_findings(args) -> int:
+    from storage import declaration_rules as rules
+    from storage import declarations as store
+
     today = clock.today()
     factory = open_store()
     with factory() as session:
@@ -138,6 +148,8 @@ def run_findings(args) -> int:
 
 
 def run_import(args) -> int:
+    from storage.db import transaction
+    from storage.importers import ImportRefused
     from storage.importers.ijw import import_declarations
 
     factory = open_store()
