@@ -459,7 +459,9 @@ def open_loop(url: str, slack: RemoteSlack, *, rate: float, seconds: float, kind
 
     async def run() -> tuple[float, float]:
         nonlocal errors
-        limits = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
+        # httpx scans its whole pool for every request: thousands of connections made the
+        # client itself the bottleneck at 200/s. Requests waiting for one count as ack time.
+        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
         async with httpx.AsyncClient(timeout=30, limits=limits) as http:
             start = time.perf_counter() + 0.2
             epoch = time.time() + 0.2
@@ -509,6 +511,24 @@ def _spread(values: list[float], ps: tuple[float, ...]) -> list[str]:
     return out
 
 
+def _row(kind: str, name: str, rate: float, r: dict) -> str:
+    unanswered = sum(1 for v in r["answers"] if math.isinf(v))
+    ack = _spread(r["acks"], (50, 99, 100))
+    answer = _spread(r["answers"], (50, 90, 99, 100))
+    if name == ACK_ONLY:
+        answer = ["      —"] * 4
+        unanswered = 0
+    slow = sum(1 for v in r["acks"] if v >= 3)
+    return (f"{kind:<8} {name:<17} {rate:6.0f} {r['sent']:6d} {ack[0]} {ack[1]} {ack[2]} "
+            f"{slow:5d} {r['errors']:4d} {r['refused']:7d} {unanswered:6d} "
+            f"{answer[0]:>10} {answer[1]} {answer[2]} {answer[3]}  {r['load']}")
+
+
+HEADER = (f"{'kind':<8} {'server':<17} {'rate/s':>6} {'sent':>6} {'ack p50':>7} "
+          f"{'p99':>7} {'max':>7} {'≥3 s':>5} {'err':>4} {'te druk':>7} {'unansw':>6} "
+          f"{'answer p50':>10} {'p90':>7} {'p99':>7} {'max':>7}  load (1 5 15 min)")
+
+
 def run_open(args) -> None:
     rates = [float(r) for r in args.rates.split(",")]
     kinds = args.kind or ["command"]
@@ -535,29 +555,16 @@ def run_open(args) -> None:
                                            answer_wait=0 if name == ACK_ONLY
                                            else args.answer_wait)
                         results.append((kind, name, rate, result))
-                        print(f"  {kind} {rate:.0f}/s {name}: done, load {result['load']}",
-                              flush=True)
+                        print("  " + _row(kind, name, rate, result), flush=True)
             rss = servers[WEB].peak_rss_mb()
         finally:
             for server in servers.values():
                 server.stop()
-    header = (f"{'kind':<8} {'server':<17} {'rate/s':>6} {'sent':>6} {'ack p50':>7} "
-              f"{'p99':>7} {'max':>7} {'≥3 s':>5} {'err':>4} {'te druk':>7} {'unansw':>6} "
-              f"{'answer p50':>10} {'p90':>7} {'p99':>7} {'max':>7}  load (1 5 15 min)")
     print("ms; 'answer' is from the request being due to its answer arriving; n.a.: "
           "that share of the requests got no answer (te druk, or none)")
-    print(header)
+    print(HEADER)
     for kind, name, rate, r in results:
-        unanswered = sum(1 for v in r["answers"] if math.isinf(v))
-        ack = _spread(r["acks"], (50, 99, 100))
-        answer = _spread(r["answers"], (50, 90, 99, 100))
-        if name == ACK_ONLY:
-            answer = ["      —"] * 4
-            unanswered = 0
-        slow = sum(1 for v in r["acks"] if v >= 3)
-        print(f"{kind:<8} {name:<17} {rate:6.0f} {r['sent']:6d} {ack[0]} {ack[1]} {ack[2]} "
-              f"{slow:5d} {r['errors']:4d} {r['refused']:7d} {unanswered:6d} "
-              f"{answer[0]:>10} {answer[1]} {answer[2]} {answer[3]}  {r['load']}")
+        print(_row(kind, name, rate, r))
     print(f"regiobot web peak RSS {rss:.0f} MiB")
     for kind in kinds:
         mine = [(rate, r) for k, name, rate, r in results if k == kind and name == WEB]
