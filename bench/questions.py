@@ -173,11 +173,16 @@ def timing(url: str, questions: list[dict]) -> None:
         handle("wie is de programmamanager van gewoon thuis jeugd?", ctx)  # warm the index
         times = []
         declarations = []
+        slow = []
         for entry in questions:
+            if entry.get("kind") == "declarations" and declarations:
+                continue  # one is enough: that answer is issue 15's report, timed there
             started = time.perf_counter()
             handle(entry["q"], ctx)
             took = (time.perf_counter() - started) * 1000
             (declarations if entry.get("kind") == "declarations" else times).append(took)
+            if took > 100 and entry.get("kind") != "declarations":
+                slow.append((took, entry["q"]))
             session.rollback()
     engine.dispose()
     times.sort()
@@ -185,8 +190,10 @@ def timing(url: str, questions: list[dict]) -> None:
           f"p50 {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms, "
           f"mean {statistics.fmean(times):.1f} ms, max {times[-1]:.1f} ms ({len(times)} questions)")
     if declarations:
-        print(f"  declarations questions apart: mean {statistics.fmean(declarations):.0f} ms "
-              f"({len(declarations)} questions)")
+        print(f"  a declarations question apart (the report of issue 15): "
+              f"{declarations[0]:.0f} ms")
+    for took, question in sorted(slow, reverse=True)[:5]:
+        print(f"  slow: {took:.0f} ms  {question}")
 
 
 def main(argv: list[str] | None = None) -> int:

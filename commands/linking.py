@@ -156,7 +156,7 @@ def build_index(session: Session, *, region_id: int | None) -> NameIndex:
             add(Entity("municipality", municipality.id, municipality.name), [municipality.name])
         for partner_id, name in queries.partner_names(session, region_id=region_id):
             add(Entity("partner", partner_id, name), [name], {name})
-        for meeting in queries.find_meetings(session):
+        for meeting in queries.find_meetings(session, region_id=region_id):
             for item in meeting.agenda_items:
                 add(Entity("agenda_item", item.id, item.title, str(meeting.id)), [item.title])
     for person_id, name in queries.person_names(session):

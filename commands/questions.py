@@ -416,7 +416,8 @@ def decide(q: Question, ctx: Context) -> Reply:
         if found is not None:
             return facts.milestone_due(ctx, [found])
     if (item := _first(q, "agenda_item")) is not None:
-        meeting = next((m for m in queries.find_meetings(session) if str(m.id) == item.parent), None)
+        meeting = next((m for m in queries.find_meetings(session, region_id=region_id(ctx))
+                        if str(m.id) == item.parent), None)
         if meeting is not None:
             return facts.agenda_item(ctx, meeting, item.label)
     if line:
@@ -495,13 +496,16 @@ def _milestone_by_words(q: Question, ctx: Context, programme: Entity | None,
 
 def _year_known(q: Question, ctx: Context) -> bool:
     """Whether the store holds anything for the year asked about."""
+    from datetime import date
+
     year = q.year
     if q.has("budget"):
         return any(line.year == year for line in queries.find_budget_lines(
             ctx.session, region_id=region_id(ctx)))
     if q.has("meeting", "agenda"):
-        return any(m.date.year == year for m in queries.find_meetings(ctx.session))
-    from datetime import date
+        return bool(queries.find_meetings(ctx.session, date_from=date(year, 1, 1),
+                                          date_to=date(year, 12, 31), region_id=region_id(ctx),
+                                          limit=1))
 
     programme = _first(q, "programme")
     return queries.count_milestones(ctx.session, region_id=region_id(ctx),

@@ -29,7 +29,7 @@ def _hit_line(hit: search.Hit, ctx: Context) -> str | None:
             return None
         where = f" ({escape(project.programme.name)})"
     elif hit.kind == "agenda_item":
-        meeting = next((m for m in queries.find_meetings(ctx.session)
+        meeting = next((m for m in queries.find_meetings(ctx.session, region_id=region_id(ctx))
                         if any(item.id == hit.ref_id for item in m.agenda_items)), None)
         where = ""
         if meeting is not None:
