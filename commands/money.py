@@ -14,7 +14,7 @@ from storage.models import BudgetLine
 from storage.verdeelsleutel import percentage_of, split_by_inhabitants
 
 
-def _line(line: BudgetLine, lang: str) -> str:
+def _line(line: BudgetLine, lang: str, *, with_year: bool = False) -> str:
     """The line as written, with the parsed amount beside it when it adds something."""
     if line.text.strip() == line.label.strip() or line.text.startswith(line.label):
         # A line that is only its label ("Bestaande budgetten regionale gemeenten").
@@ -23,6 +23,9 @@ def _line(line: BudgetLine, lang: str) -> str:
         text = f"*{escape(line.label)}*: {escape(line.text)}"
     if line.amount is not None:
         text += f" → {format_money(line.amount, lang)}"
+    if with_year:
+        # "150.000 per jaar" stands for 2020 and for 2021: say which line is which.
+        text += f" ({line.year})"
     if line.note and line.note not in line.text:
         text += f" _({escape(line.note)})_"
     return text
@@ -56,7 +59,8 @@ def budget(args: str, ctx: Context) -> Reply:
         if not lines:
             parts.append(Text(t("budget.none", lang)))
             return Reply(summary=parts[0].text, parts=parts)
-        parts.append(Text("\n".join(_line(line, lang) for line in lines)))
+        years = len({line.year for line in lines}) > 1
+        parts.append(Text("\n".join(_line(line, lang, with_year=years) for line in lines)))
         totals = _totals(lines)
         parts += [Text(t("budget.total", lang, year=year, amount=format_money(amount, lang)))
                   for year, amount in totals.items()]
@@ -78,7 +82,8 @@ def budget(args: str, ctx: Context) -> Reply:
         by_programme[line.programme_id].append(line)
     for group in by_programme.values():
         programme = group[0].programme
-        body = "\n".join(_line(line, lang) for line in group)
+        years = len({line.year for line in group}) > 1
+        body = "\n".join(_line(line, lang, with_year=years) for line in group)
         totals = _totals(group)
         if totals:
             body += "\n" + " · ".join(

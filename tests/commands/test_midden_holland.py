@@ -97,3 +97,8 @@ def test_it_keeps_long_real_answers_within_slacks_limits(mh):
         assert message["text"] and len(message["text"]) <= 4000
         assert 0 < len(message["blocks"]) <= 50, text
     assert len(to_home_view(home(mh.ctx("UANKE01")))["blocks"]) <= 100
+
+
+def test_it_tells_apart_budget_lines_that_differ_only_in_their_year(mh):
+    text = text_of(mh.ask("/regio budget rechtmatigheid en kwaliteit"))
+    assert "(2020)" in text and "(2021)" in text
