@@ -16,7 +16,8 @@ from commands.core import Actions, Button, Context, Fields, Header, Note, Reply,
 from commands.helpers import audit, can_change_milestone, refusal, status_text
 from commands.i18n import escape, format_date, t
 from storage import queries
-from storage.models import Milestone
+from storage.models import Milestone, Person
+from storage.responsible import responsible_of, set_owner
 
 SNOOZE = timedelta(days=7)
 ACTION_DONE = "milestone_done"
@@ -32,8 +33,7 @@ def milestone_card(milestone: Milestone, ctx: Context, *, message: str | None = 
     ]
     if milestone.project is not None:
         fields.append(f"*{t('milestone.project', lang)}*\n{escape(milestone.project.name)}")
-    owner = milestone.owner.name if milestone.owner is not None else t("milestone.nobody", lang)
-    fields.append(f"*{t('milestone.owner', lang)}*\n{escape(owner)}")
+    fields.append(f"*{t('resp.label', lang)}*\n{responsible_text(milestone, ctx)}")
     fields.append(
         f"*{t('milestone.due', lang)}*\n{format_date(milestone.due_date, lang)} "
         f"({escape(milestone.period_label)})"
@@ -64,9 +64,21 @@ def milestone_card(milestone: Milestone, ctx: Context, *, message: str | None = 
                 block_id=f"milestone-{milestone.id}",
             )
         )
-    parts.append(Note(escape(f"`/regio mijlpaal {milestone.id} gereed | heropen | verplaats <datum>`")))
+    parts.append(Note(escape(f"`/regio mijlpaal {milestone.id} gereed | heropen | verplaats <datum> | eigenaar @gebruiker`")))
     summary = message or f"#{milestone.id} {milestone.title} — {format_date(milestone.due_date, lang)}"
     return Reply(summary=summary, parts=parts)
+
+
+def responsible_text(milestone: Milestone, ctx: Context) -> str:
+    """'Anke van der Landen (<@U…>), programmamanager' — who answers for the milestone
+    (storage.responsible) and why; 'niemand (…)' when nobody does."""
+    who = responsible_of(ctx.session, milestone_id=milestone.id) if ctx.session else None
+    if who is None:
+        return t("resp.nobody", ctx.lang)
+    name = escape(who.name)
+    if who.slack_user_id:
+        name = f"{name} (<@{who.slack_user_id}>)"
+    return f"{name}, {t('resp.' + who.basis, ctx.lang)}"
 
 
 def _load(milestone_id: int, ctx: Context) -> tuple[Milestone | None, Reply | None]:
@@ -133,6 +145,29 @@ def milestone_move(milestone_id: int, due_date: date, ctx: Context, *,
     )
 
 
+def milestone_set_owner(milestone_id: int, person: Person | None, ctx: Context) -> Reply:
+    """Make `person` the owner (None: no owner; then the projectleider or programmamanager
+    answers for it again). `/regio mijlpaal <nr> eigenaar …` and the eigenaar modal."""
+    milestone, error = _load(milestone_id, ctx)
+    if error:
+        return error
+    nr = milestone.id
+    if person is None and milestone.owner_id is None:
+        return _unchanged(milestone, ctx, t("owner.none_before", ctx.lang, nr=nr))
+    if person is not None and milestone.owner_id == person.id:
+        return _unchanged(milestone, ctx, t("owner.same", ctx.lang, nr=nr,
+                                            person=escape(person.name)))
+    previous = milestone.owner.name if milestone.owner is not None else None
+    set_owner(ctx.session, milestone=milestone, person=person, now=ctx.now)
+    audit(ctx, "milestone.owner", "milestone", nr, title=milestone.title,
+          previous_owner=previous, new_owner=person.name if person else None)
+    if person is None:
+        message = t("owner.cleared", ctx.lang, nr=nr, who=responsible_text(milestone, ctx))
+    else:
+        message = t("owner.set", ctx.lang, nr=nr, person=escape(person.name))
+    return _changed(milestone, ctx, message)
+
+
 def milestone_snooze(milestone_id: int, ctx: Context) -> Reply:
     """Move an open milestone one week later (the "een week uitstellen" button).
 
@@ -149,4 +184,4 @@ def milestone_snooze(milestone_id: int, ctx: Context) -> Reply:
 
 
 __all__ = ["milestone_card", "milestone_done", "milestone_move", "milestone_reopen",
-           "milestone_snooze"]
+           "milestone_set_owner", "milestone_snooze", "responsible_text"]

@@ -26,6 +26,8 @@ class Context:
     # Slack user ids with every right (settings.regiobot_admins).
     admins: frozenset[str] = frozenset()
     channel_id: str | None = None
+    # True at the console (and `regiobot ask`): no Slack, so "@anke" names a console user.
+    console: bool = False
 
     @property
     def is_admin(self) -> bool:

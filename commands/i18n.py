@@ -382,6 +382,99 @@ CATALOG: dict[str, dict[str, str]] = {
     "home.mine_none": {"nl": "Geen mijlpalen op jouw naam.", "en": "No milestones in your name."},
     "home.next_bosd": {"nl": "Volgende BOSD", "en": "Next BOSD"},
     "home.late_count": {"nl": "{n} te laat", "en": "{n} late"},
+    # --- issue 12: responsible person, reminders, owner, snooze, modals, linking (reminders)
+    "resp.label": {"nl": "Verantwoordelijk", "en": "Responsible"},
+    "resp.owner": {"nl": "eigenaar", "en": "owner"},
+    "resp.projectleider": {"nl": "projectleider", "en": "project leader"},
+    "resp.programmamanager": {"nl": "programmamanager", "en": "programme manager"},
+    "resp.nobody": {
+        "nl": "niemand (geen eigenaar, projectleider of programmamanager)",
+        "en": "nobody (no owner, project leader or programme manager)",
+    },
+    "owner.usage": {
+        "nl": "Gebruik: `/regio mijlpaal <nr> eigenaar @gebruiker | <persoon> | geen`",
+        "en": "Usage: `/regio mijlpaal <nr> eigenaar @user | <person> | geen`",
+    },
+    "owner.unknown_user": {
+        "nl": "<@{user}> is aan niemand uit het programma gekoppeld; koppel eerst "
+        "(`/regio koppel @gebruiker <persoon>`) of noem de persoon bij naam.",
+        "en": "<@{user}> is not linked to anyone in the programme; link first "
+        "(`/regio koppel @user <person>`) or name the person.",
+    },
+    "owner.set": {
+        "nl": "Mijlpaal #{nr} heeft nu {person} als eigenaar.",
+        "en": "Milestone #{nr} is now owned by {person}.",
+    },
+    "owner.same": {
+        "nl": "{person} was al eigenaar van mijlpaal #{nr}.",
+        "en": "{person} already owned milestone #{nr}.",
+    },
+    "owner.cleared": {
+        "nl": "Mijlpaal #{nr} heeft geen eigenaar meer; nu is verantwoordelijk: {who}.",
+        "en": "Milestone #{nr} has no owner any more; responsible now: {who}.",
+    },
+    "owner.none_before": {
+        "nl": "Mijlpaal #{nr} had geen eigenaar.",
+        "en": "Milestone #{nr} had no owner.",
+    },
+    "reminder.in_days": {
+        "nl": "Herinnering: over {n} werkdagen is de deadline",
+        "en": "Reminder: due in {n} working days",
+    },
+    "reminder.in_one_day": {
+        "nl": "Herinnering: morgen is de deadline (over 1 werkdag)",
+        "en": "Reminder: due in 1 working day",
+    },
+    "reminder.on_day": {
+        "nl": "Herinnering: de deadline is {weekday} {day}",
+        "en": "Reminder: due on {weekday} {day}",
+    },
+    "reminder.late_since": {
+        "nl": "Sinds {day} te laat",
+        "en": "Late since {day}",
+    },
+    "snooze.tomorrow": {"nl": "Tot morgen", "en": "Until tomorrow"},
+    "snooze.next_week": {"nl": "Tot volgende week", "en": "Until next week"},
+    "snooze.pick": {"nl": "Uitstellen tot…", "en": "Postpone until…"},
+    "snooze.not_before": {
+        "nl": "Kies een datum na vandaag ({today}).",
+        "en": "Pick a date after today ({today}).",
+    },
+    "button.move": {"nl": "Verplaatsen…", "en": "Move…"},
+    "button.owner": {"nl": "Eigenaar…", "en": "Owner…"},
+    "button.add_item": {"nl": "Agendapunt toevoegen", "en": "Add agenda item"},
+    "console.not_person": {
+        "nl": "Aan de console koppel je met een naam: `/regio koppel <slack-id of @naam> <persoon>`,"
+        " of koppel jezelf met `/regio ik ben <naam>`.",
+        "en": "At the console link with a name: `/regio koppel <slack id or @name> <person>`,"
+        " or link yourself with `/regio ik ben <name>`.",
+    },
+    "iam.usage": {
+        "nl": "Gebruik: `/regio ik ben <je naam>` — zo weet ik welke mijlpalen van jou zijn.",
+        "en": "Usage: `/regio ik ben <your name>` — so I know which milestones are yours.",
+    },
+    "iam.done": {
+        "nl": "Je bent nu gekoppeld aan {person}. Probeer `/regio mijlpalen mijn`.",
+        "en": "You are now linked to {person}. Try `/regio mijlpalen mijn`.",
+    },
+    "iam.same": {
+        "nl": "Je was al gekoppeld aan {person}.",
+        "en": "You were already linked to {person}.",
+    },
+    "iam.taken": {
+        "nl": "{person} is al gekoppeld aan <@{user}>. Vraag een coördinator als dat niet klopt.",
+        "en": "{person} is already linked to <@{user}>. Ask a coordinator if that is wrong.",
+    },
+    "iam.ask_coordinator": {
+        "nl": "In Slack koppelt een coördinator je aan {person}: vraag `/regio koppel @jij {person}`.",
+        "en": "In Slack a coordinator links you to {person}: ask for `/regio koppel @you {person}`.",
+    },
+    "iam.asked": {
+        "nl": "Je naam in Slack komt niet overeen met {person}: ik heb de coördinatoren gevraagd "
+        "de koppeling goed te keuren.",
+        "en": "Your Slack name does not match {person}: I asked the coordinators to approve "
+        "the link.",
+    },
 }
 
 

@@ -129,7 +129,10 @@ class Channel:
                metadata: dict[str, Any] | None = None) -> None:
         raise NotImplementedError
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
+        """The ts of an earlier post carrying `key`; in the thread of `thread_ts` when the
+        post was a reply (replies are not in the channel history)."""
         raise NotImplementedError
 
     # --- one classification for every channel
@@ -218,19 +221,23 @@ class SlackChannel(Channel):
         extra = {"metadata": metadata} if metadata else {}
         self._call("chat_update", channel=channel, ts=ts, **message, **extra)
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
         cursor = None
         joined = False
+        method = "conversations_replies" if thread_ts else "conversations_history"
         for _ in range(self.history_pages):
             args: dict[str, Any] = {
                 "channel": channel, "limit": 200, "include_all_metadata": True,
             }
+            if thread_ts:
+                args["ts"] = thread_ts
             if oldest is not None:
                 args["oldest"] = slack_ts(oldest)
             if cursor:
                 args["cursor"] = cursor
             try:
-                response = self._call("conversations_history", **args)
+                response = self._call(method, **args)
             except PermanentError as error:
                 if error.code != "not_in_channel" or joined:
                     raise
@@ -238,7 +245,7 @@ class SlackChannel(Channel):
                 # reading their history needs membership: join once, then look again.
                 self._call("conversations_join", channel=channel)
                 joined = True
-                response = self._call("conversations_history", **args)
+                response = self._call(method, **args)
             for message in response.get("messages") or []:
                 if key_of(message) == key:
                     return str(message["ts"])
@@ -299,7 +306,12 @@ class ConsoleChannel(Channel):
             ts = f"{next(self._ts)}.000000"
             self._posted[(channel, key)] = ts
             self.posts.append((channel, key, message))
-            self._write(f"--- post to {channel} key={key}", message)
+            where = f"post to {channel}"
+            if message.get("thread_ts"):
+                where = f"reply to {channel} thread={message['thread_ts']}"
+                if message.get("reply_broadcast"):
+                    where += " (also in the channel)"
+            self._write(f"--- {where} ts={ts} key={key}", message)
         return ts
 
     def update(self, channel: str, ts: str, message: dict[str, Any],
@@ -308,7 +320,8 @@ class ConsoleChannel(Channel):
         with self._lock:
             self._write(f"--- update {channel} ts={ts} key={key}", message)
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
         with self._lock:
             return self._posted.get((channel, key))
 

@@ -58,22 +58,23 @@ def prepare(
 
 
 def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
-    """Does the target still get this milestone's reminders (an owner may have changed,
-    a channel may have stopped following the programme since it was planned)?"""
+    """Does the target still get this milestone's reminders (the responsible person may
+    have changed, a channel may have stopped following the programme since it was
+    planned)?"""
     if delivery.target[:1] in ("U", "W"):
-        return milestone.owner is not None and milestone.owner.slack_user_id == delivery.target
+        linked = store.responsible_slack_users(session, milestone_ids=[milestone.id])
+        return linked.get(milestone.id) == delivery.target
     channels = store.programme_channels(session)
     return delivery.target in (channels.get(milestone.programme_id, [])
                                + channels.get(None, []))
 
 
-def _digest_milestones(session: Session, delivery: Delivery) -> list:
-    day = date.fromisoformat(delivery.payload["day"])
+def _digest_milestones(session: Session, delivery: Delivery, day: date) -> list:
     if delivery.target[:1] in ("U", "W"):
         person = store.person_by_slack_user(session, slack_user_id=delivery.target)
         if person is None:
             return []
-        return store.late_open_milestones(session, before=day, owner_id=person.id)
+        return store.late_open_milestones(session, before=day, responsible_id=person.id)
     channels = store.programme_channels(session)
     followed = {pid for pid, targets in channels.items() if delivery.target in targets}
     if not followed:
@@ -92,11 +93,12 @@ def render(
             return None
         return _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind == store.DIGEST:
-        milestones = _digest_milestones(session, delivery)
+        # As of the day it is posted (a catch-up after downtime counts from then).
+        day = max(local_day(now), date.fromisoformat(delivery.payload["day"]))
+        milestones = _digest_milestones(session, delivery, day)
         if not milestones:
             return None
-        return notices.late_digest(milestones, day=date.fromisoformat(delivery.payload["day"]),
-                                   lang=lang)
+        return notices.late_digest(milestones, day=day, lang=lang, session=session)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:

@@ -44,6 +44,7 @@ from storage.models import (
     Person,
     Subscription,
 )
+from storage.responsible import responsible_for, responsible_is, responsible_person_id
 
 # pending → sending → sent; sending → retry → sending …; → failed; pending/retry → superseded.
 DELIVERY_STATUSES = ("pending", "sending", "sent", "retry", "failed", "superseded")
@@ -106,6 +107,8 @@ class Delivery(Base):
     # Where the message landed (a DM's D… channel) and its ts, for chat.update.
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # For a reminder replying in its milestone's thread: the ts of the thread's first post.
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     # SHA-256 of the rendered message as posted, and the version (last change) of its
     # milestone or meeting it was rendered from: only objects changed after that
@@ -407,6 +410,39 @@ def mark_failed(
     return result.rowcount == 1
 
 
+# --- threads: the reminders of one milestone to one target form one thread
+
+
+def thread_root(session: Session, *, group_key: str, exclude_id: int) -> Delivery | None:
+    """The first post of a reminder group that went out top-level (the thread to reply in)."""
+    return session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.group_key == group_key,
+            Delivery.kind == REMINDER,
+            Delivery.id != exclude_id,
+            Delivery.status == "sent",
+            Delivery.slack_ts.is_not(None),
+            Delivery.thread_ts.is_(None),
+        )
+        .order_by(Delivery.sent_at, Delivery.id)
+        .limit(1)
+    )
+
+
+def set_thread(session: Session, *, delivery_id: int, worker: str, slack_channel: str,
+               thread_ts: str, now: datetime) -> bool:
+    """Fix the thread (and conversation) a claimed row replies in, before posting it."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(thread_ts=thread_ts, slack_channel=slack_channel, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 # --- keeping posted messages current (chat.update)
 
 
@@ -515,37 +551,50 @@ def open_milestones_due_between(session: Session, *, start: date, end: date) -> 
     )
 
 
-def late_open_owners_and_programmes(session: Session, *, before: date) -> list[tuple[int | None, int]]:
-    """(owner id, programme id) of open milestones due before `before`, distinct: who
-    gets a digest, without loading the milestones."""
+def late_open_responsible_and_programmes(
+    session: Session, *, before: date
+) -> list[tuple[int | None, int]]:
+    """(responsible person id, programme id) of open milestones due before `before`,
+    distinct: who gets a digest, without loading the milestones."""
+    responsible = responsible_person_id()
     rows = session.execute(
-        select(Milestone.owner_id, Milestone.programme_id)
+        select(responsible.label("person_id"), Milestone.programme_id)
         .where(Milestone.status == "open", Milestone.due_date < before)
         .distinct()
-        .order_by(Milestone.programme_id, Milestone.owner_id)
+        .order_by(Milestone.programme_id, responsible)
     )
-    return [(row.owner_id, row.programme_id) for row in rows]
+    return [(row.person_id, row.programme_id) for row in rows]
 
 
 def late_open_milestones(
     session: Session,
     *,
     before: date,
-    owner_id: int | None = None,
+    responsible_id: int | None = None,
     programme_ids: Iterable[int] | None = None,
 ) -> list[Milestone]:
-    """Open milestones due before `before`, of an owner or of some programmes (None: all)."""
+    """Open milestones due before `before`, of a responsible person (storage.responsible)
+    or of some programmes (None: all)."""
     query = (
         select(Milestone)
         .where(Milestone.status == "open", Milestone.due_date < before)
         .options(joinedload(Milestone.owner), joinedload(Milestone.programme))
         .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position, Milestone.id)
     )
-    if owner_id is not None:
-        query = query.where(Milestone.owner_id == owner_id)
+    if responsible_id is not None:
+        query = query.where(responsible_is(responsible_id))
     if programme_ids is not None:
         query = query.where(Milestone.programme_id.in_(list(programme_ids)))
     return list(session.scalars(query))
+
+
+def responsible_slack_users(session: Session, *, milestone_ids: Iterable[int]) -> dict[int, str]:
+    """{milestone id: Slack user id of the person responsible for it}, linked people only."""
+    return {
+        milestone_id: who.slack_user_id
+        for milestone_id, who in responsible_for(session, milestone_ids=milestone_ids).items()
+        if who.slack_user_id
+    }
 
 
 def programme_channels(session: Session) -> dict[int | None, list[str]]:

@@ -15,7 +15,9 @@ What it answers:
 - `chat.postMessage`: stores the message in its channel and answers a fresh, increasing
   `ts`; `chat.update` changes the stored message; `chat.postEphemeral`: a `message_ts`.
 - `conversations.history`: the channel's stored messages, newest first, with their
-  `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`.
+  `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`;
+  thread replies only when posted with `reply_broadcast`, as Slack does;
+  `conversations.replies`: one thread (`ts`), its parent first.
 - `views.publish`: the view back with an id; `users.info`: a plausible user.
 - any other method: `{"ok": true}`.
 - POST `/response/<key>` (a `response_url`): `ok`, recorded as method "response_url".
@@ -288,7 +290,7 @@ class FakeSlack:
                 "ts": self._next_ts(),
                 "user": BOT_USER_ID,
                 "bot_id": BOT_ID,
-                **{k: args[k] for k in ("text", "thread_ts") if k in args},
+                **{k: args[k] for k in ("text", "thread_ts", "reply_broadcast") if k in args},
                 **{k: _decoded(args[k]) for k in ("blocks", "metadata") if k in args},
             }
             self._state.messages.setdefault(channel, []).append(message)
@@ -307,11 +309,26 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.history":
-            history = list(reversed(self._state.messages.get(args.get("channel", ""), [])))
+            # Like Slack: thread replies are not in the history unless also broadcast.
+            history = [m for m in reversed(self._state.messages.get(args.get("channel", ""), []))
+                       if m.get("thread_ts") in (None, m["ts"])
+                       or m.get("reply_broadcast") in (True, "true", "1", 1)]
             if "oldest" in args:
                 history = [m for m in history if float(m["ts"]) > float(args["oldest"])]
             limit = int(args.get("limit", 100))
             return {"ok": True, "messages": history[:limit], "has_more": len(history) > limit}
+        if method == "conversations.replies":
+            # The thread's parent first, then its replies, oldest first.
+            ts = args.get("ts", "")
+            thread = [m for m in self._state.messages.get(args.get("channel", ""), [])
+                      if m["ts"] == ts or m.get("thread_ts") == ts]
+            if not any(m["ts"] == ts for m in thread):
+                return {"ok": False, "error": "thread_not_found"}
+            if "oldest" in args:
+                thread = [m for m in thread
+                          if m["ts"] == ts or float(m["ts"]) > float(args["oldest"])]
+            limit = int(args.get("limit", 100))
+            return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
         if method == "views.publish":
             view = _decoded(args.get("view", {}))
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}

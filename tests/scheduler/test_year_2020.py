@@ -15,7 +15,7 @@ from scheduler.planner import run_planner
 from scheduler.sender import Sender
 from storage import deliveries
 from storage.db import transaction
-from storage.models import Meeting, Milestone, Person, Programme, Subscription
+from storage.models import Meeting, Milestone, Person, Programme, Role, Subscription
 from storage.workdays import add_working_days, is_working_day
 from tests.scheduler.helpers import SEEDED_AT, moments
 
@@ -56,6 +56,29 @@ def _load_2020(factory) -> None:
                                  created_at=SEEDED_AT))
 
 
+def responsible_by_hand(milestones, roles) -> dict[int, int]:
+    """{milestone id: person id} by DESIGN §3, in Python (not storage.responsible): the
+    owner; else the first projectleider of its project; else the first programmamanager
+    of its programme — people only, not vacancies."""
+    def first(kind, match):
+        for role in roles:
+            if role.kind == kind and role.person_id is not None and match(role):
+                return role.person_id
+        return None
+
+    out = {}
+    for m in milestones:
+        person = m.owner_id
+        if person is None and m.project_id is not None:
+            person = first("projectleider", lambda r, m=m: r.project_id == m.project_id)
+        if person is None:
+            person = first("programmamanager", lambda r, m=m: r.programme_id == m.programme_id
+                           and r.project_id is None)
+        if person is not None:
+            out[m.id] = person
+    return out
+
+
 def _expected(factory) -> Counter:
     """What the rules of issue 4 ask for, from the store's data."""
     with factory() as session:
@@ -63,6 +86,8 @@ def _expected(factory) -> Counter:
         slack_of = {p.id: p.slack_user_id for p in session.scalars(select(Person))}
         subscriptions = list(session.scalars(select(Subscription)))
         meetings = list(session.scalars(select(Meeting).where(Meeting.status == "scheduled")))
+        roles = list(session.scalars(select(Role).order_by(Role.position, Role.id)))
+    responsible = responsible_by_hand(milestones, roles)
     following: dict[int, set[str]] = {}
     for sub in subscriptions:
         if sub.topic == "programme":
@@ -72,8 +97,9 @@ def _expected(factory) -> Counter:
     def targets(group) -> set[str]:
         out = set()
         for m in group:
-            if m.owner_id and slack_of.get(m.owner_id):
-                out.add(slack_of[m.owner_id])
+            person = responsible.get(m.id)
+            if person and slack_of.get(person):
+                out.add(slack_of[person])
             out |= following.get(m.programme_id, set())
         return out
 
