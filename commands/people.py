@@ -233,9 +233,8 @@ def koppel(args: str, ctx: Context) -> Reply:
 def ik_ben(args: str, ctx: Context) -> Reply:
     """`/regio ik ben <naam>` — zeg wie je bent, zodat `mijn`, de Home-tab en de herinneringen over jou gaan.
 
-    Aan de console koppel ik je meteen. In Slack koppel ik je zelf als je Slack-naam of
-    e-mailadres bij die persoon past en niemand anders al aan die persoon gekoppeld is;
-    anders vraag ik een coördinator om goedkeuring.
+    Aan de console koppel ik je meteen; in Slack koppelt een coördinator je
+    (`/regio koppel @jij <je naam>`).
     """
     lang = ctx.lang
     words = args.strip().split(maxsplit=1)
@@ -252,9 +251,7 @@ def ik_ben(args: str, ctx: Context) -> Reply:
         message = t("iam.taken", lang, person=escape(person.name), user=person.slack_user_id)
         return Reply.error(message)
     if not ctx.console and not is_coordinator(ctx):
-        from commands.linking import request_link  # noqa: PLC0415 — Slack only
-
-        return request_link(ctx, person)
+        return Reply.error(t("iam.ask_coordinator", lang, person=escape(person.name)))
     previous, _ = _link(ctx, person, ctx.user_id, action="person.link_self")
     message = t("iam.done", lang, person=escape(person.name))
     parts: list = [Text(message)]
