@@ -15,15 +15,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from commands.actions import milestone_card, responsible_text
+from commands.actions import (
+    ACTION_AGENDA_FORM,
+    milestone_buttons,
+    milestone_card,
+    responsible_text,
+)
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.i18n import escape, format_date, t, weekday_name
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
-
-# The command layer's action ids: the same buttons on a reminder as on a milestone card.
-ACTION_DONE = "milestone_done"
-ACTION_SNOOZE = "milestone_snooze"
 
 # A digest lists at most this many milestones, 4 blocks each with their buttons: with
 # the header, the intro and the "… and more" note that stays within Slack's 50 blocks.
@@ -116,16 +117,6 @@ def _responsible_note(milestone: Milestone, ctx: Context) -> str:
     return f"{t('resp.label', ctx.lang)}: {responsible_text(milestone, ctx)}"
 
 
-def _buttons(milestone: Milestone, lang: str) -> Actions:
-    value = str(milestone.id)
-    return Actions(
-        buttons=(
-            Button(w("button.done", lang), ACTION_DONE, value, style="primary"),
-            Button(w("button.snooze", lang), ACTION_SNOOZE, value),
-        ),
-    )
-
-
 def milestone_reminder(
     milestone: Milestone,
     *,
@@ -201,7 +192,7 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
             )
         )
         parts.append(Note(_responsible_note(milestone, ctx)))
-        parts.append(_buttons(milestone, lang))
+        parts.append(milestone_buttons(milestone, lang))
     if len(milestones) > DIGEST_MAX_ITEMS:
         parts.append(Note(w("digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
     titles = "; ".join(m.title for m in milestones[:5])
@@ -252,6 +243,9 @@ def bosd_call(
     lines = _agenda_lines(meeting, lang)
     parts.append(Text(w("bosd.call.so_far", lang) + "\n" + "\n".join(lines)) if lines
                  else Note(w("bosd.call.empty", lang)))
+    if meeting.status == "scheduled" and meeting.date == meeting_day:
+        parts.append(Actions((Button(t("button.add_item", lang), ACTION_AGENDA_FORM,
+                                     str(meeting.id)),), block_id=f"meeting-{meeting.id}"))
     return Reply(summary=header, parts=parts, ephemeral=False)
 
 

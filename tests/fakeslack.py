@@ -18,7 +18,7 @@ What it answers:
   `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`;
   thread replies only when posted with `reply_broadcast`, as Slack does;
   `conversations.replies`: one thread (`ts`), its parent first.
-- `views.publish`: the view back with an id; `users.info`: a plausible user.
+- `views.publish` / `views.open` / `views.update`: the view back with an id; `users.info`: a plausible user.
 - any other method: `{"ok": true}`.
 - POST `/response/<key>` (a `response_url`): `ok`, recorded as method "response_url".
 
@@ -329,7 +329,7 @@ class FakeSlack:
                           if m["ts"] == ts or float(m["ts"]) > float(args["oldest"])]
             limit = int(args.get("limit", 100))
             return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
-        if method == "views.publish":
+        if method in ("views.publish", "views.open", "views.update"):
             view = _decoded(args.get("view", {}))
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
         if method == "users.info":
