@@ -238,3 +238,13 @@ def form_values(state: dict[str, Any]) -> dict[str, str | None]:
                  or element.get("value"))
         out[block_id] = value.strip() if isinstance(value, str) else None
     return out
+
+
+def to_info_modal(reply: Reply, *, title: str, lang: str = "nl") -> dict[str, Any]:
+    """A modal that only shows a reply (no inputs): for what one person alone may see."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": _cut(title, MAX_MODAL_TITLE)},
+        "close": {"type": "plain_text", "text": _CLOSE.get(lang, _CLOSE["nl"])},
+        "blocks": [b.to_dict() for b in to_blocks(reply, lang=lang, max_blocks=MAX_HOME_BLOCKS)],
+    }

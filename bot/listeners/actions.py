@@ -32,7 +32,9 @@ from bot.listeners.context import run_handler
 from bot.listeners.events import publish_home
 from commands import actions as commands
 from commands.core import Context, Form, FormResult, Reply
-from commands.render import form_values, to_message, to_modal_view
+from commands.home import ACTION_CALENDAR, ACTION_FILTER
+from commands.i18n import t
+from commands.render import form_values, to_info_modal, to_message, to_modal_view
 from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         if not reply.ok:
             tell_user(client, message, user_id=user_id, channel_id=channel_id)
         elif container.get("type") == "view":
-            publish_home(client, settings, factory, user_id=user_id)
+            publish_home(client, settings, factory, user_id=user_id,
+                         show=(body.get("view") or {}).get("private_metadata") or "all")
         elif _cards_in(body.get("message") or {}) > 1:
             # A digest lists several milestones: replacing it with one card would drop
             # the others from the channel, so the clicker alone sees the updated card.
@@ -157,6 +160,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         # Where the form came from, so the answer can update that card.
         origin = {"form": form.private, "channel": channel_id,
                   "ts": container.get("message_ts"), "home": container.get("type") == "view",
+                  "show": (body.get("view") or {}).get("private_metadata"),
                   "ephemeral": bool(container.get("is_ephemeral"))}
         view = to_modal_view(Form(**{**form.__dict__, "private": json.dumps(origin)}),
                              lang=lang)
@@ -202,7 +206,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             return
         user_id = body["user"]["id"]
         if origin.get("home"):
-            publish_home(client, settings, factory, user_id=user_id)
+            publish_home(client, settings, factory, user_id=user_id,
+                         show=origin.get("show") or "all")
             return
         if view.get("callback_id") == commands.FORM_AGENDA:
             # The BOSD call is updated by the scheduler's sender (the meeting changed).
@@ -225,6 +230,24 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             client.chat_update(channel=origin["channel"], ts=origin["ts"],
                                **to_message(reply, lang=lang))
 
+    def home_filter(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        publish_home(client, settings, factory, user_id=body["user"]["id"],
+                     show=action.get("value") or "all")
+
+    def home_calendar(body: dict[str, Any], client: WebClient) -> None:
+        """"Mijn kalender": the person's feed URL, in a modal only they see."""
+        user_id = body["user"]["id"]
+
+        def calendar(ctx: Context) -> Reply:
+            from commands.dispatch import handle  # noqa: PLC0415
+
+            return handle("kalender mijn", ctx)
+
+        reply = run_handler(settings, factory, calendar, user_id=user_id, channel_id=None)
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=to_info_modal(reply, title=t("home.calendar.title", lang),
+                                             lang=lang))
+
     def closed(ack: Ack, view: dict[str, Any]) -> None:
         """Cancelled: nothing was changed, nothing to do."""
         ack()
@@ -234,6 +257,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         app.action(action_id)(ack=acknowledge, lazy=[click])
     for action_id in FORM_OPENERS:
         app.action(action_id)(ack=acknowledge, lazy=[open_form])
+    app.action(ACTION_FILTER)(ack=acknowledge, lazy=[home_filter])
+    app.action(ACTION_CALENDAR)(ack=acknowledge, lazy=[home_calendar])
     for callback_id in FORM_HANDLERS:
         app.view_submission(callback_id)(ack=submit, lazy=[after_submit])
         app.view_closed(callback_id)(closed)

@@ -99,13 +99,17 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
 
 def publish_home(
-    client: WebClient, settings: Settings, factory: sessionmaker[Session], *, user_id: str
+    client: WebClient, settings: Settings, factory: sessionmaker[Session], *, user_id: str,
+    show: str = "all",
 ) -> None:
-    """Render `user_id`'s Home tab (their milestones, the next BOSD) and publish it."""
+    """Render `user_id`'s Home tab (their milestones as filtered by `show`, the next BOSD)
+    and publish it; the filter travels in the view's private_metadata."""
     def home(ctx: Context) -> Reply:
         from commands.home import home
 
-        return home(ctx)
+        return home(ctx, show=show)
 
     reply = run_handler(settings, factory, home, user_id=user_id, channel_id=None)
-    client.views_publish(user_id=user_id, view=to_home_view(reply, lang=settings.regiobot_lang))
+    view = to_home_view(reply, lang=settings.regiobot_lang)
+    view["private_metadata"] = show
+    client.views_publish(user_id=user_id, view=view)
