@@ -512,6 +512,20 @@ CATALOG: dict[str, dict[str, str]] = {
     "home.none.late": {"nl": "Niets te laat.", "en": "Nothing late."},
     "home.none.month": {"nl": "Deze maand loopt er niets van jou af.",
                         "en": "Nothing of yours is due this month."},
+    "week.header": {"nl": "Jouw week (week {week})", "en": "Your week (week {week})"},
+    "week.hello": {
+        "nl": "Goedemorgen {name}, dit staat er deze week voor je klaar.",
+        "en": "Good morning {name}, this is what is up for you this week.",
+    },
+    "week.due": {"nl": "Deze week de deadline ({n})", "en": "Due this week ({n})"},
+    "week.late": {"nl": "Te laat ({n})", "en": "Late ({n})"},
+    "week.more": {
+        "nl": "… en nog {n}: `/regio mijlpalen mijn` geeft de hele lijst.",
+        "en": "… and {n} more: `/regio mijlpalen mijn` gives the whole list.",
+    },
+    "week.bosd": {"nl": "*Volgende BOSD:* {when}", "en": "*Next BOSD:* {when}"},
+    "week.no_bosd": {"nl": "Er staat geen BOSD gepland.", "en": "No BOSD is scheduled."},
+    "week.summary": {"nl": "{due} deze week, {late} te laat", "en": "{due} this week, {late} late"},
     "iam.ask_coordinator": {
         "nl": "In Slack koppelt een coördinator je aan {person}: vraag `/regio koppel @jij {person}`.",
         "en": "In Slack a coordinator links you to {person}: ask for `/regio koppel @you {person}`.",

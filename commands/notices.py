@@ -22,6 +22,7 @@ from commands.actions import (
     responsible_text,
 )
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
+from commands.helpers import milestone_line
 from commands.i18n import escape, format_date, t, weekday_name
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
@@ -197,6 +198,42 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
         parts.append(Note(w("digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
     titles = "; ".join(m.title for m in milestones[:5])
     return Reply(summary=f"{header}: {titles}", parts=parts, ephemeral=False)
+
+
+# "Jouw week" lists at most this many milestones with their buttons (2 blocks each).
+WEEK_MAX_ITEMS = 18
+
+
+def your_week(name: str, *, due: Sequence[Milestone], late: Sequence[Milestone],
+              meeting: Meeting | None, day: date, session: Session | None = None,
+              lang: str = "nl") -> Reply:
+    """Monday's DM to one person: what is due this week, what is late, the next BOSD."""
+    ctx = Context(session=session, today=day,
+                  now=datetime.combine(day, time(9, 0), tzinfo=UTC), lang=lang)
+    header = t("week.header", lang, week=day.isocalendar().week)
+    parts: list = [Header(header), Text(t("week.hello", lang, name=escape(name)))]
+    shown = 0
+    for title, group in ((t("week.due", lang, n=len(due)), due),
+                         (t("week.late", lang, n=len(late)), late)):
+        if not group:
+            continue
+        parts.append(Divider())
+        parts.append(Text(f"*{title}*"))
+        for milestone in group:
+            if shown == WEEK_MAX_ITEMS:
+                break
+            shown += 1
+            parts.append(Text(milestone_line(milestone, ctx)))
+            parts.append(milestone_buttons(milestone, lang))
+    if shown < len(due) + len(late):
+        parts.append(Note(t("week.more", lang, n=len(due) + len(late) - shown)))
+    parts.append(Divider())
+    if meeting is not None:
+        parts.append(Text(t("week.bosd", lang, when=_when(meeting, lang))))
+    else:
+        parts.append(Note(t("week.no_bosd", lang)))
+    summary = f"{header}: " + t("week.summary", lang, due=len(due), late=len(late))
+    return Reply(summary=summary, parts=parts, ephemeral=False)
 
 
 def _when(meeting: Meeting, lang: str) -> str:

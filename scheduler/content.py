@@ -110,6 +110,8 @@ def render(
 
         day = date.fromisoformat(delivery.payload["day"])
         return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
+    if delivery.kind == store.WEEK:
+        return _week(session, delivery, now=now, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
         return notices.delivery_failed(
             target=delivery.payload.get("target", "?"),
@@ -118,6 +120,31 @@ def render(
             lang=lang,
         )
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+# How far ahead "Jouw week" looks for the next BOSD.
+NEXT_BOSD_WITHIN = timedelta(days=120)
+
+
+def _week(session: Session, delivery: Delivery, *, now: datetime, lang: str) -> Reply | None:
+    """"Jouw week" as of the day it is posted: due this week, late, the next BOSD — for
+    the person the target is linked to now (None when unlinked or nothing is due)."""
+    person = store.person_by_slack_user(session, slack_user_id=delivery.target)
+    if person is None or person.id != delivery.payload.get("person_id"):
+        return None
+    day = max(local_day(now), date.fromisoformat(delivery.payload["day"]))
+    sunday = delivery.subject_date + timedelta(days=6)
+    milestones = store.open_due_by(session, end=sunday, responsible_id=person.id)
+    if not milestones:
+        return None
+    meetings = store.bosd_meetings_between(session, start=day, end=day + NEXT_BOSD_WITHIN)
+    return notices.your_week(
+        person.name,
+        due=[m for m in milestones if m.due_date >= day],
+        late=[m for m in milestones if m.due_date < day],
+        meeting=meetings[0] if meetings else None,
+        day=day, session=session, lang=lang,
+    )
 
 
 def _reminder(session: Session, milestone, delivery: Delivery, *, now: datetime,

@@ -255,22 +255,31 @@ class _Planner:
                 )
 
     def digests(self) -> None:
+        """At the digest moment: "Jouw week" to each linked person responsible for an open
+        milestone due this week or late; the digest of late milestones to channels."""
         monday, day, at, until = current_digest(self.now, self.schedule)
         if not at <= self.now < until:
             return
-        late = store.late_open_responsible_and_programmes(self.session, before=day)
-        linked = store.people_with_slack(
-            self.session, person_ids={person for person, _ in late if person}
-        )
-        targets: dict[str, dict] = {}
-        for person_id, programme_id in late:
-            slack_user = linked.get(person_id)
-            if slack_user:
-                targets.setdefault(slack_user, {"person_id": person_id})
-            for channel in self.programme_targets(programme_id):
-                targets.setdefault(channel, {"channel": channel})
         stage = Stage("digest", day, at, until)
-        for target, payload in targets.items():
+        sunday = monday + timedelta(days=6)
+        people = store.responsible_with_open_due_by(self.session, end=sunday)
+        for person_id, slack_user in store.people_with_slack(
+            self.session, person_ids=people
+        ).items():
+            self.plan(
+                key=f"{store.WEEK}:{monday.isoformat()}:{slack_user}",
+                group_key=f"{store.WEEK}:{slack_user}",
+                stage=stage,
+                kind=store.WEEK,
+                target=slack_user,
+                subject_date=monday,
+                payload={"day": day.isoformat(), "person_id": person_id},
+            )
+        late = store.late_open_responsible_and_programmes(self.session, before=day)
+        targets: list[str] = _unique(
+            channel for _, programme_id in late for channel in self.programme_targets(programme_id)
+        )
+        for target in targets:
             self.plan(
                 key=f"{store.DIGEST}:{monday.isoformat()}:{target}",
                 group_key=f"{store.DIGEST}:{target}",
@@ -278,7 +287,7 @@ class _Planner:
                 kind=store.DIGEST,
                 target=target,
                 subject_date=monday,
-                payload={"day": day.isoformat(), **payload},
+                payload={"day": day.isoformat(), "channel": target},
             )
 
     def meetings(self) -> None:

@@ -58,7 +58,9 @@ BOSD_CALL = "bosd_call"
 BOSD_AGENDA = "bosd_agenda"
 ADMIN_ALERT = "admin_alert"
 DECLARATIONS_DIGEST = "declarations_digest"
-KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST)
+# "Jouw week": Monday's DM to a linked responsible person (issue 12 point 7).
+WEEK = "week"
+KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST, WEEK)
 
 
 class Delivery(Base):
@@ -588,6 +590,33 @@ def late_open_milestones(
     return list(session.scalars(query))
 
 
+def responsible_with_open_due_by(session: Session, *, end: date) -> list[int]:
+    """Ids of the people responsible for an open milestone due on or before `end` (late
+    ones included): who gets "Jouw week"."""
+    responsible = responsible_person_id()
+    rows = session.execute(
+        select(responsible.label("person_id"))
+        .where(Milestone.status == "open", Milestone.due_date <= end)
+        .distinct()
+    )
+    return sorted(row.person_id for row in rows if row.person_id is not None)
+
+
+def open_due_by(session: Session, *, end: date, responsible_id: int) -> list[Milestone]:
+    """A person's open milestones due on or before `end`, in due order."""
+    return list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.status == "open", Milestone.due_date <= end,
+                   responsible_is(responsible_id))
+            .options(joinedload(Milestone.owner), joinedload(Milestone.programme),
+                     joinedload(Milestone.project))
+            .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position,
+                      Milestone.id)
+        )
+    )
+
+
 def responsible_slack_users(session: Session, *, milestone_ids: Iterable[int]) -> dict[int, str]:
     """{milestone id: Slack user id of the person responsible for it}, linked people only."""
     return {
@@ -714,6 +743,7 @@ __all__ = [
     "DECLARATIONS_DIGEST",
     "DIGEST",
     "Delivery",
+    "WEEK",
     "KINDS",
     "REMINDER",
     "SchedulerHeartbeat",

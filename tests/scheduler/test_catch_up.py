@@ -42,17 +42,28 @@ def test_it_posts_a_reminder_missed_earlier_today_at_once(store, schedule, conso
     assert texts and all("over 10 werkdagen" in text for text in texts)
 
 
-def test_it_skips_a_missed_stage_whose_successor_is_due_first(store, schedule, console):
-    # Due Tuesday 3 March: the due-day stage is current until the day is over; down from
-    # Monday 2 March to Tuesday 3 March 23:00, the next posting moment would be after it.
+def test_it_posts_a_stage_missed_earlier_on_its_own_day_at_once_however_late(
+    store, schedule, console
+):
     seed(store.factory, region([milestone("a", date(2020, 3, 3))]))
-    run_planner(store.factory, now=amsterdam(date(2020, 3, 3), "23:00"), schedule=schedule)
-    with store.session() as session:
-        assert deliveries.find_deliveries(session, kind=deliveries.REMINDER)
-    # (on its own day it is posted at once, however late)
     sender = Sender(store.factory, console, schedule=schedule, worker="w")
-    sender.run(now=amsterdam(date(2020, 3, 3), "23:00"))
-    assert all("Vandaag is de deadline" in text for text in _texts(console))
+    tick(store.factory, sender, amsterdam(date(2020, 3, 3), "23:00"), schedule)
+    reminders = [m["text"] for _, key, m in console.posts if key.startswith("reminder:")]
+    assert reminders and all("Vandaag is de deadline" in text for text in reminders)
+
+
+def test_it_skips_a_missed_stage_whose_successor_is_due_first(store, schedule, console):
+    # Due Monday 9 March: w2 on Thursday 5 March, the due-day stage on Monday 09:00.
+    # Down from Thursday 08:00 until Saturday: the next posting moment for the w2 stage
+    # would be Monday 09:00, when the due-day reminder says more. Only that one is posted.
+    seed(store.factory, region([milestone("a", date(2020, 3, 9))]))
+    run_planner(store.factory, now=amsterdam(date(2020, 3, 7), "10:00"), schedule=schedule)
+    with store.session() as session:
+        assert deliveries.find_deliveries(session, kind=deliveries.REMINDER) == []
+    sender = Sender(store.factory, console, schedule=schedule, worker="w")
+    tick(store.factory, sender, amsterdam(date(2020, 3, 9), "09:00"), schedule)
+    stages = {key.split(":")[3] for _, key, _ in console.posts if key.startswith("reminder:")}
+    assert stages == {"due"}
 
 
 def test_it_counts_the_days_late_in_a_catch_up_digest_from_the_posting_day(

@@ -48,7 +48,7 @@ def managers_store(tmp_path):
 
 
 def _expected(factory) -> tuple[Counter, Counter, dict[str, set[int]]]:
-    """(reminders per Slack user, digests per Slack user, programmes per Slack user)."""
+    """(reminders per Slack user, "Jouw week" DMs per Slack user, programmes per user)."""
     with factory() as session:
         milestones = list(session.scalars(select(Milestone).where(Milestone.status == "open")))
         roles = list(session.scalars(select(Role).order_by(Role.position, Role.id)))
@@ -70,8 +70,10 @@ def _expected(factory) -> tuple[Counter, Counter, dict[str, set[int]]]:
     while monday <= LAST:
         day = monday if is_working_day(monday) else add_working_days(monday, 1)
         if FIRST <= day <= LAST:
-            late = {slack_of.get(responsible.get(m.id)) for m in milestones if m.due_date < day}
-            for user in late - {None}:
+            # "Jouw week": anything of theirs due by Sunday, late ones included.
+            week = {slack_of.get(responsible.get(m.id)) for m in milestones
+                    if m.due_date <= monday + timedelta(days=6)}
+            for user in week - {None}:
                 digests[user] += 1
         monday += timedelta(days=7)
     return reminders, digests, programmes
@@ -99,7 +101,7 @@ def test_it_reminds_each_programme_manager_of_their_own_programme_in_threads(
     for how, target, thread, ts, key in (m.groups() for m in posts):
         assert target.startswith("U0PM")  # nobody else is linked, no channel follows
         kind = key.split(":")[0]
-        if kind == "digest":
+        if kind == "week":
             got_digests[target] += 1
             continue
         assert kind == "reminder"

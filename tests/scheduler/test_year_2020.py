@@ -80,7 +80,7 @@ def responsible_by_hand(milestones, roles) -> dict[int, int]:
 
 
 def _expected(factory) -> Counter:
-    """What the rules of issue 4 ask for, from the store's data."""
+    """What the rules of issues 4 and 12 ask for, from the store's data."""
     with factory() as session:
         milestones = list(session.scalars(select(Milestone).where(Milestone.status == "open")))
         slack_of = {p.id: p.slack_user_id for p in session.scalars(select(Person))}
@@ -117,7 +117,12 @@ def _expected(factory) -> Counter:
     for monday in weeks:
         digest_day = monday if is_working_day(monday) else add_working_days(monday, 1)
         late = [m for m in milestones if m.due_date < digest_day]
-        expected["digest"] += len(targets(late))
+        # Channels get the digest of late milestones of the programmes they follow ...
+        expected["digest"] += len({c for m in late for c in following.get(m.programme_id, ())})
+        # ... people "Jouw week": anything of theirs due by Sunday (late ones included).
+        week = [m for m in milestones if m.due_date <= monday + timedelta(days=6)]
+        expected["week"] += len({slack_of[responsible[m.id]] for m in week
+                                 if slack_of.get(responsible.get(m.id))})
     for meeting in meetings:
         for kind, n in (("bosd_call", 10), ("bosd_agenda", 5)):
             if FIRST <= add_working_days(meeting.date, -n) <= LAST:
@@ -136,6 +141,7 @@ def test_it_posts_exactly_the_expected_posts_through_2020(store, schedule, conso
     assert len(keys) == len(set(keys))  # nothing twice
     assert Counter(key.split(":")[0] for key in keys) == expected
     assert expected["reminder"] > 50 and expected["digest"] > 40  # a real year, not empty
+    assert expected["week"] > 40
     assert expected["bosd_call"] == expected["bosd_agenda"] == 16  # 8 meetings, 2 channels
     with store.session() as session:
         assert deliveries.count_by_status(session) == {"sent": len(keys)}
