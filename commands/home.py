@@ -12,6 +12,7 @@ from commands.actions import ACTION_AGENDA_FORM, milestone_buttons
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import is_coordinator, is_late, me, milestone_line
 from commands.i18n import escape, format_date, t
+from commands.linking import offer_parts
 from commands.meetings import meeting_parts, meeting_title
 from commands.parsing import month_bounds
 from storage import queries
@@ -47,7 +48,8 @@ def home(ctx: Context, *, show: str = "all") -> Reply:
     parts: list = [Header(t("home.title", lang))]
     person = me(ctx)
     if person is None:
-        parts.append(Text(t("home.not_linked", lang)))
+        # "Ben jij …?" when the Slack profile matches one person, else how to link.
+        parts += offer_parts(ctx)
     else:
         parts.append(Text(t("home.hello", lang, name=escape(person.name))))
         parts.append(Header(t("home.mine", lang)))

@@ -374,9 +374,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "home.hello": {"nl": "Hallo {name}.", "en": "Hello {name}."},
     "home.not_linked": {
         "nl": "Je Slack-account is nog niet aan een persoon uit het programma gekoppeld. "
-        "Vraag een coördinator: `/regio koppel @jij <je naam>`.",
+        "Zeg wie je bent met `/regio ik ben <je naam>`, of vraag een coördinator: "
+        "`/regio koppel @jij <je naam>`.",
         "en": "Your Slack account is not linked to a person in the programme yet. "
-        "Ask a coordinator: `/regio koppel @you <your name>`.",
+        "Say who you are with `/regio ik ben <your name>`, or ask a coordinator: "
+        "`/regio koppel @you <your name>`.",
     },
     "home.mine": {"nl": "Mijn mijlpalen", "en": "My milestones"},
     "home.mine_none": {"nl": "Geen mijlpalen op jouw naam.", "en": "No milestones in your name."},
@@ -526,9 +528,55 @@ CATALOG: dict[str, dict[str, str]] = {
     "week.bosd": {"nl": "*Volgende BOSD:* {when}", "en": "*Next BOSD:* {when}"},
     "week.no_bosd": {"nl": "Er staat geen BOSD gepland.", "en": "No BOSD is scheduled."},
     "week.summary": {"nl": "{due} deze week, {late} te laat", "en": "{due} this week, {late} late"},
-    "iam.ask_coordinator": {
-        "nl": "In Slack koppelt een coördinator je aan {person}: vraag `/regio koppel @jij {person}`.",
-        "en": "In Slack a coordinator links you to {person}: ask for `/regio koppel @you {person}`.",
+    "link.offer": {"nl": "Ben jij *{person}*?", "en": "Are you *{person}*?"},
+    "link.yes": {"nl": "Ja", "en": "Yes"},
+    "link.no": {"nl": "Nee", "en": "No"},
+    "link.ambiguous": {
+        "nl": "Je Slack-naam past bij meer dan één persoon ({names}). Zeg wie je bent met "
+        "`/regio ik ben <je naam>`; een coördinator keurt het goed.",
+        "en": "Your Slack name matches more than one person ({names}). Say who you are with "
+        "`/regio ik ben <your name>`; a coordinator approves it.",
+    },
+    "link.held": {
+        "nl": "{person} is al aan iemand anders gekoppeld. Vraag een coördinator als dat niet "
+        "klopt.",
+        "en": "{person} is already linked to someone else. Ask a coordinator if that is wrong.",
+    },
+    "link.already": {
+        "nl": "Je bent al gekoppeld aan {person}. Een coördinator kan dat veranderen "
+        "(`/regio koppel`).",
+        "en": "You are already linked to {person}. A coordinator can change that "
+        "(`/regio koppel`).",
+    },
+    "link.gone": {"nl": "Die persoon of dat verzoek ken ik niet (meer).",
+                  "en": "I do not know that person or request (any more)."},
+    "link.declined": {
+        "nl": "Goed, dan niet. Zeg wie je bent met `/regio ik ben <je naam>`.",
+        "en": "All right. Say who you are with `/regio ik ben <your name>`.",
+    },
+    "link.nobody_decides": {
+        "nl": "Er is geen coördinator of beheerder in Slack om je koppeling goed te keuren. "
+        "Vraag een beheerder.",
+        "en": "There is no coordinator or admin on Slack to approve your link. Ask an admin.",
+    },
+    "link.request": {
+        "nl": "<@{user}> zegt {person} te zijn. Koppelen?",
+        "en": "<@{user}> says they are {person}. Link them?",
+    },
+    "link.profile": {"nl": "Slack-profiel: {profile}", "en": "Slack profile: {profile}"},
+    "link.approve": {"nl": "Goedkeuren", "en": "Approve"},
+    "link.reject": {"nl": "Afwijzen", "en": "Reject"},
+    "link.decided.approved": {"nl": "Goedgekeurd door <@{user}>.", "en": "Approved by <@{user}>."},
+    "link.decided.rejected": {"nl": "Afgewezen door <@{user}>.", "en": "Rejected by <@{user}>."},
+    "link.told.approved": {
+        "nl": "Je bent gekoppeld aan {person}. Je Home-tab en `/regio mijlpalen mijn` gaan nu "
+        "over jou.",
+        "en": "You are linked to {person}. Your Home tab and `/regio mijlpalen mijn` are about "
+        "you now.",
+    },
+    "link.told.rejected": {
+        "nl": "Je verzoek om gekoppeld te worden aan {person} is afgewezen.",
+        "en": "Your request to be linked to {person} was rejected.",
     },
     "iam.asked": {
         "nl": "Je naam in Slack komt niet overeen met {person}: ik heb de coördinatoren gevraagd "

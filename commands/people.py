@@ -233,8 +233,9 @@ def koppel(args: str, ctx: Context) -> Reply:
 def ik_ben(args: str, ctx: Context) -> Reply:
     """`/regio ik ben <naam>` — zeg wie je bent, zodat `mijn`, de Home-tab en de herinneringen over jou gaan.
 
-    Aan de console koppel ik je meteen; in Slack koppelt een coördinator je
-    (`/regio koppel @jij <je naam>`).
+    Aan de console koppel ik je meteen. In Slack koppel ik je zelf als je Slack-naam of
+    e-mailadres bij die persoon past en niemand anders al aan die persoon gekoppeld is;
+    anders vraag ik de coördinatoren om goedkeuring (een DM met Goedkeuren/Afwijzen).
     """
     lang = ctx.lang
     words = args.strip().split(maxsplit=1)
@@ -247,11 +248,10 @@ def ik_ben(args: str, ctx: Context) -> Reply:
     if person.slack_user_id == ctx.user_id:
         message = t("iam.same", lang, person=escape(person.name))
         return Reply(summary=message, parts=[Text(message)])
-    if person.slack_user_id is not None and not is_coordinator(ctx):
-        message = t("iam.taken", lang, person=escape(person.name), user=person.slack_user_id)
-        return Reply.error(message)
     if not ctx.console and not is_coordinator(ctx):
-        return Reply.error(t("iam.ask_coordinator", lang, person=escape(person.name)))
+        from commands.linking import link_self  # noqa: PLC0415 — Slack only
+
+        return link_self(person, ctx)
     previous, _ = _link(ctx, person, ctx.user_id, action="person.link_self")
     message = t("iam.done", lang, person=escape(person.name))
     parts: list = [Text(message)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import logging
 import socket
 import sys
 import threading
@@ -32,6 +33,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from regiobot.clock import AMSTERDAM
+from storage.linking import profile_of
+
+log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "regiobot_delivery"
 
@@ -125,6 +129,10 @@ class Channel:
     def post(self, channel: str, message: dict[str, Any], metadata: dict[str, Any]) -> str:
         raise NotImplementedError
 
+    def profile(self, user: str) -> dict[str, str | None] | None:
+        """A user's names, email and locale (for their language), or None if unknown."""
+        return None
+
     def update(self, channel: str, ts: str, message: dict[str, Any],
                metadata: dict[str, Any] | None = None) -> None:
         raise NotImplementedError
@@ -208,6 +216,16 @@ class SlackChannel(Channel):
         with self._lock:
             self._dms[target] = channel
         return channel
+
+    def profile(self, user: str) -> dict[str, str | None] | None:
+        """users.info with include_locale; None when Slack does not say (the post goes
+        out in REGIOBOT_LANG then)."""
+        try:
+            response = self._call("users_info", user=user, include_locale=True)
+        except DeliveryError as error:
+            log.warning("users.info for %s: %s", user, error)
+            return None
+        return profile_of(response.get("user") or {})
 
     def post(self, channel: str, message: dict[str, Any], metadata: dict[str, Any]) -> str:
         response = self._call(

@@ -16,6 +16,7 @@ from commands.render import to_message
 from regiobot.clock import AMSTERDAM
 from scheduler.planner import Schedule, local_day
 from storage import deliveries as store
+from storage import linking
 from storage.deliveries import Delivery
 from storage.workdays import add_working_days
 
@@ -49,6 +50,10 @@ def prepare(
         if delivery.target not in store.topic_channels(session, topic="bosd"):
             return "no longer following the BOSD", None
         return None, _meeting(meeting, delivery, schedule=schedule, lang=lang)
+    if delivery.kind == store.LINK_REQUEST:
+        request = linking.get_request(session, request_id=delivery.payload.get("request_id", 0))
+        if request is None or request.status != linking.PENDING:
+            return "link request decided or gone", None
     if delivery.kind == store.DECLARATIONS_DIGEST and delivery.target not in (
         store.topic_channels(session, topic="declaraties")
     ):
@@ -61,7 +66,7 @@ def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
     """Does the target still get this milestone's reminders (the responsible person may
     have changed, a channel may have stopped following the programme since it was
     planned)?"""
-    if delivery.target[:1] in ("U", "W"):
+    if store.is_user(delivery.target):
         linked = store.responsible_slack_users(session, milestone_ids=[milestone.id])
         return linked.get(milestone.id) == delivery.target
     channels = store.programme_channels(session)
@@ -70,7 +75,7 @@ def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
 
 
 def _digest_milestones(session: Session, delivery: Delivery, day: date) -> list:
-    if delivery.target[:1] in ("U", "W"):
+    if store.is_user(delivery.target):
         person = store.person_by_slack_user(session, slack_user_id=delivery.target)
         if person is None:
             return []
@@ -112,6 +117,10 @@ def render(
         return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
     if delivery.kind == store.WEEK:
         return _week(session, delivery, now=now, lang=lang)
+    if delivery.kind == store.LINK_REQUEST:
+        from commands.linking import request_card  # noqa: PLC0415
+
+        return request_card(delivery.payload.get("request_id", 0), session=session, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
         return notices.delivery_failed(
             target=delivery.payload.get("target", "?"),

@@ -44,6 +44,7 @@ from scheduler.channels import (
 )
 from scheduler.planner import STAGE_DUE, Schedule, local_day
 from storage import deliveries as store
+from storage import linking
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -195,14 +196,28 @@ class Sender:
                         row.group_key, row.stage, row.thread_ts)
 
     def _content(self, job: _Job, *, now: datetime):
-        """(why not to send, or None; the reply; the version of what it shows)."""
+        """(why not to send, or None; the reply; the version of what it shows; the
+        language: a DM's person's, from their Slack locale, else REGIOBOT_LANG)."""
+        self._ensure_profile(job.target, now=now)
         with self.factory() as session:
             row = store.get_delivery(session, delivery_id=job.id)
             # Read the version first: a change racing the render shows up as newer.
             version = store.source_version(session, delivery_id=job.id)
+            lang = store.lang_for_target(session, target=job.target) or self.lang
             reason, reply = content.prepare(session, row, now=now, schedule=self.schedule,
-                                            lang=self.lang)
-            return reason, reply, version
+                                            lang=lang)
+            return reason, reply, version, lang
+
+    def _ensure_profile(self, target: str, *, now: datetime) -> None:
+        """Fetch the Slack profile (locale) of a DM's person the first time, once."""
+        with self.factory() as session:
+            if not store.needs_profile(session, target=target):
+                return
+        profile = self.channel.profile(target)
+        if profile is None:
+            return
+        with transaction(self.factory) as session:
+            linking.save_profile(session, slack_user_id=target, now=now, **profile)
 
     def _supersede(self, job: _Job, reason: str, *, now: datetime, report: SendReport) -> None:
         with transaction(self.factory) as session:
@@ -219,7 +234,7 @@ class Sender:
         posting = False
         try:
             if not job.needs_lookup:
-                reason, reply, version = self._content(job, now=now)
+                reason, reply, version, lang = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
@@ -233,11 +248,11 @@ class Sender:
                     self._record(job, channel_id, ts, None, None, now=now)
                     report.found.append(job.key)
                     return
-                reason, reply, version = self._content(job, now=now)
+                reason, reply, version, lang = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
-            message = content.message_of(reply, lang=self.lang)
+            message = content.message_of(reply, lang=lang)
             digest = content.content_hash(message)
             job, root = self._thread(job, channel_id, now=now)
             if job.thread_ts:
@@ -360,11 +375,11 @@ class Sender:
                 return  # another sender compares it
         with self.factory() as session:
             row = store.get_delivery(session, delivery_id=delivery_id)
-            reply = content.render(session, row, now=now, schedule=self.schedule,
-                                   lang=self.lang)
+            lang = store.lang_for_target(session, target=row.target) or self.lang
+            reply = content.render(session, row, now=now, schedule=self.schedule, lang=lang)
         if reply is None:
             return
-        message = content.message_of(reply, lang=self.lang)
+        message = content.message_of(reply, lang=lang)
         digest = content.content_hash(message)
         if digest == old_hash:
             return

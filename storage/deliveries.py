@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
+from storage import linking
 from storage.models import (
     AgendaItem,
     Base,
@@ -60,7 +61,10 @@ ADMIN_ALERT = "admin_alert"
 DECLARATIONS_DIGEST = "declarations_digest"
 # "Jouw week": Monday's DM to a linked responsible person (issue 12 point 7).
 WEEK = "week"
-KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST, WEEK)
+# A request to be linked to a person, to one coordinator (storage.linking).
+LINK_REQUEST = "link_request"
+KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST, WEEK,
+         LINK_REQUEST)
 
 
 class Delivery(Base):
@@ -654,6 +658,21 @@ def people_with_slack(session: Session, *, person_ids: Iterable[int]) -> dict[in
         .where(Person.id.in_(ids), Person.slack_user_id.is_not(None))
     )
     return {row.id: row.slack_user_id for row in rows}
+
+
+def lang_for_target(session: Session, *, target: str) -> str | None:
+    """The language of a DM's person (their Slack locale), None for channels or unknown."""
+    return linking.lang_of(session, slack_user_id=target) if is_user(target) else None
+
+
+def needs_profile(session: Session, *, target: str) -> bool:
+    """A DM to someone whose Slack profile (locale) was never fetched."""
+    return is_user(target) and linking.get_profile(session, slack_user_id=target) is None
+
+
+def is_user(target: str) -> bool:
+    """A user id (U…/W…, or a console user) rather than a channel (C…/G…/D…)."""
+    return target[:1] not in ("C", "G", "D")
 
 
 def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | None:

@@ -18,7 +18,9 @@ What it answers:
   `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`;
   thread replies only when posted with `reply_broadcast`, as Slack does;
   `conversations.replies`: one thread (`ts`), its parent first.
-- `views.publish` / `views.open` / `views.update`: the view back with an id; `users.info`: a plausible user.
+- `views.publish` / `views.open` / `views.update`: the view back with an id;
+  `users.info`: what `profiles[user_id]` says (real_name, locale, profile.email …) or a
+  plausible Dutch user.
 - any other method: `{"ok": true}`.
 - POST `/response/<key>` (a `response_url`): `ok`, recorded as method "response_url".
 
@@ -86,6 +88,8 @@ class FakeSlack:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._state = _State()
         self._changed = threading.Condition()
+        # users.info answers: {user id: {"real_name": …, "locale": …, "profile": {…}}}.
+        self.profiles: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(1)
         self._base_ts = int(time.time())
         fake = self
@@ -334,6 +338,9 @@ class FakeSlack:
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
         if method == "users.info":
             user = args.get("user", "")
+            if user in self.profiles:
+                return {"ok": True, "user": {"id": user, "team_id": TEAM_ID, "is_bot": False,
+                                             **self.profiles[user]}}
             return {
                 "ok": True,
                 "user": {

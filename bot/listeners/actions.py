@@ -31,9 +31,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.listeners.context import run_handler
 from bot.listeners.events import publish_home
 from commands import actions as commands
+from commands import linking
 from commands.core import Context, Form, FormResult, Reply
 from commands.home import ACTION_CALENDAR, ACTION_FILTER
 from commands.i18n import t
+from commands.linking import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
 from commands.render import form_values, to_info_modal, to_message, to_modal_view
 from regiobot.settings import Settings
 
@@ -248,6 +250,51 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
                           view=to_info_modal(reply, title=t("home.calendar.title", lang),
                                              lang=lang))
 
+    def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+
+        user_id, channel_id, _ = _where(body)
+        value = action.get("value", "")
+        if not value.isdigit() or len(value) > 9:
+            return
+        answer = linking.accept_offer if action["action_id"] == linking.ACTION_YES else (
+            linking.decline_offer)
+        reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
+                            user_id=user_id, channel_id=None)
+        if not reply.ok or not reply.changed or action["action_id"] != linking.ACTION_YES:
+            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
+                      channel_id=channel_id)
+        publish_home(client, settings, factory, user_id=user_id)
+
+    def decision(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Goedkeuren / Afwijzen on a link request (a coordinator's DM)."""
+
+        user_id, channel_id, container = _where(body)
+        value = action.get("value", "")
+        if not value.isdigit() or len(value) > 9:
+            return
+        outcome: list[str | None] = []
+
+        def decide(ctx: Context) -> Reply:
+            reply, requester = linking.decide(
+                int(value), action["action_id"] == linking.ACTION_APPROVE, ctx)
+            outcome.append(requester)
+            return reply
+
+        reply = run_handler(settings, factory, decide, user_id=user_id, channel_id=channel_id)
+        requester = outcome[0] if outcome else None
+        if not reply.ok or requester is None:
+            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
+                      channel_id=channel_id)
+            return
+        if channel_id and container.get("message_ts"):
+            client.chat_update(channel=channel_id, ts=container["message_ts"],
+                               **to_message(reply, lang=lang))
+        notice = run_handler(settings, factory,
+                             lambda ctx: linking.decision_notice(int(value), ctx),
+                             user_id=requester, channel_id=None)
+        client.chat_postMessage(channel=requester, **to_message(notice, lang=lang))
+
     def closed(ack: Ack, view: dict[str, Any]) -> None:
         """Cancelled: nothing was changed, nothing to do."""
         ack()
@@ -258,6 +305,10 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     for action_id in FORM_OPENERS:
         app.action(action_id)(ack=acknowledge, lazy=[open_form])
     app.action(ACTION_FILTER)(ack=acknowledge, lazy=[home_filter])
+    for action_id in (ACTION_YES, ACTION_NO):
+        app.action(action_id)(ack=acknowledge, lazy=[offer_answer])
+    for action_id in (ACTION_APPROVE, ACTION_REJECT):
+        app.action(action_id)(ack=acknowledge, lazy=[decision])
     app.action(ACTION_CALENDAR)(ack=acknowledge, lazy=[home_calendar])
     for callback_id in FORM_HANDLERS:
         app.view_submission(callback_id)(ack=submit, lazy=[after_submit])
