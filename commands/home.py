@@ -12,7 +12,7 @@ from commands.actions import ACTION_AGENDA_FORM, milestone_buttons
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import is_coordinator, is_late, me, milestone_line
 from commands.i18n import escape, format_date, t
-from commands.linking import offer_parts
+from commands.identity import offer_parts
 from commands.meetings import meeting_parts, meeting_title
 from commands.parsing import month_bounds
 from storage import queries

@@ -118,7 +118,7 @@ def render(
     if delivery.kind == store.WEEK:
         return _week(session, delivery, now=now, lang=lang)
     if delivery.kind == store.LINK_REQUEST:
-        from commands.linking import request_card  # noqa: PLC0415
+        from commands.identity import request_card  # noqa: PLC0415
 
         return request_card(delivery.payload.get("request_id", 0), session=session, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:

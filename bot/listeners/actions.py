@@ -31,11 +31,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.listeners.context import run_handler
 from bot.listeners.events import publish_home
 from commands import actions as commands
-from commands import linking
+from commands import identity
 from commands.core import Context, Form, FormResult, Reply
 from commands.home import ACTION_CALENDAR, ACTION_FILTER
 from commands.i18n import t
-from commands.linking import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
+from commands.identity import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
 from commands.render import form_values, to_info_modal, to_message, to_modal_view
 from regiobot.settings import Settings
 
@@ -257,11 +257,11 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         value = action.get("value", "")
         if not value.isdigit() or len(value) > 9:
             return
-        answer = linking.accept_offer if action["action_id"] == linking.ACTION_YES else (
-            linking.decline_offer)
+        answer = identity.accept_offer if action["action_id"] == identity.ACTION_YES else (
+            identity.decline_offer)
         reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
                             user_id=user_id, channel_id=None)
-        if not reply.ok or not reply.changed or action["action_id"] != linking.ACTION_YES:
+        if not reply.ok or not reply.changed or action["action_id"] != identity.ACTION_YES:
             tell_user(client, to_message(reply, lang=lang), user_id=user_id,
                       channel_id=channel_id)
         publish_home(client, settings, factory, user_id=user_id)
@@ -276,8 +276,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         outcome: list[str | None] = []
 
         def decide(ctx: Context) -> Reply:
-            reply, requester = linking.decide(
-                int(value), action["action_id"] == linking.ACTION_APPROVE, ctx)
+            reply, requester = identity.decide(
+                int(value), action["action_id"] == identity.ACTION_APPROVE, ctx)
             outcome.append(requester)
             return reply
 
@@ -291,7 +291,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             client.chat_update(channel=channel_id, ts=container["message_ts"],
                                **to_message(reply, lang=lang))
         notice = run_handler(settings, factory,
-                             lambda ctx: linking.decision_notice(int(value), ctx),
+                             lambda ctx: identity.decision_notice(int(value), ctx),
                              user_id=requester, channel_id=None)
         client.chat_postMessage(channel=requester, **to_message(notice, lang=lang))
 

@@ -7,6 +7,8 @@ Revises: 0005
 the same milestone to the same target), fixed before the reply is posted so that a
 look-up after a crash searches that thread (`conversations.replies`).
 
+Two indexes on `role` for storage.responsible.
+
 `slack_profile`: what users.info said about a Slack user (names, email, locale), to
 offer "Ben jij …?" and to speak their language; `link_request`: a request to be linked
 to a person, for coordinators to approve (storage.linking).
@@ -23,6 +25,11 @@ depends_on = ("0002",)
 
 
 def upgrade() -> None:
+    # storage.responsible looks a milestone's projectleider / programmamanager up per
+    # milestone: by programme or project, and kind.
+    with op.batch_alter_table("role", schema=None) as batch_op:
+        batch_op.create_index("ix_role_programme_kind", ["programme_id", "kind"], unique=False)
+        batch_op.create_index("ix_role_project_kind", ["project_id", "kind"], unique=False)
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.add_column(sa.Column("thread_ts", sa.String(length=32), nullable=True))
     op.create_table(
@@ -60,6 +67,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("role", schema=None) as batch_op:
+        batch_op.drop_index("ix_role_project_kind")
+        batch_op.drop_index("ix_role_programme_kind")
     op.drop_table("link_request")
     op.drop_table("slack_profile")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
