@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -164,8 +165,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
                   "ts": container.get("message_ts"), "home": container.get("type") == "view",
                   "show": (body.get("view") or {}).get("private_metadata"),
                   "ephemeral": bool(container.get("is_ephemeral"))}
-        view = to_modal_view(Form(**{**form.__dict__, "private": json.dumps(origin)}),
-                             lang=lang)
+        view = to_modal_view(replace(form, private=json.dumps(origin)), lang=lang)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
