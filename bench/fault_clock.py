@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from regiobot.cli.common import open_store
@@ -39,6 +39,10 @@ def main() -> None:
     moment = [simulated()]
     jobs = Jobs(settings, open_store(settings.database_url), channel, now=lambda: moment[0])
     jobs.sender.clock = simulated
+    # A row left `sending` by a SIGKILL is judged stale by the database's clock, in real
+    # time (docs/scheduler.md): with sends of a few calls of at most CLIENT_TIMEOUT each,
+    # 20 s is ample — what the default five minutes are to the real 30 s timeout.
+    jobs.sender.stale_after = timedelta(seconds=20)
     while True:
         moment[0] = simulated()
         try:

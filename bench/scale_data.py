@@ -43,6 +43,7 @@ from storage.models import (
     Role,
     Subscription,
 )
+from storage.search import rebuild as rebuild_search
 
 EVENTS_PER_FACTOR = 10_000
 YEAR = 2020
@@ -256,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             print("the store is not empty; give an empty one", file=sys.stderr)
             return 2
         counts = load_programmes(session, args.factor)
+        # Rows went in through Core, past the session hooks that keep the search index.
+        counts["search entries"] = rebuild_search(session)
     programmes_done = timer.perf_counter()
     with transaction(factory) as session:
         counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed)

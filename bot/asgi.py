@@ -1,10 +1,13 @@
 """The one ASGI app of the web process: Slack (HTTP mode), calendar feeds, /healthz.
 
 Events, slash commands and interactivity all arrive at POST /slack/events, as
-manifest.json declares. Bolt checks the signature and the timestamp (5 minutes) and
-answers 401 to anything forged or stale before a listener or the store sees it. Bolt's
-App is synchronous, so dispatch runs in a worker thread, keeping the event loop free for
-feeds and health checks.
+manifest.json declares. Before Bolt sees a request, `bot.slack_requests` reads at most
+1 MiB of it (413 beyond, chunked or not), checks the signature and the timestamp
+(5 minutes) on the raw bytes (401 for anything unsigned, forged or stale) and only then
+parses it (400 for a signed body that is not what Slack sends) — so nothing a client
+sends makes a 500, and nothing unsigned reaches a listener or the store. Bolt's App is
+synchronous, so dispatch runs in a worker thread, keeping the event loop free for feeds
+and health checks.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_starlette_response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,14 +28,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.slack_requests import (
+    MAX_SLACK_BODY,
+    Refusal,
+    bolt_request,
+    read_limited,
+    signed_by_slack,
+)
 from regiobot import clock
 from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
-# Slack's payloads are a few kilobytes; refuse anything huge before reading it.
-MAX_SLACK_BODY = 1024 * 1024
 
 
 def _optional(module: str, name: str) -> Callable[..., Any] | None:
@@ -69,7 +77,9 @@ def create_app(
             from bot.app import build_app
 
             bolt_app = build_app(settings, factory)
-        routes.append(Route(SLACK_PATH, _slack_endpoint(bolt_app), methods=["POST"]))
+        routes.append(
+            Route(SLACK_PATH, _slack_endpoint(bolt_app, settings), methods=["POST"])
+        )
     feed_routes = _optional("calendars.http", "feed_routes")
     if feed_routes is not None:
         routes.extend(feed_routes(settings, factory))
@@ -85,12 +95,32 @@ async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
     await run_in_threadpool(shutdown_answers)
 
 
-def _slack_endpoint(bolt_app: App) -> Callable[[Request], Any]:
+def _refused(refusal: Refusal) -> Response:
+    # Said plainly and without echoing anything of the request. After a 413 the rest of
+    # the body is still on its way: closing the connection stops the server from
+    # reading (and discarding) it to keep the connection alive.
+    headers = {"Connection": "close"} if refusal.status == 413 else None
+    return Response(refusal.reason + "\n", status_code=refusal.status, media_type="text/plain",
+                    headers=headers)
+
+
+def _slack_endpoint(bolt_app: App, settings: Settings) -> Callable[[Request], Any]:
+    secret = settings.slack_signing_secret or ""
+
     async def slack_events(request: Request) -> Response:
-        if int(request.headers.get("content-length") or 0) > MAX_SLACK_BODY:
-            return Response(status_code=413)
-        body = await request.body()
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        body = await read_limited(request, MAX_SLACK_BODY)
+        if isinstance(body, Refusal):
+            if body.status == 413:
+                log.warning("refused a Slack request of more than %s bytes", MAX_SLACK_BODY)
+            return _refused(body)
+        if not signed_by_slack(body, request.headers, secret=secret):
+            log.warning("refused a Slack request without a valid signature")
+            return _refused(Refusal(401, "invalid signature"))
+        parsed = bolt_request(body, request.headers, request.query_params)
+        if isinstance(parsed, Refusal):
+            log.warning("refused a signed Slack request: %s", parsed.reason)
+            return _refused(parsed)
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, parsed)
         return to_starlette_response(bolt_response)
 
     return slack_events

@@ -46,51 +46,65 @@ RATE_PERIOD = 60.0
 # --- Keeping tokens out of logs ------------------------------------------------------
 
 # "/calendar/<token>" as in a path, and "%2Fcalendar%2F<token>" as in the URL-encoded
-# webcal URL inside a Google Calendar link (which Slack's SDK logs at DEBUG).
-_TOKEN_IN_PATH = re.compile(r"(/|%2[Ff])calendar(/|%2[Ff])[^/\s\"'?#&%<>|]+")
-_MARK = "calendar/"
+# webcal URL inside a Google Calendar link (which Slack's SDK logs at DEBUG) — in any
+# case and with any number of slashes, as near-miss paths (`//calendar//<token>.ics`,
+# `/CALENDAR/<token>.ics`) are answered 404 but still logged.
+_SEPARATOR = r"(?:/|%2[Ff])+"
+_TOKEN_IN_PATH = re.compile(
+    rf"({_SEPARATOR})(calendar)({_SEPARATOR})[^/\s\"'?#&%<>|]+", re.IGNORECASE
+)
+# A run of exactly a token's 43 URL-safe characters anywhere: what a path that does
+# not even look like a feed path may still carry. Applied to the access log lines.
+_TOKEN_SHAPED = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+_HINTS = ("calendar/", "%2f")
 
 
 def _redacted(match: re.Match[str]) -> str:
-    suffix = ".ics" if match.group(0).endswith(".ics") else ""
-    return f"{match.group(1)}calendar{match.group(2)}<token>{suffix}"
+    suffix = ".ics" if match.group(0).lower().endswith(".ics") else ""
+    return f"{match.group(1)}{match.group(2)}{match.group(3)}<token>{suffix}"
 
 
-def redact(text: str) -> str:
-    """`/calendar/<anything>[.ics]` (also URL-encoded) with the token part replaced."""
-    return _TOKEN_IN_PATH.sub(_redacted, text)
+def redact(text: str, *, token_shaped: bool = False) -> str:
+    """`/calendar/<anything>[.ics]` (also URL-encoded, in any case) with the token part
+    replaced; with `token_shaped`, also every run of 43 token characters."""
+    text = _TOKEN_IN_PATH.sub(_redacted, text)
+    return _TOKEN_SHAPED.sub("<token>", text) if token_shaped else text
 
 
 def _may_hold_token(text: str) -> bool:
-    return "calendar" in text and (_MARK in text or "%2F" in text or "%2f" in text)
+    lowered = text.lower()
+    return "calendar" in lowered and any(hint in lowered for hint in _HINTS)
 
 
-def _redact_arg(value: object) -> object:
-    if isinstance(value, str):
-        return redact(value) if _may_hold_token(value) else value
+def _redact_arg(value: object, token_shaped: bool) -> object:
     # httpx passes its URL object, which formats to the full URL.
-    if type(value).__name__ == "URL" and _may_hold_token(str(value)):
-        return redact(str(value))
+    if type(value).__name__ == "URL":
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    if token_shaped or _may_hold_token(value):
+        return redact(value, token_shaped=token_shaped)
     return value
 
 
-def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if isinstance(record.msg, str) and _may_hold_token(record.msg):
-        record.msg = redact(record.msg)
+def redact_record(record: logging.LogRecord, *, token_shaped: bool = False) -> logging.LogRecord:
+    if isinstance(record.msg, str) and (token_shaped or _may_hold_token(record.msg)):
+        record.msg = redact(record.msg, token_shaped=token_shaped)
     if isinstance(record.args, tuple):
-        record.args = tuple(_redact_arg(a) for a in record.args)
+        record.args = tuple(_redact_arg(a, token_shaped) for a in record.args)
     elif isinstance(record.args, dict):
-        record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+        record.args = {k: _redact_arg(v, token_shaped) for k, v in record.args.items()}
     return record
 
 
 class RedactFeedTokens(logging.Filter):
     """A logging filter that rewrites records so a feed token never reaches a log:
     uvicorn's access logger passes the path as an argument, httpx the URL it requests;
-    the message and its arguments are both redacted."""
+    the message and its arguments are both redacted — on these loggers, which log
+    request paths, also every token-shaped run of characters, whatever the path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        redact_record(record)
+        redact_record(record, token_shaped=True)
         return True
 
 

@@ -28,7 +28,7 @@ from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from storage.feeds import DEFAULT_BODY_SLUG, find_body, upsert_meetings
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8
 from storage.schema import AgendaItemData, MeetingData
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -85,6 +85,16 @@ def read_source(source: str | Path) -> bytes:
 
 # --- Structure, with line numbers ------------------------------------------------------
 
+# Properties RFC 5545 allows at most once per component (§3.6.1, §3.6.5) that this
+# importer reads; a second one is refused rather than one of them guessed.
+_ONCE = {
+    "VEVENT": ("UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION",
+               "LOCATION", "STATUS", "RECURRENCE-ID", "SEQUENCE"),
+    "VTIMEZONE": ("TZID",),
+    "STANDARD": ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO"),
+    "DAYLIGHT": ("DTSTART", "TZOFFSETFROM", "TZOFFSETTO"),
+}
+
 
 @dataclass
 class _Component:
@@ -130,7 +140,13 @@ def _check_structure(text: str, label: str) -> tuple[list[_Component], list[Prob
         elif not stack:
             problems.append(Problem(label, number, "a property outside BEGIN:VCALENDAR"))
         else:
-            stack[-1].props.setdefault(name, number)
+            component = stack[-1]
+            first = component.props.setdefault(name, number)
+            if first != number and name in _ONCE.get(component.name, ()):
+                problems.append(Problem(
+                    label, number, f"{name} given twice in the {component.name} of line "
+                    f"{component.line} (first on line {first})"
+                ))
     if stack and not problems:
         problems.append(
             Problem(label, stack[-1].line, f"BEGIN:{stack[-1].name} is never closed")
@@ -179,11 +195,7 @@ class ParsedMeetings:
 
 def parse_meetings(data: bytes, *, label: str) -> ParsedMeetings:
     """The meetings in an .ics file, or ImportRefused naming every problem's line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRefused([Problem(label, line, "not UTF-8 text")]) from None
+    text = decode_utf8(data, source=label)
     structure, problems = _check_structure(text, label)
     if problems:
         raise ImportRefused(problems)
@@ -191,6 +203,10 @@ def parse_meetings(data: bytes, *, label: str) -> ParsedMeetings:
         calendar = Calendar.from_ical(data)
     except ValueError as error:
         raise ImportRefused([Problem(label, None, f"unreadable calendar: {error}")]) from None
+    except (TypeError, AttributeError, KeyError, IndexError, OverflowError):
+        # icalendar trips over shapes the structure check lets through (it reads time
+        # zones while parsing); say so rather than show its traceback.
+        raise ImportRefused([Problem(label, None, "unreadable calendar")]) from None
     events = calendar.walk("VEVENT")
     if len(events) != len(structure):  # cannot happen for a balanced file; be safe
         raise ImportRefused([Problem(label, None, "the events could not be told apart")])

@@ -10,6 +10,7 @@ here: a refused or failed change leaves the store as it was.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from commands.core import (
@@ -106,10 +107,19 @@ def milestone_buttons(milestone: Milestone, lang: str) -> Actions:
     )
 
 
+# An id as our buttons and forms write it: a positive decimal of ASCII digits that fits
+# the store's integer; anything else cannot be one of ours.
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def id_of(text: str | None) -> int | None:
+    return int(text) if isinstance(text, str) and _ID.fullmatch(text) else None
+
+
 def milestone_id_of(block_id: str | None) -> int | None:
     """The milestone a row of buttons is about ("milestone-12" → 12)."""
     prefix, _, number = (block_id or "").partition("-")
-    return int(number) if prefix == "milestone" and number.isdigit() and len(number) < 10 else None
+    return id_of(number) if prefix == "milestone" else None
 
 
 def responsible_text(milestone: Milestone, ctx: Context) -> str:
@@ -269,8 +279,9 @@ def move_form(milestone_id: int, ctx: Context) -> Form | Reply:
 def _form_milestone(private: str, ctx: Context, field: str):
     """(milestone, None) or (None, errors on `field`): gone, or not yours to change."""
     number = private.strip()
-    milestone = queries.get_milestone(ctx.session, milestone_id=int(number)) if (
-        number.isdigit() and len(number) < 10) else None
+    milestone_id = id_of(number)
+    milestone = (queries.get_milestone(ctx.session, milestone_id=milestone_id)
+                 if milestone_id is not None else None)
     if milestone is None:
         return None, {field: t("milestone.unknown", ctx.lang, nr=escape(number))}
     if not can_change_milestone(ctx, milestone):
@@ -358,8 +369,9 @@ def agenda_form(meeting_id: int, ctx: Context) -> Form | Reply:
 def submit_agenda_form(private: str, values: dict[str, str | None], ctx: Context) -> FormResult:
     lang = ctx.lang
     number = private.strip()
-    meeting = deliveries.get_meeting(ctx.session, meeting_id=int(number)) if (
-        number.isdigit() and len(number) < 10) else None
+    meeting_id = id_of(number)
+    meeting = (deliveries.get_meeting(ctx.session, meeting_id=meeting_id)
+               if meeting_id is not None else None)
     if meeting is None:
         return FormResult(errors={"title": t("bosd.none_number", lang, nr=escape(number))})
     if not is_coordinator(ctx):

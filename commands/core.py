@@ -109,6 +109,11 @@ class Reply:
     ephemeral: bool = True
     ok: bool = True
     changed: bool = False
+    # The language the reply is written in, when it is not the asker's default (a
+    # question is answered in the language it was asked in).
+    lang: Lang | None = None
+    # A change refused for lack of rights (not a misunderstanding): said as it is.
+    refused: bool = False
 
     @classmethod
     def error(cls, message: str, *, hint: str | None = None) -> Reply:

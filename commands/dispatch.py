@@ -27,6 +27,7 @@ OWN_MODULES = (
     "commands.money",
     "commands.meetings",
     "commands.subscriptions",
+    "commands.search",
 )
 OPTIONAL_MODULES = (
     "commands.kalender",
@@ -90,15 +91,47 @@ def handle(text: str, ctx: Context) -> Reply:
         return Reply.error(t("error.unexpected", ctx.lang))
 
 
+# Read subcommands whose first word also starts everyday questions ("wie is …?",
+# "budget van …?"): a sentence after them goes to the interpreter.
+_QUESTION_FIRST = {"wie", "who", "budget", "begroting", "kosten", "project", "projecten",
+                   "programma", "programme", "bosd", "overleg", "meeting", "agenda",
+                   "mijlpalen", "milestones", "deadlines", "verdeel", "verdeelsleutel", "split",
+                   "help", "hulp", "zoek", "search", "declaraties", "declarations"}
+_QUESTION_WORDS = re.compile(
+    r"(\?\s*$)|\b(wie|wat|wanneer|welke|welk|hoeveel|hoe|waar|waarom|is|zijn|was|heeft|hebben|"
+    r"moet|who|what|when|which|how|where|why|are|does|do|has|have|can)\b", re.I)
+
+
 def _answer(text: str, ctx: Context) -> Reply:
     if not text:
         return SUBCOMMANDS["help"].handler("", ctx)
     first, _, rest = text.partition(" ")
     entry = SUBCOMMANDS.get(first.lower())
     if entry is not None:
-        return entry.handler(rest.strip(), ctx)
-    understood = questions.understand(text, ctx)
-    if understood is not None:
-        name, args = understood
-        return SUBCOMMANDS[name].handler(args, ctx)
-    return questions.not_understood(text, ctx)
+        read_command = first.lower() in _QUESTION_FIRST
+        if read_command and _is_sentence(first, rest):
+            return questions.answer(text, ctx)
+        ctx = questions.in_language_of(text, ctx)
+        reply = entry.handler(rest.strip(), ctx)
+        reply.lang = reply.lang or ctx.lang
+        if read_command and not reply.ok and not reply.refused and entry.name != "help" and (
+                rest.strip() or first.lower() == "verdeelsleutel") and not _CHANGE.search(rest):
+            # "verdeel 50.000 euro over de gemeenten", "agenda van de bosd van 30 jan":
+            # what the command cannot read, a question may.
+            understood = questions.answer(text, ctx)
+            if understood.ok:
+                return understood
+        return reply
+    return questions.answer(text, ctx)
+
+
+_CHANGE = re.compile(r"\b(toevoegen|add|gereed|heropen|verplaats|intrekken)\b", re.I)
+
+
+def _is_sentence(first: str, rest: str) -> bool:
+    """'wie is de programmamanager van …?' rather than 'wie gewoon thuis jeugd'."""
+    if first.lower() == "agenda" and re.match(r"\s*#?\d+\s+(toevoegen|add)\b", rest, re.I):
+        return False
+    # A year the command does not read ("budget jbjr 2018") is a question's filter.
+    return bool(_QUESTION_WORDS.search(rest)
+                or re.search(r"(?<![-/.\d])(19|20|21)\d\d(?![-/.\d])", rest))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from commands.core import SUBCOMMANDS, Context, Header, Note, Reply, Subcommand, Text, subcommand
 from commands.i18n import escape, t
 
+POLITE = frozenset({"please", "pls", "plz", "alsjeblieft", "alstublieft", "aub", "svp", "me",
+                    "mij", "graag", "even", "nodig", "needed", "!"})
+
 
 def _unique() -> list[Subcommand]:
     seen: dict[int, Subcommand] = {}
@@ -27,6 +30,8 @@ def help_(args: str, ctx: Context) -> Reply:
     name = args.strip().lower().lstrip("/")
     if name.startswith("regio "):
         name = name[len("regio "):].strip()
+    # "help please", "help me": nothing but politeness.
+    name = " ".join(w for w in name.split() if w not in POLITE)
     if name:
         entry = SUBCOMMANDS.get(name.split()[0])
         if entry is None:

@@ -58,7 +58,9 @@ def can_change_milestone(ctx: Context, milestone: Milestone) -> bool:
 
 
 def refusal(ctx: Context, why: str) -> Reply:
-    return Reply.error(t("refused", ctx.lang, why=why), hint=t("refused.hint", ctx.lang))
+    reply = Reply.error(t("refused", ctx.lang, why=why), hint=t("refused.hint", ctx.lang))
+    reply.refused = True
+    return reply
 
 
 def audit(ctx: Context, action: str, object_type: str, object_id: int | None,

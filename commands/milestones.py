@@ -115,6 +115,13 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
             kwargs["project_id"] = found.obj.id
         filters.insert(0, found.label)
 
+    return milestone_list(ctx, kwargs, filters)
+
+
+def milestone_list(ctx: Context, kwargs: dict, filters: list[str]) -> Reply:
+    """The milestones `queries.find_milestones(**kwargs)` gives, grouped per programme,
+    headed by their count and the words of the filters."""
+    lang = ctx.lang
     # Only the lines shown are loaded; a region may hold thousands of milestones.
     milestones = queries.find_milestones(ctx.session, limit=MAX_LINES, **kwargs)
     total = len(milestones)

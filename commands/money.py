@@ -8,7 +8,7 @@ from decimal import Decimal
 from commands.core import Context, Header, Note, Reply, Text, subcommand
 from commands.helpers import find_one, plan_year, programme_label, region_id, usage_error
 from commands.i18n import escape, format_money, t
-from commands.parsing import parse_amount
+from commands.parsing import fold, parse_amount
 from storage import queries
 from storage.models import BudgetLine
 from storage.verdeelsleutel import percentage_of, split_by_inhabitants
@@ -111,19 +111,33 @@ def verdeel(args: str, ctx: Context) -> Reply:
     if amount is None:
         if any(c.isdigit() for c in text) or text.startswith("€"):
             return Reply.error(t("bad_amount", lang, text=escape(text)))
-        found, error = find_one(ctx, text, ("programme",), "programme")
-        if error:
-            error.parts.append(Note(t("bad_amount", lang, text=escape(text))))
-            return error
-        programme = found.obj
-        year = plan_year(ctx)
-        lines = queries.find_budget_lines(ctx.session, programme_id=programme.id)
-        totals = _totals(lines)
-        amount = totals.get(year) or (totals[max(totals)] if totals else None)
-        if not amount:
-            return Reply.error(t("split.no_amount", lang, programme=escape(programme.name)))
-        year = year if year in totals else max(totals)
-        source = t("split.programme", lang, programme=escape(programme.name), year=year)
+        typed = set(fold(text).split())
+        named = [line for line in queries.find_budget_lines(ctx.session, region_id=rid)
+                 if line.amount is not None and (fold(line.label) == fold(text) or (
+                     len(fold(line.label).split()) == 1 and fold(line.label) in typed
+                     and line.label.isupper()))]
+        if named:
+            # "/regio verdeel JBJR": the budget line named, not its whole programme.
+            year = plan_year(ctx)
+            named = [line for line in named if line.year == year] or named
+            amount = sum((line.amount for line in named), Decimal(0))
+            source = t("split.line_source", lang, lines=", ".join(
+                f"{escape(line.label)} ({escape(line.programme.name)}, {line.year})"
+                for line in named))
+        else:
+            found, error = find_one(ctx, text, ("programme",), "programme")
+            if error:
+                error.parts.append(Note(t("bad_amount", lang, text=escape(text))))
+                return error
+            programme = found.obj
+            year = plan_year(ctx)
+            lines = queries.find_budget_lines(ctx.session, programme_id=programme.id)
+            totals = _totals(lines)
+            amount = totals.get(year) or (totals[max(totals)] if totals else None)
+            if not amount:
+                return Reply.error(t("split.no_amount", lang, programme=escape(programme.name)))
+            year = year if year in totals else max(totals)
+            source = t("split.programme", lang, programme=escape(programme.name), year=year)
     municipalities = queries.find_municipalities(ctx.session, region_id=rid)
     inhabitants = {m.name: m.inhabitants for m in municipalities}
     if not inhabitants or sum(inhabitants.values()) == 0:

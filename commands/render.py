@@ -147,10 +147,11 @@ def to_text(reply: Reply) -> str:
 
 
 def to_message(reply: Reply, *, lang: str = "nl") -> dict[str, Any]:
-    """Arguments for chat.postMessage / chat.update / respond(): text fallback + blocks."""
+    """Arguments for chat.postMessage / chat.update / respond(): text fallback + blocks.
+    A reply written in the language of its question is summarised in that language."""
     return {
         "text": _cut(reply.summary or to_text(reply), MAX_FALLBACK),
-        "blocks": [block.to_dict() for block in to_blocks(reply, lang=lang)],
+        "blocks": [block.to_dict() for block in to_blocks(reply, lang=reply.lang or lang)],
     }
 
 

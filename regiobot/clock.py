@@ -3,6 +3,10 @@
 Times are Europe/Amsterdam for people and UTC in the store. `REGIOBOT_TODAY` (or the
 `--today` option, which sets it) pins the date, so the 2020 programme can be run as if
 it were a day in 2020; the time of day then still moves with the real clock.
+
+One deliberate exception: whether a delivery claim is stale is judged by the
+database's clock (`storage.db.database_utcnow`, docs/scheduler.md), so that processes
+whose clocks disagree agree on it.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ class Sender:
 
     def resolve_stale(self, *, now: datetime, report: SendReport) -> None:
         with self.factory() as session:
-            rows = store.stale_sending(session, claimed_before=now - self.stale_after)
+            rows = store.stale_sending(session, stale_after=self.stale_after)
         for delivery_id, claimed_at in rows:
             with transaction(self.factory) as session:
                 taken = store.claim_stale(session, delivery_id=delivery_id,

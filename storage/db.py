@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
+
+# Its session hooks keep the search index in step with every write through a session.
+import storage.search  # noqa: F401
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -51,3 +55,25 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits together, or not at all."""
     with factory() as session, session.begin():
         yield session
+
+
+def database_utcnow(session: Session) -> datetime:
+    """The database's own clock, now (UTC, aware): one clock for every process sharing
+    the store, whatever their own clocks say. For what must be judged alike by all of
+    them — whether a delivery claim is stale (`storage.deliveries`) — never for what a
+    user sees, which comes from `regiobot.clock`.
+
+    PostgreSQL: `clock_timestamp()` (the server's time now, not the transaction's
+    start). SQLite runs inside the process, on the one machine all its processes
+    share: its 'now' is that machine's clock, in milliseconds.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        value = session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    moment = session.scalar(
+        select(func.clock_timestamp() if dialect == "postgresql" else func.current_timestamp())
+    )
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -11,6 +11,11 @@ APScheduler keeps no promise across processes or crashes, so the promise lives h
 - the row then says `sending` until the Slack `ts` is recorded (`sent`), or the error
   is (`retry` with `next_attempt_at`, or `failed`); a row left `sending` by a crash is
   taken over by a later sender, which first looks for the key in the channel history.
+- `claimed_at` is the database's clock (`storage.db.database_utcnow`), and so is the
+  moment a claim is judged stale against: two clock processes whose own clocks
+  disagree (or one with a date pinned by REGIOBOT_TODAY) still agree on how long a row
+  has been `sending`. Everything else (when a post is due, backoff) is the scheduler's
+  clock, passed in as `now`.
 
 All SQL of the scheduler is in this module: keyword-only functions taking a Session.
 """
@@ -18,7 +23,7 @@ All SQL of the scheduler is in this module: keyword-only functions taking a Sess
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
 from storage import linking
+from storage.db import database_utcnow
 from storage.models import (
     AgendaItem,
     Base,
@@ -288,7 +294,9 @@ def due_delivery_ids(session: Session, *, now: datetime, limit: int = 50) -> lis
 
 
 def claim_delivery(session: Session, *, delivery_id: int, worker: str, now: datetime) -> bool:
-    """Take the row for sending; True only for the one sender whose UPDATE changed it."""
+    """Take the row for sending; True only for the one sender whose UPDATE changed it.
+    `now` decides whether the row is due; the claim is timed by the database's clock."""
+    claimed_at = database_utcnow(session)
     result = session.execute(
         update(Delivery)
         .where(
@@ -298,7 +306,7 @@ def claim_delivery(session: Session, *, delivery_id: int, worker: str, now: date
         )
         .values(
             status="sending",
-            claimed_at=now,
+            claimed_at=claimed_at,
             claimed_by=worker,
             attempts=Delivery.attempts + 1,
             updated_at=now,
@@ -308,8 +316,10 @@ def claim_delivery(session: Session, *, delivery_id: int, worker: str, now: date
     return result.rowcount == 1
 
 
-def stale_sending(session: Session, *, claimed_before: datetime) -> list[tuple[int, datetime]]:
-    """(id, claimed_at) of rows left `sending` since before `claimed_before` (a crash)."""
+def stale_sending(session: Session, *, stale_after: timedelta) -> list[tuple[int, datetime]]:
+    """(id, claimed_at) of rows left `sending` for longer than `stale_after` by the
+    database's clock (a crash, or a sender frozen that long)."""
+    claimed_before = database_utcnow(session) - stale_after
     rows = session.execute(
         select(Delivery.id, Delivery.claimed_at)
         .where(Delivery.status == "sending", Delivery.claimed_at < claimed_before)
@@ -321,7 +331,9 @@ def stale_sending(session: Session, *, claimed_before: datetime) -> list[tuple[i
 def claim_stale(
     session: Session, *, delivery_id: int, claimed_at: datetime, worker: str, now: datetime
 ) -> bool:
-    """Take over a row left `sending`; only one sender wins, and it must look up the key."""
+    """Take over a row left `sending`; only one sender wins, and it must look up the key.
+    The new claim is timed by the database's clock, like every claim."""
+    claimed_now = database_utcnow(session)
     result = session.execute(
         update(Delivery)
         .where(
@@ -329,7 +341,7 @@ def claim_stale(
             Delivery.status == "sending",
             Delivery.claimed_at == claimed_at,
         )
-        .values(claimed_at=now, claimed_by=worker, needs_lookup=True, updated_at=now)
+        .values(claimed_at=claimed_now, claimed_by=worker, needs_lookup=True, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

@@ -143,6 +143,8 @@ def _programme(programme: Programme) -> ProgrammeData:
                 done_at=m.done_at,
                 owner=m.owner.name if m.owner else None,
                 source_line=m.source_line,
+                imported_due_date=m.imported_due_date,
+                imported_period_start=m.imported_period_start,
                 sequence=m.sequence,
                 created_at=m.created_at,
                 updated_at=m.updated_at,

@@ -25,3 +25,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
+    if revision == "heads":
+        from storage.search import ensure_built
+
+        ensure_built(url)

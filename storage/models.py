@@ -268,6 +268,11 @@ class Milestone(Base):
     title: Mapped[str] = mapped_column(Text)
     period_start: Mapped[date | None]
     due_date: Mapped[date]
+    # The timing the programme document gave it at its last import: a re-import tells a
+    # move made from Slack (store ≠ these) from a change in the document (document ≠
+    # these). None for milestones no document import has set.
+    imported_due_date: Mapped[date | None]
+    imported_period_start: Mapped[date | None]
     # Timing as written: "K2", "K2/K3", "30 jan 2020", "per 1-1-2021", "in 2020".
     period_label: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20), default="open")
@@ -401,6 +406,42 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class SearchEntry(Base):
+    """One searchable text of the store (a programme's ambition and goals, a milestone's
+    title, an agenda item …), kept in step with its record by `storage.search`.
+
+    `terms` holds the text's lemmas, so "werkt", "werken" and "gewerkt" find each other;
+    SQLite searches it through an FTS5 table, PostgreSQL through a GIN index on its
+    tsvector (migration 0006)."""
+
+    __tablename__ = "search_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The record the entry was made from, which is rebuilt as a whole when it changes.
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[int]
+    # None for people, who belong to no one region.
+    region_id: Mapped[int | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref_id: Mapped[int]
+    field: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_search_entry_source", "source_kind", "source_id"),)
+
+
+class SearchState(Base):
+    """A counter bumped whenever a searchable record changes: name indexes built in
+    memory (commands.linking) are rebuilt when it moves, in every process."""
+
+    __tablename__ = "search_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(default=0)
+
+
 FEED_SCOPES = ("region", "programme", "person", "meetings")
 
 
@@ -438,6 +479,8 @@ __all__ = [
     "Project",
     "Region",
     "Role",
+    "SearchEntry",
+    "SearchState",
     "Subscription",
     "UTCDateTime",
 ]

@@ -22,8 +22,10 @@ from storage.models import (
     Meeting,
     Milestone,
     Municipality,
+    Partner,
     Person,
     Programme,
+    ProgrammePartner,
     Project,
     Region,
     Role,
@@ -82,6 +84,10 @@ def get_programme(session: Session, *, programme_id: int) -> Programme | None:
     return session.get(Programme, programme_id)
 
 
+def get_project(session: Session, *, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
 def find_projects(
     session: Session, *, programme_id: int | None = None, region_id: int | None = None
 ) -> list[Project]:
@@ -124,6 +130,65 @@ def find_persons(session: Session) -> list[Person]:
 def person_names(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every person, by name: what name matching needs, without objects."""
     return list(session.execute(select(Person.id, Person.name).order_by(Person.name)))
+
+
+def milestone_titles(session: Session, *, region_id: int) -> list[tuple[int, str, int]]:
+    """(id, title, programme id) of the region's milestones that are not cancelled."""
+    return list(session.execute(
+        select(Milestone.id, Milestone.title, Milestone.programme_id)
+        .join(Programme)
+        .where(Programme.region_id == region_id, Milestone.status != "cancelled")
+        .order_by(Milestone.id)
+    ))
+
+
+def partner_names(session: Session, *, region_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the external partners of the region's programmes."""
+    return list(session.execute(
+        select(Partner.id, Partner.name)
+        .join(ProgrammePartner, ProgrammePartner.partner_id == Partner.id)
+        .join(Programme, Programme.id == ProgrammePartner.programme_id)
+        .where(Programme.region_id == region_id)
+        .distinct()
+        .order_by(Partner.name)
+    ))
+
+
+def unlinked_holders(session: Session, *, region_id: int) -> list[tuple[int, str, int]]:
+    """(role id, holder, programme id) of the region's roles held by a name that is no
+    person of the store."""
+    return list(session.execute(
+        select(Role.id, Role.holder, Role.programme_id)
+        .join(Programme, Programme.id == Role.programme_id)
+        .where(Programme.region_id == region_id, Role.person_id.is_(None),
+               Role.holder.is_not(None))
+        .order_by(Role.id)
+    ))
+
+
+def get_role(session: Session, *, role_id: int) -> Role | None:
+    return session.get(Role, role_id)
+
+
+def partner_programmes(session: Session, *, partner_id: int) -> list[Programme]:
+    """The programmes that name this partner, in document order."""
+    return list(session.scalars(
+        select(Programme)
+        .join(ProgrammePartner, ProgrammePartner.programme_id == Programme.id)
+        .where(ProgrammePartner.partner_id == partner_id)
+        .order_by(Programme.position, Programme.id)
+    ))
+
+
+def get_partner(session: Session, *, partner_id: int) -> Partner | None:
+    return session.get(Partner, partner_id)
+
+
+def provider_names(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the care providers the declarations know."""
+    from storage.declarations import Provider
+
+    return list(session.execute(select(Provider.id, Provider.name).order_by(Provider.name)))
 
 
 def get_person(session: Session, *, person_id: int) -> Person | None:
@@ -314,6 +379,10 @@ def project_leads(session: Session, *, project_id: int) -> list[Person]:
 # --- meetings and agendas
 
 
+def governing_bodies(session: Session, *, region_id: int) -> list[GoverningBody]:
+    return list(session.scalars(select(GoverningBody).where(GoverningBody.region_id == region_id)))
+
+
 def _bosd_bodies(session: Session):
     """The BOSD's body ids; when no body is called BOSD, every body (a single-body region)."""
     bosd = select(GoverningBody.id).where(
@@ -350,8 +419,12 @@ def find_meetings(
     status: str | None = None,
     excluding_id: int | None = None,
     limit: int | None = None,
+    region_id: int | None = None,
 ) -> list[Meeting]:
     query = _meetings(session).order_by(Meeting.date, Meeting.id)
+    if region_id is not None:
+        query = query.where(Meeting.body_id.in_(
+            select(GoverningBody.id).where(GoverningBody.region_id == region_id)))
     if date_from is not None:
         query = query.where(Meeting.date >= date_from)
     if date_to is not None:

@@ -66,6 +66,10 @@ class MilestoneData(Data):
     done_at: datetime | None = None
     owner: str | None = None
     source_line: int | None = None
+    # The timing the programme document last gave it (exports carry it, so that a store
+    # rebuilt from an export still tells Slack's moves from the document's changes).
+    imported_due_date: date | None = None
+    imported_period_start: date | None = None
     # Present in exports; when absent the store keeps (or starts) its own.
     sequence: int | None = Field(default=None, ge=0)
     created_at: datetime | None = None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -63,6 +64,11 @@ FIRST_FIELD = {commands.FORM_MOVE: "due", commands.FORM_OWNER: "owner",
 
 SUBMITTED = "regiobot_form_submitted"
 
+# A milestone id as our buttons write it: a positive decimal that fits the store's
+# integer (64-bit); anything else (a 30-digit number, "-1", " 12", non-ASCII digits)
+# cannot be one of ours.
+_MILESTONE_ID = re.compile(r"[1-9][0-9]{0,17}")
+
 _BAD_BUTTON = {
     "nl": "Deze knop hoort niet bij een bekende mijlpaal.",
     "en": "This button does not belong to a known milestone.",
@@ -81,8 +87,8 @@ def _card_action(action: dict[str, Any]) -> Callable[[Context], Reply] | None:
         if milestone_id is None:
             return None
         return lambda ctx: commands.milestone_snooze_until(milestone_id, day, ctx)
-    value = action.get("value", "")
-    if not value.isdigit() or len(value) > 9:
+    value = action.get("value")
+    if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
         return None
     milestone_id = int(value)
     change = {DONE: commands.milestone_done, SNOOZE: commands.milestone_snooze,
@@ -141,9 +147,9 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
     def open_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         user_id, channel_id, container = _where(body)
-        value = action.get("value", "")
+        value = action.get("value")
         opener = FORM_OPENERS[action["action_id"]]
-        if not value.isdigit() or len(value) > 9:
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             tell_user(client, to_message(Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"])),
                                          lang=lang), user_id=user_id, channel_id=channel_id)
             return
@@ -215,7 +221,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             # The BOSD call is updated by the scheduler's sender (the meeting changed).
             return
         number = str(origin.get("form", ""))
-        if not number.isdigit() or not origin.get("channel") or not origin.get("ts"):
+        if not _MILESTONE_ID.fullmatch(number) or not origin.get("channel") or not origin.get("ts"):
             return
 
         def card(ctx: Context) -> Reply:
@@ -254,8 +260,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
 
         user_id, channel_id, _ = _where(body)
-        value = action.get("value", "")
-        if not value.isdigit() or len(value) > 9:
+        value = action.get("value")
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             return
         answer = identity.accept_offer if action["action_id"] == identity.ACTION_YES else (
             identity.decline_offer)
@@ -270,8 +276,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         """Goedkeuren / Afwijzen on a link request (a coordinator's DM)."""
 
         user_id, channel_id, container = _where(body)
-        value = action.get("value", "")
-        if not value.isdigit() or len(value) > 9:
+        value = action.get("value")
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             return
         outcome: list[str | None] = []
 

@@ -51,6 +51,11 @@ def _from_a_bot(event: dict[str, Any]) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype"))
 
 
+def _answerable(event: dict[str, Any]) -> bool:
+    """Whether the event says where and to whom to answer, as Slack's always do."""
+    return all(isinstance(event.get(name), str) and event[name] for name in ("channel", "user", "ts"))
+
+
 def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
     lang = settings.regiobot_lang
 
@@ -85,17 +90,17 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
     def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         # In a DM the same words also arrive as message.im; answer that one only.
-        if _from_a_bot(event) or event.get("channel", "").startswith("D"):
+        if _from_a_bot(event) or not _answerable(event) or event["channel"].startswith("D"):
             return
         answer(event, client, context)
 
     def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        if _from_a_bot(event) or event.get("channel_type") != "im" or not event.get("user"):
+        if _from_a_bot(event) or event.get("channel_type") != "im" or not _answerable(event):
             return
         answer(event, client, context)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
+        if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
             return
         refresh_profile(client, factory, user_id=event["user"])
         publish_home(client, settings, factory, user_id=event["user"])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import logging
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -31,7 +33,9 @@ BUNDLED_PROGRAMME = Path(__file__).resolve().parents[2] / "storage" / "data" / (
 # *, now) and returns an ImportReport — the iJw importer takes a list of paths. Loaded
 # lazily so that a missing area fails with a clear message rather than at start-up.
 IMPORTERS: dict[str, str] = {
-    ".txt": "storage.importers.programme_document:import_programme_document",
+    ".txt": "storage.importers.programme:import_programme_document",
+    ".docx": "storage.importers.programme:import_programme_document",
+    ".pdf": "storage.importers.programme:import_programme_document",
     ".yaml": "storage.importers.yaml_store:import_store_yaml",
     ".yml": "storage.importers.yaml_store:import_store_yaml",
     ".ics": "calendars.ics_import:import_meetings_ics",
@@ -51,12 +55,27 @@ def register(subparsers) -> None:
         "import",
         help="import sources into the store, all or nothing",
         description=(
-            "Import a programme document (.txt), a store export (.yaml), meetings (.ics or "
-            "an https URL), or iJw messages (.xml, a folder of them, or .csv). All sources "
-            "of one call are imported in one transaction: one bad line and nothing changes."
+            "Import a programme document (.txt, .docx or .pdf), a store export (.yaml), "
+            "meetings (.ics or an https URL), or iJw messages (.xml, a folder of them, or "
+            ".csv). All sources of one call are imported in one transaction: one bad line "
+            "and nothing changes. A programme document that does not look like one read "
+            "correctly is refused with a report (exit 1) unless --force."
         ),
     )
     import_.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+    import_.add_argument(
+        "--dry-run", action="store_true",
+        help="show what would be added, changed and cancelled, and change nothing",
+    )
+    import_.add_argument(
+        "--force", action="store_true",
+        help="apply a programme document even though the plausibility check refuses it",
+    )
+    import_.add_argument(
+        "--overwrite-slack-changes", action="store_true",
+        help="where the document changes a milestone that was moved from Slack, take the "
+             "document's date (audited); by default the Slack change is kept",
+    )
     import_.set_defaults(func=run_import)
 
     export = subparsers.add_parser("export", help="write the whole store as YAML")
@@ -104,31 +123,96 @@ def _importer_for(source: str) -> tuple[str, Callable[..., ImportReport]]:
         raise CommandError(f"{source}: this Regiobot cannot import {kind} sources") from None
 
 
-def import_sources(session: Session, sources: list[str]) -> list[ImportReport]:
-    """Import every source within the caller's transaction."""
+def import_sources(session: Session, sources: list[str], *,
+                   options: dict | None = None) -> list[ImportReport]:
+    """Import every source within the caller's transaction. `options` (force,
+    overwrite_slack_changes, stage) go to the importers that take them."""
     now = clock.utcnow()
     reports = []
     for source in sources:
         name, importer = _importer_for(source)
         target = source if source.startswith(("http://", "https://")) else Path(source)
-        reports.append(importer(session, [target] if name in TAKES_A_LIST else target, now=now))
+        accepted = inspect.signature(importer).parameters
+        extra = {k: v for k, v in (options or {}).items() if k in accepted}
+        reports.append(
+            importer(session, [target] if name in TAKES_A_LIST else target, now=now, **extra)
+        )
     return reports
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def _progress(enabled: bool):
+    """A rich progress display of the import stages on a terminal, else nothing."""
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    transient=True, console=_console())
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
+def _print_summary(report: ImportReport) -> None:
+    rows = getattr(report, "summary", None)
+    if not rows:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"read from {report.source}", title_justify="left")
+    table.add_column("programme")
+    for heading in ("roles", "partners", "budget lines", "projects", "milestones"):
+        table.add_column(heading, justify="right")
+    for row in rows:
+        table.add_row(row.name, str(row.roles), str(row.partners), str(row.budget_lines),
+                      str(row.projects), str(row.milestones))
+    table.add_row("total", *(str(sum(getattr(r, k) for r in rows))
+                             for k in ("roles", "partners", "budget_lines", "projects",
+                                       "milestones")), style="bold")
+    Console(width=120).print(table)
 
 
 def run_import(args: argparse.Namespace) -> int:
     url = get_settings().database_url
     upgrade(url)
     factory = open_store(url)
-    try:
-        with transaction(factory) as session:
-            reports = import_sources(session, args.sources)
-    except ImportRefused as refused:
-        print("nothing imported:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
+    dry_run = getattr(args, "dry_run", False)
+    options = {
+        "force": getattr(args, "force", False),
+        "overwrite_slack_changes": getattr(args, "overwrite_slack_changes", False),
+    }
+    reports: list[ImportReport] = []
+    with _progress(sys.stderr.isatty()) as progress:
+        if progress is not None:
+            task = progress.add_task("importing", total=None)
+            options["stage"] = lambda stage: progress.update(task, description=stage)
+        try:
+            with transaction(factory) as session:
+                reports = import_sources(session, args.sources, options=options)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except ImportRefused as refused:
+            print("nothing imported:", file=sys.stderr)
+            for problem in refused.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+    if dry_run:
+        print("dry run: nothing was changed; this import would do:")
     for report in reports:
-        print("\n".join(report.lines()))
+        lines = report.lines(details=True) if dry_run and hasattr(report, "details") \
+            else report.lines()
+        print("\n".join(lines))
+        _print_summary(report)
     return 0
 
 

@@ -135,6 +135,18 @@ def test_it_answers_a_button_for_an_unknown_milestone_without_changing_anything(
     assert _audit(web) == []
 
 
+def test_it_says_a_button_with_an_impossible_value_belongs_to_no_milestone(web, caplog):
+    values = ["1" * 30, "-1", "0", " 12", "\u0661\u0662", "1_0", "9223372036854775808", ""]
+    for n, value in enumerate(values, start=1):
+        response, _ = web.sender.click("milestone_done", value)
+        assert response.status_code == 200
+        notice = web.slack.wait_for("chat.postEphemeral", count=n)[n - 1]
+        assert notice.args["text"] == "Deze knop hoort niet bij een bekende mijlpaal.", value
+    web.settle()
+    assert _audit(web) == []
+    assert [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info] == []
+
+
 def test_it_retries_when_slack_is_rate_limited(web):
     web.slack.fail_next(1, status=429, retry_after=1, method="chat.update")
     web.sender.click("milestone_done", str(web.seed.milestone_id))

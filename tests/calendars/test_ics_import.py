@@ -191,8 +191,21 @@ def test_it_refuses_a_malformed_file_naming_the_line_and_changes_nothing(
     assert meetings(region)["bosd-maart"].start_time == time(9, 30)
 
 
+def test_it_refuses_a_property_given_twice_naming_its_line(region, tmp_path):
+    before = counts(region)
+    data = ics(MARCH).replace(b"TZID:Europe/Amsterdam\r\n", b"TZID:Europe/Amsterdam\r\n" * 2, 1)
+    with pytest.raises(ImportRefused, match=r"meetings.ics:6: TZID given twice in the VTIMEZONE of line 4"):
+        run(region, data, tmp_path)
+    data = ics(APRIL).replace(b"DTSTART:20260402T073000Z\r\n",
+                              b"DTSTART:20260402T073000Z\r\nDTSTART:20260403T073000Z\r\n")
+    line = data.split(b"\r\n").index(b"DTSTART:20260403T073000Z") + 1
+    with pytest.raises(ImportRefused, match=rf"meetings.ics:{line}: DTSTART given twice"):
+        run(region, data, tmp_path)
+    assert counts(region) == before
+
+
 def test_it_refuses_a_file_that_is_not_utf8(region, tmp_path):
-    with pytest.raises(ImportRefused, match="meetings.ics:24: not UTF-8"):
+    with pytest.raises(ImportRefused, match="meetings.ics:24:14: not UTF-8"):
         run(region, ics(APRIL).replace(b"BOSD april", b"BOSD \xff"), tmp_path)
 
 

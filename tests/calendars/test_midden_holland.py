@@ -114,7 +114,7 @@ def test_it_writes_the_document_periods_as_written(mh):
     assert "Periode: K3/4 2020 (1 juli 2020 – 31 december 2020)" in text
     assert "Programmamanager: Anke van der Landen" in text
     assert "SUMMARY:GTJ: Start coördinatie verblijfszorg" in text
-    assert text.count("BEGIN:VEVENT") == 120 + 8 + 4
+    assert text.count("BEGIN:VEVENT") == 118 + 8 + 4
 
 
 def test_it_builds_identical_bytes_after_reimporting_the_document(mh):

@@ -144,6 +144,10 @@ def test_it_accepts_amounts_as_people_write_them(bot):
 def test_it_splits_a_programmes_budget(bot):
     reply = bot.ask("verdeel JBJR")
     assert reply.ok
+    # JBJR is a budget line of Jeugdigen beschermen: that line is shared, not the programme.
+    assert "Begrotingsregel JBJR (Jeugdigen beschermen, 2020)" in text_of(reply)
+    assert sum(_shares(text_of(reply))) == Decimal("5063585.00")
+    reply = bot.ask("verdeel jeugdigen beschermen")
     assert "Begroting Jeugdigen beschermen 2020" in text_of(reply)
     assert sum(_shares(text_of(reply))) == Decimal("5557690.00")
 

@@ -109,3 +109,15 @@ def moments(start: date, end: date, *, at: tuple[str, ...] = ("09:00",),
 def tick(factory, sender: Sender, now: datetime, schedule: Schedule):
     run_planner(factory, now=now, schedule=schedule)
     return sender.run(now=now)
+
+
+def age_claims(factory: sessionmaker[Session], by: timedelta) -> None:
+    """Make every `sending` claim look `by` older, as if that long had passed since the
+    claim: stale claims are judged by the database's clock, which a test cannot set."""
+    from sqlalchemy import select
+
+    from storage.deliveries import Delivery
+
+    with transaction(factory) as session:
+        for row in session.scalars(select(Delivery).where(Delivery.status == "sending")):
+            row.claimed_at = row.claimed_at - by

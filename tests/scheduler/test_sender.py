@@ -26,6 +26,7 @@ from tests.scheduler.helpers import (
     ALICE,
     BOSD_CHANNEL,
     PROGRAMME_CHANNEL,
+    age_claims,
     amsterdam,
     meeting,
     milestone,
@@ -223,6 +224,7 @@ def test_it_neither_duplicates_nor_loses_a_post_when_killed_after_slack_answered
     restarted = Sender(store.factory, slack_channel, schedule=schedule, worker="restarted")
     soon = tick(store.factory, restarted, W10 + timedelta(minutes=1), schedule)
     assert soon.found == []  # not stale yet: the doomed sender might still be at it
+    age_claims(store.factory, timedelta(minutes=6))
     later = tick(store.factory, restarted, W10 + timedelta(minutes=6), schedule)
     assert len(later.found) == 1
     assert _posted_keys(fake_slack) == Counter({k: 1 for k in _posted_keys(fake_slack)})
@@ -238,11 +240,51 @@ def test_it_posts_a_claimed_row_whose_sender_died_before_posting(store, schedule
     with transaction(store.factory) as session:
         (row,) = deliveries.find_deliveries(session)
         assert deliveries.claim_delivery(session, delivery_id=row.id, worker="dead", now=W10)
+    age_claims(store.factory, timedelta(minutes=10))
     sender = Sender(store.factory, slack_channel, schedule=schedule, worker="alive")
     report = tick(store.factory, sender, W10 + timedelta(minutes=10), schedule)
     assert report.sent == [row.key]
     assert len(fake_slack.calls_to("conversations.history")) == 1
     assert _posted_keys(fake_slack) == Counter({row.key: 1})
+
+
+def _claimed_by_a_slow_sender(store, schedule, *, now):
+    """Plan the reminders, and let a sender whose clock says `now` claim the first one:
+    it is still posting it."""
+    run_planner(store.factory, now=now, schedule=schedule)
+    with transaction(store.factory) as session:
+        row = deliveries.find_deliveries(session)[0]
+        assert deliveries.claim_delivery(session, delivery_id=row.id, worker="slow", now=now)
+    return row.key
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=10), timedelta(days=-365)])
+def test_it_leaves_a_fresh_claim_alone_however_far_the_clocks_of_two_senders_disagree(
+    store, schedule, fake_slack, slack_channel, skew
+):
+    _one_milestone(store)
+    key = _claimed_by_a_slow_sender(store, schedule, now=W10 - min(skew, timedelta(0)))
+    # Another clock process, its clock `skew` ahead of the first one's.
+    other = Sender(store.factory, slack_channel, schedule=schedule, worker="other")
+    report = other.run(now=W10 + max(skew, timedelta(0)))
+    assert key not in report.found + report.sent
+    with store.session() as session:
+        row = deliveries.delivery_by_key(session, key=key)
+        assert (row.status, row.claimed_by) == ("sending", "slow")
+    assert key not in _posted_keys(fake_slack)
+
+
+def test_it_takes_over_a_claim_stale_by_the_database_clock_whatever_its_own_clock_says(
+    store, schedule, fake_slack, slack_channel
+):
+    _one_milestone(store)
+    # Claimed by a sender whose clock ran a year ahead, which then died.
+    key = _claimed_by_a_slow_sender(store, schedule, now=W10 + timedelta(days=365))
+    age_claims(store.factory, timedelta(minutes=6))
+    restarted = Sender(store.factory, slack_channel, schedule=schedule, worker="restarted")
+    report = restarted.run(now=W10)
+    assert key in report.sent
+    assert _posted_keys(fake_slack)[key] == 1
 
 
 def test_it_marks_a_permanent_error_failed_and_tells_the_admins_once(store, schedule,
@@ -374,6 +416,7 @@ def test_it_survives_a_kill_9_of_the_clock_process_right_after_slack_answered(
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert len(fake_slack.calls_to("chat.postMessage")) == 1  # posted, then killed
+    age_claims(store.factory, timedelta(minutes=6))
     restarted = Sender(store.factory, slack_channel, schedule=schedule, worker="restarted")
     report = tick(store.factory, restarted, W10 + timedelta(minutes=6), schedule)
     assert len(report.found) == 1 and len(report.sent) == 1

@@ -99,8 +99,11 @@ def test_it_derives_aliases_from_names_and_the_documents_own_abbreviations(regio
     assert "ghnt" in aliases("geweld-hoort-nergens-thuis")
     assert "sggz" in aliases("volumebeheersing-jeugd-sggz")
     assert "mz" in aliases("maatschappelijke-zorg")
-    assert "jb" in aliases("jeugdigen-beschermen")
-    assert {"po", "passend onderwijs"} <= aliases("aansluiting-jeugdhulp-passend-onderwijs")
+    assert "passend onderwijs" in aliases("aansluiting-jeugdhulp-passend-onderwijs")
+    # An abbreviation that names something else in the document is no alias: "PO" is in
+    # "Samenwerkingsverband PO Midden-Holland" (primair onderwijs), "JB" in "JB West".
+    assert "po" not in aliases("aansluiting-jeugdhulp-passend-onderwijs")
+    assert "jb" not in aliases("jeugdigen-beschermen")
     every = [a.lower() for p in region.programmes for a in p.aliases]
     assert len(every) == len(set(every)), "an alias must point at one programme"
 
@@ -127,8 +130,9 @@ def test_it_reads_external_partners_rejoining_wrapped_lines(region):
     # "Externe partners" as a dependency is not a heading.
     assert "Externe partners" in jb.dependencies
     assert "Enver" in programme(region, "gewoon-thuis-jeugd").partners
+    # "Jeugd ggz aanbieders, zoals Curium": a kind of partner, then one of them.
     sggz = programme(region, "volumebeheersing-jeugd-sggz")
-    assert sggz.partners[:2] == ["Jeugd ggz aanbieders", "Curium"]
+    assert sggz.partners[:2] == ["Curium", "Parnassia"]
 
 
 # --------------------------------------------------------------------------- roles
@@ -205,6 +209,10 @@ def test_it_reads_team_roles_with_hours_as_written(region):
     sggz = programme(region, "volumebeheersing-jeugd-sggz")
     assert [r.hours_text for r in sggz.roles if r.hours_text and "fte" in r.hours_text] == [
         "0,2 fte"]
+    # "Capaciteit" / "Samenwerkingsverbanden (SWV'en)": capacity those organisations supply.
+    (capacity,) = role_of(po, "capaciteit")
+    assert (capacity.label, capacity.holder, capacity.person) == (
+        "Capaciteit", "Samenwerkingsverbanden (SWV'en)", None)
 
     # "Projectteam Samen in de Buurt:" belongs to that deelproject; the bodies after it
     # to the project as a whole.
@@ -257,6 +265,9 @@ def test_it_reads_budget_lines_with_amount_and_text_as_written(region):
     assert (sources.amount, sources.text) == (None, "Inzet maatwerk Jeugd GGZ")
     ghnt = programme(region, "geweld-hoort-nergens-thuis")
     assert budget(ghnt, "Doeluitkering Vrouwenopvang (DU VO)")[0].amount is None
+    # A remark in sentences is labelled by its heading, not by its own first words.
+    (remark,) = programme(region, "aansluiting-jeugdhulp-passend-onderwijs").budget_lines
+    assert remark.label == "Financiën 2020" and remark.text.startswith("Iedere gemeente")
 
 
 # --------------------------------------------------------------------------- milestones
@@ -290,8 +301,9 @@ def test_it_reads_budget_lines_with_amount_and_text_as_written(region):
         ("Fase 1 november 2019 tot januari 2020 - 2 wijken aanwijzen",
          [("Fase 1 - 2 wijken aanwijzen", "november 2019 tot januari 2020",
            date(2019, 11, 1), date(2020, 1, 31))]),
+        # After Q1: from 1 April, by the end of the plan year — not within Q1.
         ("Evaluatie declaratiegedrag (na Q1 2020)",
-         [("Evaluatie declaratiegedrag", "na Q1 2020", date(2020, 1, 1), date(2020, 3, 31))]),
+         [("Evaluatie declaratiegedrag", "na Q1 2020", date(2020, 4, 1), date(2020, 12, 31))]),
         ("Afstemmingstafels Q2 t/m Q4 2020",
          [("Afstemmingstafels", "Q2 t/m Q4 2020", date(2020, 4, 1), date(2020, 12, 31))]),
         ("Oplevering plan (maart 2020)",
@@ -333,6 +345,16 @@ def test_it_reads_programme_and_project_milestones(region):
     assert route.project == "veilig-thuis"  # "Ad 1." refers to project 1
     (house,) = milestone(ghnt, "Oplevering Zorg- en Veiligheidshuis", "per 1-1-2021")
     assert house.due_date == date(2021, 1, 1)
+
+    # "Is afhankelijk van werkgroep …": a note on the project's milestones, not one.
+    costs = programme(region, "inzicht-in-kosten")
+    assert not [m for m in costs.milestones if "afhankelijk" in m.title.lower()]
+    projects = {p.slug: p for p in costs.projects}
+    assert "Is afhankelijk van werkgroep analyse declaratiegedrag" in projects[
+        "werkgroep-gegevensuitwisseling"].description
+    (evaluation,) = [m for m in costs.milestones if m.title.startswith("Evaluatie declaratiegedrag")]
+    assert (evaluation.period_start, evaluation.due_date) == (date(2020, 4, 1),
+                                                             date(2020, 12, 31))
 
     rk = programme(region, "rechtmatigheid-en-kwaliteit")
     titles = [m.title for m in rk.milestones]
@@ -396,8 +418,6 @@ def test_it_reports_what_it_cannot_place_with_line_numbers(warnings):
     for w in numbered:
         assert w.source == "plan.txt"
         assert 1 <= w.line <= len(LINES)
-    capacity = [w for w in warnings if "Capaciteit Samenwerkingsverbanden" in w.message]
-    assert capacity and LINES[capacity[0].line - 1].strip() == "Capaciteit"
     result = [w for w in warnings if "Resultaat:" in w.message]
     assert result and LINES[result[0].line - 1].startswith("Resultaat:")
     assert any("Bijlage 3" in w.message for w in warnings)

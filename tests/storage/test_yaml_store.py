@@ -222,3 +222,84 @@ def test_it_bumps_sequence_when_a_due_date_moves(store):
     assert (milestone.due_date, milestone.sequence) == (date(2020, 6, 15), 1)
     assert amounts == [Decimal("825000.00")]
     assert [i.title for i in items] == ["Programma's en projecten 2020"]
+
+
+def _refused(store, path) -> ImportRefused:
+    with pytest.raises(ImportRefused) as refused, store.factory() as session, session.begin():
+        import_store_yaml(session, path, now=NOW)
+    return refused.value
+
+
+def _with_person_flag(text: str) -> str:
+    """An export where the first person says is_coordinator twice, and the region year."""
+    lines = text.splitlines()
+    person = next(i for i, line in enumerate(lines) if line.startswith("- name: "))
+    lines.insert(person + 1, "  is_coordinator: false")
+    lines.insert(person + 2, "  is_coordinator: true")
+    year = next(i for i, line in enumerate(lines) if line.strip() == "year: 2020")
+    lines.insert(year + 1, lines[year].replace("2020", "2021"))
+    return "\n".join(lines) + "\n"
+
+
+def test_it_refuses_duplicate_keys_naming_file_line_and_key(store, tmp_path):
+    load(store, SMALL_REGION)
+    with store.factory() as session:
+        text, before = dump_store(session), row_counts(session)
+    doubled = _with_person_flag(text)
+    path = write(tmp_path, doubled)
+    refused = _refused(store, path)
+    lines = doubled.splitlines()
+    flag = next(i for i, line in enumerate(lines) if "is_coordinator: true" in line) + 1
+    year = next(i for i, line in enumerate(lines) if line.strip() == "year: 2021") + 1
+    shown = [str(p) for p in refused.problems]
+    assert any(s.startswith(f"{path}:{flag}:") and "is_coordinator" in s for s in shown), shown
+    assert any(s.startswith(f"{path}:{year}:") and "year" in s for s in shown), shown
+    with store.factory() as session:
+        assert dump_store(session) == text
+        assert row_counts(session) == before
+
+
+def test_it_refuses_a_yaml_alias_bomb_at_once(store, tmp_path):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x]"]
+    for n in range(1, 10):
+        levels.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 8) + "]")
+    text = "anchors:\n" + "\n".join("  " + line for line in levels) + "\npeople: []\n"
+    text += "regions:\n  - slug: x\n    name: X\n    year: 2020\n    programmes:\n"
+    text += "      - slug: p\n        number: 1\n        name: P\n        goals: *a9\n"
+    path = write(tmp_path, text)
+    refused = _refused(store, path)
+    (problem, *_) = refused.problems
+    assert problem.line == 3  # the first alias
+    assert "alias" in problem.message
+
+
+def test_it_names_line_and_column_of_bytes_that_are_not_utf8(store, tmp_path):
+    load(store, SMALL_REGION)
+    with store.factory() as session:
+        text = dump_store(session)
+    data = text.encode("utf-8")
+    at = data.index(b"Corine")
+    path = tmp_path / "store.yaml"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    (problem,) = _refused(store, path).problems
+    line = data[:at].count(b"\n") + 1
+    column = at - data[:at].rindex(b"\n")
+    assert str(problem).startswith(f"{path}:{line}:{column}: not UTF-8"), str(problem)
+
+
+def test_it_names_the_path_as_given(store, tmp_path, monkeypatch):
+    for folder in ("a", "b"):
+        (tmp_path / "amb" / folder).mkdir(parents=True)
+    write(tmp_path / "amb" / "a", "people: []\nregions: []\n")
+    write(tmp_path / "amb" / "b", "people: [\n")
+    monkeypatch.chdir(tmp_path)
+    from pathlib import Path
+
+    (problem,) = _refused(store, Path("amb/b/store.yaml")).problems
+    assert str(problem).startswith("amb/b/store.yaml:"), str(problem)
+
+
+def test_it_names_line_and_column_of_a_character_yaml_does_not_allow(store, tmp_path):
+    path = write(tmp_path, "people:\n  - name: An\x08ke\nregions: []\n")
+    (problem,) = _refused(store, path).problems
+    assert str(problem).startswith(f"{path}:2:13: not valid YAML: character"), str(problem)

@@ -1,0 +1,121 @@
+"""Stage 5: the plausibility gate. Before anything is applied, the parsed document is
+checked against what a programme document looks like; an import that fails is refused
+with a report (unless forced), because a mangled rendering read "successfully" is worse
+than no import: it would replace good data with labels and fragments.
+
+What is checked:
+- programme names that look like section labels ("Ambtelijk: …", "Opdrachtgever"),
+  fragments ("(Gouda)", "Thuis Jeugd)", a sentence, a lower-case start) or the title;
+- the number of programmes against what the introduction says ("… in zes programma's.
+  … Daarnaast … de projecten A, B en het project C");
+- programmes without an opdrachtgever, or without a single milestone, or with
+  milestones named like its deelprojecten (their headings read as milestones);
+- the share of lines that could not be placed;
+- a region name that is missing or one generic word ("Regio").
+"""
+
+from __future__ import annotations
+
+import re
+
+from storage.importers import Problem
+from storage.schema import StoreData
+
+from .normalise import SECTION_PATTERNS
+from .parse import DocumentParser
+
+NUMBER_WORDS = {
+    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
+    "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+}
+GENERIC_REGION_WORDS = {"regio", "region", "gemeente", "gemeenten", "programma", "plan",
+                        "sociaal", "domein", "jeugd", "wmo"}
+LABEL_WORDS = re.compile(
+    r"^(?:bestuurlijk|ambtelijk|opdrachtgever|programmamanager|projectleider|projectteam|"
+    r"externe partners|mijlpalen|doelen|ambitie|achtergrond|afhankelijkheden|financi[eë]n|"
+    r"deelprojecten|omschrijving|welke opdracht|bijlage)\b", re.I)
+# More than this share of the document's lines not placed: the reading went wrong.
+UNPLACED_SHARE = 0.10
+
+
+def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
+    """Why this does not look like a programme document; empty when it does."""
+    out: list[Problem] = []
+
+    def find(line: int | None, message: str) -> None:
+        out.append(Problem(doc.source, line, message))
+
+    region = data.regions[0]
+    if not doc.region_name or doc.region_name.lower() in GENERIC_REGION_WORDS:
+        find(None, f"region name {region.name!r} is no region: the title line should name "
+                   "it (\"Programma Sociaal Domein Midden-Holland 2020\")")
+
+    for builder, programme in zip(doc.programmes, region.programmes, strict=True):
+        why = _bad_name(programme.name)
+        if why:
+            find(builder.no, f"programme name {programme.name!r} {why}")
+        if not any(r.kind.endswith("opdrachtgever") for r in programme.roles):
+            find(builder.no, f"programme {programme.name!r} has no opdrachtgever")
+        if not programme.milestones:
+            find(builder.no, f"programme {programme.name!r} has no milestones")
+        projects = {j.name.lower() for j in programme.projects}
+        named = [m for m in programme.milestones if m.title.lower() in projects]
+        if len(named) >= 2:
+            find(named[0].source_line or builder.no,
+                 f"programme {programme.name!r}: {len(named)} milestones are named like its "
+                 f"deelprojecten ({named[0].title!r} …): their headings were read as milestones")
+
+    stated = _stated_count(doc.intro)
+    if stated is not None:
+        line, count, sentence = stated
+        if count != len(region.programmes):
+            find(line, f"the introduction speaks of {count} programmes and projects "
+                       f"({sentence!r}), but {len(region.programmes)} were read")
+
+    lines = sum(1 for ln in doc.lines if not ln.blank)
+    unplaced = sum(1 for p in doc.problems if "not placed" in p.message
+                   or "not understood" in p.message)
+    if lines and unplaced > UNPLACED_SHARE * lines:
+        find(None, f"{unplaced} of {lines} lines could not be placed "
+                   f"(more than {UNPLACED_SHARE:.0%})")
+    return out
+
+
+def _bad_name(name: str) -> str | None:
+    if LABEL_WORDS.match(name) or any(p.match(name) for _, p in SECTION_PATTERNS):
+        return "looks like a section label"
+    if name.count("(") != name.count(")") or name.startswith(("(", ")", "-", ",")):
+        return "looks like a fragment of a line"
+    if name[:1].islower() and len(name.split()) < 2:
+        return "looks like a fragment of a line"
+    if ":" in name or len(name) > 80 or name.endswith((".", ",", ";")):
+        return "looks like a sentence or two headings run together, not a name"
+    if re.search(r"\b(?:19|20)\d{2}\b", name) and re.search(r"programma|plan", name, re.I):
+        return "looks like the document's title"
+    if re.match(r"^\d+\.\s", name):
+        return "looks like a numbered item, not a name"
+    return None
+
+
+def _stated_count(intro: list[tuple[int, str]]) -> tuple[int, int, str] | None:
+    """ "… in zes programma's. … Daarnaast zijn te onderscheiden de projecten A & B en C
+    en het project D." → 6 + 3. None when the introduction names no number."""
+    words = "|".join(NUMBER_WORDS)
+    for no, paragraph in intro:
+        m = re.search(rf"\b(?P<n>\d{{1,2}}|{words})\s+(?:programma's|programmas|programma’s)\b",
+                      paragraph, re.I)
+        if not m:
+            continue
+        n = m["n"].lower()
+        count = int(n) if n.isdigit() else NUMBER_WORDS[n]
+        sentence = m.group()
+        extra = re.search(r"\bDaarnaast\b[^.]*?\bde\s+projecten\s+(?P<list>[^.]+)\.", paragraph)
+        if extra:
+            # "rechtmatigheid & kwaliteit en inzicht in kosten van de RDS en het project
+            # gedeelde zorg": items joined by "en", an "&" inside a name.
+            items = [i for i in re.split(r",|\s+en\s+(?:het\s+project\s+)?", extra["list"])
+                     if i.strip()]
+            count += len(items)
+            sentence += f" + {len(items)} projects"
+        return no, count, sentence
+    return None

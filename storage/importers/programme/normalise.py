@@ -1,0 +1,558 @@
+"""Stage 2: text → normalised `Line`s that keep their source line numbers.
+
+Undoes what the ways a plan circulates do to it, so that the parser sees one shape:
+quotes, dashes and bullets of every kind ("•", "o", "-Text"), numbering written as
+"2.Verkenning", markdown and HTML remnants, page headers and numbers, and what
+PDF-to-text renderings do (`normalise` runs these in order):
+
+- `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
+  a single blank line is then no paragraph break, a wider gap or a heading is;
+- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
+- `_drop_page_furniture`: page headers (the title, also a two-line title on one line)
+  and page numbers;
+- `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
+  title over two lines;
+- `_drop_repeated_blocks`: every text box rendered twice (within a window);
+- `_move_titles_up`: a sheet's title rendered after its first boxes goes back above
+  them.
+
+Each works from the text's own evidence (how its lines are spaced, what repeats, what
+the headings are), not from one file's line numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Words after which a line cannot end a sentence: the line was wrapped.
+CONNECTORS = {
+    "de", "het", "een", "van", "voor", "en", "of", "met", "naar", "op", "bij", "aan",
+    "te", "om", "in", "tot", "door", "als", "die", "dat", "zoals", "juiste", "over",
+    "uit", "onder", "tussen", "binnen", "ter", "per", "vanuit", "waarbij", "zodat",
+    "vervolgens", "daarna", "namelijk", "waaronder", "inclusief",
+}
+# A line holding only one of these qualifies the line before ("Zuid Holland" / "Zuid").
+COMPASS = {"noord", "zuid", "oost", "west"}
+
+BULLET_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣*+]|o(?=\s))(?:\s+|$)")
+
+# The headings of a programme document; the parser reads sections by them, and the
+# normalisation stage needs them to tell a heading from the lines around it.
+SECTION_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("opdrachtgever", re.compile(r"^opdrachtgever(?:s|schap)?\b[^.]{0,30}:?$", re.I)),
+    ("team", re.compile(r"^(?:project|programma)\s*team\b.{0,60}$", re.I)),
+    ("partners", re.compile(r"^externe\s+partners\b[^:]{0,20}:$", re.I)),
+    ("ambition", re.compile(r"^ambitie(?:s)?\s*:?$", re.I)),
+    ("goals", re.compile(r"^doel(?:en|stellingen)\s*:?$", re.I)),
+    ("dependencies", re.compile(r"^afhankelijkheden\s*:?$", re.I)),
+    ("budget", re.compile(
+        r"^financi[eë]n(?P<years>\s+\d{4}(?:\s*(?:en|[-–/]|t/m|tot)\s*\d{4})?)?\s*:?$", re.I)),
+    ("background", re.compile(r"^achtergrond\s*:?$", re.I)),
+    ("projects", re.compile(r"^(?:deel)?projecten\b[^:]{0,60}:$", re.I)),
+    ("milestones", re.compile(r"^mijlpalen\b(?:\s+\d{4})?\s*:?$", re.I)),
+    ("local", re.compile(r"^welke\s+opdracht\s+ligt\s+er\b[^?]*\??\s*(?P<inline>.*)$", re.I)),
+    ("description", re.compile(r"^omschrijving\s*:?\s*(?P<inline>.*)$", re.I)),
+    ("mentions", re.compile(r"^daarnaast\s+(?:is\s+er\s+)?aandacht\s+voor\s*:?\s*(?P<inline>.*)$",
+                            re.I)),
+    ("intro", re.compile(r"^inleiding\s*:?$", re.I)),
+    ("appendix", re.compile(r"^bijlage\s*(?P<n>\d+)\s*:?\s*(?P<inline>.{0,80})$", re.I)),
+]
+DETAIL_RE = re.compile(
+    r"^(?:programma\s+)?(?P<name>.+?)\s*(?::|/)\s*projecten(?:\s+\d+)?\s*:?$", re.I
+)
+PROGRAMME_RE = re.compile(r"^(?:(?P<num>\d{1,2})\s*\.\s*)?(?P<word>programma|project)\s*:?\s+"
+                          r"(?P<name>\S.{1,100})$", re.I)
+
+
+NUMBERED_RE = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
+
+PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-–]\s*\d{1,3}\s*[-–]|(?:pagina|page|blz\.?)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?)$",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------- lines
+
+
+@dataclass
+class Line:
+    no: int  # 1-based line in the source file
+    text: str  # normalised, without bullet mark; "" for a blank line
+    bullet: bool = False
+    level: int = 0  # 1 for a nested bullet
+    page_number: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+    @property
+    def number(self) -> int | None:
+        m = NUMBERED_RE.match(self.text)
+        return int(m["num"]) if m else None
+
+
+def _normalise_chars(text: str) -> str:
+    table = {
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u00b4": "'", "`": "'",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u00ad": "", "\u200b": "",
+        "\ufeff": "", "\uf0b7": "•", "\u2212": "-",
+    }
+    text = text.translate(str.maketrans(table))
+    # Control characters (a NUL, an escape) are no text: no store column may hold them.
+    text = CONTROL_RE.sub(lambda m: " " if m.group() == "\v" else "", text)
+    return unicodedata.normalize("NFC", text)
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _expand_html(physical: str) -> list[str]:
+    """One physical line with HTML table cells → its lines of text.
+
+    A tab between cells is a cell boundary: it becomes a blank line, so each cell
+    reads like a block of its own."""
+    out: list[str] = []
+    for cell_no, cell in enumerate(physical.split("\t")):
+        if cell_no and out and out[-1]:
+            out.append("")
+        parts = re.split(r"</p>|<br\s*/?>|</li>|</tr>|</td>|</th>|</div>|<li[^>]*>", cell)
+        for part in parts:
+            text = html.unescape(re.sub(r"<[^>]*>", " ", part))
+            text = re.sub(r"\s+", " ", text).strip()
+            if text:
+                out.append(text)
+    return out
+
+
+def normalise(text: str) -> list[Line]:
+    """The text → the lines the parser reads, each keeping its source line number."""
+    lines = _logical_lines(text)
+    lines = _undo_double_spacing(lines)
+    lines = _split_glued_repeats(lines)
+    lines = _drop_page_furniture(lines)
+    lines = _join_split_titles(lines)
+    lines = _drop_repeated_blocks(lines)
+    return _strip_stray_emphasis(_move_titles_up(lines))
+
+
+def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
+    """Markdown emphasis whose other half a rendering put lines away: "*Openstelling …"
+    … "verdeelmodel*"."""
+    for line in lines:
+        if line.text.count("*") == 1 and not line.bullet:
+            line.text = re.sub(r"^\*(?=\S)|(?<=\S)\*$", "", line.text)
+    return lines
+
+
+def _logical_lines(text: str) -> list[Line]:
+    """Physical lines → `Line`s: characters, HTML, bullets and markdown normalised."""
+    # A form feed (a page break in pdftotext output) is no line of its own.
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "").split("\n")
+
+    # An HTML paragraph wrapped over several physical lines is one line again.
+    joined: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for no, raw in enumerate(physical, start=1):
+        if pending is not None:
+            pending = (pending[0], pending[1] + " " + raw.strip())
+        else:
+            pending = (no, raw)
+        body = pending[1]
+        if len(re.findall(r"<p\b", body)) > len(re.findall(r"</p>", body)):
+            continue
+        joined.append(pending)
+        pending = None
+    if pending is not None:
+        joined.append(pending)
+
+    lines: list[Line] = []
+    italic_open = False
+    for no, raw in joined:
+        raw = _normalise_chars(raw.rstrip())
+        # A layout rendering's gap between columns (three spaces or more) is a cell
+        # boundary, as a tab is.
+        raw = re.sub(r"(?<=\S) {3,}(?=\S)", "\t", raw)
+        if re.search(r"</?(?:p|u|li|ul|br|td|tr|b|strong|div)\b[^>]*>", raw):
+            pieces = _expand_html(raw)
+        else:
+            pieces = [raw]
+        for piece in pieces:
+            line = _one_line(no, _repair_marks(piece))
+            # Markdown italics spanning lines ("*Openstelling Wlz …" … "verdeelmodel*").
+            opening = re.search(r"(?:^|(?<=\s))\*(?=[^\s*])(?!.*\*)", line.text)
+            if not italic_open and opening and not line.bullet:
+                line.text = (line.text[: opening.start()] + line.text[opening.end():]).strip()
+                italic_open = True
+            elif italic_open:
+                closing = re.search(r"(?<=[^\s*])\*(?=[\s.,;:)]|$)", line.text)
+                if closing:
+                    line.text = (line.text[: closing.start()] + line.text[closing.end():]).strip()
+                    italic_open = False
+            if line.blank:
+                italic_open = False
+            lines.append(line)
+    return lines
+
+
+GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣+])(?=[A-ZÀ-Ý(\"'])")
+GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
+DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?P=once)$")
+
+
+def _repair_marks(text: str) -> str:
+    """ "-Text" → "- Text", "2.Verkenning" → "2. Verkenning"."""
+    text = GLUED_MARK_RE.sub(r"\g<indent>\g<mark> ", text)
+    return GLUED_NUMBER_RE.sub(r"\g<num>. ", text)
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def heading_kind(text: str) -> str | None:
+    """What kind of heading `text` is: a section kind of `SECTION_PATTERNS`, "programme"
+    ("2. Programma …", "9. Project: …"), "detail" ("X: projecten"), or None."""
+    m = PROGRAMME_RE.match(text)
+    if m and m["num"] and len(text) <= 110:
+        return "programme"
+    if len(text) <= 100 and DETAIL_RE.match(text):
+        return "detail"
+    for kind, pattern in SECTION_PATTERNS:
+        m = pattern.match(text)
+        if m and len(text) <= 90 and not (m.groupdict().get("inline") or "").strip():
+            return kind
+    if re.match(r"^[Aa]genda\s+[A-ZÀ-Ý].*\b(?:19|20)\d{2}$", text) and len(text) <= 120:
+        return "agenda"
+    return None
+
+
+def _blocks(lines: list[Line]) -> list[tuple[int, int]]:
+    """(start, end) index ranges of the runs of non-blank lines."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for index, line in enumerate(lines):
+        if line.blank:
+            if start is not None:
+                out.append((start, index))
+                start = None
+        elif start is None:
+            start = index
+    if start is not None:
+        out.append((start, len(lines)))
+    return out
+
+
+def _undo_double_spacing(lines: list[Line]) -> list[Line]:
+    """A rendering that follows (nearly) every line with a blank line: there a single
+    blank line is no paragraph boundary. Wrapped lines, list items and the lines of a
+    section come together again; a wider gap, a heading, or — when every gap is one
+    blank line — the end of a sentence before a new one still separate paragraphs."""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    if len(nonblank) < 20:
+        return lines
+    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
+    if adjacent / len(nonblank) > 0.15:
+        return lines
+    runs: list[tuple[int, int]] = []  # (index of the line before the gap, blank lines)
+    for before, after in zip(nonblank, nonblank[1:], strict=False):
+        runs.append((before, after - before - 1))
+    wide = sum(1 for _, n in runs if n >= 2)
+    gap_coded = wide >= 0.05 * len(runs)
+    out: list[Line] = []
+    for position, index in enumerate(nonblank):
+        line = lines[index]
+        if out:
+            prev = out[-1]
+            gap = nonblank[position] - nonblank[position - 1] - 1
+            after = lines[nonblank[position + 1]] if position + 1 < len(nonblank) else None
+            before = lines[nonblank[position - 2]] if position >= 2 else None
+            if gap >= 2 or (gap == 1 and _paragraph_break(
+                    prev, line, before=before, after=after, gap_coded=gap_coded)):
+                out.append(Line(prev.no + 1, ""))
+        out.append(line)
+    return out
+
+
+def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
+                     gap_coded: bool) -> bool:
+    if heading_kind(prev.text) or heading_kind(line.text):
+        return True
+    if gap_coded:
+        return False
+    if BARE_HEADING_RE.match(line.text):
+        return True
+    # A title stands alone: "Programma X" followed by a section heading (not an item of
+    # a list of dependencies that happens to name a programme).
+    if _is_title(line.text) and after is not None and (
+            heading_kind(after.text) or NUMBERED_RE.match(after.text)):
+        return True
+    if _is_title(prev.text) and before is not None and (
+            heading_kind(line.text) or NUMBERED_RE.match(line.text)):
+        return True
+    return (prev.text.endswith((".", "!", "?")) and not line.bullet
+            and not _continues(prev.text, line))
+
+
+def _split_glued_repeats(lines: list[Line]) -> list[Line]:
+    """A heading glued to its own repetition on one line ("X: projecten X: projecten"),
+    also when that line was wrapped: the heading once."""
+    out = list(lines)
+    drop: set[int] = set()
+    for index, line in enumerate(out):
+        if line.blank or index in drop:
+            continue
+        doubled = DOUBLED_RE.match(line.text)
+        if doubled is None:
+            # the rest of a wrapped line, right below or after one blank line
+            for j in (index + 1, index + 2):
+                if j < len(out) and not out[j].blank:
+                    doubled = DOUBLED_RE.match(f"{line.text} {out[j].text}")
+                    if doubled:
+                        drop.update(range(index + 1, j + 1))
+                    break
+        if doubled:
+            out[index] = Line(line.no, doubled["once"], line.bullet, line.level)
+    return [line for index, line in enumerate(out) if index not in drop]
+
+
+BARE_HEADING_RE = re.compile(r"^(?:\d{1,2}\s*\.\s*)?(?:programma|project)\s*:?$", re.I)
+
+
+def _join_split_titles(lines: list[Line]) -> list[Line]:
+    """A heading split over two lines, with blank lines between them: "1. Programma" /
+    "Maatschappelijke zorg", and the document's title ("Dynamisch Programma Sociaal
+    Domein" / "Midden Holland 2020")."""
+    out = list(lines)
+    nonblank = [i for i, line in enumerate(out) if not line.blank]
+    drop: set[int] = set()
+    for a, b in zip(nonblank, nonblank[1:], strict=False):
+        if a in drop:
+            continue
+        first, second = out[a], out[b]
+        if first.bullet or second.bullet or len(second.text) > 80:
+            continue
+        title = (a == nonblank[0] and not re.search(r"(?:19|20)\d{2}", first.text)
+                 and re.search(r"\b(?:19|20)\d{2}$", second.text) and len(first.text) <= 80
+                 and not first.text.endswith((".", ":")))
+        if BARE_HEADING_RE.match(first.text) or title:
+            out[a] = Line(first.no, f"{first.text} {second.text}")
+            drop.add(b)
+            drop.update(range(a + 1, b))
+    return [line for index, line in enumerate(out) if index not in drop]
+
+
+def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
+    """A text box rendered twice goes: a run of lines equal to a run that started at most
+    `reach` lines before (blank lines aside: a page break inside one copy changes only
+    those) — two lines or more with 40 characters of text, or one line of 20 within a
+    few lines. Then a heading left with nothing under it, its box's content having gone
+    as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately."""
+    index = [i for i, line in enumerate(lines) if not line.blank]
+    seq = [(lines[i].text, lines[i].bullet, lines[i].level) for i in index]
+    drop: set[int] = set()  # positions in `seq`
+
+    def starts(p: int) -> bool:  # a paragraph starts at seq[p]
+        return index[p] == 0 or lines[index[p] - 1].blank or _heading_only(seq[p][0])
+
+    def ends(p: int) -> bool:  # a paragraph ends with seq[p]
+        return (index[p] + 1 >= len(lines) or lines[index[p] + 1].blank
+                or p + 1 >= len(seq) or _heading_only(seq[p + 1][0]))
+
+    i = 0
+    while i < len(seq):
+        best_length = 0
+        for j in range(max(0, i - reach), i):
+            if seq[j] != seq[i] or not starts(i):
+                continue
+            length = 0
+            while i + length < len(seq) and j + length < i and seq[j + length] == seq[i + length]:
+                length += 1
+            # A box repeated is whole: the run ends where a paragraph ends (a sentence the
+            # document itself repeats at the start of a paragraph is no repeated box).
+            while length and not ends(i + length - 1):
+                length -= 1
+            chars = sum(len(seq[k][0]) for k in range(i, i + length)
+                        if not _heading_only(seq[k][0]))
+            if length > best_length and (
+                    (length >= 2 and chars >= 40) or (length == 1 and chars >= 20 and i - j <= 8)):
+                best_length = length
+        if best_length:
+            drop.update(range(i, i + best_length))
+            i += best_length
+        else:
+            i += 1
+    kept = [p for p in range(len(seq)) if p not in drop]
+    # A heading whose content went as a repeat, with the same heading shortly before.
+    for position, p in enumerate(kept):
+        text = seq[p][0]
+        if not _heading_only(text):
+            continue
+        nxt = kept[position + 1] if position + 1 < len(kept) else None
+        if (nxt is not None and nxt != p + 1 and _heading_only(seq[nxt][0])
+                and any(seq[q][0] == text for q in kept[max(0, position - 12):position])):
+            drop.add(p)
+    if not drop:
+        return lines
+    gone = {index[p] for p in drop}
+    out: list[Line] = []
+    for i, line in enumerate(lines):
+        if i in gone:
+            continue
+        if line.blank and out and out[-1].blank:
+            continue
+        out.append(line)
+    return out
+
+
+def _heading_only(text: str) -> bool:
+    return heading_kind(text) not in (None, "programme")
+
+
+def _rebuild(lines: list[Line], order: list[int], blocks: list[tuple[int, int]]) -> list[Line]:
+    """The given blocks in the given order, one blank line between them."""
+    out: list[Line] = []
+    for bi in order:
+        start, end = blocks[bi]
+        if out:
+            out.append(Line(lines[start].no, ""))
+        out.extend(lines[start:end])
+    return out
+
+
+def _is_title(text: str) -> bool:
+    """A programme's title as it can be told without its context: "2. Programma …",
+    "9. Project: …", "Programma …"."""
+    return heading_kind(text) == "programme" or (
+        PROGRAMME_RE.match(text) is not None and len(text) <= 80)
+
+
+TOP_OF_SHEET = ("opdrachtgever", "team", "partners", "ambition")
+
+
+def _move_titles_up(lines: list[Line]) -> list[Line]:
+    """A sheet whose title box was rendered after its first boxes (opdrachtgever,
+    projectteam, partners): the title goes back above them, so that every programme
+    starts with its title."""
+    blocks = _blocks(lines)
+    kinds = [heading_kind(lines[start].text) for start, _ in blocks]
+    moves: list[tuple[int, int]] = []  # (title block, block to put it before)
+    for bi, (start, end) in enumerate(blocks):
+        if end - start != 1 or not _is_title(lines[start].text):
+            continue
+        following = next((k for k in kinds[bi + 1:] if k is not None), None)
+        if following == "opdrachtgever":
+            continue
+        target, seen = None, set()
+        for j in range(bi - 1, -1, -1):
+            kind = kinds[j]
+            if kind in TOP_OF_SHEET and kind not in seen:
+                seen.add(kind)
+                target = j
+            elif kind is not None or NUMBERED_RE.match(lines[blocks[j][0]].text):
+                break
+        if target is not None and "opdrachtgever" in seen:
+            moves.append((bi, target))
+    if not moves:
+        return lines
+    order = list(range(len(blocks)))
+    for title, target in moves:
+        order.remove(title)
+        order.insert(order.index(target), title)
+    return _rebuild(lines, order, blocks)
+
+
+def _one_line(no: int, raw: str) -> Line:
+    text = raw
+    if PAGE_NUMBER_RE.match(text.strip()):
+        return Line(no=no, text=text.strip(), page_number=True)
+    bullet = False
+    level = 0
+    m = BULLET_RE.match(text)
+    if m and not re.match(r"^\s*\*\S", text):
+        bullet = True
+        indent = m["indent"].replace("\t", "    ")
+        level = 1 if (len(indent) >= 1 or m["mark"] in ("o", "◦")) else 0
+        text = text[m.end():]
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"[ ]+", " ", text).strip()
+    return Line(no=no, text=text, bullet=bullet, level=level)
+
+
+def _drop_page_furniture(lines: list[Line]) -> list[Line]:
+    """Page headers (the title repeated) and page numbers of a PDF rendering.
+
+    The blank lines around them go too: a page break is not a paragraph break, and a
+    list that runs over a page is one list."""
+    first_lines = [ln.text for ln in lines if not ln.blank][:2]
+    titles = set(first_lines[:1])
+    if len(first_lines) == 2:  # a title over two lines stands on one in a page header
+        titles.add(" ".join(first_lines))
+    furniture: set[int] = set()
+    seen_title = False
+    for index, line in enumerate(lines):
+        if line.blank:
+            continue
+        if line.text in titles and not line.bullet:
+            if seen_title:
+                furniture.add(index)
+            seen_title = True
+        if line.page_number:
+            furniture.add(index)
+    drop = set(furniture)
+    for index in furniture:
+        for step in (-1, 1):
+            j = index + step
+            while 0 <= j < len(lines) and (lines[j].blank or j in furniture):
+                drop.add(j)
+                j += step
+    return [line for index, line in enumerate(lines) if index not in drop]
+
+
+
+def _first_word(text: str) -> str:
+    return text.split(" ", 1)[0] if text else ""
+
+
+def _last_word(text: str) -> str:
+    return text.rsplit(" ", 1)[-1] if text else ""
+
+
+def _continues(prev: str, nxt: Line) -> bool:
+    """Is `nxt` the wrapped rest of the line `prev`? (Both non-blank, `nxt` no bullet.)"""
+    t = nxt.text
+    if not t or nxt.bullet:
+        return False
+    first = t[0]
+    if first.islower() or first == "(":
+        return True
+    if prev.endswith((",", "&", "+", "/", "-", "–", "—")):
+        return not NUMBERED_RE.match(t)
+    last = _last_word(prev)
+    if (last in CONNECTORS or last.capitalize() == last and last.lower() in CONNECTORS) \
+            and not NUMBERED_RE.match(t):
+        return True  # "… voor" / "BW/nieuw verdeelmodel"; not "OM" / "Politie"
+    if t.lower() in COMPASS:
+        return True
+    if prev.count("(") > prev.count(")"):
+        return True  # an open bracket is closed on the next line
+    if first in "'\"" and prev[-1:].islower():
+        return True  # "… van de pilot" / "'Samen in de Buurt'."
+    # No rule on line width: a list line that happens to be nearly as long as the
+    # wrapped lines ("Programmamanager: …: 16 uur") is still an item of its own.
+    return False
+
+
+def _join(prev: str, nxt: str) -> str:
+    # "Zorg- en Overlast" keeps its hyphen and space; "ver-" / "sterking" is one word.
+    if re.search(r"[a-zà-ÿ]-$", prev) and nxt[:1].islower() and _first_word(nxt) not in (
+        "en", "of", "tot", "t/m"
+    ):
+        return prev[:-1] + nxt  # a word hyphenated at the line end
+    return f"{prev} {nxt}"
+
