@@ -5,7 +5,7 @@
 Two stores get the same data: the Midden-Holland programme 2020 (the bundled document,
 four people and every programme manager linked to Slack, channels following programmes,
 the BOSD and declarations)
-and generated iJw declarations (storage.declarations_demo, imported from CSV).
+and generated iJw declarations (storage.declarations.demo, imported from CSV).
 
 1. Reference: one in-process planner + sender, a fault-free fake Slack, stepped through
    every working day of the period at the posting time: the posts expected (by key).
@@ -46,8 +46,8 @@ from scheduler.planner import Schedule, moment, run_planner
 from scheduler.sender import Sender
 from storage import deliveries
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.declarations_demo import write_demo_declarations
-from storage.importers.ijw import import_declarations
+from storage.declarations.demo import write_demo_declarations
+from storage.declarations.importing import import_declarations
 from storage.migrate import upgrade
 from storage.models import Milestone, Person, Programme, Role, Subscription
 from storage.workdays import is_working_day

@@ -3,12 +3,12 @@ table with the ratio measured in one run.
 
     .venv/bin/python -m bench.ijw_import [--messages 5000] [--database URL] [--repeat 3]
 
-Writes `--messages` generated iJw 3.2 messages (storage.declarations_demo) as XML files
+Writes `--messages` generated iJw 3.2 messages (storage.declarations.demo) as XML files
 to a temporary folder, then times, best of `--repeat` (the two alternating):
 
 - lxml alone: `etree.parse` and `XMLSchema.validate` of every file against its XSD
   (schemas loaded beforehand);
-- `storage.importers.ijw.import_ijw` of the folder into a fresh, migrated store
+- `storage.declarations.ijw_xml.import_ijw` of the folder into a fresh, migrated store
   (validation, extraction, providers, assignments, events; committed).
 
 Without --database each repetition uses a new SQLite file in /tmp; with a PostgreSQL
@@ -29,8 +29,8 @@ from sqlalchemy import delete
 
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, Provider
-from storage.declarations_demo import write_demo_declarations
-from storage.importers.ijw import _PARSER, import_ijw, schema_for
+from storage.declarations.demo import write_demo_declarations
+from storage.declarations.ijw_xml import _PARSER, import_ijw, schema_for
 from storage.migrate import upgrade
 
 NOW = datetime(2020, 12, 31, 12, 0, tzinfo=UTC)

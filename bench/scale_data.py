@@ -5,7 +5,7 @@
 Factor 100 is "100 regions' worth": 100 regions (5 municipalities and a BOSD each),
 50 programmes, 2.000 projects, 20.000 milestones, 400 meetings (3 agenda items each)
 and 1.000.000 iJw message events from the declarations generator
-(`storage.declarations_demo`, through the back-office CSV row shape and the CSV
+(`storage.declarations.demo`, through the back-office CSV row shape and the CSV
 importer's row → event mapping), bulk-loaded: COPY on PostgreSQL, batched executemany
 on SQLite. Smaller factors scale everything down (factor 1: one region, 10.000 events);
 `--events` overrides the number of message events alone, so two stores can differ only
@@ -22,13 +22,13 @@ import sys
 import time as timer
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, ensure_providers
-from storage.declarations_demo import PROVIDERS, csv_rows, generate
+from storage.declarations.demo import PROVIDERS, csv_rows, generate
+from storage.declarations.ijw_csv import event_of_row
 from storage.deliveries import Delivery  # noqa: F401 — registers the table's metadata
-from storage.importers.ijw_csv import _event
 from storage.migrate import upgrade
 from storage.models import (
     AgendaItem,
@@ -177,12 +177,14 @@ def event_batches(events: int, seed: int):
                               keep_lines=False)
     batch: list[tuple[dict, dict | None]] = []
     left = events
+    # An assignment's later 301s (the generator extends or shortens some) update its row.
+    issued: set[tuple[str, str]] = set()
     for message in stream:
         if left <= 0:
             break
         for row in csv_rows(message)[:left]:
             left -= 1
-            _key, event, assignment = _event(row, LOADED_AT)
+            _key, event, assignment = event_of_row(row, LOADED_AT)
             values = None
             if assignment is not None:
                 values = dict(
@@ -196,9 +198,13 @@ def event_batches(events: int, seed: int):
                     end_date=assignment.end_date,
                     assigned_on=assignment.assigned_on,
                     first_message_date=assignment.message_date,
+                    last_message_date=event["message_date"],
                     retroactive=assignment.start_date < assignment.assigned_on,
                     updated_at=LOADED_AT,
                 )
+                key = (assignment.municipality_code, assignment.toewijzing_nummer)
+                values["amends"] = key in issued
+                issued.add(key)
             batch.append((event, values))
         if len(batch) >= BATCH:
             yield batch
@@ -218,7 +224,11 @@ def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
     events = assignments = 0
     for batch in event_batches(wanted, seed):
         rows = [event for event, _ in batch]
-        made = [values for _, values in batch if values is not None]
+        made: list[dict] = []
+        amended: list[dict] = []
+        for _, values in batch:
+            if values is not None:
+                (amended if values.pop("amends") else made).append(values)
         if postgres:
             raw = connection.connection.driver_connection
             with raw.cursor() as cursor:
@@ -231,6 +241,19 @@ def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
             session.execute(insert(MessageEvent.__table__), rows)
         if made:
             session.execute(insert(Assignment.__table__), made)
+        if amended:
+            # The latest 301 describes the assignment; the first one's date stays.
+            table = Assignment.__table__
+            session.execute(
+                update(table)
+                .where(table.c.municipality_code == bindparam("m"),
+                       table.c.toewijzing_nummer == bindparam("n"))
+                .values(end_date=bindparam("e"), assigned_on=bindparam("a"),
+                        last_message_date=bindparam("l"), retroactive=bindparam("r")),
+                [{"m": v["municipality_code"], "n": v["toewijzing_nummer"], "e": v["end_date"],
+                  "a": v["assigned_on"], "l": v["last_message_date"], "r": v["retroactive"]}
+                 for v in amended],
+            )
         events += len(rows)
         assignments += len(made)
     return events, assignments

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import re
 import sys
+import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -64,12 +65,23 @@ def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
 EMOJI = {":warning:": "⚠", ":white_check_mark:": "✔", ":no_entry:": "⛔"}
 
 
-def reply_text(reply: Reply) -> str:
+# Where the console writes a reply's files (charts); the answer prints their paths.
+FILES_DIR = Path(tempfile.gettempdir()) / "regiobot-files"
+
+
+def reply_text(reply: Reply, *, files_dir: Path | None = None) -> str:
     text = unescape(to_text(reply))
     for code, symbol in EMOJI.items():
         text = text.replace(code, symbol)
     # ~struck through~ (done milestones) has no terminal form; the status says it.
-    return re.sub(r"(?<![\w~])~([^~\n]+)~(?![\w~])", r"\1", text)
+    text = re.sub(r"(?<![\w~])~([^~\n]+)~(?![\w~])", r"\1", text)
+    for attachment in reply.files:
+        folder = files_dir or FILES_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / attachment.filename
+        path.write_bytes(attachment.render())
+        text += f"\n{attachment.title}: {path}"
+    return text
 
 
 def _line_editing(history: Path) -> bool:

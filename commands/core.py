@@ -95,6 +95,17 @@ class Actions:
 Part = Header | Text | Fields | Note | Divider | Actions
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply (a chart): uploaded to Slack beside the message
+    (files_upload_v2), written to a file at the console. `render` makes its bytes only
+    when something is going to show it."""
+
+    filename: str
+    title: str
+    render: Callable[[], bytes] = field(compare=False, repr=False)
+
+
 @dataclass
 class Reply:
     """What a handler answers.
@@ -109,6 +120,8 @@ class Reply:
     ephemeral: bool = True
     ok: bool = True
     changed: bool = False
+    # Files to show with the message (charts); empty for most replies.
+    files: list[Attachment] = field(default_factory=list)
     # The language the reply is written in, when it is not the asker's default (a
     # question is answered in the language it was asked in).
     lang: Lang | None = None

@@ -15,12 +15,11 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from commands.core import Context, Header, Note, Reply, Text, subcommand
+from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
 from commands.i18n import escape
 from commands.parsing import parse_month
 from regiobot.settings import get_settings
-from storage import declaration_rules as rules
-from storage import declarations as store
+from storage.declarations import rules, store
 
 MAX_FINDINGS = 40
 
@@ -44,6 +43,8 @@ _TEXT = {
     "late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
     "missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
     "due": {"nl": "uiterlijk {due}", "en": "due {due}"},
+    "early": {"nl": "{days} dagen te vroeg verstuurd", "en": "sent {days} days early"},
+    "early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
     "legend": {
         "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
         "afgewezen: declaratieregels met een RetourCode. Geteld naar de maand van de termijn.",
@@ -59,7 +60,91 @@ _TEXT = {
     "digest.summary": {"nl": "Declaraties: {open} bevindingen bij {providers} aanbieders",
                        "en": "Declarations: {open} open findings at {providers} providers"},
     "rejected": {"nl": "afgewezen", "en": "rejected"},
+    "nothing": {
+        "nl": "Geen berichten met een termijn in {month} voor {name}.",
+        "en": "No messages with a deadline in {month} for {name}.",
+    },
+    "nothing.ever": {"nl": "Nog geen berichten van of voor {name}.", "en": "No messages from or for {name} yet."},
+    # The CLI's KPI table (`regiobot declarations report`).
+    "table.month": {"nl": "maand", "en": "month"},
+    "table.provider": {"nl": "aanbieder", "en": "provider"},
+    "table.on_time": {"nl": "% {kpi} op tijd", "en": "% {kpi} on time"},
+    "table.rejected": {"nl": "% regels afgewezen", "en": "% lines rejected"},
+    "table.region": {"nl": "REGIO", "en": "REGION"},
+    "chart.title": {"nl": "% op tijd per aanbieder (305, 307, 315, 325), stand {today}",
+                    "en": "% on time per provider (305, 307, 315, 325), as of {today}"},
+    "chart.axis": {"nl": "% op tijd", "en": "% on time"},
+    "chart.month": {"nl": "maand van de termijn", "en": "month of the deadline"},
+    "chart.file": {"nl": "Grafiek: % op tijd per aanbieder", "en": "Chart: % on time per provider"},
 }
+
+
+def on_time_series(per: list[rules.KpiRow]) -> dict[str, list[tuple[str, float]]]:
+    """Per provider, (month, % of its 305, 307, 315 and 325 obligations on time) for each
+    month in which any was counted, in month order."""
+    series: dict[str, list[tuple[str, float]]] = {}
+    for row in sorted(per, key=lambda r: r.month):
+        on_time = sum(row.counts[k][0] for k in rules.KPIS)
+        counted = sum(row.counts[k][1] for k in rules.KPIS)
+        if counted and row.provider_agb is not None:
+            series.setdefault(row.provider_agb, []).append((row.month, 100.0 * on_time / counted))
+    return series
+
+
+def chart_png(series: dict[str, list[tuple[str, float]]], names: dict[str, str], *, today: date,
+              lang: str) -> bytes:
+    """A line chart of `on_time_series` as PNG bytes: one line per provider over the
+    months, for the overlegtafel. Deterministic for the same data (no timestamps)."""
+    import io
+
+    import matplotlib  # noqa: PLC0415 — only where a chart is drawn: it takes a while to import
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # noqa: PLC0415
+
+    months = sorted({month for points in series.values() for month, _ in points})
+    figure, axes = pyplot.subplots(figsize=(9, 4.8), dpi=100)
+    try:
+        for agb in sorted(series, key=lambda a: names.get(a, a).lower()):
+            points = series[agb]
+            axes.plot([months.index(m) for m, _ in points], [p for _, p in points], marker="o",
+                      linewidth=1.5, markersize=3, label=names.get(agb, agb))
+        axes.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=8)
+        axes.set_ylim(0, 100)
+        axes.set_ylabel(_t("chart.axis", lang))
+        axes.set_xlabel(_t("chart.month", lang))
+        axes.set_title(_t("chart.title", lang, today=today.isoformat()), fontsize=10)
+        axes.grid(True, alpha=0.3)
+        if series:
+            axes.legend(fontsize=7, ncol=2, loc="lower left")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)
+
+
+def chart(per: list[rules.KpiRow], names: dict[str, str], *, today: date, lang: str) -> Attachment | None:
+    """The chart of these KPI rows as an attachment (drawn only when shown), or None if
+    nothing was counted."""
+    series = on_time_series(per)
+    if not series:
+        return None
+    return Attachment(
+        filename=f"declaraties-op-tijd-{today.isoformat()}.png",
+        title=_t("chart.file", lang),
+        render=lambda: chart_png(series, names, today=today, lang=lang),
+    )
+
+
+def table_words(lang: str) -> dict[str, str]:
+    """The headers of the KPI table in the CLI, in the bot's language ("on_time" keeps a
+    `{kpi}` placeholder)."""
+    return {
+        key: _TEXT[f"table.{key}"].get(lang, _TEXT[f"table.{key}"]["nl"])
+        for key in ("month", "provider", "on_time", "rejected", "region")
+    }
 
 
 RULES_NL = {
@@ -71,7 +156,19 @@ RULES_NL = {
     "OP274": "301 of 319 binnen 5 werkdagen na een 315 (8 weken na 'in onderzoek')",
     "OP090x4": "325 binnen 10 werkdagen na een 323",
     "REGIONAL_323": "maand gedeclareerd (323) binnen de regionale termijn",
+    "START_REPORTED_EARLY": "305 verstuurd vóór de begindatum van de zorg",
 }
+
+
+def region_deadline() -> dict:
+    """The region's settings for the regional 323 deadline, as `rules.evaluate` takes
+    them: how many months after the declared month, and whether a deadline on a weekend
+    or holiday moves to the next working day."""
+    settings = get_settings()
+    return {
+        "deadline_months": settings.regiobot_declaration_deadline_months,
+        "deadline_moved": settings.regiobot_declaration_deadline_moved,
+    }
 
 
 def rule_text(rule: str, lang: str) -> str:
@@ -145,13 +242,16 @@ def parse_args(text: str, *, today: date) -> tuple[str, str | None]:
 
 
 def _finding_line(f: rules.Finding, lang: str) -> str:
+    label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
+    subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
+    if f.rule in rules.CHECKS:
+        due = _t("early.due", lang, due=f.due.isoformat())
+        return f"`{f.rule}` {subject}: {due}, {_t('early', lang, days=f.days_late)}"
     when = (
         _t("missing", lang, wd=f.working_days_late)
         if f.missing
         else _t("late", lang, wd=f.working_days_late, days=f.days_late)
     )
-    label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
-    subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
     return f"`{f.rule}` {subject}: {_t('due', lang, due=f.due.isoformat())}, {when}"
 
 
@@ -177,11 +277,10 @@ def declaraties(args: str, ctx: Context) -> Reply:
         if month
         else _t("period.all", lang, today=today.isoformat())
     )
-    deadline_months = get_settings().regiobot_declaration_deadline_months
     if not provider_text.strip():
         open_by_provider: Counter[str] = Counter()
         result = rules.evaluate(
-            ctx.session, today=today, deadline_months=deadline_months, month=month,
+            ctx.session, today=today, month=month, **region_deadline(),
             on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
         )
         totals = rules.provider_summary(result.per)
@@ -192,9 +291,11 @@ def declaraties(args: str, ctx: Context) -> Reply:
         ]
         lines.append(f"*{_t('region', lang)}*: {kpi_text(region_total, lang)}")
         title = _t("title", lang)
+        picture = chart(result.per, names, today=today, lang=lang)
         return Reply(
             summary=f"{title} ({period})",
             parts=[Header(title), Note(period), Text("\n".join(lines)), Note(_t("legend", lang))],
+            files=[picture] if picture else [],
         )
 
     provider = store.find_provider(ctx.session, text=provider_text)
@@ -202,7 +303,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
         message = _t("unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
     result = rules.evaluate(
-        ctx.session, today=today, deadline_months=deadline_months, provider_agb=provider.agb_code,
+        ctx.session, today=today, provider_agb=provider.agb_code, **region_deadline(),
         month=month, keep_findings=True,
     )
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
@@ -211,6 +312,12 @@ def declaraties(args: str, ctx: Context) -> Reply:
         found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
     title = _t("title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
+    if not found and not any(total for _, total in row.counts.values()) and not row.lines:
+        # Nothing was due (or declared) then: say so, not "everything on time".
+        nothing = (_t("nothing", lang, month=month, name=escape(provider.name)) if month
+                   else _t("nothing.ever", lang, name=escape(provider.name)))
+        return Reply(summary=nothing, parts=[Header(title), Note(f"AGB {provider.agb_code} · {period}"),
+                                             Text(nothing)])
     if not found:
         parts.append(Text(_t("findings.none", lang)))
         return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
@@ -259,8 +366,7 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
 
     # Streamed from the store a group at a time: counts and KPI rows, not the events.
     result = rules.evaluate(
-        session, today=week_ending,
-        deadline_months=get_settings().regiobot_declaration_deadline_months, on_finding=count,
+        session, today=week_ending, on_finding=count, **region_deadline(),
     )
     # KPIs of this year: rows are months of the due date (and of the declared month).
     per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]
@@ -288,8 +394,9 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
         Text("\n".join(lines)),
         Note(_t("legend", lang)),
     ]
+    picture = chart(per, names, today=week_ending, lang=lang)
     # Channel posts: not ephemeral.
-    return Reply(summary=summary, parts=parts, ephemeral=False)
+    return Reply(summary=summary, parts=parts, ephemeral=False, files=[picture] if picture else [])
 
 
 __all__ = ["PrivateReply", "authorised", "declaraties", "kpi_text", "parse_args", "weekly_digest"]

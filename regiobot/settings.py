@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # The regional deadline for declaring a month (323): the end of the month this many
     # months later (1: the end of the following month). The standard sets none (OP354).
     regiobot_declaration_deadline_months: int = Field(default=1, ge=0, le=12)
+    # Whether that deadline moves to the next working day when it falls on a Saturday,
+    # Sunday or algemeen erkende feestdag, as the Algemene termijnenwet moves deadlines.
+    regiobot_declaration_deadline_moved: bool = True
 
     @field_validator("regiobot_contract_managers", mode="before")
     @classmethod

@@ -24,9 +24,11 @@ import json
 import logging
 import socket
 import sys
+import tempfile
 import threading
 import urllib.error
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from slack_sdk import WebClient
@@ -143,6 +145,12 @@ class Channel:
         post was a reply (replies are not in the channel history)."""
         raise NotImplementedError
 
+    def upload(self, channel: str, *, filename: str, title: str, content: bytes,
+               thread_ts: str | None = None) -> str:
+        """Show a file (a chart) in the conversation, in the thread of `thread_ts`;
+        returns where it went (a file id, or a path at the console)."""
+        raise NotImplementedError
+
     # --- one classification for every channel
 
     @staticmethod
@@ -239,6 +247,14 @@ class SlackChannel(Channel):
         extra = {"metadata": metadata} if metadata else {}
         self._call("chat_update", channel=channel, ts=ts, **message, **extra)
 
+    def upload(self, channel: str, *, filename: str, title: str, content: bytes,
+               thread_ts: str | None = None) -> str:
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        response = self._call("files_upload_v2", channel=channel, content=content,
+                              filename=filename, title=title, **extra)
+        file = response.get("file") or {}
+        return str(file.get("id") or "")
+
     def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
                     thread_ts: str | None = None) -> str | None:
         cursor = None
@@ -282,9 +298,12 @@ class ConsoleChannel(Channel):
     name = "console"
 
     def __init__(
-        self, stream: TextIO | None = None, *, show_blocks: bool = False, quiet: bool = False
+        self, stream: TextIO | None = None, *, show_blocks: bool = False, quiet: bool = False,
+        files_dir: Path | None = None,
     ) -> None:
         self.stream = stream or sys.stdout
+        # Where uploaded files (charts) are written; their path is printed.
+        self.files_dir = files_dir or Path(tempfile.gettempdir()) / "regiobot-files"
         self.show_blocks = show_blocks
         # One line per post, no message text.
         self.quiet = quiet
@@ -342,6 +361,16 @@ class ConsoleChannel(Channel):
                     thread_ts: str | None = None) -> str | None:
         with self._lock:
             return self._posted.get((channel, key))
+
+    def upload(self, channel: str, *, filename: str, title: str, content: bytes,
+               thread_ts: str | None = None) -> str:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / f"{channel}-{filename}"
+        path.write_bytes(content)
+        with self._lock:
+            self.stream.write(f"--- file for {channel}: {title}: {path}\n")
+            self.stream.flush()
+        return str(path)
 
     def _write(self, title: str, message: dict[str, Any]) -> None:
         if self.now is not None:

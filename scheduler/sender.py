@@ -266,6 +266,8 @@ class Sender:
                 self.after_post(job.key)
             self._record(job, channel_id, ts, digest, version, now=now)
             report.sent.append(job.key)
+            posting = False
+            self._upload_files(job, reply, channel_id, ts)
             if root is not None:
                 # The thread's first card says what the latest reminder says.
                 self._refresh_one(root, now=now, report=report)
@@ -274,6 +276,18 @@ class Sender:
             if not isinstance(raw, DeliveryError):
                 log.exception("delivery %s: unexpected error", job.key)
             self._failed_attempt(job, error, ambiguous=posting, now=now, report=report)
+
+    def _upload_files(self, job: _Job, reply, channel_id: str, ts: str) -> None:
+        """The reply's files (the declarations digest's chart), in the post's thread,
+        once the post is recorded. A file that fails is logged and not retried: the
+        post it belongs to stands, and re-sending it would post twice."""
+        for attachment in getattr(reply, "files", None) or []:
+            try:
+                self.channel.upload(channel_id, filename=attachment.filename, title=attachment.title,
+                                    content=attachment.render(), thread_ts=ts)
+            except Exception:
+                log.warning("delivery %s: file %s not uploaded", job.key, attachment.filename,
+                            exc_info=True)
 
     def _thread(self, job: _Job, channel_id: str, *, now: datetime):
         """(the job, with the thread it replies in; the thread's first post as a refresh

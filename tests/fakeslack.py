@@ -23,6 +23,9 @@ What it answers:
   plausible Dutch user.
 - any other method: `{"ok": true}`.
 - POST `/response/<key>` (a `response_url`): `ok`, recorded as method "response_url".
+- `files_upload_v2`'s three steps: `files.getUploadURLExternal` hands out an upload URL
+  on the fake, POST `/upload/<file id>` keeps the bytes (recorded as method "upload"),
+  `files.completeUploadExternal` shares them; `uploads` lists what was shared where.
 
 `fail_next(n, status=429|500|…, retry_after=…, error=…, method=…)` makes the next n
 matching calls fail: an HTTP status (429 with a `Retry-After` header), or with `error`
@@ -82,6 +85,9 @@ class _State:
     failures: list[_Failure] = field(default_factory=list)
     # channel id -> messages (dicts with ts, text, blocks, metadata, …), oldest first.
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # file id -> bytes uploaded; and the files shared (id, title, channel, thread_ts, bytes).
+    files: dict[str, bytes] = field(default_factory=dict)
+    shared: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -185,6 +191,11 @@ class FakeSlack:
                     )
                 self._changed.wait(left)
 
+    def uploads(self) -> list[dict[str, Any]]:
+        """Files shared through files_upload_v2: id, title, channel, thread_ts, content."""
+        with self._changed:
+            return [dict(f) for f in self._state.shared]
+
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """The messages the fake holds for `channel`, oldest first."""
         with self._changed:
@@ -226,6 +237,13 @@ class FakeSlack:
         raw = request.rfile.read(length) if length else b""
         args: dict[str, Any] = dict(parse_qsl(parts.query))
         content_type = request.headers.get("Content-Type", "")
+        if parts.path.startswith("/upload/"):
+            with self._changed:
+                self._state.files[parts.path[len("/upload/"):]] = raw
+                self._state.calls.append(Call(method="upload", args={}, path=parts.path))
+                self._changed.notify_all()
+            self._send(request, 200, None)
+            return
         if raw:
             if "json" in content_type:
                 args.update(json.loads(raw))
@@ -321,6 +339,18 @@ class FakeSlack:
                 history = [m for m in history if float(m["ts"]) > float(args["oldest"])]
             limit = int(args.get("limit", 100))
             return {"ok": True, "messages": history[:limit], "has_more": len(history) > limit}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            shared = []
+            for item in _decoded(args.get("files", "[]")):
+                entry = {"id": item["id"], "title": item.get("title"),
+                         "channel": args.get("channel_id"), "thread_ts": args.get("thread_ts"),
+                         "content": self._state.files.get(item["id"], b"")}
+                self._state.shared.append(entry)
+                shared.append({"id": item["id"], "title": item.get("title")})
+            return {"ok": True, "files": shared}
         if method == "conversations.replies":
             # The thread's parent first, then its replies, oldest first.
             ts = args.get("ts", "")

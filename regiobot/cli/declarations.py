@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from regiobot import clock
 from regiobot.settings import get_settings
-from storage import declaration_rules as rules
-from storage import declarations as store
 from storage.db import transaction
+from storage.declarations import rules, store
 from storage.importers import ImportRefused
 
 from .common import CommandError, open_store
@@ -25,11 +25,13 @@ def register(subparsers) -> None:
     report = area.add_parser("report", help="KPIs per provider per month and for the region")
     report.add_argument("--month", help="only this month (YYYY-MM), by due date")
     report.add_argument("--provider", help="only this provider (name or AGB code)")
+    report.add_argument("--json", action="store_true", help="machine-readable (docs/declarations.md)")
     report.set_defaults(func=run_report)
 
     findings = area.add_parser("findings", help="broken rules: late and missing messages")
     findings.add_argument("--provider", help="only this provider (name or AGB code)")
     findings.add_argument("--rule", help="only this rule (e.g. OP271)")
+    findings.add_argument("--json", action="store_true", help="machine-readable (docs/declarations.md)")
     findings.set_defaults(func=run_findings)
 
     importer = area.add_parser("import", help="import iJw XML messages and CSV exports")
@@ -68,17 +70,26 @@ def _provider(session, text: str | None) -> str | None:
     return provider.agb_code
 
 
+def _region_deadline() -> dict:
+    from commands.declaraties import region_deadline  # the Slack command's settings, lazily
+
+    return region_deadline()
+
+
 def _pct(on_time: int, total: int) -> str:
     return f"{100 * on_time / total:5.1f}% {on_time:>5}/{total:<5}" if total else f"{'—':>6} {'':>11}"
 
 
-def format_table(rows: list[rules.KpiRow], names: dict[str, str]) -> list[str]:
-    header = f"{'month':<8} {'provider':<24} " + " ".join(
-        f"{'% ' + k + ' on time':<18}" for k in rules.KPIS
-    ) + f" {'% lines rejected':<18}"
+def format_table(rows: list[rules.KpiRow], names: dict[str, str], *, lang: str = "en") -> list[str]:
+    from commands.declaraties import table_words  # the bot's words, lazily
+
+    words = table_words(lang)
+    header = f"{words['month']:<8} {words['provider']:<24} " + " ".join(
+        f"{words['on_time'].format(kpi=k):<18}" for k in rules.KPIS
+    ) + f" {words['rejected']:<18}"
     out = [header, "-" * len(header)]
     for r in rows:
-        name = "REGION" if r.provider_agb is None else names.get(r.provider_agb, r.provider_agb)
+        name = words["region"] if r.provider_agb is None else names.get(r.provider_agb, r.provider_agb)
         cells = " ".join(f"{_pct(*r.counts[k]):<18}" for k in rules.KPIS)
         out.append(f"{r.month:<8} {name[:24]:<24} {cells} {_pct(r.rejected, r.lines):<18}")
     return out
@@ -93,12 +104,23 @@ def run_report(args) -> int:
         names = store.providers(session)
         result = rules.evaluate(
             session, today=today, provider_agb=agb, month=month,
-            deadline_months=get_settings().regiobot_declaration_deadline_months,
+            **_region_deadline(),
         )
         per, region = result.per, result.region
+    rows = sorted(per, key=lambda r: (r.month, names.get(r.provider_agb, r.provider_agb).lower()))
+    if args.json:
+        _print_json({
+            "as_of": today.isoformat(),
+            "month": month,
+            "provider": _provider_json(agb, names) if agb else None,
+            "deadline": _region_deadline(),
+            "rows": [_row_json(r, names) for r in rows],
+            "region": [] if agb else [_row_json(r, names) for r in region],
+        })
+        return 0
+    lang = get_settings().regiobot_lang
     print(f"Declarations KPIs as of {today.isoformat()}" + (f", month {month}" if month else ""))
     print("Counted by the month of the deadline; rejected lines by the month declared.")
-    rows = sorted(per, key=lambda r: (r.month, names.get(r.provider_agb, r.provider_agb).lower()))
     if agb is None:
         by_month: dict[str, list[rules.KpiRow]] = {}
         for r in rows:
@@ -107,7 +129,7 @@ def run_report(args) -> int:
         for r in region:
             rows.extend(by_month.get(r.month, []))
             rows.append(r)
-    for line in format_table(rows, names):
+    for line in format_table(rows, names, lang=lang):
         print(line)
     if not rows:
         print("(nothing to report)")
@@ -122,23 +144,81 @@ def run_findings(args) -> int:
         names = store.providers(session)
         found = rules.evaluate(
             session, today=today, provider_agb=agb, keep_findings=True,
-            deadline_months=get_settings().regiobot_declaration_deadline_months,
+            **_region_deadline(),
         ).findings
     if args.rule:
         found = [f for f in found if f.rule.lower() == args.rule.lower()]
+    if args.json:
+        _print_json({
+            "as_of": today.isoformat(),
+            "provider": _provider_json(agb, names) if agb else None,
+            "rule": args.rule.upper() if args.rule else None,
+            "deadline": _region_deadline(),
+            "findings": [_finding_json(f, names) for f in found],
+        })
+        return 0
     print(f"{len(found)} findings as of {today.isoformat()}")
     for f in found:
         state = "missing" if f.missing else f"sent {f.done.isoformat()}"
+        how = (f"{f.working_days_late} working days / {f.days_late} days before its Begindatum"
+               if f.rule in rules.CHECKS else
+               f"{f.working_days_late} working days / {f.days_late} days late")
         print(
             f"{f.rule:<13} {names.get(f.provider_agb, f.provider_agb)[:24]:<24} gemeente {f.municipality_code} "
-            f"{f.kind} {f.subject:<12} due {f.due.isoformat()} {state}: "
-            f"{f.working_days_late} working days / {f.days_late} days late"
+            f"{f.kind} {f.subject:<12} due {f.due.isoformat()} {state}: {how}"
         )
     return 0
 
 
+# --- JSON: stable keys, documented in docs/declarations.md ------------------------------
+
+
+def _print_json(document: dict) -> None:
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _provider_json(agb: str, names: dict[str, str]) -> dict:
+    return {"agb_code": agb, "name": names.get(agb, agb)}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100 * part / whole, 2)
+
+
+def _row_json(r: rules.KpiRow, names: dict[str, str]) -> dict:
+    return {
+        "month": r.month,
+        "provider": None if r.provider_agb is None else _provider_json(r.provider_agb, names),
+        "kpis": {
+            k: {"on_time": r.counts[k][0], "counted": r.counts[k][1],
+                "percentage": _share(r.counts[k][0], r.counts[k][1])}
+            for k in rules.KPIS
+        },
+        "lines": {"declared": r.lines, "rejected": r.rejected,
+                  "percentage_rejected": _share(r.rejected, r.lines)},
+    }
+
+
+def _finding_json(f: rules.Finding, names: dict[str, str]) -> dict:
+    return {
+        "rule": f.rule,
+        "description": f.description,
+        "provider": _provider_json(f.provider_agb, names),
+        "municipality_code": f.municipality_code,
+        "kind": f.kind,
+        "subject": f.subject,
+        "due": f.due.isoformat(),
+        "done": f.done.isoformat() if f.done else None,
+        "missing": f.missing,
+        "working_days": f.working_days_late,
+        "days": f.days_late,
+        "early": f.rule in rules.CHECKS,
+        "note": f.note,
+    }
+
+
 def run_import(args) -> int:
-    from storage.importers.ijw import import_declarations
+    from storage.declarations.importing import import_declarations
 
     factory = open_store()
     try:
@@ -152,7 +232,7 @@ def run_import(args) -> int:
 
 
 def run_demo(args) -> int:
-    from storage.declarations_demo import write_demo
+    from storage.declarations.demo import write_demo
 
     formats = {part.strip().lower() for part in args.format.split(",") if part.strip()}
     if not formats or formats - {"xml", "csv"}:

@@ -40,11 +40,11 @@ IMPORTERS: dict[str, str] = {
     ".yml": "storage.importers.yaml_store:import_store_yaml",
     ".ics": "calendars.ics_import:import_meetings_ics",
     "url": "calendars.ics_import:import_meetings_ics",
-    ".xml": "storage.importers.ijw:import_declarations",
-    ".csv": "storage.importers.ijw:import_declarations",
-    "dir": "storage.importers.ijw:import_declarations",
+    ".xml": "storage.declarations.importing:import_declarations",
+    ".csv": "storage.declarations.importing:import_declarations",
+    "dir": "storage.declarations.importing:import_declarations",
 }
-TAKES_A_LIST = {"storage.importers.ijw:import_declarations"}
+TAKES_A_LIST = {"storage.declarations.importing:import_declarations"}
 
 
 def register(subparsers) -> None:
@@ -237,8 +237,8 @@ DEMO_DECLARATION_MESSAGES = 300
 def prepare_store(url: str) -> list[ImportReport]:
     """Migrate, and when the store holds no region yet load the bundled programme and a
     small year of generated iJw traffic, so every command has something to show."""
-    from storage.declarations_demo import write_demo_declarations
-    from storage.importers.ijw import import_declarations
+    from storage.declarations.demo import write_demo_declarations
+    from storage.declarations.importing import import_declarations
 
     upgrade(url)
     factory = open_store(url)

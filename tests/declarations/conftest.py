@@ -52,7 +52,7 @@ def examples() -> Path:
 @pytest.fixture(scope="session")
 def demo_year(tmp_path_factory):
     """A small generated year (XML and CSV) with the generator's truth."""
-    from storage.declarations_demo import write_demo
+    from storage.declarations.demo import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     truth = write_demo(out, messages=260, seed=11)

@@ -27,7 +27,7 @@ def test_it_writes_demo_data_imports_it_and_prints_the_report(cli_env, tmp_path,
     capsys.readouterr()
     assert main(["--today", "2021-03-01", "declarations", "report", "--month", "2020-06"]) == 0
     report = capsys.readouterr().out
-    assert "% 305 on time" in report and "REGION" in report and "2020-06" in report
+    assert "% 305 op tijd" in report and "REGIO" in report and "2020-06" in report
     assert main(["declarations", "findings", "--provider", "Enver"]) == 0
     assert "findings as of 2021-03-01" in capsys.readouterr().out
 
@@ -42,3 +42,51 @@ def test_it_refuses_a_bad_month_and_an_invalid_import(cli_env, capsys):
         assert main(["declarations", "import", str(examples)]) == 2
         err = capsys.readouterr().err
         assert "JW315.xml:44: ToewijzingEinddatum" in err and "2027-06-31" not in err
+
+
+def test_it_writes_the_report_and_findings_as_json(cli_env, tmp_path, capsys, monkeypatch):
+    import json
+
+    out = tmp_path / "demo"
+    assert main(["demo-data", "declarations", "--messages", "200", "--out", str(out), "--seed", "3",
+                 "--format", "csv"]) == 0
+    assert main(["declarations", "import", str(out / "declaraties.csv"), str(out / "aanbieders.csv")]) == 0
+    capsys.readouterr()
+    assert main(["declarations", "report", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["as_of"] == "2021-03-01" and report["month"] is None
+    assert report["deadline"] == {"deadline_months": 1, "deadline_moved": True}
+    row = report["rows"][0]
+    assert set(row) == {"month", "provider", "kpis", "lines"}
+    assert set(row["kpis"]) == {"305", "307", "315", "325"}
+    assert set(row["kpis"]["305"]) == {"on_time", "counted", "percentage"}
+    assert row["provider"]["name"] in {"Enver", "Youz", "Curium", "Kwintes", "Horizon", "Impegno"}
+    assert all(r["provider"] is None for r in report["region"])
+    # The same counts as the text table's region line, for the busiest month.
+    last = max(report["region"], key=lambda r: r["kpis"]["305"]["counted"])
+    assert main(["declarations", "report", "--month", last["month"]]) == 0
+    text = capsys.readouterr().out
+    region_line = next(line for line in text.splitlines() if line.split()[1:2] == ["REGIO"])
+    on_time, counted = last["kpis"]["305"]["on_time"], last["kpis"]["305"]["counted"]
+    assert f"{on_time}/{counted}" in region_line.replace(" ", "")
+    assert main(["declarations", "findings", "--json", "--rule", "op271"]) == 0
+    findings = json.loads(capsys.readouterr().out)
+    assert findings["rule"] == "OP271" and findings["findings"]
+    first = findings["findings"][0]
+    assert {f["rule"] for f in findings["findings"]} == {"OP271"}
+    assert set(first) == {"rule", "description", "provider", "municipality_code", "kind", "subject",
+                          "due", "done", "missing", "working_days", "days", "early", "note"}
+
+
+def test_it_heads_the_report_in_the_bots_language(cli_env, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "demo"
+    assert main(["demo-data", "declarations", "--messages", "60", "--out", str(out), "--seed", "3",
+                 "--format", "csv"]) == 0
+    assert main(["declarations", "import", str(out / "declaraties.csv")]) == 0
+    capsys.readouterr()
+    assert main(["declarations", "report"]) == 0
+    assert "% 305 op tijd" in capsys.readouterr().out
+    monkeypatch.setenv("REGIOBOT_LANG", "en")
+    reset_settings_cache()
+    assert main(["declarations", "report"]) == 0
+    assert "% 305 on time" in capsys.readouterr().out

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.declarations import MessageEvent, Provider
+from storage.declarations.ijw_csv import CSV_COLUMNS, check_csv, import_ijw_csv
+from storage.declarations.importing import import_declarations
 from storage.importers import ImportRefused
-from storage.importers.ijw import import_declarations
-from storage.importers.ijw_csv import CSV_COLUMNS, check_csv, import_ijw_csv
 
 from .conftest import NOW
 
@@ -53,7 +53,7 @@ def test_it_refuses_a_csv_with_line_numbered_errors_and_no_values(store, tmp_pat
         (5, "afzender"),
         (6, "toewijzingsdatum"),
     ]
-    assert str(problems[0]).startswith("export.csv:3: dagtekening:")
+    assert str(problems[0]).startswith(f"{path}:3: dagtekening:")
     everything = "\n".join(str(p) for p in problems)
     assert "2020-02-30" not in everything and "999900006" not in everything
     with store.session() as session:
@@ -71,5 +71,5 @@ def test_it_refuses_a_csv_without_the_documented_columns(tmp_path):
     with pytest.raises(ImportRefused) as refused:
         import_declarations(None, [path], now=NOW)
     [problem] = refused.value.problems
-    assert (problem.source, problem.line) == ("other.csv", 1)
+    assert (problem.source, problem.line) == (str(path), 1)
     assert "Wit" not in str(problem)

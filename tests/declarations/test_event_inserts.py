@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from storage import declarations
+from storage.declarations import store as declarations
 
 from .conftest import NOW
 

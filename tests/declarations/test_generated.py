@@ -10,11 +10,11 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import func, select
 
-from storage.declaration_rules import kpis, load
 from storage.declarations import MessageEvent
-from storage.declarations_demo import generate, write_demo
-from storage.importers.ijw import import_ijw
-from storage.importers.ijw_csv import import_ijw_csv
+from storage.declarations.demo import generate, write_demo
+from storage.declarations.ijw_csv import import_ijw_csv
+from storage.declarations.ijw_xml import import_ijw
+from storage.declarations.rules import kpis, load
 
 from .conftest import NOW
 

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from storage.declarations import Assignment, MessageEvent, Provider
+from storage.declarations.ijw_xml import check_file, import_ijw
+from storage.declarations.importing import import_declarations
 from storage.importers import ImportRefused
-from storage.importers.ijw import check_file, import_declarations, import_ijw
 
 from .conftest import INVALID_EXAMPLES, NOW, personal_values
 
@@ -48,7 +49,7 @@ def test_it_names_element_and_line_of_the_invalid_examples(examples):
         (66, "ToewijzingEinddatum"),
     ]
     assert "not a valid value" in jw315.problems[0].message
-    assert str(jw315.problems[0]).startswith("JW315.xml:44: ToewijzingEinddatum:")
+    assert str(jw315.problems[0]).startswith(f"{examples / 'JW315.xml'}:44: ToewijzingEinddatum:")
     jw318 = check_file(examples / "JW318.xml")
     assert [(p.line, p.field) for p in jw318.problems] == [(33, "RetourCode")]
     assert "not expected" in jw318.problems[0].message
@@ -76,7 +77,8 @@ def test_it_refuses_a_whole_folder_with_an_invalid_message_listing_every_problem
             with session.begin():
                 import_declarations(session, [examples], now=NOW)
     sources = [(p.source, p.line) for p in refused.value.problems]
-    assert sources == [("JW315.xml", 44), ("JW315.xml", 66), ("JW318.xml", 33)]
+    assert sources == [(str(examples / "JW315.xml"), 44), (str(examples / "JW315.xml"), 66),
+                       (str(examples / "JW318.xml"), 33)]
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(MessageEvent)) == 0
         assert session.scalar(select(func.count()).select_from(Assignment)) == 0
@@ -169,7 +171,7 @@ def test_it_never_echoes_an_invalid_value(examples, tmp_path_factory, bsn, surna
     ],
 )
 def test_it_keeps_values_with_apostrophes_out_of_validation_errors(message):
-    from storage.importers.ijw import scrub
+    from storage.declarations.ijw_xml import scrub
 
     scrubbed = scrub(message)
     assert "56789" not in scrubbed and "Hondt" not in scrubbed
@@ -180,7 +182,7 @@ def test_comments_and_processing_instructions_do_not_change_what_is_read(example
     # comment before them moves them, and they must still be found by name.
     import re
 
-    from storage.importers.ijw import extract
+    from storage.declarations.ijw_xml import extract
 
     for path in _valid(examples):
         text = path.read_text(encoding="utf-8")
@@ -197,7 +199,7 @@ def test_comments_and_processing_instructions_do_not_change_what_is_read(example
 
 
 def test_folders_are_listed_as_rglob_lists_them(tmp_path):
-    from storage.importers.ijw import iter_files
+    from storage.declarations.ijw_xml import iter_files
 
     for folder in ("a/b", ".hidden", "c.xml", "d"):
         (tmp_path / folder).mkdir(parents=True)

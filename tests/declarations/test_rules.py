@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import count
 
-from storage.declaration_rules import (
+from storage.declarations.rules import (
     AssignmentFact,
     Dataset,
     EventFact,
@@ -171,8 +171,8 @@ def _march_of_care(declared_on: date | None):
 
 def test_it_checks_the_regional_declaration_deadline():
     assert declaration_deadline(2020, 3) == date(2020, 4, 30)
-    assert declaration_deadline(2020, 12) == date(2021, 1, 31)
-    assert declaration_deadline(2020, 3, months_after=2) == date(2020, 5, 31)
+    assert declaration_deadline(2020, 12, moved=False) == date(2021, 1, 31)
+    assert declaration_deadline(2020, 3, months_after=2, moved=False) == date(2020, 5, 31)
     assert found(_march_of_care(date(2020, 4, 30)), date(2020, 7, 1), "REGIONAL_323") == []
     [f] = found(_march_of_care(date(2020, 5, 1)), date(2020, 7, 1), "REGIONAL_323")
     assert (f.subject, f.due, f.days_late) == ("2020-03", date(2020, 4, 30), 1)
@@ -181,6 +181,18 @@ def test_it_checks_the_regional_declaration_deadline():
     assert f.missing
     # The deadline is a setting: two months after gives until 31 May.
     assert found(_march_of_care(date(2020, 5, 1)), date(2020, 7, 1), "REGIONAL_323", deadline_months=2) == []
+
+
+def test_it_moves_the_regional_deadline_off_weekends_and_holidays():
+    # 31 January 2021 is a Sunday; 31 May 2020 a Sunday, and 1 June Tweede Pinksterdag.
+    assert declaration_deadline(2020, 12) == date(2021, 2, 1)
+    assert declaration_deadline(2020, 3, months_after=2) == date(2020, 6, 2)
+    declared_2_june = _march_of_care(date(2020, 6, 2))
+    assert found(declared_2_june, date(2020, 7, 1), "REGIONAL_323", deadline_months=2) == []
+    # As a region setting, not moved: 2 days late.
+    [f] = found(declared_2_june, date(2020, 7, 1), "REGIONAL_323", deadline_months=2,
+                deadline_moved=False)
+    assert (f.due, f.days_late) == (date(2020, 5, 31), 2)
 
 
 def test_it_ignores_a_deleted_start_and_messages_after_today():
@@ -214,7 +226,8 @@ def test_it_counts_kpis_by_the_month_of_the_deadline():
 def test_it_counts_working_days_late_like_storage_workdays():
     import random
 
-    from storage import declaration_rules, workdays
+    from storage import workdays
+    from storage.declarations import rules as declaration_rules
 
     rng = random.Random(4)
     for _ in range(400):

@@ -12,8 +12,8 @@ from commands.core import SUBCOMMANDS, Context
 from commands.declaraties import declaraties, weekly_digest
 from commands.render import to_message, to_text
 from regiobot.settings import reset_settings_cache
-from storage import declarations as store_q
-from storage.importers.ijw import import_declarations
+from storage.declarations import store as store_q
+from storage.declarations.importing import import_declarations
 
 from .conftest import NOW, personal_values
 
@@ -120,3 +120,12 @@ def test_it_builds_a_weekly_digest_without_assignment_numbers_or_client_data(sto
     body = [line for line in to_text(digest).splitlines() if "·" in line and "(" in line]
     assert len(body) >= len([n for n in providers.values() if n in text]) + 1
     assert all(name in text for agb, name in providers.items() if agb in {"73730101", "73730202"})
+
+
+def test_it_says_there_were_no_messages_for_a_provider_in_a_month_without_any(store, imported):
+    with store.session() as session:
+        quiet = declaraties("Enver 2019-06", _ctx(session, "U1"))
+        busy = declaraties("Enver 2020-06", _ctx(session, "U1"))
+    assert "Geen berichten met een termijn in 2019-06 voor Enver." in to_text(quiet)
+    assert "alles op tijd" not in to_text(quiet)
+    assert "Geen berichten met een termijn" not in to_text(busy)

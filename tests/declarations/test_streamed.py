@@ -1,4 +1,4 @@
-"""The streamed evaluation (`declaration_rules.evaluate`, a group at a time from the
+"""The streamed evaluation (`rules.evaluate`, a group at a time from the
 store) gives exactly what the whole-dataset computation gives (`load`, `obligations`,
 `findings`, `kpis` on everything in memory, with the same per-group rules): the same
 KPI rows, the same findings in the same order, and the same weekly digest — on a
@@ -15,10 +15,9 @@ import pytest
 
 from commands import declaraties
 from commands.render import to_message
-from storage import declaration_rules as rules
-from storage import declarations as store
-from storage.declarations_demo import write_demo
-from storage.importers.ijw_csv import import_ijw_csv
+from storage.declarations import rules, store
+from storage.declarations.demo import write_demo
+from storage.declarations.ijw_csv import import_ijw_csv
 
 from .conftest import NOW
 
@@ -65,6 +64,9 @@ def _odd_cases(session) -> None:
         _event(3, "305", d(2020, 2, 21), toewijzing_nummer="ODD001", care_date=d(2020, 2, 10),
                status="3"),
         _event(4, "305", d(2020, 2, 24), toewijzing_nummer="ODD001", care_date=d(2020, 2, 11)),
+        # A start reported before it happened, and its copy under a new identificatie.
+        _event(28, "305", d(2020, 2, 20), toewijzing_nummer="ODD001", care_date=d(2020, 2, 26)),
+        _event(29, "305", d(2020, 2, 27), toewijzing_nummer="ODD001", care_date=d(2020, 2, 26)),
         _event(5, "307", d(2020, 7, 20), toewijzing_nummer="ODD001", care_date=d(2020, 6, 30),
                period_start=d(2020, 2, 3)),
         # A 305 before the 301 (first sent in September).

@@ -27,14 +27,13 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from storage.declarations import (
+from storage.declarations.models import (
+    DECLARATION_REJECTED,
     AssignmentRow,
-    add_events,
-    ensure_providers,
-    known_messages,
-    upsert_assignments,
+    Extracted,
 )
-from storage.importers import ImportRefused, ImportReport, Problem
+from storage.declarations.store import store_extracted
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8, source_name
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "ijw-3.2"
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
@@ -151,16 +150,62 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
+# libxml2's errors for bytes that are not text in the declared encoding.
+_NOT_UTF8 = ("Invalid bytes in character encoding", "Input is not proper UTF-8", "Char 0x")
+_AT_LINE = re.compile(r",? line \d+, column \d+$")
+
+
 def check_file(path: Path | str, *, source: str | None = None) -> Checked:
+    """A message file checked: well-formed, no DTD, a known iJw 3.2 type, valid against
+    its XSD. Problems name the file as given (`amb/b/JW301.xml`, not `JW301.xml`)."""
     filename = os.fspath(path)
-    source = source or os.path.basename(filename)
+    source = source or source_name(filename)
     try:
         tree = etree.parse(filename, _PARSER)
     except etree.XMLSyntaxError as error:
-        return Checked(source, problems=[Problem(source, error.lineno, "not well-formed XML: " + scrub(error.msg))])
+        line, column = error.position if error.position else (error.lineno, None)
+        message = _AT_LINE.sub("", error.msg or "")
+        if message.startswith(_NOT_UTF8):
+            return Checked(source, problems=[_not_utf8(filename, source, line, column)])
+        what = "not well-formed XML: " + scrub(message)
+        return Checked(source, problems=[Problem(source, line, what, column=column)])
     except OSError as error:
+        if any(words in str(error) for words in _NOT_UTF8):
+            # libxml2 gives up reading (no line) when the bad bytes come early.
+            return Checked(source, problems=[_not_utf8(filename, source, None, None)])
         return Checked(source, problems=[Problem(source, None, f"cannot read: {error.strerror or error}")])
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        return Checked(source, problems=[_dtd_problem(filename, source)])
     return check_tree(tree, source=source)
+
+
+def _not_utf8(filename: str, source: str, line: int | None, column: int | None) -> Problem:
+    """Bytes that are not UTF-8 (the encoding of iJw messages), at the line and column
+    of the first of them as every importer says it (`decode_utf8`); libxml2's own
+    position if the file decodes (another declared encoding)."""
+    try:
+        with open(filename, "rb") as handle:
+            decode_utf8(handle.read(), source=source)
+    except ImportRefused as refused:
+        return refused.problems[0]
+    except OSError:
+        pass
+    return Problem(source, line, "not text in the message's declared encoding", column=column)
+
+
+def _dtd_problem(filename: str, source: str) -> Problem:
+    """A document type declaration: iJw messages have none, and its entities could name
+    files or URLs. Nothing of it was read or resolved (the parser resolves no entities
+    and reads nothing from the network)."""
+    line = None
+    try:
+        with open(filename, "rb") as handle:
+            head = handle.read(1 << 16)
+        found = head.find(b"<!DOCTYPE")
+        line = head.count(b"\n", 0, found) + 1 if found >= 0 else None
+    except OSError:
+        pass
+    return Problem(source, line, "a DTD (<!DOCTYPE …>) is not allowed in an iJw message, nor are entities")
 
 
 @lru_cache(maxsize=64)
@@ -191,7 +236,14 @@ def check_tree(tree: etree._ElementTree, *, source: str) -> Checked:
             problems=[Problem(source, root.sourceline, f"no iJw 3.2 schema for JW{message_type}")],
         )
     schema = schema_for(message_type)
-    if schema.validate(tree):
+    try:
+        valid = schema.validate(tree)
+    except etree.XMLSchemaValidateError:
+        # libxml2 gives up on what it cannot validate (an unresolved entity reference).
+        return Checked(source, message_type=message_type, problems=[
+            Problem(source, root.sourceline, "cannot be validated against its XSD (an entity reference?)")
+        ])
+    if valid:
         return Checked(source, message_type=message_type, tree=tree)
     return Checked(
         source,
@@ -209,10 +261,16 @@ def _valid_tree(filename: str) -> tuple[etree._ElementTree, str] | None:
     """
     try:
         tree = etree.parse(filename, _PARSER)
-    except (etree.XMLSyntaxError, OSError):
-        return None
-    message_type = _message_type(tree.getroot().tag)
-    if message_type is None or not has_schema(message_type) or not schema_for(message_type).validate(tree):
+        message_type = _message_type(tree.getroot().tag)
+        if (
+            message_type is None
+            or tree.docinfo.internalDTD is not None
+            or tree.docinfo.doctype
+            or not has_schema(message_type)
+            or not schema_for(message_type).validate(tree)
+        ):
+            return None
+    except (etree.XMLSyntaxError, etree.XMLSchemaValidateError, OSError):
         return None
     return tree, message_type
 
@@ -281,19 +339,17 @@ _EVENT = dict.fromkeys((
     "municipality_code", "provider_agb", "receipt_date", "toewijzing_nummer", "reference",
     "product_category", "product_code", "care_date", "period_start", "period_end", "status",
     "declaration_number", "related_id", "related_date", "line_count", "rejected_count",
-    "source", "imported_at",
+    "assigned_on", "source", "imported_at",
 ))
 
 
-@dataclass
-class Extracted:
-    """What one message contributes: events (dicts for the event table), assignment rows,
-    providers. Nothing personal."""
-
-    key: tuple[str, str, str, date]
-    events: list[dict]
-    assignments: list[AssignmentRow]
-    provider_agb: str
+def _rejecting(element, m: str) -> bool:
+    """Whether the RetourCodes directly under this element hold a code that rejects."""
+    return any(
+        (code.text or "").strip() not in ACCEPTING_RETOURCODES
+        for codes in element.iterchildren(m + "RetourCodes")
+        for code in codes.iterchildren(m + "RetourCode")
+    )
 
 
 def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, source: str = "xml") -> Extracted:
@@ -353,7 +409,7 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
             reference = _value(item.get(m + "ReferentieAanbieder"))
             prod = product(item)
             event(n, toewijzing_nummer=number, reference=reference, care_date=start,
-                  period_start=start, period_end=end, **prod)
+                  period_start=start, period_end=end, assigned_on=assigned_on, **prod)
             assignments.append(
                 AssignmentRow(
                     municipality_code=municipality,
@@ -407,39 +463,39 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
             status=_value(fields.get(m + "VerzoekAntwoord")),
         )
     elif message_type == "323":
-        declaration = _children(root)[m + "Declaratie"]
-        fields = _children(declaration)
-        period = fields.get(m + "DeclaratiePeriode")
-        period = _children(period) if period is not None else {}
+        # By the positions of the XSD's sequences, as the header is read.
+        declaration = _child(root, 1, m + "Declaratie")
+        period = _child(declaration, 1, m + "DeclaratiePeriode")
         event(
             0,
-            declaration_number=_value(fields.get(m + "DeclaratieNummer")),
-            period_start=_date(_value(period.get(i + "Begindatum"))),
-            period_end=_date(_value(period.get(i + "Einddatum"))),
+            declaration_number=_value(_child(declaration, 0, m + "DeclaratieNummer")),
+            period_start=_date(_value(_child(period, 0, i + "Begindatum"))),
+            period_end=_date(_value(_child(period, 1, i + "Einddatum"))),
             # iter(tag) searches the subtree in C; ElementPath's .// searched it in Python.
             line_count=sum(1 for _ in declaration.iter(m + "Prestatie")),
         )
     elif message_type == "325":
-        answer = _children(root).get(m + "DeclaratieAntwoord")
+        answer = _child(root, 1, m + "DeclaratieAntwoord")
         lines = list(answer.iter(m + "Prestatie")) if answer is not None else []
-        rejected = sum(
-            1
-            for line in lines
-            if any(
-                (code.text or "").strip() not in ACCEPTING_RETOURCODES
-                for codes in line.iterchildren(m + "RetourCodes")
-                for code in codes.iterchildren(m + "RetourCode")
-            )
+        rejected = sum(1 for line in lines if _rejecting(line, m))
+        # A rejecting RetourCode on the answer itself or on the message, with no line
+        # listed, rejects the whole declaration (e.g. 9333, TotaalToegekendBedrag 0).
+        whole = not lines and (
+            _rejecting(header_element, m) or (answer is not None and _rejecting(answer, m))
         )
-        declaration = _children(header_element).get(m + "DeclaratieIdentificatie")
-        declaration = _children(declaration) if declaration is not None else {}
+        declaration = _child(header_element, 7, m + "DeclaratieIdentificatie")
         event(
             0,
-            declaration_number=_value(_children(answer).get(m + "DeclaratieNummer")) if answer is not None else None,
-            related_id=_value(declaration.get(i + "Identificatie")),
-            related_date=_date(_value(declaration.get(i + "Dagtekening"))),
+            declaration_number=(
+                _value(_child(answer, 0, m + "DeclaratieNummer")) if answer is not None else None
+            ),
+            related_id=_value(_child(declaration, 0, i + "Identificatie")) if declaration is not None else None,
+            related_date=(
+                _date(_value(_child(declaration, 1, i + "Dagtekening"))) if declaration is not None else None
+            ),
             line_count=len(lines),
             rejected_count=rejected,
+            status=DECLARATION_REJECTED if whole else None,
         )
     elif message_type in RETOUR_TYPES:
         header = _children(header_element)
@@ -518,26 +574,6 @@ def describe(paths: list[Path]) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
 
 
-def store_extracted(session: Session, items: list[Extracted], report: ImportReport, *, now: datetime) -> None:
-    """Write extracted messages; those already stored (same BerichtIdentificatie) are
-    skipped whole, so re-importing changes nothing."""
-    known = known_messages(session, keys=[item.key for item in items])
-    seen: set[tuple] = set()
-    fresh: list[Extracted] = []
-    for item in items:
-        if item.key in known or item.key in seen:
-            report.count("messages already imported")
-            continue
-        seen.add(item.key)
-        fresh.append(item)
-    report.count("providers added", ensure_providers(session, names={i.provider_agb: None for i in fresh}))
-    rows = [row for item in fresh for row in item.assignments]
-    for what, n in upsert_assignments(session, rows=rows, now=now).items():
-        report.count(what, n)
-    report.count("message events added", add_events(session, events=[e for i in fresh for e in i.events]))
-    report.count("messages imported", len(fresh))
-
-
 # Files are validated a batch at a time and then extracted: alternating lxml's parsing
 # and validation with Python's extraction file by file cost about a fifth more time in
 # all (each evicts the other's working set from the CPU caches; BENCHMARKS.md (c)).
@@ -579,51 +615,6 @@ def import_ijw(session: Session, paths: list[Path], *, now: datetime) -> ImportR
     return report
 
 
-def import_declarations(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:
-    """What `regiobot import` calls for declarations: iJw XML messages (*.xml), back-office
-    CSV exports and provider-name files (*.csv), or folders holding them.
-
-    All-or-nothing across every file: any problem refuses the lot (ImportRefused lists
-    them all) before anything is written.
-    """
-    from storage.importers import ijw_csv
-
-    xml_files: list[Path] = []
-    csv_files: list[Path] = []
-    problems: list[Problem] = []
-    for path in iter_files(paths, ("*.xml", "*.csv")):
-        suffix = path.suffix.lower()
-        if suffix == ".xml":
-            xml_files.append(path)
-        elif suffix == ".csv":
-            csv_files.append(path)
-        else:
-            problems.append(Problem(path.name, None, "not an iJw XML message (.xml) or a declarations CSV (.csv)"))
-    items, xml_problems = read_ijw(xml_files, now=now)
-    problems.extend(xml_problems)
-    for path in csv_files:
-        kind = ijw_csv.kind_of(path)
-        if kind == "events":
-            problems.extend(ijw_csv.check_csv(path))
-        elif kind == "providers":
-            problems.extend(ijw_csv.read_providers(path)[1])
-        else:
-            problems.append(
-                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
-            )
-    if problems:
-        raise ImportRefused(problems)
-    report = ImportReport(source=describe(paths))
-    store_extracted(session, items, report, now=now)
-    if csv_files:
-        # Events first, provider names last, so names replace the code-only ones.
-        csv_files.sort(key=lambda p: ijw_csv.kind_of(p) == "providers")
-        for what, n in ijw_csv.import_ijw_csv(session, csv_files, now=now).counts.items():
-            report.count(what, n)
-    session.flush()
-    return report
-
-
 __all__ = [
     "ACCEPTING_RETOURCODES",
     "BASIS_NS",
@@ -633,7 +624,6 @@ __all__ = [
     "check_file",
     "check_tree",
     "extract",
-    "import_declarations",
     "import_ijw",
     "iter_files",
     "schema_for",

@@ -1,185 +1,86 @@
-"""Declarations (DESIGN §5): care providers, assignments and the iJw messages about them.
-
-What is kept is what the timeliness rules need and nothing more. iJw messages carry a
-client's BSN, name, birth date, gender and address; none of it is stored here — not in a
-column, not as raw XML. Everything is keyed on the codes the messages carry:
-(municipality code, ToewijzingNummer) for an assignment, the AGB code for a provider,
-(message type, sender, BerichtIdentificatie) for a message. Events refer to assignments by
-those codes rather than by row id, so a 305 imported before its 301 still links up.
-
-All declaration SQL lives here as keyword-only functions taking a Session.
+"""All declarations SQL (DESIGN §5): keyword-only functions taking a Session — writing
+what the importers extracted, and reading it for the rules, a group at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    Index,
-    Integer,
     String,
-    UniqueConstraint,
     and_,
     any_,
     bindparam,
     cast,
-    exists,
     func,
     literal,
     null,
     or_,
     select,
+    tuple_,
     union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
-from storage.models import Base
-
-# Message types as the bot names them, with their iJw BerichtCode.
-MESSAGE_CODES = {
-    "301": "436",
-    "302": "437",
-    "305": "438",
-    "306": "439",
-    "307": "440",
-    "308": "441",
-    "315": "446",
-    "316": "447",
-    "317": "486",
-    "318": "487",
-    "319": "488",
-    "320": "489",
-    "323": "490",
-    "325": "491",
-}
-MESSAGE_TYPES = tuple(MESSAGE_CODES)
-# VerzoekAntwoord in a 319 (basisschema LDT_VerzoekAntwoord).
-ANSWER_REJECTED = "1"
-ANSWER_INVESTIGATING = "2"
-# StatusAanlevering 3: "delete the earlier delivery with the same key" (OP033).
-STATUS_DELETE = "3"
-
-
-class Provider(Base):
-    """A care provider (zorgaanbieder), identified by its AGB code."""
-
-    __tablename__ = "declaration_provider"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agb_code: Mapped[str] = mapped_column(String(8), unique=True)
-    # The AGB code until a name is known: iJw messages carry no provider names.
-    name: Mapped[str] = mapped_column(String(300))
-
-
-class Assignment(Base):
-    """A toegewezen product (from a 301), as the latest 301 describes it (OP033x1)."""
-
-    __tablename__ = "declaration_assignment"
-    __table_args__ = (
-        UniqueConstraint("municipality_code", "toewijzing_nummer"),
-        Index("ix_declaration_assignment_provider", "provider_agb", "start_date"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_code: Mapped[str] = mapped_column(String(4))
-    toewijzing_nummer: Mapped[str] = mapped_column(String(12))
-    provider_agb: Mapped[str] = mapped_column(String(8))
-    product_category: Mapped[str | None] = mapped_column(String(2))
-    product_code: Mapped[str | None] = mapped_column(String(5))
-    # ReferentieAanbieder: links the assignment to the 315 product that asked for it.
-    reference: Mapped[str | None] = mapped_column(String(36))
-    start_date: Mapped[date]
-    end_date: Mapped[date | None]
-    # Toewijzingsdatum of the latest 301: which 301 describes the assignment now.
-    assigned_on: Mapped[date]
-    # When the first 301 carrying this assignment was received (or dated): OP271's
-    # clock for a retroactive assignment.
-    first_message_date: Mapped[date]
-    # Assigned with retroactive effect: it starts before the day it was assigned.
-    retroactive: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime]
-
-
-class MessageEvent(Base):
-    """One item of one iJw message: a product line of a 301/305/307/315, or a whole
-    317/319/323/325 (or retour) message.
-
-    `position` numbers the items within a message (0 for a message-level event); with the
-    message type, the sender and the BerichtIdentificatie it makes the event unique, so
-    re-importing a message changes nothing. BerichtIdentificatie is unique per message
-    type for its sender (retourcode 9056), hence the key.
-    """
-
-    __tablename__ = "declaration_event"
-    __table_args__ = (
-        UniqueConstraint(
-            "message_type", "sender", "message_id", "message_date", "position",
-            name="uq_declaration_event_message",
-        ),
-        Index("ix_declaration_event_assignment", "municipality_code", "toewijzing_nummer"),
-        Index("ix_declaration_event_provider", "provider_agb", "message_type", "message_date"),
-        Index("ix_declaration_event_reference", "message_type", "provider_agb", "reference"),
-        Index("ix_declaration_event_declaration", "message_type", "related_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_type: Mapped[str] = mapped_column(String(3))
-    sender: Mapped[str] = mapped_column(String(8))
-    receiver: Mapped[str] = mapped_column(String(8))
-    # BerichtIdentificatie: Identificatie and Dagtekening (the message's own date).
-    message_id: Mapped[str] = mapped_column(String(12))
-    message_date: Mapped[date]
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    municipality_code: Mapped[str] = mapped_column(String(4))
-    provider_agb: Mapped[str] = mapped_column(String(8))
-    # When the receiver got it, if the source says so; rules fall back to message_date.
-    receipt_date: Mapped[date | None]
-    toewijzing_nummer: Mapped[str | None] = mapped_column(String(12))
-    reference: Mapped[str | None] = mapped_column(String(36))
-    product_category: Mapped[str | None] = mapped_column(String(2))
-    product_code: Mapped[str | None] = mapped_column(String(5))
-    # 305: Begindatum of the care; 307: Einddatum of the care; 301: Ingangsdatum.
-    care_date: Mapped[date | None]
-    # 301: the assignment's period; 315: the requested period; 323: DeclaratiePeriode.
-    period_start: Mapped[date | None]
-    period_end: Mapped[date | None]
-    # 305/307 StatusAanlevering; 319 VerzoekAntwoord.
-    status: Mapped[str | None] = mapped_column(String(1))
-    declaration_number: Mapped[str | None] = mapped_column(String(36))
-    # 325: the BerichtIdentificatie of the 323 it answers (DeclaratieIdentificatie).
-    related_id: Mapped[str | None] = mapped_column(String(12))
-    related_date: Mapped[date | None]
-    # 323: declared lines (Prestaties); 325: lines sent back and those rejected.
-    line_count: Mapped[int | None]
-    rejected_count: Mapped[int | None]
-    source: Mapped[str] = mapped_column(String(8), default="xml")
-    imported_at: Mapped[datetime]
-
-
-@dataclass(frozen=True)
-class AssignmentRow:
-    """An assignment as the importers hand it over (from one 301 product line)."""
-
-    municipality_code: str
-    toewijzing_nummer: str
-    provider_agb: str
-    product_category: str | None
-    product_code: str | None
-    reference: str | None
-    start_date: date
-    end_date: date | None
-    assigned_on: date
-    message_date: date
-
+from storage.declarations.models import (
+    Assignment,
+    AssignmentRow,
+    Extracted,
+    MessageEvent,
+    Provider,
+)
+from storage.importers import ImportRefused, Problem
 
 # --- Writing -------------------------------------------------------------------------
+
+# pg_advisory_xact_lock key for declaration imports ("iJw" in ASCII).
+_IMPORT_LOCK = 0x694A77
+# How long an import waits for another one to finish before it says the store is busy.
+IMPORT_LOCK_WAIT_S = 10
+
+
+class StoreBusy(ImportRefused):
+    """Another import held the store for longer than an import waits; nothing was
+    written. An ImportRefused, so that every caller says so as it says any refusal."""
+
+    def __init__(self):
+        super().__init__([Problem(
+            "store", None,
+            f"busy: another import has been writing for more than {IMPORT_LOCK_WAIT_S} s; "
+            "nothing was imported — try again",
+        )])
+
+
+def lock_for_import(session: Session) -> None:
+    """Take the store for this import until its transaction ends, so that two imports
+    at once run one after the other: the second reads what the first wrote and both
+    succeed (issue 13 #9), instead of both reading, then both inserting the same
+    assignment. Raises StoreBusy if the other one holds it longer than
+    IMPORT_LOCK_WAIT_S.
+
+    SQLite: BEGIN IMMEDIATE (the write lock, taken before the first read; the driver
+    otherwise begins only at the first write), unless this transaction already writes,
+    which means it holds the lock. PostgreSQL: a transaction-level advisory lock."""
+    connection = session.connection()
+    try:
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT_S}s'")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})")
+            connection.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
+    except (OperationalError, sqlite3.OperationalError) as error:
+        raise StoreBusy() from error
+
 
 
 def _insert_ignoring_duplicates(session: Session, table, rows: list[dict]) -> int:
@@ -361,6 +262,7 @@ def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
     Returns how many providers were added."""
     if not names:
         return 0
+    lock_for_import(session)
     existing = {
         p.agb_code: p
         for p in session.scalars(select(Provider).where(Provider.agb_code.in_(list(names))))
@@ -386,9 +288,12 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
     counts = {"assignments added": 0, "assignments changed": 0}
     latest: dict[tuple[str, str], AssignmentRow] = {}
     first: dict[tuple[str, str], date] = {}
+    last: dict[tuple[str, str], date] = {}
     for row in rows:
         key = (row.municipality_code, row.toewijzing_nummer)
         first[key] = min(first.get(key, row.message_date), row.message_date)
+        sent = row.sent_on or row.message_date
+        last[key] = max(last.get(key, sent), sent)
         if key not in latest or (row.assigned_on, row.message_date) >= (
             latest[key].assigned_on,
             latest[key].message_date,
@@ -419,6 +324,7 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
                     municipality_code=key[0],
                     toewijzing_nummer=key[1],
                     first_message_date=first[key],
+                    last_message_date=last[key],
                     retroactive=row.start_date < row.assigned_on,
                     updated_at=now,
                     **values,
@@ -435,6 +341,10 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
         ):
             for name, value in values.items():
                 setattr(found, name, value)
+            found.retroactive = found.start_date < found.assigned_on
+            changed = True
+        if found.last_message_date is None or last[key] > found.last_message_date:
+            found.last_message_date = last[key]
             changed = True
         if changed:
             found.updated_at = now
@@ -445,6 +355,28 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
         counts["assignments added"] = len(new_rows)
     session.flush()
     return counts
+
+
+def store_extracted(session: Session, items: list[Extracted], report, *, now: datetime) -> None:
+    """Write extracted messages; those already stored (same BerichtIdentificatie) are
+    skipped whole, so re-importing changes nothing."""
+    lock_for_import(session)
+    known = known_messages(session, keys=[item.key for item in items])
+    seen: set[tuple] = set()
+    fresh: list[Extracted] = []
+    for item in items:
+        if item.key in known or item.key in seen:
+            report.count("messages already imported")
+            continue
+        seen.add(item.key)
+        fresh.append(item)
+    report.count("providers added", ensure_providers(session, names={i.provider_agb: None for i in fresh}))
+    rows = [row for item in fresh for row in item.assignments]
+    for what, n in upsert_assignments(session, rows=rows, now=now).items():
+        report.count(what, n)
+    report.count("message events added", add_events(session, events=[e for i in fresh for e in i.events]))
+    report.count("messages imported", len(fresh))
+
 
 
 # --- Reading (for the rules and KPIs) ------------------------------------------------
@@ -545,14 +477,19 @@ def _streamed(session: Session, stmt, batch: int) -> Iterator[tuple]:
 def assignment_stream(
     session: Session, *, until: date, provider_agb: str | None = None, batch: int = STREAM_BATCH
 ) -> Iterator[tuple]:
-    """Assignments and their start and stop lines (305, 307), together, ordered by
-    (municipality code, ToewijzingNummer) so that an assignment's rows are adjacent.
+    """Assignments with their 301s and their start and stop lines (305, 307), together,
+    ordered by (municipality code, ToewijzingNummer) so that an assignment's rows are
+    adjacent.
 
     Rows: (municipality_code, toewijzing_nummer, kind, provider_agb, id, date_1, date_2,
-    date_3, retroactive, status), where kind is "A" for an assignment (dates: start_date,
-    end_date, first_message_date) and the message type for an event (dates: care_date,
-    period_start, message_date). Start and stop lines without a ToewijzingNummer come as
-    one group per municipality."""
+    date_3, retroactive, status, date_4, date_5), where kind is "A" for the stored
+    assignment (dates: start_date, end_date, first_message_date, last_message_date,
+    assigned_on) and the message type for an event (dates: care_date or, for a 301,
+    period_start; period_start or, for a 301, period_end; message_date; receipt_date;
+    assigned_on). Only what is dated up to `until` comes: events by Dagtekening, stored
+    assignments by first message date; 301s only of assignments whose latest 301 came
+    after `until` (for the others the stored row is the assignment as of then). Start
+    and stop lines without a ToewijzingNummer come as one group per municipality."""
     a = select(
         Assignment.municipality_code.label("municipality_code"),
         Assignment.toewijzing_nummer.label("toewijzing_nummer"),
@@ -564,8 +501,10 @@ def assignment_stream(
         Assignment.first_message_date.label("date_3"),
         Assignment.retroactive.label("retroactive"),
         cast(null(), String(1)).label("status"),
+        Assignment.last_message_date.label("date_4"),
+        Assignment.assigned_on.label("date_5"),
     )
-    e = select(
+    lines = select(
         MessageEvent.municipality_code,
         MessageEvent.toewijzing_nummer,
         MessageEvent.message_type,
@@ -576,23 +515,51 @@ def assignment_stream(
         MessageEvent.message_date,
         cast(null(), Boolean),
         MessageEvent.status,
+        MessageEvent.receipt_date,
+        MessageEvent.assigned_on,
     ).where(MessageEvent.message_type.in_(("305", "307")), MessageEvent.message_date <= until)
-    if provider_agb:
-        a = a.where(Assignment.provider_agb == provider_agb)
-        e = e.where(MessageEvent.provider_agb == provider_agb)
-    # An assignment first sent after `until` matters only to lines about it (a 305 sent
-    # before the 301 arrived); without such lines it has nothing to say yet.
-    lines = e.subquery()
-    a = a.where(
-        or_(
-            Assignment.first_message_date <= until,
-            exists().where(
-                lines.c.municipality_code == Assignment.municipality_code,
-                lines.c.toewijzing_nummer == Assignment.toewijzing_nummer,
+    # The 301s known by `until` of the assignments that changed after it: for the others
+    # the stored row is the assignment as of `until` already. (301 lines without an
+    # Ingangsdatum describe nothing; a 301 always has one, the CSV requires it too.)
+    issued = (
+        select(
+            MessageEvent.municipality_code,
+            MessageEvent.toewijzing_nummer,
+            MessageEvent.message_type,
+            MessageEvent.provider_agb,
+            MessageEvent.id,
+            MessageEvent.period_start,
+            MessageEvent.period_end,
+            MessageEvent.message_date,
+            cast(null(), Boolean),
+            MessageEvent.status,
+            MessageEvent.receipt_date,
+            MessageEvent.assigned_on,
+        )
+        .where(
+            # Driven by the (few) assignments that changed after `until`, each looked up
+            # in the event index: a join let SQLite walk every 301 and look up its
+            # assignment instead, a fifth of the December digest.
+            tuple_(MessageEvent.municipality_code, MessageEvent.toewijzing_nummer).in_(
+                select(Assignment.municipality_code, Assignment.toewijzing_nummer).where(
+                    Assignment.first_message_date <= until,
+                    or_(Assignment.last_message_date.is_(None), Assignment.last_message_date > until),
+                )
             ),
+            MessageEvent.message_type == "301",
+            MessageEvent.period_start.is_not(None),
+            MessageEvent.message_date <= until,
         )
     )
-    both = union_all(a, e).subquery()
+    # Only assignments known by `until`: one first sent later is not known yet, also to
+    # lines about it that came earlier (before, a correlated EXISTS kept those, at the
+    # cost of a scan of the provider's 305/307 events per assignment on SQLite).
+    a = a.where(Assignment.first_message_date <= until)
+    if provider_agb:
+        a = a.where(Assignment.provider_agb == provider_agb)
+        lines = lines.where(MessageEvent.provider_agb == provider_agb)
+        issued = issued.where(MessageEvent.provider_agb == provider_agb)
+    both = union_all(a, lines, issued).subquery()
     stmt = select(*both.c).order_by(both.c.municipality_code, both.c.toewijzing_nummer)
     return _streamed(session, stmt, batch)
 
@@ -637,7 +604,7 @@ def declaration_stream(
 
     Rows: (provider_agb, municipality_code, message_type, id, message_id, message_date,
     receipt_date, period_start, period_end, declaration_number, related_id, related_date,
-    line_count, rejected_count)."""
+    line_count, rejected_count, status)."""
     stmt = (
         select(
             MessageEvent.provider_agb,
@@ -654,6 +621,7 @@ def declaration_stream(
             MessageEvent.related_date,
             MessageEvent.line_count,
             MessageEvent.rejected_count,
+            MessageEvent.status,
         )
         .where(MessageEvent.message_type.in_(("323", "325")), MessageEvent.message_date <= until)
         .order_by(MessageEvent.provider_agb)
@@ -685,30 +653,3 @@ def provider_names(session: Session) -> list[str]:
 
 def set_provider_name(session: Session, *, agb_code: str, name: str) -> None:
     session.execute(update(Provider).where(Provider.agb_code == agb_code).values(name=name))
-
-
-__all__ = [
-    "ANSWER_INVESTIGATING",
-    "ANSWER_REJECTED",
-    "Assignment",
-    "AssignmentRow",
-    "MESSAGE_CODES",
-    "MESSAGE_TYPES",
-    "MessageEvent",
-    "Provider",
-    "STATUS_DELETE",
-    "add_events",
-    "assignment_rows",
-    "assignment_stream",
-    "assignments",
-    "count_events",
-    "declaration_stream",
-    "ensure_providers",
-    "event_rows",
-    "events",
-    "find_provider",
-    "known_messages",
-    "providers",
-    "request_stream",
-    "upsert_assignments",
-]

@@ -30,7 +30,7 @@ memory (tests, small data).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,9 +41,13 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from storage import declarations as store
-from storage.declarations import ANSWER_INVESTIGATING, STATUS_DELETE
-from storage.workdays import _holidays_of
+from storage.declarations import store
+from storage.declarations.models import (
+    ANSWER_INVESTIGATING,
+    DECLARATION_REJECTED,
+    STATUS_DELETE,
+)
+from storage.workdays import _holidays_of, is_working_day
 from storage.workdays import add_working_days as _add_working_days
 
 # Deadlines repeat (a few hundred days × a few day counts) across a region's messages.
@@ -64,7 +68,12 @@ RULES = {
     "OP274": "301 or 319 within 5 working days after a 315 (8 weeks after 'in onderzoek')",
     "OP090x4": "325 within 10 working days after a 323",
     "REGIONAL_323": "month declared (323) by the regional deadline",
+    "START_REPORTED_EARLY": "305 sent before the care's Begindatum",
 }
+# Checks rather than deadlines: the message itself is wrong, whatever the day. Such an
+# obligation's `due` is the day the message may be sent at the earliest (the care's
+# Begindatum) and `done` the day it was sent; it is a finding when sent before `due`.
+CHECKS = frozenset({"START_REPORTED_EARLY"})
 # Which KPI an obligation counts towards; None: a finding only.
 KPI_OF_RULE = {
     "OP271": "305",
@@ -109,6 +118,8 @@ class EventFact(NamedTuple):
     related_date: date | None = None
     line_count: int | None = None
     rejected_count: int | None = None
+    # 301: Toewijzingsdatum (which 301 describes the assignment as of a day).
+    assigned_on: date | None = None
 
     @property
     def received(self) -> date:
@@ -172,6 +183,8 @@ class Obligation:
         return self.done is not None or today > self.due
 
     def late(self, today: date) -> bool:
+        if self.rule in CHECKS:
+            return self.done is not None and self.done < self.due
         return (self.done is not None and self.done > self.due) or (self.done is None and today > self.due)
 
 
@@ -229,11 +242,17 @@ def month_end(year: int, month: int) -> date:
     return following - timedelta(days=1)
 
 
-def declaration_deadline(year: int, month: int, *, months_after: int = 1) -> date:
+@lru_cache(maxsize=4096)
+def declaration_deadline(year: int, month: int, *, months_after: int = 1, moved: bool = True) -> date:
     """The regional deadline for declaring a month: the end of the month `months_after`
-    later (default: the end of the following month)."""
+    later (default: the end of the following month). With `moved` (the default, as the
+    Algemene termijnenwet has it), a deadline on a Saturday, Sunday or algemeen erkende
+    feestdag moves to the next working day."""
     index = year * 12 + (month - 1) + months_after
-    return month_end(index // 12, index % 12 + 1)
+    deadline = month_end(index // 12, index % 12 + 1)
+    while moved and not is_working_day(deadline):
+        deadline += timedelta(days=1)
+    return deadline
 
 
 def start_due(care_start: date, assignment: AssignmentFact | None) -> date:
@@ -247,13 +266,54 @@ def start_due(care_start: date, assignment: AssignmentFact | None) -> date:
     return add_working_days(max(care_start, assignment.first_message_date), START_DAYS)
 
 
+def assignment_as_of(
+    stored: AssignmentFact | None, issued: list[EventFact], *, today: date
+) -> AssignmentFact | None:
+    """The assignment as the 301s known on `today` describe it (OP033x1: the one with
+    the latest Toewijzingsdatum; of equal ones the last sent), with the date the first of
+    them was received; None when none is known yet. `issued` are its 301 lines dated up
+    to `today`, in event order. The stored row holds the latest 301 whatever the day: it
+    stands in only for an assignment the store holds without its 301s, from its first
+    message date on (whoever wrote the row and not the 301s)."""
+    if not issued:
+        return stored if stored is not None and stored.first_message_date <= today else None
+    latest = issued[0]
+    for e in issued[1:]:
+        if (e.assigned_on or e.message_date, e.message_date) >= (
+            latest.assigned_on or latest.message_date,
+            latest.message_date,
+        ):
+            latest = e
+    start = latest.period_start
+    return AssignmentFact(
+        latest.municipality_code,
+        str(latest.toewijzing_nummer),
+        latest.provider_agb,
+        start,
+        latest.period_end,
+        min(e.received for e in issued),
+        start < (latest.assigned_on or latest.message_date),
+    )
+
+
 def _active(items: list[tuple[object, EventFact]]) -> list[tuple[object, EventFact]]:
-    """Start/stop lines of one assignment, (order, line) pairs, minus deletions
-    (StatusAanlevering 3) and what they delete (the lines with the same care date)."""
-    deleted = {e.care_date for _, e in items if e.status == STATUS_DELETE}
-    if not deleted:
+    """The start (or stop) lines of one assignment that stand, as (order, line) pairs in
+    event order: the delivery each care date names.
+
+    A deletion (StatusAanlevering 3) removes itself and the standing line with its care
+    date — only what was sent before it: a line sent again after the deletion (the usual
+    iJw correction) stands. A line whose care date already has a standing line is a copy
+    (re-sent under a new identificatie, or a change): the delivery was made by the first,
+    so the copy is no new obligation."""
+    standing: dict[date | None, tuple[object, EventFact]] = {}
+    for order, e in items:
+        if e.status == STATUS_DELETE:
+            standing.pop(e.care_date, None)
+        elif e.care_date not in standing:
+            standing[e.care_date] = (order, e)
+    if len(standing) == len(items):
         return items
-    return [(o, e) for o, e in items if e.status != STATUS_DELETE and e.care_date not in deleted]
+    return sorted(standing.values(), key=itemgetter(0))
 
 
 # The rules work on one group of data at a time: everything about one assignment, one
@@ -310,6 +370,13 @@ def _line_rules(
                            "assignment", start_due(e.care_date, a), e.message_date,
                            note="retroactive" if retro else "", order=(first, order))
             )
+            if e.care_date > e.message_date:
+                # A start reported before it happened.
+                emit(
+                    Obligation("START_REPORTED_EARLY", e.provider_agb, e.municipality_code,
+                               str(e.toewijzing_nummer), "assignment", e.care_date, e.message_date,
+                               order=(first, order))
+                )
     # OP272: every 307 against its due date.
     for order, e in stops:
         if e.care_date is None:
@@ -394,8 +461,9 @@ def _request_group(
 ) -> None:
     """OP274 for the requests (315) of one (provider, municipality, ReferentieAanbieder):
     per requested product, the first answer in 5 working days, and a final one within 8
-    weeks after "in onderzoek". `answers` are the 301s and 319s with that reference, by
-    date (301s before 319s on the same day)."""
+    weeks after "in onderzoek" — both counted from the day the 315 was received (its
+    receipt date, else its Dagtekening). `answers` are the 301s and 319s with that
+    reference, by date (301s before 319s on the same day)."""
     for order, request in requests:
         due = add_working_days(request.received, ANSWER_DAYS)
         replies = [e for e in answers if e.message_date >= request.message_date]
@@ -415,29 +483,39 @@ def _request_group(
         )
         emit(
             Obligation("OP274", request.provider_agb, request.municipality_code, subject, "request",
-                       request.message_date + timedelta(days=INVESTIGATION_DAYS),
+                       request.received + timedelta(days=INVESTIGATION_DAYS),
                        final.message_date if final else None, note="final answer after in onderzoek",
                        order=order)
         )
 
 
-def _answer_indexes(answers: Iterable[EventFact]) -> tuple[dict, dict]:
-    """325s by the 323 they name (BerichtIdentificatie and date) and by DeclaratieNummer,
-    each list in the order given."""
-    by_id: dict[tuple, list[EventFact]] = defaultdict(list)
-    by_number: dict[tuple, list[EventFact]] = defaultdict(list)
-    for e in answers:
-        if e.related_id:
-            by_id[(e.provider_agb, e.related_id, e.related_date)].append(e)
-        if e.declaration_number:
-            by_number[(e.provider_agb, e.municipality_code, e.declaration_number)].append(e)
-    return by_id, by_number
+class _Answers:
+    """325s of one provider, found for a 323: by the 323 they name (DeclaratieIdentificatie:
+    its BerichtIdentificatie and date); by DeclaratieNummer only for a 325 that names
+    none, and only when one 323 carries that number — a 323 re-sent under a new
+    identificatie may reuse its number, and the 325 of the first does not answer it."""
 
+    def __init__(self, declarations: Iterable[EventFact], answers: Iterable[EventFact]):
+        self.by_id: dict[tuple, list[EventFact]] = defaultdict(list)
+        self.by_number: dict[tuple, list[EventFact]] = defaultdict(list)
+        for e in answers:
+            if e.related_id:
+                self.by_id[(e.provider_agb, e.related_id, e.related_date)].append(e)
+            elif e.declaration_number:
+                self.by_number[(e.provider_agb, e.municipality_code, e.declaration_number)].append(e)
+        self.numbers = Counter(
+            (d.provider_agb, d.municipality_code, d.declaration_number) for d in declarations
+        )
 
-def _replies(d: EventFact, by_id: dict, by_number: dict) -> list[EventFact]:
-    return by_id.get((d.provider_agb, d.message_id, d.message_date)) or by_number.get(
-        (d.provider_agb, d.municipality_code, d.declaration_number), []
-    )
+    def of(self, d: EventFact) -> list[EventFact]:
+        """The 325s answering this 323, in the order given."""
+        found = self.by_id.get((d.provider_agb, d.message_id, d.message_date))
+        if found:
+            return found
+        number = (d.provider_agb, d.municipality_code, d.declaration_number)
+        if self.numbers[number] == 1:
+            return self.by_number.get(number, [])
+        return []
 
 
 def _declaration_group(
@@ -446,14 +524,15 @@ def _declaration_group(
     months: Iterable[tuple[str, str, int, int]],
     *,
     deadline_months: int,
+    deadline_moved: bool = True,
     emit,
 ) -> None:
     """OP090x4 (a 325 for every 323) and REGIONAL_323 (every month with care declared
     by the deadline) for one provider's declarations and answers, in event order, and
     that provider's months of care."""
-    by_id, by_number = _answer_indexes(answers)
+    replies = _Answers((d for _, d in declarations), answers)
     for order, d in declarations:
-        done = min((e.message_date for e in _replies(d, by_id, by_number)), default=None)
+        done = min((e.message_date for e in replies.of(d)), default=None)
         emit(
             Obligation("OP090x4", d.provider_agb, d.municipality_code, str(d.declaration_number),
                        "declaration", add_working_days(d.received, DECLARATION_ANSWER_DAYS), done,
@@ -471,35 +550,35 @@ def _declaration_group(
         ]
         emit(
             Obligation("REGIONAL_323", provider, municipality, f"{year:04d}-{month:02d}", "period",
-                       declaration_deadline(year, month, months_after=deadline_months),
+                       declaration_deadline(year, month, months_after=deadline_months,
+                                            moved=deadline_moved),
                        min(covering, default=None), order=(provider, municipality, year, month))
         )
 
 
 def _declaration_lines(declarations: Iterable[EventFact], answers: Iterable[EventFact], add) -> None:
     """Declaration lines and rejected lines per declared month (the 323's
-    DeclaratiePeriode), over 323s that have a 325 (the first one, in event order):
-    `add(provider, "YYYY-MM", lines, rejected)`."""
-    first_by_id: dict[tuple, EventFact] = {}
-    first_by_number: dict[tuple, EventFact] = {}
-    for e in answers:
-        if e.related_id:
-            first_by_id.setdefault((e.provider_agb, e.related_id, e.related_date), e)
-        if e.declaration_number:
-            first_by_number.setdefault((e.provider_agb, e.municipality_code, e.declaration_number), e)
+    DeclaratiePeriode), over 323s that have a 325 (the first one, in event order, found
+    as `_Answers` finds it): `add(provider, "YYYY-MM", lines, rejected)`. A 325 that
+    rejects the whole declaration (a rejecting RetourCode on the DeclaratieAntwoord or
+    the message, no lines listed) rejects every line of its 323."""
+    declarations = list(declarations)
+    replies = _Answers(declarations, answers)
     for d in declarations:
         if d.period_start is None:
             continue
-        answer = first_by_id.get((d.provider_agb, d.message_id, d.message_date)) or first_by_number.get(
-            (d.provider_agb, d.municipality_code, d.declaration_number)
-        )
-        if answer is None:
+        found = replies.of(d)
+        if not found:
             continue
-        add(d.provider_agb, f"{d.period_start.year:04d}-{d.period_start.month:02d}",
-            d.line_count or 0, answer.rejected_count or 0)
+        answer = found[0]
+        lines = d.line_count or 0
+        rejected = lines if answer.status == DECLARATION_REJECTED else answer.rejected_count or 0
+        add(d.provider_agb, f"{d.period_start.year:04d}-{d.period_start.month:02d}", lines, rejected)
 
 
-def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list[Obligation]:
+def obligations(
+    data: Dataset, *, today: date, deadline_months: int = 1, deadline_moved: bool = True
+) -> list[Obligation]:
     """Every obligation the data implies as of `today` (messages dated after `today`
     are not known yet). The whole dataset in memory: for a region's year use `evaluate`,
     which reads the store a group at a time."""
@@ -510,8 +589,12 @@ def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list
     requests: dict[tuple, list] = defaultdict(list)
     answers: dict[tuple, list] = defaultdict(list)
     declarations: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    issued: dict[tuple, list[EventFact]] = defaultdict(list)
     for n, e in numbered:
         kind = e.message_type
+        # 301 lines with an Ingangsdatum: what a 301 always has (the CSV requires it too).
+        if kind == "301" and e.period_start is not None:
+            issued[(e.municipality_code, e.toewijzing_nummer)].append(e)
         if kind in ("305", "307"):
             lines[(e.municipality_code, e.toewijzing_nummer)][kind == "307"].append((n, e))
         elif kind == "315":
@@ -525,12 +608,20 @@ def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list
     months: set[tuple[str, str, int, int]] = set()
     # (A key listed twice in `data.assignments`: the last one is the assignment its lines
     # are checked against; each is checked for its own start and stop.)
+    def as_of(key, stored):
+        return assignment_as_of(stored, issued.get(key, []), today=today)
+
     assignment_of = {(a.municipality_code, a.toewijzing_nummer): a for a in data.assignments}
     active = {key: (_active(starts), _active(stops)) for key, (starts, stops) in lines.items()}
     for key, (starts, stops) in active.items():
-        _line_rules(assignment_of.get(key), starts, stops, today=today, emit=emit, months=months)
-    for n, a in enumerate(data.assignments):
-        starts, stops = active.get((a.municipality_code, a.toewijzing_nummer), ([], []))
+        _line_rules(as_of(key, assignment_of.get(key)), starts, stops, today=today, emit=emit,
+                    months=months)
+    for n, stored in enumerate(data.assignments):
+        key = (stored.municipality_code, stored.toewijzing_nummer)
+        a = as_of(key, stored)
+        if a is None:
+            continue
+        starts, stops = active.get(key, ([], []))
         _assignment_rules(a, n, starts, stops, today=today, emit=emit)
     for key, items in requests.items():
         replies = [e for _, _, e in sorted(answers.get(key, []), key=lambda t: (t[2].message_date, t[0], t[1]))]
@@ -541,7 +632,8 @@ def obligations(data: Dataset, *, today: date, deadline_months: int = 1) -> list
     for provider in set(declarations) | set(months_of):
         made, answered = declarations.get(provider, ([], []))
         _declaration_group(made, [e for _, e in answered], months_of.get(provider, []),
-                           deadline_months=deadline_months, emit=emit)
+                           deadline_months=deadline_months, deadline_moved=deadline_moved,
+                           emit=emit)
     return out
 
 
@@ -550,6 +642,12 @@ def finding_of(o: Obligation, *, today: date) -> Finding | None:
     if not o.late(today):
         return None
     until = o.done or today
+    if o.rule in CHECKS:  # how early, not how late
+        return _finding(o, working_days_between(until, o.due), (o.due - until).days)
+    return _finding(o, working_days_between(o.due, until), (until - o.due).days)
+
+
+def _finding(o: Obligation, working_days_late: int, days_late: int) -> Finding:
     return Finding(
         rule=o.rule,
         provider_agb=o.provider_agb,
@@ -558,8 +656,8 @@ def finding_of(o: Obligation, *, today: date) -> Finding | None:
         kind=o.kind,
         due=o.due,
         done=o.done,
-        working_days_late=working_days_between(o.due, until),
-        days_late=(until - o.due).days,
+        working_days_late=working_days_late,
+        days_late=days_late,
         note=o.note,
         order=o.order,
     )
@@ -572,13 +670,17 @@ def sort_findings(items: list[Finding]) -> list[Finding]:
     return items
 
 
-def findings(data: Dataset | list[Obligation], *, today: date, deadline_months: int = 1) -> list[Finding]:
+def findings(
+    data: Dataset | list[Obligation], *, today: date, deadline_months: int = 1,
+    deadline_moved: bool = True,
+) -> list[Finding]:
     """The broken rules as of `today`: late messages and missing ones past their due date,
     most overdue first."""
     items = (
         data
         if isinstance(data, list)
-        else obligations(data, today=today, deadline_months=deadline_months)
+        else obligations(data, today=today, deadline_months=deadline_months,
+                         deadline_moved=deadline_moved)
     )
     out = [f for f in (finding_of(o, today=today) for o in items) if f is not None]
     return sort_findings(out)
@@ -705,6 +807,7 @@ def evaluate(
     *,
     today: date,
     deadline_months: int = 1,
+    deadline_moved: bool = True,
     provider_agb: str | None = None,
     month: str | None = None,
     keep_findings: bool = False,
@@ -724,7 +827,7 @@ def evaluate(
 
     def emit(o: Obligation) -> None:
         tally.add(o)
-        if o.done is not None and o.done <= o.due:
+        if o.done is not None and o.done <= o.due and o.rule not in CHECKS:
             return  # on time: not a finding
         found = finding_of(o, today=today)
         if found is None:
@@ -743,14 +846,33 @@ def evaluate(
         assignment_id = None
         starts: list[tuple[object, EventFact]] = []
         stops: list[tuple[object, EventFact]] = []
-        for _m, _n, kind, provider, row_id, d1, d2, d3, retroactive, status in rows:
+        # The 301s known as of `today`: (Toewijzingsdatum or Dagtekening, Dagtekening, id,
+        # provider, start, end, received) — the latest describes the assignment.
+        latest = None
+        first_received = None
+        for _m, _n, kind, provider, row_id, d1, d2, d3, retroactive, status, d4, d5 in rows:
             if kind == "A":
                 assignment = AssignmentFact(municipality, number, provider, d1, d2, d3, bool(retroactive))
                 assignment_id = row_id
                 continue
+            if kind == "301":
+                issue = (d5 or d3, d3, row_id, provider, d1, d2)
+                if latest is None or issue >= latest:
+                    latest = issue
+                received = d4 or d3
+                if first_received is None or received < first_received:
+                    first_received = received
+                continue
             line = EventFact(kind, provider, municipality, "", d3, toewijzing_nummer=number,
                              care_date=d1, period_start=d2, status=status)
             (starts if kind == "305" else stops).append(((d3, row_id), line))
+        if latest is not None:
+            # As assignment_as_of has it, without a record per 301.
+            assigned_on, _day, _id, provider, start, end = latest
+            assignment = AssignmentFact(municipality, number, provider, start, end, first_received,
+                                        start < assigned_on)
+        elif assignment is not None and assignment.first_message_date > today:
+            assignment = None
         if not starts and not stops:
             # Most groups: an assignment without start or stop lines (yet).
             if assignment is not None and assignment.first_message_date <= today:
@@ -788,19 +910,22 @@ def evaluate(
         answered: list[tuple[object, EventFact]] = []
         for row in rows:
             (agb, municipality, kind, row_id, message_id, day, received, period_start, period_end,
-             number, related_id, related_date, line_count, rejected_count) = row
+             number, related_id, related_date, line_count, rejected_count, status) = row
             e = EventFact(kind, agb, municipality, message_id, day, receipt_date=received,
-                          period_start=period_start, period_end=period_end, declaration_number=number,
-                          related_id=related_id, related_date=related_date, line_count=line_count,
+                          period_start=period_start, period_end=period_end, status=status,
+                          declaration_number=number, related_id=related_id,
+                          related_date=related_date, line_count=line_count,
                           rejected_count=rejected_count)
             (made if kind == "323" else answered).append(((day, row_id), e))
         made.sort(key=itemgetter(0))
         answered.sort(key=itemgetter(0))
         _declaration_group(made, [e for _, e in answered], months_of.pop(provider, []),
-                           deadline_months=deadline_months, emit=emit)
+                           deadline_months=deadline_months, deadline_moved=deadline_moved,
+                           emit=emit)
         _declaration_lines((e for _, e in made), (e for _, e in answered), tally.add_lines)
     for provider_months in months_of.values():
-        _declaration_group([], [], provider_months, deadline_months=deadline_months, emit=emit)
+        _declaration_group([], [], provider_months, deadline_months=deadline_months,
+                           deadline_moved=deadline_moved, emit=emit)
 
     per, region = tally.rows()
     return Evaluation(per=per, region=region, findings=sort_findings(kept) if keep_findings else [])

@@ -14,14 +14,20 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.declarations import MESSAGE_TYPES, AssignmentRow, ensure_providers
-from storage.importers import ImportRefused, ImportReport, Problem
-from storage.importers.ijw import Extracted, store_extracted
+from storage.declarations.models import (
+    DECLARATION_REJECTED,
+    MESSAGE_TYPES,
+    AssignmentRow,
+    Extracted,
+)
+from storage.declarations.store import ensure_providers, store_extracted
+from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8, source_name
 
 CSV_COLUMNS = [
     "berichttype",
@@ -89,17 +95,36 @@ def _open(path: Path):
     return open(path, newline="", encoding="utf-8-sig")
 
 
+def _header(path: Path) -> str:
+    """The first line, decoded on its own: text mode decodes a whole buffer at once, so
+    a bad byte further down would be blamed on the header."""
+    with open(path, "rb") as handle:
+        return handle.readline(1 << 20).decode("utf-8-sig")
+
+
 def _dialect(path: Path) -> str:
-    with _open(path) as handle:
-        header = handle.readline()
+    header = _header(path)
     return ";" if header.count(";") > header.count(",") else ","
+
+
+def not_utf8(path: Path, *, source: str | None = None) -> Problem | None:
+    """Where the file first holds bytes that are not UTF-8, as every importer says it
+    (`storage.importers.decode_utf8`: line, column in characters, the byte), or None.
+    Line by line: an export can be large."""
+    source = source or source_name(path)
+    with open(path, "rb") as handle:
+        for line, raw in enumerate(handle, 1):
+            try:
+                decode_utf8(raw, source=source)
+            except ImportRefused as refused:
+                return replace(refused.problems[0], line=line)
+    return None
 
 
 def kind_of(path: Path) -> str | None:
     """"events", "providers" or None, from the header line."""
     try:
-        with _open(path) as handle:
-            header = next(csv.reader(handle, delimiter=_dialect(path)), [])
+        header = next(csv.reader([_header(path)], delimiter=_dialect(path)), [])
     except (OSError, UnicodeDecodeError):
         return None
     names = {h.strip().lower() for h in header}
@@ -149,17 +174,19 @@ def _check_row(source: str, line: int, row: dict[str, str]) -> list[Problem]:
             bad(column, f"must be {what}")
     if kind == "319" and row.get("status") and row["status"] not in ("1", "2"):
         bad("status", "VerzoekAntwoord must be 1 (afgewezen) or 2 (in onderzoek)")
+    if kind == "325" and row.get("status") and row["status"] != DECLARATION_REJECTED:
+        bad("status", "must be empty, or 1 when the whole declaration is rejected")
     return problems
 
 
 def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
-    """Every problem in an events CSV, by line; an empty list means it imports."""
-    source = source or path.name
+    """Every problem in an events CSV, by line; an empty list means it imports. Problems
+    name the file as given."""
+    source = source or source_name(path)
     try:
-        with _open(path) as handle:
-            header = next(csv.reader(handle, delimiter=_dialect(path)), None)
+        header = next(csv.reader([_header(path)], delimiter=_dialect(path)), None)
     except UnicodeDecodeError:
-        return [Problem(source, None, "not UTF-8 text")]
+        return [not_utf8(path, source=source)]
     except OSError as error:
         return [Problem(source, None, f"cannot read: {error.strerror or error}")]
     if not header:
@@ -172,9 +199,23 @@ def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
     try:
         for line, row in _rows(path):
             problems.extend(_check_row(source, line, row))
-    except (UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError:
+        problems.append(not_utf8(path, source=source))
+    except csv.Error as error:
         problems.append(Problem(source, None, f"unreadable CSV: {type(error).__name__}"))
     return problems
+
+
+def unreadable(path: Path) -> Problem:
+    """What to say of a .csv that is neither kind: bytes that are not UTF-8 where they
+    are, else the columns that were expected."""
+    try:
+        found = not_utf8(path)
+    except OSError as error:
+        return Problem(source_name(path), None, f"cannot read: {error.strerror or error}")
+    return found or Problem(
+        source_name(path), 1, "not a declarations CSV: expected the columns of docs/declarations.md"
+    )
 
 
 def _date(value: str) -> date | None:
@@ -185,7 +226,7 @@ def _int(value: str) -> int | None:
     return int(value) if value else None
 
 
-def _event(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentRow | None]:
+def event_of_row(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentRow | None]:
     sender, receiver = row["afzender"], row["ontvanger"]
     municipality, provider = (sender, receiver) if len(sender) == 4 else (receiver, sender)
     message_date = date.fromisoformat(row["dagtekening"])
@@ -213,6 +254,7 @@ def _event(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentR
         related_date=_date(row.get("gerelateerd_dagtekening", "")),
         line_count=_int(row.get("regels", "")),
         rejected_count=_int(row.get("afgewezen_regels", "")),
+        assigned_on=_date(row.get("toewijzingsdatum", "")) if row["berichttype"] == "301" else None,
         source="csv",
         imported_at=now,
     )
@@ -227,9 +269,10 @@ def _event(row: dict[str, str], now: datetime) -> tuple[tuple, dict, AssignmentR
             reference=event["reference"],
             start_date=event["period_start"],
             end_date=event["period_end"],
-            assigned_on=date.fromisoformat(row["toewijzingsdatum"]),
+            assigned_on=event["assigned_on"],
             # OP271 counts a retroactive assignment from the 301's receipt.
             message_date=event["receipt_date"] or message_date,
+            sent_on=message_date,
         )
     key = (event["message_type"], sender, event["message_id"], message_date)
     return key, event, assignment
@@ -239,7 +282,7 @@ def _messages(path: Path, now: datetime) -> Iterator[Extracted]:
     """Rows grouped into messages; an export lists a message's rows together."""
     current: Extracted | None = None
     for _line, row in _rows(path):
-        key, event, assignment = _event(row, now)
+        key, event, assignment = event_of_row(row, now)
         if current is None or current.key != key:
             if current is not None:
                 yield current
@@ -254,14 +297,20 @@ def _messages(path: Path, now: datetime) -> Iterator[Extracted]:
 def read_providers(path: Path) -> tuple[dict[str, str], list[Problem]]:
     names: dict[str, str] = {}
     problems: list[Problem] = []
-    for line, row in _rows(path):
-        agb, name = row.get("agb_code", ""), row.get("naam", "")
-        if not re.fullmatch(r"\d{8}", agb):
-            problems.append(Problem(path.name, line, "must be an AGB code of 8 digits", field="agb_code"))
-        elif not name:
-            problems.append(Problem(path.name, line, "missing", field="naam"))
-        else:
-            names[agb] = name[:300]
+    source = source_name(path)
+    try:
+        for line, row in _rows(path):
+            agb, name = row.get("agb_code", ""), row.get("naam", "")
+            if not re.fullmatch(r"\d{8}", agb):
+                problems.append(Problem(source, line, "must be an AGB code of 8 digits", field="agb_code"))
+            elif not name:
+                problems.append(Problem(source, line, "missing", field="naam"))
+            else:
+                names[agb] = name[:300]
+    except UnicodeDecodeError:
+        problems.append(not_utf8(path))
+    except csv.Error as error:
+        problems.append(Problem(source, None, f"unreadable CSV: {type(error).__name__}"))
     return names, problems
 
 
@@ -282,9 +331,7 @@ def import_ijw_csv(session: Session, paths: list[Path], *, now: datetime) -> Imp
             event_files.append(path)
             problems.extend(check_csv(path))
         else:
-            problems.append(
-                Problem(path.name, 1, "not a declarations CSV: expected the columns of docs/declarations.md")
-            )
+            problems.append(unreadable(path))
     if problems:
         raise ImportRefused(problems)
     for path in event_files:
@@ -307,6 +354,9 @@ __all__ = [
     "CSV_COLUMNS",
     "PROVIDER_COLUMNS",
     "check_csv",
+    "not_utf8",
+    "unreadable",
+    "event_of_row",
     "import_ijw_csv",
     "kind_of",
     "read_providers",

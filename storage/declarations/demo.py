@@ -6,6 +6,13 @@ then the start (305) and stop (307) messages, and per provider, municipality and
 declaration (323) answered by a declaration answer (325) with some lines rejected. A
 fixed share of messages is late and some are missing, so every rule has cases.
 
+Corrections come at a realistic rate, as iJw traffic has them (issue 15): a 305 or 307
+re-sent under a new identificatie (a copy of a delivery already made), a 305 deleted
+(StatusAanlevering 3) and sent again, a later 301 that extends or shortens an
+assignment, and a 325 that rejects the whole declaration. Their dice come from a
+random stream of their own, so `corrections=False` gives the traffic of the same seed
+without them (the tests compare the current rules with the old ones on that).
+
 Messages are built with lxml from scratch and validate against the bundled XSDs. They
 carry made-up clients — BSNs from the 9999xxxxx test range, names from a short list —
 which the importer never stores. The same messages are also written as the back-office
@@ -27,8 +34,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from storage.importers.ijw import BASIS_NS, MESSAGE_NS
-from storage.importers.ijw_csv import CSV_COLUMNS, PROVIDER_COLUMNS
+from storage.declarations.ijw_csv import CSV_COLUMNS, PROVIDER_COLUMNS
+from storage.declarations.ijw_xml import BASIS_NS, MESSAGE_NS
+from storage.declarations.models import DECLARATION_REJECTED
 from storage.workdays import add_working_days
 
 # Care providers named in the partner lists of the Midden-Holland programme document
@@ -115,9 +123,20 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+# Shares of corrections (of the 301s, 305s, 307s and 325s they apply to).
+RESENT_305 = 0.04
+DELETED_AND_RESENT_305 = 0.03
+RESENT_307 = 0.03
+AMENDED_301 = 0.05
+WHOLE_DECLARATION_REJECTED = 0.02
+
+
 class _Generator:
-    def __init__(self, messages: int, seed: int, year: int, keep_lines: bool):
+    def __init__(self, messages: int, seed: int, year: int, keep_lines: bool, corrections: bool = True):
         self.rng = random.Random(seed)
+        # Corrections draw from a stream of their own, so that the rest is the same
+        # whether or not they are made.
+        self.fix = random.Random(seed * 7919 + 1) if corrections else None
         self.year = year
         self.trajectories = max(1, round(messages / MESSAGES_PER_TRAJECTORY))
         count = max(2, min(len(PROVIDERS), self.trajectories // 25))
@@ -149,6 +168,9 @@ class _Generator:
         if on_time:
             return add_working_days(base, self.rng.randint(0, days))
         return add_working_days(base, days + self.rng.randint(1, 15))
+
+    def _chance(self, share: float) -> bool:
+        return self.fix is not None and self.fix.random() < share
 
     def _message(self, kind: str, sender: str, receiver: str, day: date, client, **body) -> DemoMessage:
         self.truth.messages += 1
@@ -213,6 +235,21 @@ class _Generator:
             end = start + timedelta(days=30)
         yield self._message("301", gemeente, agb, assigned_on, client, number=number, reference=reference,
                             category=category, code=code, assigned_on=assigned_on, start=start, end=end)
+        if (end - start).days > 40 and self._chance(AMENDED_301):
+            # A later 301 extends the assignment, or shortens it (from a day after the
+            # amendment); from then on that end is the one care follows.
+            f = self.fix
+            amended_on = max(start, assigned_on) + timedelta(days=f.randint(7, (end - start).days // 2))
+            year_end = date(self.year, 12, 31)
+            if end < year_end and f.random() < 0.6:
+                new_end = min(end + timedelta(days=f.randint(30, 120)), year_end)
+            else:
+                new_end = amended_on + timedelta(days=f.randint(7, max(7, (end - amended_on).days - 1)))
+            if start < new_end != end:
+                end = new_end
+                yield self._message("301", gemeente, agb, amended_on, client, number=number,
+                                    reference=reference, category=category, code=code,
+                                    assigned_on=amended_on, start=start, end=end)
         # The start (305).
         if r.random() < 0.08:
             self.truth.record("305", agb, add_working_days(max(start, assigned_on), 5), False)
@@ -220,9 +257,23 @@ class _Generator:
         care_start = min(start + timedelta(days=r.randint(0, 5)), end)
         base = max(care_start, assigned_on)
         on_time = r.random() < 0.8
-        yield self._message("305", agb, gemeente, self._send(base, 5, on_time), client, number=number,
-                            category=category, code=code, assignment_start=start, care_start=care_start)
-        self.truth.record("305", agb, add_working_days(base, 5), on_time)
+        start_line = dict(number=number, category=category, code=code, assignment_start=start,
+                          care_start=care_start)
+        sent = self._send(base, 5, on_time)
+        yield self._message("305", agb, gemeente, sent, client, **start_line)
+        due = add_working_days(base, 5)
+        if self._chance(DELETED_AND_RESENT_305):
+            # Deleted and sent again: the delivery that stands is the second.
+            deleted = add_working_days(sent, self.fix.randint(1, 3))
+            yield self._message("305", agb, gemeente, deleted, client, status="3", **start_line)
+            sent = add_working_days(deleted, self.fix.randint(0, 2))
+            yield self._message("305", agb, gemeente, sent, client, **start_line)
+            on_time = sent <= due
+        elif self._chance(RESENT_305):
+            # The same start sent again: no new obligation.
+            yield self._message("305", agb, gemeente, sent + timedelta(days=self.fix.randint(3, 20)),
+                                client, **start_line)
+        self.truth.record("305", agb, due, on_time)
         # The stop (307), or none (OP288).
         if r.random() < 0.08:
             self.truth.record("307", agb, add_working_days(end, 5), False)
@@ -230,9 +281,13 @@ class _Generator:
         else:
             care_end = end if r.random() < 0.75 else care_start + (end - care_start) // 2
             on_time = r.random() < 0.8
-            yield self._message("307", agb, gemeente, self._send(care_end, 5, on_time), client, number=number,
-                                category=category, code=code, assignment_start=start,
-                                care_start=care_start, care_end=care_end)
+            stop_line = dict(number=number, category=category, code=code, assignment_start=start,
+                             care_start=care_start, care_end=care_end)
+            sent = self._send(care_end, 5, on_time)
+            yield self._message("307", agb, gemeente, sent, client, **stop_line)
+            if self._chance(RESENT_307):
+                yield self._message("307", agb, gemeente, sent + timedelta(days=self.fix.randint(3, 20)),
+                                    client, **stop_line)
             self.truth.record("307", agb, add_working_days(care_end, 5), on_time)
         # Months of care, to be declared.
         month = care_start.replace(day=1)
@@ -266,18 +321,21 @@ class _Generator:
                 continue
             on_time = r.random() < 0.85
             rejected = [i for i in range(len(lines)) if r.random() < 0.06]
+            whole = self._chance(WHOLE_DECLARATION_REJECTED)
             yield self._message("325", gemeente, agb, self._send(day, 10, on_time), None, number=number,
                                 declaration_ident=declaration.ident, declaration_day=day,
-                                lines=lines, rejected=rejected)
+                                lines=lines, rejected=[] if whole else rejected, whole=whole)
             self.truth.record("325", agb, due, on_time)
             counts = self.truth.lines[(agb, f"{month.year:04d}-{month.month:02d}")]
             counts[0] += len(lines)
-            counts[1] += len(rejected)
+            counts[1] += len(lines) if whole else len(rejected)
 
 
-def generate(messages: int, *, seed: int, year: int = 2020, keep_lines: bool = True) -> tuple[Iterator[DemoMessage], Truth]:
+def generate(
+    messages: int, *, seed: int, year: int = 2020, keep_lines: bool = True, corrections: bool = True
+) -> tuple[Iterator[DemoMessage], Truth]:
     """The messages (a lazy iterator) and the truth it fills while being consumed."""
-    generator = _Generator(messages, seed, year, keep_lines)
+    generator = _Generator(messages, seed, year, keep_lines, corrections)
     return generator.run(), generator.truth
 
 
@@ -356,7 +414,7 @@ def _body_305(root, header, m, i, msg):
     _product(item, m, i, b)
     _sub(item, m, "ToewijzingIngangsdatum", b["assignment_start"].isoformat())
     _sub(item, m, "Begindatum", b["care_start"].isoformat())
-    _sub(item, m, "StatusAanlevering", "1")
+    _sub(item, m, "StatusAanlevering", b.get("status", "1"))
 
 
 def _body_307(root, header, m, i, msg):
@@ -369,7 +427,7 @@ def _body_307(root, header, m, i, msg):
     _sub(item, m, "Begindatum", b["care_start"].isoformat())
     _sub(item, m, "RedenBeeindiging", "31")
     _sub(item, m, "Einddatum", b["care_end"].isoformat())
-    _sub(item, m, "StatusAanlevering", "1")
+    _sub(item, m, "StatusAanlevering", b.get("status", "1"))
 
 
 def _body_315(root, header, m, i, msg):
@@ -456,11 +514,13 @@ def _body_325(root, header, m, i, msg):
     _sub(answer, m, "DeclaratieNummer", b["number"])
     declared = sum(_line_amount(x) for x in b["lines"])
     refused = sum(_line_amount(b["lines"][n]) for n in b["rejected"])
+    whole = b.get("whole", False)
     _total(answer, m, i, "TotaalIngediendBedrag", declared)
-    _total(answer, m, i, "TotaalToegekendBedrag", declared - refused)
+    _total(answer, m, i, "TotaalToegekendBedrag", 0 if whole else declared - refused)
     if b["rejected"]:
         _lines_xml(answer, m, i, b["lines"], b["rejected"], rejected=True)
-    _sub(_sub(answer, m, "RetourCodes"), m, "RetourCode", "0200")
+    # 9333 ("Declaratienummer is niet uniek") refuses the declaration as a whole.
+    _sub(_sub(answer, m, "RetourCodes"), m, "RetourCode", "9333" if whole else "0200")
 
 
 _CODES = {"301": "436", "305": "438", "307": "440", "315": "446", "319": "488", "323": "490", "325": "491"}
@@ -499,10 +559,10 @@ def csv_rows(message: DemoMessage) -> list[dict]:
                     periode_eind=b["end"].isoformat(), toewijzingsdatum=b["assigned_on"].isoformat())
     elif t == "305":
         base.update(toewijzingnummer=b["number"], zorgdatum=b["care_start"].isoformat(),
-                    periode_begin=b["assignment_start"].isoformat(), status="1")
+                    periode_begin=b["assignment_start"].isoformat(), status=b.get("status", "1"))
     elif t == "307":
         base.update(toewijzingnummer=b["number"], zorgdatum=b["care_end"].isoformat(),
-                    periode_begin=b["care_start"].isoformat(), status="1")
+                    periode_begin=b["care_start"].isoformat(), status=b.get("status", "1"))
     elif t == "315":
         base.update(referentie=b["reference"], periode_begin=b["start"].isoformat())
     elif t == "319":
@@ -513,7 +573,8 @@ def csv_rows(message: DemoMessage) -> list[dict]:
     elif t == "325":
         base.update(declaratienummer=b["number"], gerelateerd_identificatie=b["declaration_ident"],
                     gerelateerd_dagtekening=b["declaration_day"].isoformat(),
-                    regels=str(len(b["rejected"])), afgewezen_regels=str(len(b["rejected"])))
+                    regels=str(len(b["rejected"])), afgewezen_regels=str(len(b["rejected"])),
+                    status=DECLARATION_REJECTED if b.get("whole") else "")
     return [base]
 
 
@@ -528,11 +589,13 @@ def write_demo_declarations(
     year: int = 2020,
     xml: bool = True,
     csv_export: bool = True,
+    corrections: bool = True,
 ) -> Path:
     """Write a year of demo traffic to `out_dir`: `xml/<YYYY-MM>/JW<type>-<id>.xml`,
     `declaraties.csv` (the same messages as the back-office export) and `aanbieders.csv`
     (provider names by AGB code). Returns `out_dir`."""
-    write_demo(out_dir, messages=messages, seed=seed, year=year, xml=xml, csv_export=csv_export)
+    write_demo(out_dir, messages=messages, seed=seed, year=year, xml=xml, csv_export=csv_export,
+               corrections=corrections)
     return Path(out_dir)
 
 
@@ -544,11 +607,12 @@ def write_demo(
     year: int = 2020,
     xml: bool = True,
     csv_export: bool = True,
+    corrections: bool = True,
 ) -> Truth:
     """As `write_demo_declarations`, returning the generator's truth."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stream, truth = generate(messages, seed=seed, year=year, keep_lines=xml)
+    stream, truth = generate(messages, seed=seed, year=year, keep_lines=xml, corrections=corrections)
     with open(out_dir / "aanbieders.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(PROVIDER_COLUMNS)
