@@ -1,15 +1,17 @@
-"""The baselines for bench/slack_http.py: a bare Bolt app answering every /regio with a
-constant, on the same server stack as `regiobot web` (uvicorn → Starlette → the same
-Slack endpoint adapter → Bolt with its signature check).
+"""The baselines for bench/slack_http.py: a bare Bolt app answering every /regio (and
+every mention and DM) with a constant, on the same server stack as `regiobot web`
+(uvicorn → Starlette → the same Slack endpoint adapter → Bolt with its signature
+check).
 
     SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=… SLACK_API_BASE_URL=… \
-        python -m bench.bare_bolt --port 3001 [--answer ack|respond]
+        python -m bench.bare_bolt --port 3001 [--answer ack|floor]
 
-`--answer ack` puts the constant in the ack itself: no answer is delivered afterwards.
-`--answer respond` acks empty and posts the constant to the command's response_url
-from a Bolt lazy listener, the framework's own way — the path regiobot's answers take,
-so that a comparison with it measures regiobot's own work (queries, rendering), not
-the cost of delivering an answer at all.
+`--answer ack` puts the constant in the ack itself: no answer is delivered afterwards
+(events are acknowledged and not answered). It is the floor for the ack alone.
+`--answer floor` posts the constant from the request's own thread before acking: to
+the command's response_url (with Bolt's `respond`), or with `chat.postMessage` in the
+mention's thread or the DM. Nothing can answer sooner on this stack, so it is the floor
+for command → answer; its ack waits for the post, so it is no baseline for the ack.
 """
 
 from __future__ import annotations
@@ -36,14 +38,26 @@ def build(answer: str = "ack") -> Starlette:
         @app.command("/regio")
         def constant(ack):
             ack("ok")
+
+        @app.event("app_mention")
+        @app.event("message")
+        def nothing():
+            pass
     else:
-        def acknowledge(ack):
+        @app.command("/regio")
+        def respond_constant(ack, respond):
+            respond(text="ok", response_type="ephemeral")
             ack()
 
-        def respond_constant(respond):
-            respond(text="ok", response_type="ephemeral")
+        @app.event("app_mention")
+        def mention_constant(event, client):
+            client.chat_postMessage(channel=event["channel"],
+                                    thread_ts=event.get("thread_ts") or event["ts"], text="ok")
 
-        app.command("/regio")(ack=acknowledge, lazy=[respond_constant])
+        @app.event("message")
+        def dm_constant(event, client):
+            client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"),
+                                    text="ok")
 
     return Starlette(routes=[Route(SLACK_PATH, _slack_endpoint(app), methods=["POST"]),
                              Route("/healthz", lambda _r: _ok(), methods=["GET"])])
@@ -58,7 +72,7 @@ def _ok():
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--answer", choices=("ack", "respond"), default="ack")
+    parser.add_argument("--answer", choices=("ack", "floor"), default="ack")
     args = parser.parse_args()
     uvicorn.run(build(args.answer), host="127.0.0.1", port=args.port, log_level="info")
 

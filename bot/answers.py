@@ -1,11 +1,20 @@
-"""Where `/regio` answers are computed once the command is acknowledged.
+"""Where answers are computed once Slack's request is acknowledged: `/regio` commands
+(posted to the command's response_url) and mentions and direct messages (posted with
+`chat.postMessage`, or `chat.postEphemeral` for the asker only).
 
-Slack wants the ack within 3 seconds and takes the answer at the response_url for 30
-minutes. In one Python process the two share the GIL, so a stream of commands slows
-every ack by the answers in flight (store queries, rendering: several milliseconds
-each, against about as much for the whole ack path; bench/slack_http.py). The web
-process therefore answers in a small pool of worker processes of its own, at a lower
-CPU priority: acks always win, and answers use what CPU is left.
+Slack wants the ack within 3 seconds and takes the answer afterwards. In one Python
+process the two share the GIL, so a stream of requests slows every ack by the answers
+in flight (store queries, rendering: a few milliseconds each, about as much as the
+whole ack path; bench/slack_http.py). The web process therefore answers in a pool of
+worker processes of its own: by default one per CPU the process may use, each a
+little nicer than the web process, so acks win the CPU when both want it without the
+answers being starved by everything else running on the machine (at `nice +10` one
+worker got a tenth of a core on a busy 2-core machine and answered seconds late).
+
+New work is refused in the ack ("te druk") when the answers already waiting would keep
+it waiting more than `MAX_WAIT_SECONDS`, estimated from how long answers take: an
+answer that late reads as a bot that is broken, and refusing keeps the queue, and so
+the delay for everyone else, bounded.
 
 `ThreadAnswers` keeps the answers in the web process's own threads (ANSWER_PROCESSES=0):
 for tests that replace a handler in-process, and for a platform that forbids child
@@ -14,6 +23,8 @@ processes.
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import multiprocessing
 import os
@@ -24,25 +35,38 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+from urllib.parse import urlsplit
 
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.listeners.context import handle_text, run_handler, sorry
+from bot.listeners.context import handle_text, run_handler, sorry, too_busy
 from commands.render import to_message
 from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Workers run this much nicer than the web process (see the module docstring).
-ANSWER_NICENESS = 10
-# Commands waiting for a worker before new ones are told to try again. One worker on a
-# busy 2-core machine answers 60-100 a second (BENCHMARKS.md), so this keeps the
-# wait for an answer under half a minute; a longer wait reads as a bot that is broken.
+# Workers run this much nicer than the web process (see the module docstring): enough
+# for the ack path to win a contended core, little enough not to starve the answers.
+ANSWER_NICENESS = 2
+# A new request is told to try again when the answers waiting ahead of it would take
+# longer than this (estimated), or when this many are waiting whatever their cost.
+MAX_WAIT_SECONDS = 10.0
 MAX_PENDING = 2_000
 RESPONSE_URL_TIMEOUT_SECONDS = 10
 
 Respond = Callable[..., Any]
+# A Web API call to make: (method, arguments).
+Post = tuple[str, dict[str, Any]]
+
+
+def answer_processes(settings: Settings) -> int:
+    """How many worker processes: ANSWER_PROCESSES, or one per usable CPU."""
+    if settings.answer_processes is not None:
+        return settings.answer_processes
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def command_fields(body: dict[str, Any]) -> tuple[str, str | None, str | None, str | None]:
@@ -72,6 +96,103 @@ def answer_message(
     }
 
 
+def event_fields(event: dict[str, Any]) -> dict[str, Any]:
+    """What answering a mention or DM reads of its event (the rest is not sent on)."""
+    return {key: event.get(key) for key in ("text", "channel", "user", "ts", "thread_ts")}
+
+
+def _event_post(event: dict[str, Any], message: dict[str, Any], *, shared: bool) -> Post:
+    channel = event["channel"]
+    if channel.startswith("D"):
+        # A DM is private already: answer there (in its thread if it has one).
+        return "chat.postMessage", {"channel": channel, "thread_ts": event.get("thread_ts"),
+                                    **message}
+    # A mention is answered in its thread: for all to read when the answer may be
+    # shared, else for the asker only (a refusal, a change, a feed URL, detail meant
+    # for contract managers).
+    thread_ts = event.get("thread_ts") or event["ts"]
+    if shared:
+        return "chat.postMessage", {"channel": channel, "thread_ts": thread_ts, **message}
+    return "chat.postEphemeral", {"channel": channel, "user": event["user"],
+                                  "thread_ts": thread_ts, **message}
+
+
+def event_answer(
+    settings: Settings, factory: sessionmaker[Session], event: dict[str, Any],
+    bot_user_id: str | None,
+) -> Post:
+    """The Web API call answering a mention or a direct message."""
+    from bot.listeners.events import question_text, shareable
+
+    text = question_text(event.get("text") or "", bot_user_id)
+    reply = run_handler(settings, factory, handle_text(text), user_id=event.get("user"),
+                        channel_id=event["channel"])
+    message = to_message(reply, lang=settings.regiobot_lang)
+    return _event_post(event, message, shared=shareable(reply))
+
+
+def busy_event_post(settings: Settings, event: dict[str, Any]) -> Post:
+    """The "try again" for a mention or DM that arrives when too many answers wait."""
+    return _event_post(event, {"text": too_busy(settings)}, shared=False)
+
+
+def deliver(client: Any, post: Post) -> None:
+    """Make the Web API call `post` (chat.postMessage or chat.postEphemeral)."""
+    method, arguments = post
+    getattr(client, method.replace(".", "_"))(**arguments)
+
+
+class ResponseUrls:
+    """Posts answers to response_urls over kept-alive connections, one per host: a
+    fresh connection per answer costs a TCP (and in production a TLS) handshake with
+    Slack, more than the answer itself. Used by one thread at a time."""
+
+    def __init__(self, timeout: float = RESPONSE_URL_TIMEOUT_SECONDS):
+        self.timeout = timeout
+        self._connections: dict[tuple[str, str], http.client.HTTPConnection] = {}
+
+    def post(self, url: str, message: dict[str, Any]) -> int:
+        """POST `message` as JSON to `url`; the HTTP status."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("a response_url must be an http(s) URL")
+        key = (parts.scheme, parts.netloc)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        body = json.dumps(message).encode()
+        headers = {"Content-Type": "application/json;charset=utf-8"}
+        while True:
+            reused = key in self._connections
+            connection = self._connections.pop(key, None) or self._connect(parts)
+            try:
+                connection.request("POST", target, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                connection.close()
+                if reused:  # the server closed the idle connection: send once more
+                    continue
+                raise
+            except BaseException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                self._connections[key] = connection
+            return response.status
+
+    def _connect(self, parts) -> http.client.HTTPConnection:
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        return kind(parts.hostname, parts.port, timeout=self.timeout)
+
+
+def _post_to_response_url(urls: ResponseUrls, response_url: str, message: dict[str, Any]) -> None:
+    status = urls.post(response_url, message)
+    if status != 200:
+        # The URL is a credential for 30 minutes: its status only, never the URL.
+        log.warning("Slack refused a /regio answer at its response_url: HTTP %s", status)
+
+
 class ThreadAnswers:
     """Answers in an executor of the web process (Bolt's listener executor)."""
 
@@ -91,17 +212,26 @@ class ThreadAnswers:
         except Exception:
             log.exception("answering /regio failed")
 
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+        self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client)
+
+    def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+        try:
+            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id))
+        except Exception:
+            log.exception("answering a mention or direct message failed")
+
     def busy(self) -> bool:
         return False
 
 
 # --- In worker processes ----------------------------------------------------------
 
-_worker: tuple[Settings, sessionmaker[Session]] | None = None
+_worker: dict[str, Any] = {}
 
 
 def _start_worker(settings: Settings) -> None:
-    global _worker
+    from bot.app import make_client
     from storage.db import make_engine, make_sessionmaker
 
     # A spawned process starts with no logging set up: its errors would otherwise go
@@ -112,7 +242,15 @@ def _start_worker(settings: Settings) -> None:
         os.nice(ANSWER_NICENESS)
     except OSError:
         log.warning("could not lower the answer worker's priority")
-    _worker = (settings, make_sessionmaker(make_engine(settings.database_url)))
+    _worker.update(
+        settings=settings,
+        factory=make_sessionmaker(make_engine(settings.database_url)),
+        urls=ResponseUrls(),
+        client=make_client(settings) if settings.slack_bot_token else None,
+    )
+    # The command layer's modules now, not in the first answer.
+    from commands.dispatch import handle  # noqa: F401
+
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="regiobot-answers-parent").start()
 
@@ -126,33 +264,45 @@ def _exit_with_parent(parent: int, every: float = 1.0) -> None:
     os._exit(0)
 
 
-def _ready() -> int:
-    return os.getpid()
+def _ready() -> float:
+    return 0.0
 
 
-def answer_in_worker(body: dict[str, Any]) -> None:
-    """Answer one command and post the answer to its response_url (in a worker)."""
-    assert _worker is not None, "the answer worker was not started"
-    settings, factory = _worker
-    text, user_id, channel_id, response_url = command_fields(body)
-    message = answer_message(settings, factory, text, user_id=user_id, channel_id=channel_id)
+def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
+                     response_url: str | None) -> float:
+    """Answer one command and post the answer to its response_url (in a worker); the
+    seconds it took."""
+    assert _worker, "the answer worker was not started"
+    started = time.perf_counter()
+    message = answer_message(_worker["settings"], _worker["factory"], text, user_id=user_id,
+                             channel_id=channel_id)
     if response_url:
-        sent = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS).send_dict(message)
-        if sent.status_code != 200:
-            # The URL is a credential for 30 minutes: its status only, never the URL.
-            log.warning("Slack refused a /regio answer at its response_url: HTTP %s",
-                        sent.status_code)
+        _post_to_response_url(_worker["urls"], response_url, message)
+    return time.perf_counter() - started
+
+
+def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None) -> float:
+    """Answer one mention or DM with the Web API (in a worker); the seconds it took."""
+    assert _worker, "the answer worker was not started"
+    started = time.perf_counter()
+    deliver(_worker["client"],
+            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id))
+    return time.perf_counter() - started
 
 
 class ProcessAnswers:
     """Answers in `processes` worker processes (spawned, so no lock or connection of the
     web process is inherited), each with its own store connection."""
 
-    def __init__(self, settings: Settings, processes: int, *, max_pending: int | None = None):
+    def __init__(self, settings: Settings, processes: int, *, max_pending: int | None = None,
+                 max_wait: float | None = None):
         self.settings = settings
         self.processes = processes
         self.max_pending = MAX_PENDING if max_pending is None else max_pending
+        self.max_wait = MAX_WAIT_SECONDS if max_wait is None else max_wait
         self._pending = 0
+        # Seconds an answer takes in a worker, a moving average (for the wait estimate).
+        self._seconds_each = 0.01
         self._lock = threading.Lock()
         self._pool = self._start()
 
@@ -169,33 +319,49 @@ class ProcessAnswers:
             pool.submit(_ready)
         return pool
 
+    def expected_wait(self) -> float:
+        """Seconds a request handed over now would wait for the answers ahead of it."""
+        return self._pending * self._seconds_each / self.processes
+
     def busy(self) -> bool:
-        return self._pending >= self.max_pending
+        return self._pending >= self.max_pending or self.expected_wait() > self.max_wait
 
     def submit(self, body: dict[str, Any], respond: Respond) -> None:
+        def apologise() -> None:
+            respond(text=sorry(self.settings), response_type="ephemeral")
+
+        self._hand_over(answer_in_worker, command_fields(body), apologise)
+
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+        # An answer that failed in a worker is logged there; an apology would most
+        # likely fail the same way (Slack refusing the post).
+        self._hand_over(answer_event_in_worker, (event_fields(event), bot_user_id), None)
+
+    def _hand_over(self, work: Callable[..., float], args: tuple,
+                   apologise: Callable[[], None] | None) -> None:
         with self._lock:
             self._pending += 1
             pool = self._pool
         try:
             try:
-                future = pool.submit(answer_in_worker, body)
+                future = pool.submit(work, *args)
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): start a new pool and go on.
-                # Commands arriving together all see the broken pool; one replaces it.
+                # Requests arriving together all see the broken pool; one replaces it.
                 with self._lock:
                     if self._pool is pool:
                         log.error("the answer workers died; starting new ones")
                         pool.shutdown(wait=False, cancel_futures=True)
                         self._pool = self._start()
                     pool = self._pool
-                future = pool.submit(answer_in_worker, body)
+                future = pool.submit(work, *args)
         except Exception:
-            log.exception("could not hand a /regio command to the answer workers")
-            self._finished_without_answer(respond)
+            log.exception("could not hand a request to the answer workers")
+            self._finished_without_answer(apologise)
             return
-        future.add_done_callback(lambda done: self._finished(done, respond))
+        future.add_done_callback(lambda done: self._finished(done, apologise))
 
-    def _finished(self, future: Future, respond: Respond) -> None:
+    def _finished(self, future: Future, apologise: Callable[[], None] | None) -> None:
         if future.cancelled():  # the web process is stopping
             with self._lock:
                 self._pending -= 1
@@ -204,15 +370,18 @@ class ProcessAnswers:
         if error is None:
             with self._lock:
                 self._pending -= 1
+                self._seconds_each += (future.result() - self._seconds_each) / 32
             return
-        log.error("answering /regio failed in a worker: %r", error)
-        self._finished_without_answer(respond)
+        log.error("answering failed in a worker: %r", error)
+        self._finished_without_answer(apologise)
 
-    def _finished_without_answer(self, respond: Respond) -> None:
+    def _finished_without_answer(self, apologise: Callable[[], None] | None) -> None:
         with self._lock:
             self._pending -= 1
+        if apologise is None:
+            return
         try:
-            respond(text=sorry(self.settings), response_type="ephemeral")
+            apologise()
         except Exception:
             log.exception("could not send the apology either")
 
@@ -223,9 +392,13 @@ class ProcessAnswers:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+Answers = ThreadAnswers | ProcessAnswers
+
 # Pools of this process, shut down when the web process stops (`shutdown_answers`):
 # without it the interpreter's exit would wait for every queued answer.
 _pools: weakref.WeakSet[ProcessAnswers] = weakref.WeakSet()
+# The answers of each Bolt app: its commands and its events share one pool.
+_of_app: weakref.WeakKeyDictionary[Any, Answers] = weakref.WeakKeyDictionary()
 
 
 def shutdown_answers() -> None:
@@ -235,9 +408,19 @@ def shutdown_answers() -> None:
 
 def make_answers(
     settings: Settings, factory: sessionmaker[Session], executor: Executor
-) -> ThreadAnswers | ProcessAnswers:
-    if settings.answer_processes > 0:
-        answers = ProcessAnswers(settings, settings.answer_processes)
+) -> Answers:
+    processes = answer_processes(settings)
+    if processes > 0:
+        answers = ProcessAnswers(settings, processes)
         _pools.add(answers)
         return answers
     return ThreadAnswers(settings, factory, executor)
+
+
+def answers_for(app: Any, settings: Settings, factory: sessionmaker[Session]) -> Answers:
+    """The answers of Bolt app `app`, made on first use."""
+    answers = _of_app.get(app)
+    if answers is None:
+        answers = _of_app[app] = make_answers(settings, factory,
+                                              app.listener_runner.listener_executor)
+    return answers

@@ -21,7 +21,7 @@ import math
 import re
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -31,10 +31,20 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from calendars.feeds import Feed, build_feed, feed_spec
+from calendars.feeds import build_feed, feed_spec
 from calendars.tokens import hash_token, looks_like_token
 from regiobot import clock
-from storage.feeds import feed_content_for_token, feed_revision, find_feed_token
+from storage.feeds import (
+    Validators,
+    feed_content_for_token,
+    feed_key,
+    feed_scope_revision,
+    find_feed_token,
+    remember_validators,
+    remembered_validators,
+)
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Private: the URL is personal. Short: clients revalidate cheaply with the ETag.
@@ -221,15 +231,15 @@ class FeedEndpoint:
     (the store is used synchronously).
 
     Building a big feed costs far more than answering 304, so the validators (ETag,
-    Last-Modified) of recently built feeds are remembered per token and store revision
-    (`storage.feeds.feed_revision`, a marker triggers change on every write to a table
-    a feed reads): a conditional request while the revision holds is answered 304
-    from two small queries — the token and the marker — without loading the records.
-    A remembered feed also expires when one of its cancelled items reaches the end of
-    its retention. Only validators are kept, never feed bodies.
+    Last-Modified, expiry) of each built feed are kept in the store with the revision
+    of the feed's scopes it was built under (`storage.feeds.feed_scope_revision`:
+    markers triggers change on every write that touches that feed). A conditional
+    request while the revision holds is answered 304 from three small queries — the
+    token, the revision, the validators — without loading the records, in whichever
+    web process, and after a restart. Stored validators also stop holding when one of
+    the feed's cancelled items reaches the end of its retention. Feed bodies are never
+    kept.
     """
-
-    VALIDATORS_KEPT = 1024
 
     def __init__(
         self,
@@ -241,29 +251,6 @@ class FeedEndpoint:
         self.factory = factory
         self.limiter = limiter or RateLimiter()
         self.now = now
-        self._validators: OrderedDict[tuple[str, int], Feed] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _remembered(self, key: tuple[str, int], now: datetime) -> Feed | None:
-        with self._lock:
-            found = self._validators.get(key)
-            if found is None:
-                return None
-            if found.expires is not None and now >= found.expires:
-                del self._validators[key]
-                return None
-            self._validators.move_to_end(key)
-            return found
-
-    def _remember(self, key: tuple[str, int], feed: Feed) -> None:
-        # The body is dropped: a thousand region feeds of 10 MB would not fit.
-        validators = Feed(body=b"", etag=feed.etag, last_modified=feed.last_modified,
-                          events=feed.events, expires=feed.expires)
-        with self._lock:
-            self._validators[key] = validators
-            self._validators.move_to_end(key)
-            while len(self._validators) > self.VALIDATORS_KEPT:
-                self._validators.popitem(last=False)
 
     def __call__(self, request: Request) -> Response:
         token = request.path_params.get("token", "")
@@ -278,12 +265,14 @@ class FeedEndpoint:
         if_none_match = request.headers.get("if-none-match")
         if_modified_since = request.headers.get("if-modified-since")
         with self.factory() as session:
-            revision = feed_revision(session)
             row = find_feed_token(session, token=token)
             if row is None:
                 return not_found()
-            key = None if revision is None else (row.token_hash, revision)
-            known = None if key is None else self._remembered(key, now)
+            feed_name = feed_key(row)
+            # Before the records: they are then never older than the revision says.
+            revision = feed_scope_revision(session, token=row)
+            known = None if revision is None else remembered_validators(
+                session, feed=feed_name, revision=revision, now=now)
             if known is not None:
                 response = _not_modified(
                     known.etag, known.last_modified, if_none_match, if_modified_since
@@ -294,9 +283,12 @@ class FeedEndpoint:
             if content is None:
                 return not_found()
             spec = feed_spec(content)
-        feed = build_feed(spec, now=now)
-        if key is not None:
-            self._remember(key, feed)
+            session.rollback()  # no transaction held open while the feed is built
+            feed = build_feed(spec, now=now)
+            built = Validators(etag=feed.etag, last_modified=feed.last_modified,
+                               expires=feed.expires)
+            if revision is not None and built != known:
+                self._remember(session, feed_name, revision, built)
         response = _not_modified(feed.etag, feed.last_modified, if_none_match, if_modified_since)
         if response is not None:
             return response
@@ -304,6 +296,17 @@ class FeedEndpoint:
         headers["X-Robots-Tag"] = "noindex"
         headers["Referrer-Policy"] = "no-referrer"
         return Response(feed.body, status_code=200, headers=headers, media_type=CONTENT_TYPE)
+
+    @staticmethod
+    def _remember(session: Session, feed: str, revision: str, validators: Validators) -> None:
+        # A feed served without its validators stored is only rebuilt next time: a
+        # store refusing the write (locked, read-only) must not fail the request.
+        try:
+            remember_validators(session, feed=feed, revision=revision, validators=validators)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.warning("could not store a feed's validators", exc_info=True)
 
 
 def _validator_headers(etag: str, last_modified: datetime | None) -> dict[str, str]:

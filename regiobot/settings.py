@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     # The web process.
     port: int = 3000
     public_base_url: str = "http://localhost:3000"
-    # Worker processes computing /regio answers after the ack (0: in the web process's
-    # own threads). See bot/answers.py.
-    answer_processes: int = Field(default=1, ge=0, le=32)
+    # Worker processes computing answers after the ack (0: in the web process's own
+    # threads; unset: one per CPU the process may use). See bot/answers.py.
+    answer_processes: int | None = Field(default=None, ge=0, le=32)
 
     @field_validator("regiobot_admins", mode="before")
     @classmethod

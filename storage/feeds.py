@@ -15,7 +15,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Column, MetaData, String, Table, func, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from storage.apply import apply_governing_body
@@ -30,6 +32,7 @@ from storage.models import (
     Programme,
     Region,
     Role,
+    UTCDateTime,
 )
 from storage.responsible import responsible_is
 from storage.schema import GoverningBodyData, MeetingData
@@ -133,6 +136,97 @@ def feed_revision(session: Session) -> int | None:
     the marker says (a write committing in between only makes them newer)."""
     return session.scalar(text("SELECT marker FROM feed_revision WHERE id = 1"))
 
+
+def feed_key(token: FeedToken) -> str:
+    """Which feed a token is for: tokens of the same feed share its validators."""
+    if token.scope == "programme":
+        return f"programme:{token.programme_id}"
+    if token.scope == "person":
+        return f"person:{token.person_id}"
+    return token.scope
+
+
+# The scope markers (migration 0008) a feed's records depend on: everything a person's
+# or the meetings feed shows is covered by its own scopes plus `structure`.
+_SCOPE_MARKERS = {
+    "programme": "scope IN ('structure', :programme)",
+    "person": (
+        "scope IN ('structure', :person) OR scope IN (SELECT 'programme:' || programme_id "
+        "FROM role WHERE person_id = :person_id AND kind IN "
+        + "(" + ", ".join(f"'{kind}'" for kind in MANAGER_KINDS) + "))"
+    ),
+    "meetings": (
+        "scope = 'structure' OR scope IN (SELECT 'body:' || id FROM governing_body "
+        "WHERE slug = :body_slug ORDER BY id LIMIT 1)"
+    ),
+}
+
+
+def feed_scope_revision(session: Session, *, token: FeedToken,
+                        body_slug: str = DEFAULT_BODY_SLUG) -> str | None:
+    """A fingerprint of the markers the token's feed depends on, changed by every write
+    that touches that feed and by no other (kept by triggers, migrations 0005 and
+    0008); None when there is none yet. One query. Read it before the records, as
+    `feed_revision`."""
+    if token.scope == "region":
+        marker = feed_revision(session)
+        parts = None if marker is None else [f"all={marker}"]
+    else:
+        rows = session.execute(
+            text(f"SELECT scope, marker FROM feed_scope_revision WHERE {_SCOPE_MARKERS[token.scope]}"),
+            {"programme": f"programme:{token.programme_id}", "person": f"person:{token.person_id}",
+             "person_id": token.person_id, "body_slug": body_slug},
+        ).all()
+        parts = sorted(f"{scope}={marker}" for scope, marker in rows) or None
+    if parts is None:
+        return None
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Validators:
+    """A built feed's ETag, Last-Modified and when those stop holding (a cancelled
+    item's retention ends), under the revision it was built at."""
+
+    etag: str
+    last_modified: datetime | None
+    expires: datetime | None
+
+
+# Written by migration 0008; not in the models, as nothing but the feed endpoint uses it.
+_validator = Table(
+    "feed_validator",
+    MetaData(),
+    Column("feed", String(40), primary_key=True),
+    Column("revision", String(400), nullable=False),
+    Column("etag", String(80), nullable=False),
+    Column("last_modified", UTCDateTime, nullable=True),
+    Column("expires", UTCDateTime, nullable=True),
+)
+
+
+def remembered_validators(session: Session, *, feed: str, revision: str,
+                          now: datetime) -> Validators | None:
+    """The validators stored for `feed` when built under `revision` and not expired."""
+    row = session.execute(select(_validator).where(_validator.c.feed == feed)).first()
+    if row is None or row.revision != revision:
+        return None
+    if row.expires is not None and now >= row.expires:
+        return None
+    return Validators(etag=row.etag, last_modified=row.last_modified, expires=row.expires)
+
+
+def remember_validators(session: Session, *, feed: str, revision: str,
+                        validators: Validators) -> None:
+    """Store what `remembered_validators` gives back, for every web process."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"revision": revision, "etag": validators.etag,
+              "last_modified": validators.last_modified, "expires": validators.expires}
+    session.execute(
+        insert(_validator)
+        .values(feed=feed, **values)
+        .on_conflict_do_update(index_elements=[_validator.c.feed], set_=values)
+    )
 
 
 @dataclass

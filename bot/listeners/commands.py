@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import make_answers
+from bot.answers import answers_for
 from bot.listeners.context import too_busy
 from regiobot.settings import Settings
 
@@ -25,7 +25,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     # deep-copies the whole request for every lazy listener in the request's own
     # thread, before the ack is returned — about three quarters of the ack's cost
     # (bench/slack_http.py, BENCHMARKS.md).
-    answers = make_answers(settings, factory, app.listener_runner.listener_executor)
+    answers = answers_for(app, settings, factory)
 
     def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         if answers.busy():

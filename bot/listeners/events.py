@@ -1,6 +1,9 @@
 """Mentions (answered in their thread), direct messages (in the DM) and the Home tab.
 
-Events are acknowledged by Bolt itself; the answer runs as a lazy listener. Messages
+Events are acknowledged by Bolt itself. Mentions and DMs are answered by the web
+process's answer workers (`bot.answers`), like `/regio` (a Bolt lazy listener would
+deep-copy the request in the ack's thread and answer in the web process); the Home tab
+is published from a lazy listener. Messages
 from bots (ourselves included) and message subtypes (edits, joins, deletions) are
 acknowledged and ignored, so Slack does not retry them and the bot never talks to itself.
 """
@@ -17,9 +20,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.listeners.context import handle_text, run_handler
+from bot.answers import answers_for, busy_event_post, deliver
+from bot.listeners.context import run_handler
 from commands.core import Context, Reply
-from commands.render import to_home_view, to_message
+from commands.render import to_home_view
 from regiobot import clock
 from regiobot.settings import Settings
 from storage.linking import get_profile, profile_of, save_profile
@@ -57,36 +61,17 @@ def _answerable(event: dict[str, Any]) -> bool:
 
 
 def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
-    lang = settings.regiobot_lang
+    answers = answers_for(app, settings, factory)
+    executor = app.listener_runner.listener_executor
 
     def nothing() -> None:
         """Bolt acknowledges events itself; the work is in the lazy listener."""
 
     def answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        text = question_text(event.get("text") or "", context.get("bot_user_id"))
-        channel = event["channel"]
-        reply = run_handler(
-            settings,
-            factory,
-            handle_text(text),
-            user_id=event.get("user"),
-            channel_id=channel,
-        )
-        message = to_message(reply, lang=lang)
-        if channel.startswith("D"):
-            # A DM is private already: answer there (in its thread if it has one).
-            client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts"), **message)
+        if answers.busy():
+            executor.submit(deliver, client, busy_event_post(settings, event))
             return
-        # A mention is answered in its thread: for all to read when the answer may be
-        # shared, else for the asker only (a refusal, a change, a feed URL, detail
-        # meant for contract managers).
-        thread_ts = event.get("thread_ts") or event["ts"]
-        if shareable(reply):
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
-        else:
-            client.chat_postEphemeral(
-                channel=channel, user=event["user"], thread_ts=thread_ts, **message
-            )
+        answers.submit_event(event, context.get("bot_user_id"), client)
 
     def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
         # In a DM the same words also arrive as message.im; answer that one only.
@@ -105,9 +90,10 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         refresh_profile(client, factory, user_id=event["user"])
         publish_home(client, settings, factory, user_id=event["user"])
 
-    app.event("app_mention")(ack=nothing, lazy=[mention])
+    # Handed to the answer workers in the request's thread; Bolt then acknowledges.
+    app.event("app_mention")(mention)
     # Every message event is acknowledged here, subtypes too, so none is left unhandled.
-    app.event("message")(ack=nothing, lazy=[direct_message])
+    app.event("message")(direct_message)
     app.event("app_home_opened")(ack=nothing, lazy=[home_opened])
 
 

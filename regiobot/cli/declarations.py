@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regiobot import clock
 from regiobot.settings import get_settings
 from storage.db import transaction
-from storage.declarations import rules, store
 from storage.importers import ImportRefused
 
 from .common import CommandError, open_store
+
+if TYPE_CHECKING:
+    from storage.declarations import rules
 
 
 def register(subparsers) -> None:
@@ -62,6 +65,8 @@ def _month(value: str | None) -> str | None:
 
 
 def _provider(session, text: str | None) -> str | None:
+    from storage.declarations import store
+
     if not text:
         return None
     provider = store.find_provider(session, text=text)
@@ -82,6 +87,7 @@ def _pct(on_time: int, total: int) -> str:
 
 def format_table(rows: list[rules.KpiRow], names: dict[str, str], *, lang: str = "en") -> list[str]:
     from commands.declaraties import table_words  # the bot's words, lazily
+    from storage.declarations import rules
 
     words = table_words(lang)
     header = f"{words['month']:<8} {words['provider']:<24} " + " ".join(
@@ -96,6 +102,8 @@ def format_table(rows: list[rules.KpiRow], names: dict[str, str], *, lang: str =
 
 
 def run_report(args) -> int:
+    from storage.declarations import rules, store
+
     month = _month(args.month)
     today = clock.today()
     factory = open_store()
@@ -137,6 +145,8 @@ def run_report(args) -> int:
 
 
 def run_findings(args) -> int:
+    from storage.declarations import rules, store
+
     today = clock.today()
     factory = open_store()
     with factory() as session:
@@ -186,6 +196,8 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _row_json(r: rules.KpiRow, names: dict[str, str]) -> dict:
+    from storage.declarations import rules
+
     return {
         "month": r.month,
         "provider": None if r.provider_agb is None else _provider_json(r.provider_agb, names),
@@ -200,6 +212,8 @@ def _row_json(r: rules.KpiRow, names: dict[str, str]) -> dict:
 
 
 def _finding_json(f: rules.Finding, names: dict[str, str]) -> dict:
+    from storage.declarations import rules
+
     return {
         "rule": f.rule,
         "description": f.description,

@@ -11,17 +11,17 @@ import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from regiobot import clock
 from regiobot.settings import get_settings
-from storage.db import transaction
-from storage.importers import ImportRefused, ImportReport
-from storage.migrate import upgrade
-from storage.queries import store_is_empty
 
 from .common import CommandError, open_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from storage.importers import ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,8 @@ def register(subparsers) -> None:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
     upgrade(get_settings().database_url)
     print("store is up to date")
     return 0
@@ -181,6 +183,10 @@ def _print_summary(report: ImportReport) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from storage.db import transaction
+    from storage.importers import ImportRefused
+    from storage.migrate import upgrade
+
     url = get_settings().database_url
     upgrade(url)
     factory = open_store(url)
@@ -218,6 +224,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from storage.importers.yaml_store import dump_store
+    from storage.migrate import upgrade
 
     url = get_settings().database_url
     upgrade(url)
@@ -237,8 +244,11 @@ DEMO_DECLARATION_MESSAGES = 300
 def prepare_store(url: str) -> list[ImportReport]:
     """Migrate, and when the store holds no region yet load the bundled programme and a
     small year of generated iJw traffic, so every command has something to show."""
+    from storage.db import transaction
     from storage.declarations.demo import write_demo_declarations
     from storage.declarations.importing import import_declarations
+    from storage.migrate import upgrade
+    from storage.queries import store_is_empty
 
     upgrade(url)
     factory = open_store(url)
@@ -259,6 +269,8 @@ def prepare_store(url: str) -> list[ImportReport]:
 
 
 def run_start(args: argparse.Namespace) -> int:
+    from storage.importers import ImportRefused
+
     settings = get_settings()
     try:
         reports = prepare_store(settings.database_url)

@@ -14,7 +14,16 @@ import pytest
 
 from bot.app import build_app
 from bot.asgi import create_app
-from tests.bot.conftest import TODAY, SlackSender, blocks_text, make_settings, seed
+from tests.bot.conftest import (
+    ALICE,
+    CHANNEL,
+    DM,
+    TODAY,
+    SlackSender,
+    blocks_text,
+    make_settings,
+    seed,
+)
 
 
 @pytest.fixture
@@ -44,6 +53,85 @@ def test_it_answers_from_a_worker_process(sender, fake_slack):
     assert answer.args["response_type"] == "ephemeral"
     assert "12 maart 2020" in blocks_text(answer.args["blocks"])
     assert _workers(), "no answer worker process"
+
+
+def test_it_answers_mentions_and_direct_messages_from_a_worker_process(sender, fake_slack):
+    _, ts = sender.mention("wanneer is de volgende BOSD?")
+    [post] = fake_slack.wait_for("chat.postMessage", timeout=30)
+    assert (post.args["channel"], post.args["thread_ts"]) == (CHANNEL, ts)
+    assert "12 maart 2020" in blocks_text(post.args["blocks"])
+    sender.direct_message("bosd")
+    posts = fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
+    assert posts[1].args["channel"] == DM and "thread_ts" not in posts[1].args
+    # A feed URL is private: asked in a channel, only the asker sees the answer.
+    sender.mention("kalender")
+    [notice] = fake_slack.wait_for("chat.postEphemeral", timeout=30)
+    assert notice.args["user"] == ALICE
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+class _CountingServer:
+    """A response_url on loopback counting connections; `drop()` closes the kept ones
+    from the server's side, as Slack does with idle connections."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server = self
+        self.connections, self.bodies, self.sockets = 0, [], []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                server.connections += 1
+                server.sockets.append(self.connection)
+
+            def do_POST(self):  # noqa: N802
+                server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.http.daemon_threads = True
+        import threading
+
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/response/1"
+
+    def drop(self):
+        import socket
+
+        for sock in self.sockets:
+            sock.shutdown(socket.SHUT_RDWR)
+        time.sleep(0.2)
+
+    def close(self):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def test_it_posts_answers_over_one_kept_connection_and_reconnects_when_slack_closed_it():
+    from bot.answers import ResponseUrls
+
+    server = _CountingServer()
+    urls = ResponseUrls(timeout=5)
+    try:
+        assert [urls.post(server.url, {"text": str(n)}) for n in range(3)] == [200] * 3
+        assert server.connections == 1
+        server.drop()
+        assert urls.post(server.url, {"text": "na"}) == 200
+        assert server.connections == 2
+        assert [b.decode() for b in server.bodies] == [
+            '{"text": "0"}', '{"text": "1"}', '{"text": "2"}', '{"text": "na"}']
+    finally:
+        server.close()
 
 
 def test_it_loses_no_command_when_a_worker_is_killed(sender, fake_slack):
@@ -76,13 +164,43 @@ def test_it_says_try_again_in_the_ack_when_too_many_answers_wait(
     sender = SlackSender(url, fake_slack)
     try:
         response, _ = sender.command("bosd")
+        # A mention is told the same, for the asker only, in its thread.
+        _, ts = sender.mention("bosd")
     finally:
         sender.close()
     assert response.status_code == 200
     assert response.json()["text"].startswith("Regiobot heeft het even te druk")
     assert response.json()["response_type"] == "ephemeral"
+    [notice] = fake_slack.wait_for("chat.postEphemeral", timeout=10)
+    assert notice.args["text"].startswith("Regiobot heeft het even te druk")
+    assert (notice.args["user"], notice.args["thread_ts"]) == (ALICE, ts)
     time.sleep(0.5)
     assert fake_slack.calls_to("response_url") == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_it_says_try_again_when_the_answers_waiting_would_take_too_long(store, fake_slack):
+    from bot.answers import ProcessAnswers
+
+    answers = ProcessAnswers(make_settings(fake_slack, store.url), 2, max_wait=1.0)
+    try:
+        assert not answers.busy()
+        # 40 answers waiting at half a second each, on two workers: ten seconds.
+        answers._pending, answers._seconds_each = 40, 0.5
+        assert answers.expected_wait() == 10 and answers.busy()
+        answers._pending = 2
+        assert not answers.busy()
+    finally:
+        answers._pending = 0
+        answers.shutdown()
+
+
+def test_it_answers_with_one_worker_per_usable_cpu_by_default(store, fake_slack):
+    from bot.answers import answer_processes
+
+    settings = make_settings(fake_slack, store.url, answer_processes=None)
+    assert answer_processes(settings) == len(os.sched_getaffinity(0))
+    assert answer_processes(make_settings(fake_slack, store.url, answer_processes=3)) == 3
 
 
 _ORPHAN_SCRIPT = """

@@ -8,7 +8,7 @@ import logging
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -116,10 +116,14 @@ def test_it_serves_a_new_etag_after_a_change(region, client):
     assert "SEQUENCE:1" in changed.text
 
 
-def test_it_answers_304_from_the_token_and_the_store_revision_alone(region, client):
-    """A subscribed client polls every hour: answering it must not load the feed."""
-    token = issue(region)
-    etag = client.get(f"/calendar/{token}.ics").headers["etag"]
+@pytest.mark.parametrize("scope", ["region", "programme", "person", "meetings"])
+def test_it_answers_304_from_a_fresh_web_process_without_loading_the_feed(region, client, scope):
+    """A subscribed client polls every hour, and after a restart or on another web
+    worker too: answering it must not load the feed."""
+    token = issue(region, scope, **_subject(region, scope))
+    first = client.get(f"/calendar/{token}.ics")
+    etag, last_modified = first.headers["etag"], first.headers.get("last-modified")
+    fresh = Client(app_for(region))  # a new endpoint: nothing remembered in memory
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -127,12 +131,128 @@ def test_it_answers_304_from_the_token_and_the_store_revision_alone(region, clie
 
     event.listen(region.engine, "before_cursor_execute", count)
     try:
-        again = client.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+        again = fresh.get(f"/calendar/{token}.ics", headers={"If-None-Match": etag})
+        if last_modified:
+            since = fresh.get(f"/calendar/{token}.ics",
+                              headers={"If-Modified-Since": last_modified})
+            assert since.status_code == 304
     finally:
         event.remove(region.engine, "before_cursor_execute", count)
-    assert again.status_code == 304
-    assert len(statements) == 2, statements
-    assert not any("milestone" in s or "meeting" in s for s in statements)
+    assert again.status_code == 304 and again.headers["etag"] == etag
+    per_request = len(statements) // (2 if last_modified else 1)
+    assert per_request == 3, statements
+    assert not any("FROM milestone" in s or "FROM meeting" in s for s in statements)
+
+
+def _subject(store, scope: str) -> dict[str, int]:
+    from storage.models import Person, Programme
+
+    with store.session() as session:
+        if scope == "programme":
+            return {"programme_id": session.scalar(
+                select(Programme.id).where(Programme.slug == "jeugd-ggz"))}
+        if scope == "person":
+            return {"person_id": session.scalar(
+                select(Person.id).where(Person.name == "Bram de Boer"))}
+    return {}
+
+
+def _feeds(store) -> dict[str, str]:
+    """A token for each kind of feed of the test region."""
+    from storage.models import Person, Programme
+
+    with store.session() as session:
+        programmes = dict(session.execute(select(Programme.slug, Programme.id)).all())
+        people = dict(session.execute(select(Person.name, Person.id)).all())
+    return {
+        "region": issue(store),
+        "jeugd-ggz": issue(store, "programme", programme_id=programmes["jeugd-ggz"]),
+        "gewoon-thuis": issue(store, "programme", programme_id=programmes["gewoon-thuis"]),
+        "anne": issue(store, "person", person_id=people["Anne Jansen"]),
+        "bram": issue(store, "person", person_id=people["Bram de Boer"]),
+        "chantal": issue(store, "person", person_id=people["Chantal Öztürk"]),
+        "bosd": issue(store, "meetings"),
+    }
+
+
+def _rebuilt_after(store, client, change) -> set[str]:
+    """The feeds a fresh web process loads and builds again (rather than answer 304
+    from the stored validators) for a client holding each feed's ETag, after `change`."""
+    tokens = _feeds(store)
+    etags = {name: client.get(f"/calendar/{t}.ics").headers["etag"] for name, t in tokens.items()}
+    with store.session() as session, session.begin():
+        change(session)
+    fresh = Client(app_for(store))
+    rebuilt = set()
+    for name, token in tokens.items():
+        statements: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args, seen=statements):
+            seen.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            response = fresh.get(f"/calendar/{token}.ics", headers={"If-None-Match": etags[name]})
+        finally:
+            event.remove(store.engine, "before_cursor_execute", count)
+        assert response.status_code in (200, 304)
+        if any("FROM milestone" in s or "FROM meeting" in s for s in statements):
+            rebuilt.add(name)
+        else:
+            assert response.status_code == 304
+    return rebuilt
+
+
+def _milestone(session, key: str) -> Milestone:
+    return session.scalar(select(Milestone).where(Milestone.key == key))
+
+
+def test_it_rebuilds_only_the_feeds_a_milestone_change_touches(region, client):
+    def done(session):
+        milestone = _milestone(session, "inkoop")  # jeugd-ggz, no owner
+        milestone.status, milestone.sequence = "done", milestone.sequence + 1
+
+    assert _rebuilt_after(region, client, done) == {"region", "jeugd-ggz"}
+
+
+def test_it_rebuilds_the_managers_feed_for_an_unowned_milestone_of_their_programme(region, client):
+    def moved(session):
+        _milestone(session, "wervingsactie-pleegzorg").due_date = date(2020, 7, 31)
+
+    assert _rebuilt_after(region, client, moved) == {"region", "gewoon-thuis", "anne"}
+
+
+def test_it_rebuilds_the_feeds_of_the_old_and_the_new_owner(region, client):
+    from storage.models import Person
+
+    def handed_over(session):
+        chantal = session.scalar(select(Person).where(Person.name == "Chantal Öztürk"))
+        _milestone(session, "experimenten-pleegzorg").owner_id = chantal.id
+
+    # Anne manages the programme: her feed follows all its milestones (it shows the
+    # unowned ones), so it is built again too, and answers the same bytes.
+    assert _rebuilt_after(region, client, handed_over) == {
+        "region", "gewoon-thuis", "bram", "chantal", "anne"}
+
+
+def test_it_rebuilds_only_the_meetings_and_region_feeds_for_an_agenda_change(region, client):
+    from storage.models import AgendaItem
+
+    def retitled(session):
+        item = session.scalar(select(AgendaItem).order_by(AgendaItem.id).limit(1))
+        item.title = "Opening, mededelingen en vaststellen agenda"
+
+    assert _rebuilt_after(region, client, retitled) == {"region", "bosd"}
+
+
+def test_it_rebuilds_every_feed_after_a_person_is_renamed(region, client):
+    from storage.models import Person
+
+    def renamed(session):
+        session.scalar(select(Person).where(Person.name == "Bram de Boer")).name = "Bram Boer"
+
+    assert _rebuilt_after(region, client, renamed) == {
+        "region", "jeugd-ggz", "gewoon-thuis", "anne", "bram", "chantal", "bosd"}
 
 
 def test_it_serves_a_renamed_programme_to_a_client_holding_the_old_etag(region, client):
