@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.faults [--database URL] [--reference URL] [--until 2020-12-31]
 
 Two stores get the same data: the Midden-Holland programme 2020 (the bundled document,
-four people linked to Slack, channels following programmes, the BOSD and declarations)
+four people and every programme manager linked to Slack, channels following programmes,
+the BOSD and declarations)
 and generated iJw declarations (storage.declarations.demo, imported from CSV).
 
 1. Reference: one in-process planner + sender, a fault-free fake Slack, stepped through
@@ -48,7 +49,7 @@ from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations.demo import write_demo_declarations
 from storage.declarations.importing import import_declarations
 from storage.migrate import upgrade
-from storage.models import Milestone, Person, Programme, Subscription
+from storage.models import Milestone, Person, Programme, Role, Subscription
 from storage.workdays import is_working_day
 from tests.fakeslack import FakeSlack, _Failure
 
@@ -63,7 +64,7 @@ HANG = 1.3
 # failure, after a hung post has landed, as it would with real time.
 SIM_RATE = 15
 FAULTY_METHODS = ("chat.postMessage", "conversations.open", "conversations.history",
-                  "chat.update")
+                  "conversations.replies", "chat.update", "users.info")
 
 
 class FaultySlack(FakeSlack):
@@ -104,6 +105,14 @@ def seed(url: str, declarations: int, work: Path) -> None:
         people = list(session.scalars(select(Person).order_by(Person.name)))
         for index, person in enumerate(people[:4]):
             person.slack_user_id = f"U0PERSON{index}"
+        # Every programme manager is linked too: they are responsible for the milestones
+        # nobody owns (storage.responsible), so their DMs form threads all year.
+        managers = session.scalars(
+            select(Person).join(Role, Role.person_id == Person.id)
+            .where(Role.kind == "programmamanager", Person.slack_user_id.is_(None))
+            .distinct().order_by(Person.name))
+        for index, person in enumerate(managers):
+            person.slack_user_id = f"U0PM{index:04d}"
         for index, milestone in enumerate(session.scalars(select(Milestone).order_by(Milestone.id))):
             if index % 6 == 0:
                 milestone.owner_id = people[index % 4].id

@@ -9,6 +9,7 @@ say they need one.
 
 from __future__ import annotations
 
+import atexit
 import re
 import sys
 import tempfile
@@ -25,6 +26,9 @@ from regiobot.settings import Settings
 
 PROMPT = "regio> "
 EXIT_WORDS = {"exit", "quit", "stop", "q", ":q"}
+# Lines typed at the console, kept between sessions in the home folder.
+HISTORY_NAME = ".regiobot_history"
+HISTORY_LENGTH = 1000
 
 
 def console_context(
@@ -44,6 +48,7 @@ def console_context(
         lang=lang or settings.regiobot_lang,
         admins=frozenset(admins),
         channel_id=channel_id,
+        console=True,
     )
 
 
@@ -79,6 +84,43 @@ def reply_text(reply: Reply, *, files_dir: Path | None = None) -> str:
     return text
 
 
+def _line_editing(history: Path) -> bool:
+    """Turn on readline (arrow keys, Ctrl-R, history kept in `history`); False where
+    Python has no readline (Windows without pyreadline)."""
+    try:
+        import readline  # noqa: PLC0415 — only an interactive console wants it
+    except ImportError:
+        return False
+    readline.set_history_length(HISTORY_LENGTH)
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass  # the first session, or an unreadable file: start a new history
+
+    def save() -> None:
+        try:
+            readline.write_history_file(history)
+        except OSError:
+            pass
+
+    atexit.register(save)
+    return True
+
+
+def _read(stdin: TextIO, stdout: TextIO, *, editing: bool, interactive: bool) -> str | None:
+    """The next line, or None at EOF (Ctrl-D)."""
+    if editing:
+        try:
+            return input(PROMPT) + "\n"
+        except EOFError:
+            stdout.write("\n")
+            return None
+    if interactive:
+        stdout.write(PROMPT)
+        stdout.flush()
+    return stdin.readline() or None
+
+
 def run_console(
     factory: sessionmaker[Session],
     settings: Settings,
@@ -86,14 +128,14 @@ def run_console(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> None:
-    """Read lines until exit/quit/EOF; answer each as plain text."""
+    """Read lines until exit/quit/EOF; answer each as plain text. At a terminal, lines
+    are edited with readline and the history is kept between sessions."""
     interactive = hasattr(stdin, "isatty") and stdin.isatty()
+    editing = (interactive and stdin is sys.stdin and stdout is sys.stdout
+               and _line_editing(Path.home() / HISTORY_NAME))
     while True:
-        if interactive:
-            stdout.write(PROMPT)
-            stdout.flush()
-        line = stdin.readline()
-        if not line:  # EOF
+        line = _read(stdin, stdout, editing=editing, interactive=interactive)
+        if line is None:  # EOF
             break
         text = line.strip()
         if not text:

@@ -230,7 +230,9 @@ def _why_not_slack(body: Any) -> str | None:
         if not all(isinstance(body.get(k), str) and body[k]
                    for k in ("response_url", "user_id", "channel_id")):
             return "a slash command without its response_url, user or channel"
-    if body.get("response_urls") == []:
+    # A view_submission carries `"response_urls": []` unless its modal asks for one
+    # (Slack's documented payload); only elsewhere is an empty list not Slack's.
+    if body.get("response_urls") == [] and kind not in ("view_submission", "view_closed"):
         return "an empty list of response_urls"
     return None
 

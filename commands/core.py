@@ -26,6 +26,8 @@ class Context:
     # Slack user ids with every right (settings.regiobot_admins).
     admins: frozenset[str] = frozenset()
     channel_id: str | None = None
+    # True at the console (and `regiobot ask`): no Slack, so "@anke" names a console user.
+    console: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -75,8 +77,18 @@ class Button:
 
 
 @dataclass(frozen=True)
+class DatePicker:
+    """Slack's datepicker in a row of buttons: the chosen day arrives as `selected_date`
+    with the row's block_id (which names the object, e.g. "milestone-12")."""
+
+    action_id: str
+    placeholder: str
+    initial: date | None = None
+
+
+@dataclass(frozen=True)
 class Actions:
-    buttons: tuple[Button, ...]
+    buttons: tuple[Button | DatePicker, ...]
     block_id: str | None = None
 
 
@@ -122,6 +134,46 @@ class Reply:
         if hint:
             parts.append(Note(hint))
         return cls(summary=message, parts=parts, ok=False)
+
+
+# --- Forms: what a modal asks (commands.render.to_modal_view makes the Slack view).
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form. `kind`: date, text, multiline, user (a Slack user picker) or
+    choice (`options`: (value, label) pairs). Its answer arrives under `block_id`."""
+
+    block_id: str
+    label: str
+    kind: Literal["date", "text", "multiline", "user", "choice"]
+    initial: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    optional: bool = False
+    hint: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal: `callback_id` says which handler takes the answers, `private` what it is
+    about (e.g. a milestone id and the message the form was opened from)."""
+
+    callback_id: str
+    title: str
+    submit: str
+    fields: tuple[Field, ...]
+    private: str = ""
+    intro: str | None = None
+
+
+@dataclass
+class FormResult:
+    """The answer to a submitted form: `errors` per field (the modal stays open and shows
+    them; nothing changed), or the reply of the change that was made."""
+
+    errors: dict[str, str] | None = None
+    reply: Reply | None = None
 
 
 # --- The subcommand registry.

@@ -375,14 +375,216 @@ CATALOG: dict[str, dict[str, str]] = {
     "home.hello": {"nl": "Hallo {name}.", "en": "Hello {name}."},
     "home.not_linked": {
         "nl": "Je Slack-account is nog niet aan een persoon uit het programma gekoppeld. "
-        "Vraag een coördinator: `/regio koppel @jij <je naam>`.",
+        "Zeg wie je bent met `/regio ik ben <je naam>`, of vraag een coördinator: "
+        "`/regio koppel @jij <je naam>`.",
         "en": "Your Slack account is not linked to a person in the programme yet. "
-        "Ask a coordinator: `/regio koppel @you <your name>`.",
+        "Say who you are with `/regio ik ben <your name>`, or ask a coordinator: "
+        "`/regio koppel @you <your name>`.",
     },
     "home.mine": {"nl": "Mijn mijlpalen", "en": "My milestones"},
     "home.mine_none": {"nl": "Geen mijlpalen op jouw naam.", "en": "No milestones in your name."},
     "home.next_bosd": {"nl": "Volgende BOSD", "en": "Next BOSD"},
     "home.late_count": {"nl": "{n} te laat", "en": "{n} late"},
+    # --- issue 12: responsible person, reminders, owner, snooze, modals, linking (reminders)
+    "resp.label": {"nl": "Verantwoordelijk", "en": "Responsible"},
+    "resp.owner": {"nl": "eigenaar", "en": "owner"},
+    "resp.projectleider": {"nl": "projectleider", "en": "project leader"},
+    "resp.programmamanager": {"nl": "programmamanager", "en": "programme manager"},
+    "resp.nobody": {
+        "nl": "niemand (geen eigenaar, projectleider of programmamanager)",
+        "en": "nobody (no owner, project leader or programme manager)",
+    },
+    "owner.usage": {
+        "nl": "Gebruik: `/regio mijlpaal <nr> eigenaar @gebruiker | <persoon> | geen`",
+        "en": "Usage: `/regio mijlpaal <nr> eigenaar @user | <person> | geen`",
+    },
+    "owner.unknown_user": {
+        "nl": "<@{user}> is aan niemand uit het programma gekoppeld; koppel eerst "
+        "(`/regio koppel @gebruiker <persoon>`) of noem de persoon bij naam.",
+        "en": "<@{user}> is not linked to anyone in the programme; link first "
+        "(`/regio koppel @user <person>`) or name the person.",
+    },
+    "owner.set": {
+        "nl": "Mijlpaal #{nr} heeft nu {person} als eigenaar.",
+        "en": "Milestone #{nr} is now owned by {person}.",
+    },
+    "owner.same": {
+        "nl": "{person} was al eigenaar van mijlpaal #{nr}.",
+        "en": "{person} already owned milestone #{nr}.",
+    },
+    "owner.cleared": {
+        "nl": "Mijlpaal #{nr} heeft geen eigenaar meer; nu is verantwoordelijk: {who}.",
+        "en": "Milestone #{nr} has no owner any more; responsible now: {who}.",
+    },
+    "owner.none_before": {
+        "nl": "Mijlpaal #{nr} had geen eigenaar.",
+        "en": "Milestone #{nr} had no owner.",
+    },
+    "reminder.in_days": {
+        "nl": "Herinnering: over {n} werkdagen is de deadline",
+        "en": "Reminder: due in {n} working days",
+    },
+    "reminder.in_one_day": {
+        "nl": "Herinnering: morgen is de deadline (over 1 werkdag)",
+        "en": "Reminder: due in 1 working day",
+    },
+    "reminder.on_day": {
+        "nl": "Herinnering: de deadline is {weekday} {day}",
+        "en": "Reminder: due on {weekday} {day}",
+    },
+    "reminder.late_since": {
+        "nl": "Sinds {day} te laat",
+        "en": "Late since {day}",
+    },
+    "snooze.tomorrow": {"nl": "Tot morgen", "en": "Until tomorrow"},
+    "snooze.next_week": {"nl": "Tot volgende week", "en": "Until next week"},
+    "snooze.pick": {"nl": "Uitstellen tot…", "en": "Postpone until…"},
+    "snooze.not_before": {
+        "nl": "Kies een datum na vandaag ({today}).",
+        "en": "Pick a date after today ({today}).",
+    },
+    "button.move": {"nl": "Verplaatsen…", "en": "Move…"},
+    "button.owner": {"nl": "Eigenaar…", "en": "Owner…"},
+    "button.add_item": {"nl": "Agendapunt toevoegen", "en": "Add agenda item"},
+    "console.not_person": {
+        "nl": "Aan de console koppel je met een naam: `/regio koppel <slack-id of @naam> <persoon>`,"
+        " of koppel jezelf met `/regio ik ben <naam>`.",
+        "en": "At the console link with a name: `/regio koppel <slack id or @name> <person>`,"
+        " or link yourself with `/regio ik ben <name>`.",
+    },
+    "iam.usage": {
+        "nl": "Gebruik: `/regio ik ben <je naam>` — zo weet ik welke mijlpalen van jou zijn.",
+        "en": "Usage: `/regio ik ben <your name>` — so I know which milestones are yours.",
+    },
+    "iam.done": {
+        "nl": "Je bent nu gekoppeld aan {person}. Probeer `/regio mijlpalen mijn`.",
+        "en": "You are now linked to {person}. Try `/regio mijlpalen mijn`.",
+    },
+    "iam.same": {
+        "nl": "Je was al gekoppeld aan {person}.",
+        "en": "You were already linked to {person}.",
+    },
+    "iam.taken": {
+        "nl": "{person} is al gekoppeld aan <@{user}>. Vraag een coördinator als dat niet klopt.",
+        "en": "{person} is already linked to <@{user}>. Ask a coordinator if that is wrong.",
+    },
+    "form.move.title": {"nl": "Mijlpaal verplaatsen", "en": "Move milestone"},
+    "form.move.submit": {"nl": "Verplaatsen", "en": "Move"},
+    "form.move.due": {"nl": "Nieuwe deadline", "en": "New due date"},
+    "form.move.reason": {"nl": "Reden", "en": "Reason"},
+    "form.move.reason_hint": {
+        "nl": "Komt in het logboek van wijzigingen.",
+        "en": "Goes into the log of changes.",
+    },
+    "form.move.no_date": {"nl": "Kies een datum.", "en": "Pick a date."},
+    "form.move.past": {
+        "nl": "Kies vandaag ({today}) of later.",
+        "en": "Pick today ({today}) or later.",
+    },
+    "form.owner.title": {"nl": "Eigenaar kiezen", "en": "Choose owner"},
+    "form.owner.submit": {"nl": "Opslaan", "en": "Save"},
+    "form.owner.who": {"nl": "Eigenaar", "en": "Owner"},
+    "form.owner.hint": {
+        "nl": "Leeg laten: geen eigenaar, dan is de projectleider of programmamanager "
+        "verantwoordelijk.",
+        "en": "Leave empty for no owner: the project leader or programme manager answers then.",
+    },
+    "form.agenda.title": {"nl": "Agendapunt toevoegen", "en": "Add agenda item"},
+    "form.agenda.submit": {"nl": "Toevoegen", "en": "Add"},
+    "form.agenda.item": {"nl": "Titel", "en": "Title"},
+    "form.agenda.kind": {"nl": "Soort", "en": "Kind"},
+    "form.agenda.prepared_by": {"nl": "Voorbereid door", "en": "Prepared by"},
+    "form.agenda.no_title": {"nl": "Geef het agendapunt een titel.", "en": "Give the item a title."},
+    "form.agenda.bad_kind": {"nl": "Kies een soort uit de lijst.", "en": "Pick a kind from the list."},
+    "agenda.kind.beslispunt": {"nl": "Beslispunt", "en": "Decision"},
+    "agenda.kind.special": {"nl": "Special", "en": "Special"},
+    "agenda.kind.ter informatie": {"nl": "Ter informatie", "en": "For information"},
+    "form.gone": {
+        "nl": "Dit formulier hoort niet (meer) bij iets dat ik ken.",
+        "en": "This form no longer belongs to anything I know.",
+    },
+    "home.filter.open": {"nl": "Open", "en": "Open"},
+    "home.filter.late": {"nl": "Te laat", "en": "Late"},
+    "home.filter.month": {"nl": "Deze maand", "en": "This month"},
+    "home.filter.all": {"nl": "Alles", "en": "All"},
+    "home.none.all": {"nl": "Geen mijlpalen op jouw naam.", "en": "No milestones in your name."},
+    "home.calendar": {"nl": "Mijn kalender", "en": "My calendar"},
+    "home.calendar.title": {"nl": "Mijn kalender", "en": "My calendar"},
+    "home.none.open": {"nl": "Geen open mijlpalen op jouw naam.",
+                       "en": "No open milestones in your name."},
+    "home.none.late": {"nl": "Niets te laat.", "en": "Nothing late."},
+    "home.none.month": {"nl": "Deze maand loopt er niets van jou af.",
+                        "en": "Nothing of yours is due this month."},
+    "week.header": {"nl": "Jouw week (week {week})", "en": "Your week (week {week})"},
+    "week.hello": {
+        "nl": "Goedemorgen {name}, dit staat er deze week voor je klaar.",
+        "en": "Good morning {name}, this is what is up for you this week.",
+    },
+    "week.due": {"nl": "Deze week de deadline ({n})", "en": "Due this week ({n})"},
+    "week.late": {"nl": "Te laat ({n})", "en": "Late ({n})"},
+    "week.more": {
+        "nl": "… en nog {n}: `/regio mijlpalen mijn` geeft de hele lijst.",
+        "en": "… and {n} more: `/regio mijlpalen mijn` gives the whole list.",
+    },
+    "week.bosd": {"nl": "*Volgende BOSD:* {when}", "en": "*Next BOSD:* {when}"},
+    "week.no_bosd": {"nl": "Er staat geen BOSD gepland.", "en": "No BOSD is scheduled."},
+    "week.summary": {"nl": "{due} deze week, {late} te laat", "en": "{due} this week, {late} late"},
+    "link.offer": {"nl": "Ben jij *{person}*?", "en": "Are you *{person}*?"},
+    "link.yes": {"nl": "Ja", "en": "Yes"},
+    "link.no": {"nl": "Nee", "en": "No"},
+    "link.ambiguous": {
+        "nl": "Je Slack-naam past bij meer dan één persoon ({names}). Zeg wie je bent met "
+        "`/regio ik ben <je naam>`; een coördinator keurt het goed.",
+        "en": "Your Slack name matches more than one person ({names}). Say who you are with "
+        "`/regio ik ben <your name>`; a coordinator approves it.",
+    },
+    "link.held": {
+        "nl": "{person} is al aan iemand anders gekoppeld. Vraag een coördinator als dat niet "
+        "klopt.",
+        "en": "{person} is already linked to someone else. Ask a coordinator if that is wrong.",
+    },
+    "link.already": {
+        "nl": "Je bent al gekoppeld aan {person}. Een coördinator kan dat veranderen "
+        "(`/regio koppel`).",
+        "en": "You are already linked to {person}. A coordinator can change that "
+        "(`/regio koppel`).",
+    },
+    "link.gone": {"nl": "Die persoon of dat verzoek ken ik niet (meer).",
+                  "en": "I do not know that person or request (any more)."},
+    "link.declined": {
+        "nl": "Goed, dan niet. Zeg wie je bent met `/regio ik ben <je naam>`.",
+        "en": "All right. Say who you are with `/regio ik ben <your name>`.",
+    },
+    "link.nobody_decides": {
+        "nl": "Er is geen coördinator of beheerder in Slack om je koppeling goed te keuren. "
+        "Vraag een beheerder.",
+        "en": "There is no coordinator or admin on Slack to approve your link. Ask an admin.",
+    },
+    "link.request": {
+        "nl": "<@{user}> zegt {person} te zijn. Koppelen?",
+        "en": "<@{user}> says they are {person}. Link them?",
+    },
+    "link.profile": {"nl": "Slack-profiel: {profile}", "en": "Slack profile: {profile}"},
+    "link.approve": {"nl": "Goedkeuren", "en": "Approve"},
+    "link.reject": {"nl": "Afwijzen", "en": "Reject"},
+    "link.decided.approved": {"nl": "Goedgekeurd door <@{user}>.", "en": "Approved by <@{user}>."},
+    "link.decided.rejected": {"nl": "Afgewezen door <@{user}>.", "en": "Rejected by <@{user}>."},
+    "link.told.approved": {
+        "nl": "Je bent gekoppeld aan {person}. Je Home-tab en `/regio mijlpalen mijn` gaan nu "
+        "over jou.",
+        "en": "You are linked to {person}. Your Home tab and `/regio mijlpalen mijn` are about "
+        "you now.",
+    },
+    "link.told.rejected": {
+        "nl": "Je verzoek om gekoppeld te worden aan {person} is afgewezen.",
+        "en": "Your request to be linked to {person} was rejected.",
+    },
+    "iam.asked": {
+        "nl": "Je naam in Slack komt niet overeen met {person}: ik heb de coördinatoren gevraagd "
+        "de koppeling goed te keuren.",
+        "en": "Your Slack name does not match {person}: I asked the coordinators to approve "
+        "the link.",
+    },
 }
 
 

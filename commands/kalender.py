@@ -84,7 +84,7 @@ def feed_urls(public_base_url: str, token: str) -> tuple[str, str, str]:
 
 @subcommand("kalender", "calendar", "ical")
 def kalender(args: str, ctx: Context) -> Reply:
-    """`/regio kalender [programma <naam> | mijn | bosd]` — een persoonlijke agenda-link.
+    """`/regio kalender [programma <naam> | mijn | bosd | intrekken]` — een persoonlijke agenda-link, of al je links intrekken.
 
     Zonder meer: de hele regio (alle mijlpalen en de BOSD-vergaderingen).
     `/regio kalender programma Gewoon thuis`: de mijlpalen van één programma.

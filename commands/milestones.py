@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from commands.actions import milestone_card, milestone_done, milestone_move, milestone_reopen
+from commands.actions import (
+    milestone_card,
+    milestone_done,
+    milestone_move,
+    milestone_reopen,
+    milestone_set_owner,
+)
 from commands.core import Context, Header, Note, Reply, Text, subcommand
 from commands.helpers import find_one, me, milestone_line, plan_year, region_id
 from commands.i18n import escape, month_name, t
@@ -17,6 +23,7 @@ from commands.parsing import (
     parse_quarter,
     quarter_bounds,
 )
+from commands.people import person_user
 from storage import queries
 
 LATE = ("te laat", "telaat", "late", "overdue", "verlopen", "achterstallig", "achterstand")
@@ -143,14 +150,19 @@ def milestone_list(ctx: Context, kwargs: dict, filters: list[str]) -> Reply:
 DONE_WORDS = {"gereed", "klaar", "done", "af", "afgerond", "afvinken"}
 REOPEN_WORDS = {"heropen", "heropenen", "reopen", "open"}
 MOVE_WORDS = {"verplaats", "verplaatsen", "move", "naar", "uitstellen", "postpone"}
-USAGE = "/regio mijlpaal <nr> gereed | heropen | verplaats <datum>"
+OWNER_WORDS = {"eigenaar", "owner"}
+NOBODY_WORDS = {"geen", "niemand", "none", "nobody", "-"}
+USAGE = "/regio mijlpaal <nr> gereed | heropen | verplaats <datum> | eigenaar @gebruiker"
 
 
 @subcommand("mijlpaal", "milestone")
 def mijlpaal(args: str, ctx: Context) -> Reply:
-    """`/regio mijlpaal <nr> [gereed | heropen | verplaats <datum>]` — één mijlpaal bekijken of wijzigen.
+    """`/regio mijlpaal <nr> [gereed | heropen | verplaats <datum> | eigenaar @gebruiker]` — één mijlpaal bekijken of wijzigen.
 
-    Het nummer staat bij `/regio mijlpalen`. Wijzigen mogen beheerders, coördinatoren, de
+    Het nummer staat bij `/regio mijlpalen`. De kaart zegt wie verantwoordelijk is: de
+    eigenaar, anders de projectleider van het project, anders de programmamanager.
+    `eigenaar @gebruiker` (of een naam) maakt iemand eigenaar, `eigenaar geen` haalt
+    de eigenaar weg. Wijzigen mogen beheerders, coördinatoren, de
     eigenaar van de mijlpaal, de programmamanager en opdrachtgevers van het programma en
     de projectleider. Datums: `12 maart`, `12-3-2020`, `2020-03-12`, `morgen`.
     Voorbeeld: `/regio mijlpaal 12 verplaats 30 juni`.
@@ -182,4 +194,24 @@ def mijlpaal(args: str, ctx: Context) -> Reply:
         if new_date is None:
             return Reply.error(t("bad_date", lang, text=escape(rest.strip())))
         return milestone_move(nr, new_date, ctx)
+    if action in OWNER_WORDS:
+        return _set_owner(nr, rest.strip(), ctx)
     return Reply.error(t("milestone.bad_action", lang, nr=nr))
+
+
+def _set_owner(nr: int, text: str, ctx: Context) -> Reply:
+    """`eigenaar @gebruiker` (a linked Slack user), `eigenaar <persoon>`, `eigenaar geen`."""
+    if not text:
+        return Reply.error(t("owner.usage", ctx.lang))
+    if fold(text) in NOBODY_WORDS:
+        return milestone_set_owner(nr, None, ctx)
+    user = person_user(text, ctx)
+    if user is not None:
+        person = queries.person_for_slack_user(ctx.session, slack_user_id=user)
+        if person is None:
+            return Reply.error(t("owner.unknown_user", ctx.lang, user=user))
+        return milestone_set_owner(nr, person, ctx)
+    found, error = find_one(ctx, text, ("person",), "person")
+    if error:
+        return error
+    return milestone_set_owner(nr, found.obj, ctx)

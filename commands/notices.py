@@ -11,29 +11,27 @@ differs — a reminder of a milestone marked done then says so and loses its but
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from commands.actions import milestone_card
+from commands.actions import (
+    ACTION_AGENDA_FORM,
+    milestone_buttons,
+    milestone_card,
+    responsible_text,
+)
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
-from commands.i18n import escape, format_date, weekday_name
+from commands.helpers import milestone_line
+from commands.i18n import escape, format_date, t, weekday_name
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
-
-# The command layer's action ids: the same buttons on a reminder as on a milestone card.
-ACTION_DONE = "milestone_done"
-ACTION_SNOOZE = "milestone_snooze"
 
 # A digest lists at most this many milestones, 4 blocks each with their buttons: with
 # the header, the intro and the "… and more" note that stays within Slack's 50 blocks.
 DIGEST_MAX_ITEMS = 11
 
 WORDS: dict[str, dict[str, str]] = {
-    "reminder.before": {
-        "nl": "Herinnering: over {n} werkdagen is de deadline",
-        "en": "Reminder: due in {n} working days",
-    },
     "reminder.due": {"nl": "Vandaag is de deadline", "en": "Due today"},
     "reminder.done": {"nl": "✅ Gereed", "en": "✅ Done"},
     "reminder.cancelled": {"nl": "Vervallen", "en": "Cancelled"},
@@ -41,8 +39,6 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "Verplaatst naar {day}: je krijgt een nieuwe herinnering",
         "en": "Moved to {day}: a new reminder will follow",
     },
-    "owner": {"nl": "Eigenaar: {name}", "en": "Owner: {name}"},
-    "no_owner": {"nl": "Nog geen eigenaar", "en": "No owner yet"},
     "button.done": {"nl": "Gereed", "en": "Done"},
     "button.snooze": {"nl": "Een week uitstellen", "en": "Snooze a week"},
     "digest.header": {
@@ -118,23 +114,8 @@ def _target_mention(target: str) -> str:
     return f"<#{target}>"
 
 
-def _owner_note(milestone: Milestone, lang: str) -> str:
-    if milestone.owner is None:
-        return w("no_owner", lang)
-    name = escape(milestone.owner.name)
-    if milestone.owner.slack_user_id:
-        name = f"{name} (<@{milestone.owner.slack_user_id}>)"
-    return w("owner", lang, name=name)
-
-
-def _buttons(milestone: Milestone, lang: str) -> Actions:
-    value = str(milestone.id)
-    return Actions(
-        buttons=(
-            Button(w("button.done", lang), ACTION_DONE, value, style="primary"),
-            Button(w("button.snooze", lang), ACTION_SNOOZE, value),
-        ),
-    )
+def _responsible_note(milestone: Milestone, ctx: Context) -> str:
+    return f"{t('resp.label', ctx.lang)}: {responsible_text(milestone, ctx)}"
 
 
 def milestone_reminder(
@@ -160,10 +141,10 @@ def milestone_reminder(
         heading = w("reminder.cancelled", lang)
     elif milestone.due_date != reminded_for:
         heading = w("reminder.moved", lang, day=format_date(milestone.due_date, lang))
-    elif stage == "due":
-        heading = w("reminder.due", lang)
     else:
-        heading = w("reminder.before", lang, n=int(stage.lstrip("w")))
+        # Counted from the day it is posted (or updated), not from the day the stage was
+        # planned for: a catch-up after downtime tells the truth (issue 12 point 9).
+        heading = due_words(milestone.due_date, today=today, lang=lang)
     moment = now or datetime.combine(today, time(9, 0), tzinfo=UTC)
     ctx = Context(session=session, today=today, now=moment, lang=lang)
     reply = milestone_card(milestone, ctx, message=f"*{heading}*")
@@ -172,8 +153,28 @@ def milestone_reminder(
     return reply
 
 
-def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl") -> Reply:
-    """The weekly list of open milestones whose due date passed before `day`."""
+def due_words(due: date, *, today: date, lang: str = "nl") -> str:
+    """'Vandaag is de deadline', 'Herinnering: over 9 werkdagen …', 'Sinds 24 februari te
+    laat' — as of `today`."""
+    if due == today:
+        return w("reminder.due", lang)
+    if due < today:
+        return t("reminder.late_since", lang, day=format_date(due + timedelta(days=1), lang))
+    n = working_days_between(today, due)
+    if n == 0:  # due on a weekend or holiday after the last working day before it
+        return t("reminder.on_day", lang, weekday=weekday_name(due, lang),
+                 day=format_date(due, lang))
+    if n == 1:
+        return t("reminder.in_one_day", lang)
+    return t("reminder.in_days", lang, n=n)
+
+
+def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
+                session: Session | None = None) -> Reply:
+    """The weekly list of open milestones whose due date passed before `day` (the day it
+    is posted: the counts of working days late are as of then)."""
+    ctx = Context(session=session, today=day, now=datetime.combine(day, time(9, 0), tzinfo=UTC),
+                  lang=lang)
     header = w("digest.header", lang, n=len(milestones))
     parts: list = [Header(header), Text(w("digest.intro", lang, day=format_date(day, lang)))]
     for milestone in milestones[:DIGEST_MAX_ITEMS]:
@@ -191,12 +192,48 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl")
                 )
             )
         )
-        parts.append(Note(_owner_note(milestone, lang)))
-        parts.append(_buttons(milestone, lang))
+        parts.append(Note(_responsible_note(milestone, ctx)))
+        parts.append(milestone_buttons(milestone, lang))
     if len(milestones) > DIGEST_MAX_ITEMS:
         parts.append(Note(w("digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
     titles = "; ".join(m.title for m in milestones[:5])
     return Reply(summary=f"{header}: {titles}", parts=parts, ephemeral=False)
+
+
+# "Jouw week" lists at most this many milestones with their buttons (2 blocks each).
+WEEK_MAX_ITEMS = 18
+
+
+def your_week(name: str, *, due: Sequence[Milestone], late: Sequence[Milestone],
+              meeting: Meeting | None, day: date, session: Session | None = None,
+              lang: str = "nl") -> Reply:
+    """Monday's DM to one person: what is due this week, what is late, the next BOSD."""
+    ctx = Context(session=session, today=day,
+                  now=datetime.combine(day, time(9, 0), tzinfo=UTC), lang=lang)
+    header = t("week.header", lang, week=day.isocalendar().week)
+    parts: list = [Header(header), Text(t("week.hello", lang, name=escape(name)))]
+    shown = 0
+    for title, group in ((t("week.due", lang, n=len(due)), due),
+                         (t("week.late", lang, n=len(late)), late)):
+        if not group:
+            continue
+        parts.append(Divider())
+        parts.append(Text(f"*{title}*"))
+        for milestone in group:
+            if shown == WEEK_MAX_ITEMS:
+                break
+            shown += 1
+            parts.append(Text(milestone_line(milestone, ctx)))
+            parts.append(milestone_buttons(milestone, lang))
+    if shown < len(due) + len(late):
+        parts.append(Note(t("week.more", lang, n=len(due) + len(late) - shown)))
+    parts.append(Divider())
+    if meeting is not None:
+        parts.append(Text(t("week.bosd", lang, when=_when(meeting, lang))))
+    else:
+        parts.append(Note(t("week.no_bosd", lang)))
+    summary = f"{header}: " + t("week.summary", lang, due=len(due), late=len(late))
+    return Reply(summary=summary, parts=parts, ephemeral=False)
 
 
 def _when(meeting: Meeting, lang: str) -> str:
@@ -243,6 +280,9 @@ def bosd_call(
     lines = _agenda_lines(meeting, lang)
     parts.append(Text(w("bosd.call.so_far", lang) + "\n" + "\n".join(lines)) if lines
                  else Note(w("bosd.call.empty", lang)))
+    if meeting.status == "scheduled" and meeting.date == meeting_day:
+        parts.append(Actions((Button(t("button.add_item", lang), ACTION_AGENDA_FORM,
+                                     str(meeting.id)),), block_id=f"meeting-{meeting.id}"))
     return Reply(summary=header, parts=parts, ephemeral=False)
 
 

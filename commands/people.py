@@ -171,18 +171,46 @@ def wie(args: str, ctx: Context) -> Reply:
     return who_person(found.obj, ctx)
 
 
+_CONSOLE_USER = re.compile(r"^@([\w.-]{1,30})$")
+
+
+def person_user(word: str, ctx: Context) -> str | None:
+    """The Slack user a word names: a mention (`<@U123|anke>`) or a bare id; at the
+    console, where there is no Slack, `@anke` names the console user "anke" (who can
+    then ask as `regiobot ask --as anke …`)."""
+    user = parse_user(word)
+    if user is None and ctx.console and (match := _CONSOLE_USER.match(word.strip())):
+        user = match[1].lower()
+    return user
+
+
+def _link(ctx: Context, person: Person, user: str, *, action: str) -> tuple[Person | None, str | None]:
+    """Link `user` to `person`, audited; (the person the user was linked to before, the
+    user the person was linked to before)."""
+    before = person.slack_user_id
+    previous = queries.link_person(ctx.session, person=person, slack_user_id=user)
+    audit(ctx, action, "person", person.id, slack_user_id=user,
+          previous_slack_user_id=before,
+          previous_person=previous.name if previous else None)
+    ctx.session.commit()
+    return previous, before
+
+
 @subcommand("koppel", "link")
 def koppel(args: str, ctx: Context) -> Reply:
     """`/regio koppel @gebruiker <persoon>` — koppel een Slack-gebruiker aan een persoon uit het programma.
 
-    Dan weet ik wiens mijlpalen op de Home-tab en bij `/regio mijlpalen mijn` horen.
-    Alleen beheerders en coördinatoren mogen koppelen. Voorbeeld:
-    `/regio koppel @anke Anke van der Landen`.
+    Dan weet ik wiens mijlpalen op de Home-tab en bij `/regio mijlpalen mijn` horen, en
+    wie de persoonlijke herinneringen krijgt. Alleen beheerders en coördinatoren mogen
+    koppelen. Voorbeeld: `/regio koppel @anke Anke van der Landen`. Aan de console is
+    `@anke` een console-gebruiker (`regiobot ask --as anke …`).
     """
     lang = ctx.lang
     first, _, rest = args.strip().partition(" ")
-    user = parse_user(first) if first else None
+    user = person_user(first, ctx) if first else None
     if user is None or not rest.strip():
+        if ctx.console:
+            return Reply.error(t("link.usage", lang), hint=t("console.not_person", lang))
         return Reply.error(t("link.usage", lang))
     if not is_coordinator(ctx):
         return refusal(ctx, t("refused.coordinator", lang))
@@ -193,14 +221,41 @@ def koppel(args: str, ctx: Context) -> Reply:
     if person.slack_user_id == user:
         message = t("link.same", lang, user=user, person=escape(person.name))
         return Reply(summary=message, parts=[Text(message)])
-    before = person.slack_user_id
-    previous = queries.link_person(ctx.session, person=person, slack_user_id=user)
-    audit(ctx, "person.link", "person", person.id, slack_user_id=user,
-          previous_slack_user_id=before,
-          previous_person=previous.name if previous else None)
-    ctx.session.commit()
+    previous, _ = _link(ctx, person, user, action="person.link")
     message = t("link.done", lang, user=user, person=escape(person.name))
     parts: list = [Text(message)]
     if previous is not None:
         parts.append(Note(t("link.moved", lang, user=user, previous=escape(previous.name))))
+    return Reply(summary=message, parts=parts, changed=True)
+
+
+@subcommand("ik", "iam")
+def ik_ben(args: str, ctx: Context) -> Reply:
+    """`/regio ik ben <naam>` — zeg wie je bent, zodat `mijn`, de Home-tab en de herinneringen over jou gaan.
+
+    Aan de console koppel ik je meteen. In Slack koppel ik je zelf als je Slack-naam of
+    e-mailadres bij die persoon past en niemand anders al aan die persoon gekoppeld is;
+    anders vraag ik de coördinatoren om goedkeuring (een DM met Goedkeuren/Afwijzen).
+    """
+    lang = ctx.lang
+    words = args.strip().split(maxsplit=1)
+    if ctx.user_id is None or not words or fold(words[0]) not in ("ben", "am") or len(words) < 2:
+        return Reply.error(t("iam.usage", lang))
+    found, error = find_one(ctx, words[1], ("person",), "person")
+    if error:
+        return error
+    person: Person = found.obj
+    if person.slack_user_id == ctx.user_id:
+        message = t("iam.same", lang, person=escape(person.name))
+        return Reply(summary=message, parts=[Text(message)])
+    if not ctx.console and not is_coordinator(ctx):
+        from commands.identity import link_self  # noqa: PLC0415 — Slack only
+
+        return link_self(person, ctx)
+    previous, _ = _link(ctx, person, ctx.user_id, action="person.link_self")
+    message = t("iam.done", lang, person=escape(person.name))
+    parts: list = [Text(message)]
+    if previous is not None:
+        parts.append(Note(t("link.moved", lang, user=ctx.user_id,
+                            previous=escape(previous.name))))
     return Reply(summary=message, parts=parts, changed=True)

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -23,7 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from commands.core import Actions, Divider, Fields, Header, Note, Reply, Text
+from commands.core import Actions, DatePicker, Divider, Fields, Form, Header, Note, Reply, Text
 
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
@@ -89,15 +90,7 @@ def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -
             blocks.append(
                 ActionsBlock(
                     block_id=part.block_id,
-                    elements=[
-                        ButtonElement(
-                            text=PlainTextObject(text=_cut(b.label, MAX_BUTTON_LABEL)),
-                            action_id=b.action_id,
-                            value=b.value,
-                            style=b.style,
-                        )
-                        for b in part.buttons[:25]
-                    ],
+                    elements=[_element(b) for b in part.buttons[:25]],
                 )
             )
     if len(blocks) > max_blocks:
@@ -106,6 +99,21 @@ def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -
             ContextBlock(elements=[MarkdownTextObject(text=_MORE.get(lang, _MORE["nl"]))])
         )
     return blocks
+
+
+def _element(item):
+    if isinstance(item, DatePicker):
+        return DatePickerElement(
+            action_id=item.action_id,
+            placeholder=PlainTextObject(text=_cut(item.placeholder, MAX_BUTTON_LABEL)),
+            initial_date=item.initial.isoformat() if item.initial else None,
+        )
+    return ButtonElement(
+        text=PlainTextObject(text=_cut(item.label, MAX_BUTTON_LABEL)),
+        action_id=item.action_id,
+        value=item.value,
+        style=item.style,
+    )
 
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
@@ -132,7 +140,9 @@ def to_text(reply: Reply) -> str:
         elif isinstance(part, Divider):
             lines.append("")
         elif isinstance(part, Actions):
-            lines.append("  " + "  ".join(f"[{b.label}]" for b in part.buttons))
+            lines.append("  " + "  ".join(
+                f"[{b.placeholder}]" if isinstance(b, DatePicker) else f"[{b.label}]"
+                for b in part.buttons))
     return "\n".join(lines).strip() or reply.summary
 
 
@@ -152,4 +162,90 @@ def to_home_view(reply: Reply, *, lang: str = "nl") -> dict[str, Any]:
         "blocks": [
             b.to_dict() for b in to_blocks(reply, lang=lang, max_blocks=MAX_HOME_BLOCKS)
         ],
+    }
+
+
+# Slack's limits for modals: a title of 24 characters, submit/close labels of 24.
+MAX_MODAL_TITLE = 24
+
+
+def _input_element(field) -> dict[str, Any]:
+    element: dict[str, Any] = {"action_id": "value"}
+    if field.kind == "date":
+        element["type"] = "datepicker"
+        if field.initial:
+            element["initial_date"] = field.initial
+    elif field.kind == "user":
+        element["type"] = "users_select"
+        if field.initial:
+            element["initial_user"] = field.initial
+    elif field.kind == "choice":
+        options = [{"text": {"type": "plain_text", "text": _cut(label, 75)}, "value": value}
+                   for value, label in field.options]
+        element.update(type="static_select", options=options)
+        chosen = [o for o in options if o["value"] == field.initial]
+        if chosen:
+            element["initial_option"] = chosen[0]
+    else:
+        element["type"] = "plain_text_input"
+        element["multiline"] = field.kind == "multiline"
+        if field.initial:
+            element["initial_value"] = field.initial
+        if field.max_length:
+            element["max_length"] = field.max_length
+    return element
+
+
+_CLOSE = {"nl": "Annuleren", "en": "Cancel"}
+
+
+def to_modal_view(form: Form, *, lang: str = "nl") -> dict[str, Any]:
+    """A modal view for views.open (Block Kit `input` blocks, one per field)."""
+    blocks: list[dict[str, Any]] = []
+    if form.intro:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=_cut(form.intro, MAX_SECTION_TEXT))).to_dict())
+    for field in form.fields:
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": field.block_id,
+            "label": {"type": "plain_text", "text": _cut(field.label, 2000)},
+            "element": _input_element(field),
+            "optional": field.optional,
+        }
+        if field.hint:
+            block["hint"] = {"type": "plain_text", "text": _cut(field.hint, 2000)}
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": form.callback_id,
+        "title": {"type": "plain_text", "text": _cut(form.title, MAX_MODAL_TITLE)},
+        "submit": {"type": "plain_text", "text": _cut(form.submit, MAX_MODAL_TITLE)},
+        "close": {"type": "plain_text", "text": _CLOSE.get(lang, _CLOSE["nl"])},
+        "private_metadata": form.private[:3000],
+        # view_closed tells when someone cancels (nothing changes then).
+        "notify_on_close": True,
+        "blocks": blocks,
+    }
+
+
+def form_values(state: dict[str, Any]) -> dict[str, str | None]:
+    """{block_id: the answer as text} from a view_submission's `view.state.values`."""
+    out: dict[str, str | None] = {}
+    for block_id, actions in (state or {}).items():
+        element = (actions or {}).get("value") or {}
+        value = (element.get("selected_date") or element.get("selected_user")
+                 or (element.get("selected_option") or {}).get("value")
+                 or element.get("value"))
+        out[block_id] = value.strip() if isinstance(value, str) else None
+    return out
+
+
+def to_info_modal(reply: Reply, *, title: str, lang: str = "nl") -> dict[str, Any]:
+    """A modal that only shows a reply (no inputs): for what one person alone may see."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": _cut(title, MAX_MODAL_TITLE)},
+        "close": {"type": "plain_text", "text": _CLOSE.get(lang, _CLOSE["nl"])},
+        "blocks": [b.to_dict() for b in to_blocks(reply, lang=lang, max_blocks=MAX_HOME_BLOCKS)],
     }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import logging
 import socket
 import sys
 import tempfile
@@ -34,6 +35,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from regiobot.clock import AMSTERDAM
+from storage.linking import profile_of
+
+log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "regiobot_delivery"
 
@@ -127,11 +131,18 @@ class Channel:
     def post(self, channel: str, message: dict[str, Any], metadata: dict[str, Any]) -> str:
         raise NotImplementedError
 
+    def profile(self, user: str) -> dict[str, str | None] | None:
+        """A user's names, email and locale (for their language), or None if unknown."""
+        return None
+
     def update(self, channel: str, ts: str, message: dict[str, Any],
                metadata: dict[str, Any] | None = None) -> None:
         raise NotImplementedError
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
+        """The ts of an earlier post carrying `key`; in the thread of `thread_ts` when the
+        post was a reply (replies are not in the channel history)."""
         raise NotImplementedError
 
     def upload(self, channel: str, *, filename: str, title: str, content: bytes,
@@ -214,6 +225,16 @@ class SlackChannel(Channel):
             self._dms[target] = channel
         return channel
 
+    def profile(self, user: str) -> dict[str, str | None] | None:
+        """users.info with include_locale; None when Slack does not say (the post goes
+        out in REGIOBOT_LANG then)."""
+        try:
+            response = self._call("users_info", user=user, include_locale=True)
+        except DeliveryError as error:
+            log.warning("users.info for %s: %s", user, error)
+            return None
+        return profile_of(response.get("user") or {})
+
     def post(self, channel: str, message: dict[str, Any], metadata: dict[str, Any]) -> str:
         response = self._call(
             "chat_postMessage", channel=channel, metadata=metadata, unfurl_links=False,
@@ -234,19 +255,23 @@ class SlackChannel(Channel):
         file = response.get("file") or {}
         return str(file.get("id") or "")
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
         cursor = None
         joined = False
+        method = "conversations_replies" if thread_ts else "conversations_history"
         for _ in range(self.history_pages):
             args: dict[str, Any] = {
                 "channel": channel, "limit": 200, "include_all_metadata": True,
             }
+            if thread_ts:
+                args["ts"] = thread_ts
             if oldest is not None:
                 args["oldest"] = slack_ts(oldest)
             if cursor:
                 args["cursor"] = cursor
             try:
-                response = self._call("conversations_history", **args)
+                response = self._call(method, **args)
             except PermanentError as error:
                 if error.code != "not_in_channel" or joined:
                     raise
@@ -254,7 +279,7 @@ class SlackChannel(Channel):
                 # reading their history needs membership: join once, then look again.
                 self._call("conversations_join", channel=channel)
                 joined = True
-                response = self._call("conversations_history", **args)
+                response = self._call(method, **args)
             for message in response.get("messages") or []:
                 if key_of(message) == key:
                     return str(message["ts"])
@@ -318,7 +343,12 @@ class ConsoleChannel(Channel):
             ts = f"{next(self._ts)}.000000"
             self._posted[(channel, key)] = ts
             self.posts.append((channel, key, message))
-            self._write(f"--- post to {channel} key={key}", message)
+            where = f"post to {channel}"
+            if message.get("thread_ts"):
+                where = f"reply to {channel} thread={message['thread_ts']}"
+                if message.get("reply_broadcast"):
+                    where += " (also in the channel)"
+            self._write(f"--- {where} ts={ts} key={key}", message)
         return ts
 
     def update(self, channel: str, ts: str, message: dict[str, Any],
@@ -327,7 +357,8 @@ class ConsoleChannel(Channel):
         with self._lock:
             self._write(f"--- update {channel} ts={ts} key={key}", message)
 
-    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None) -> str | None:
+    def find_by_key(self, channel: str, key: str, *, oldest: datetime | None = None,
+                    thread_ts: str | None = None) -> str | None:
         with self._lock:
             return self._posted.get((channel, key))
 

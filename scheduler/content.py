@@ -16,6 +16,7 @@ from commands.render import to_message
 from regiobot.clock import AMSTERDAM
 from scheduler.planner import Schedule, local_day
 from storage import deliveries as store
+from storage import linking
 from storage.deliveries import Delivery
 from storage.workdays import add_working_days
 
@@ -49,6 +50,10 @@ def prepare(
         if delivery.target not in store.topic_channels(session, topic="bosd"):
             return "no longer following the BOSD", None
         return None, _meeting(meeting, delivery, schedule=schedule, lang=lang)
+    if delivery.kind == store.LINK_REQUEST:
+        request = linking.get_request(session, request_id=delivery.payload.get("request_id", 0))
+        if request is None or request.status != linking.PENDING:
+            return "link request decided or gone", None
     if delivery.kind == store.DECLARATIONS_DIGEST and delivery.target not in (
         store.topic_channels(session, topic="declaraties")
     ):
@@ -58,22 +63,23 @@ def prepare(
 
 
 def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
-    """Does the target still get this milestone's reminders (an owner may have changed,
-    a channel may have stopped following the programme since it was planned)?"""
-    if delivery.target[:1] in ("U", "W"):
-        return milestone.owner is not None and milestone.owner.slack_user_id == delivery.target
+    """Does the target still get this milestone's reminders (the responsible person may
+    have changed, a channel may have stopped following the programme since it was
+    planned)?"""
+    if store.is_user(delivery.target):
+        linked = store.responsible_slack_users(session, milestone_ids=[milestone.id])
+        return linked.get(milestone.id) == delivery.target
     channels = store.programme_channels(session)
     return delivery.target in (channels.get(milestone.programme_id, [])
                                + channels.get(None, []))
 
 
-def _digest_milestones(session: Session, delivery: Delivery) -> list:
-    day = date.fromisoformat(delivery.payload["day"])
-    if delivery.target[:1] in ("U", "W"):
+def _digest_milestones(session: Session, delivery: Delivery, day: date) -> list:
+    if store.is_user(delivery.target):
         person = store.person_by_slack_user(session, slack_user_id=delivery.target)
         if person is None:
             return []
-        return store.late_open_milestones(session, before=day, owner_id=person.id)
+        return store.late_open_milestones(session, before=day, responsible_id=person.id)
     channels = store.programme_channels(session)
     followed = {pid for pid, targets in channels.items() if delivery.target in targets}
     if not followed:
@@ -92,11 +98,12 @@ def render(
             return None
         return _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind == store.DIGEST:
-        milestones = _digest_milestones(session, delivery)
+        # As of the day it is posted (a catch-up after downtime counts from then).
+        day = max(local_day(now), date.fromisoformat(delivery.payload["day"]))
+        milestones = _digest_milestones(session, delivery, day)
         if not milestones:
             return None
-        return notices.late_digest(milestones, day=date.fromisoformat(delivery.payload["day"]),
-                                   lang=lang)
+        return notices.late_digest(milestones, day=day, lang=lang, session=session)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
         meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
@@ -108,6 +115,12 @@ def render(
 
         day = date.fromisoformat(delivery.payload["day"])
         return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
+    if delivery.kind == store.WEEK:
+        return _week(session, delivery, now=now, lang=lang)
+    if delivery.kind == store.LINK_REQUEST:
+        from commands.identity import request_card  # noqa: PLC0415
+
+        return request_card(delivery.payload.get("request_id", 0), session=session, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
         return notices.delivery_failed(
             target=delivery.payload.get("target", "?"),
@@ -116,6 +129,31 @@ def render(
             lang=lang,
         )
     raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+
+# How far ahead "Jouw week" looks for the next BOSD.
+NEXT_BOSD_WITHIN = timedelta(days=120)
+
+
+def _week(session: Session, delivery: Delivery, *, now: datetime, lang: str) -> Reply | None:
+    """"Jouw week" as of the day it is posted: due this week, late, the next BOSD — for
+    the person the target is linked to now (None when unlinked or nothing is due)."""
+    person = store.person_by_slack_user(session, slack_user_id=delivery.target)
+    if person is None or person.id != delivery.payload.get("person_id"):
+        return None
+    day = max(local_day(now), date.fromisoformat(delivery.payload["day"]))
+    sunday = delivery.subject_date + timedelta(days=6)
+    milestones = store.open_due_by(session, end=sunday, responsible_id=person.id)
+    if not milestones:
+        return None
+    meetings = store.bosd_meetings_between(session, start=day, end=day + NEXT_BOSD_WITHIN)
+    return notices.your_week(
+        person.name,
+        due=[m for m in milestones if m.due_date >= day],
+        late=[m for m in milestones if m.due_date < day],
+        meeting=meetings[0] if meetings else None,
+        day=day, session=session, lang=lang,
+    )
 
 
 def _reminder(session: Session, milestone, delivery: Delivery, *, now: datetime,

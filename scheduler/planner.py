@@ -147,6 +147,22 @@ def current(stages: list[Stage], now: datetime) -> Stage | None:
     return None
 
 
+def catch_up_moment(stage: Stage, now: datetime) -> datetime | None:
+    """When to post a stage whose moment came: at its moment on its own day; a stage
+    missed on an earlier day (downtime) on a working day at the posting hour — today
+    when that hour has come on a working day, else the next working day's — and not at
+    all when its successor is due by then. Its words are counted from that day."""
+    if stage.at > now or local_day(now) == stage.day:
+        return stage.at
+    at_time = stage.at.astimezone(AMSTERDAM).time()
+    day = local_day(now)
+    if not (is_working_day(day) and moment(day, at_time) <= now):
+        day = day if is_working_day(day) and moment(day, at_time) > now else (
+            add_working_days(day, 1))
+    at = moment(day, at_time)
+    return at if at < stage.until else None
+
+
 def digest_day(monday: date, schedule: Schedule) -> date:
     return _on_or_after_working_day(monday + timedelta(days=schedule.digest_weekday))
 
@@ -187,7 +203,10 @@ class _Planner:
         self.candidates: list[dict] = []
 
     def plan(self, *, key: str, group_key: str, stage: Stage, **values) -> None:
-        values.update(key=key, group_key=group_key, planned_for=stage.at,
+        at = catch_up_moment(stage, self.now)
+        if at is None:
+            return  # missed, and the next stage (or the next digest) comes before it could
+        values.update(key=key, group_key=group_key, planned_for=at,
                       expires_at=stage.until, stage=stage.name)
         self.candidates.append(values)
 
@@ -214,14 +233,15 @@ class _Planner:
         milestones = store.open_milestones_due_between(
             self.session, start=today, end=add_working_days(today, longest) + SLACK_DAYS
         )
-        owners = store.people_with_slack(
-            self.session, person_ids={m.owner_id for m in milestones if m.owner_id}
+        # Every reminder goes to the person responsible (storage.responsible) when linked.
+        responsible = store.responsible_slack_users(
+            self.session, milestone_ids=[m.id for m in milestones]
         )
         for milestone in milestones:
             stage = current(milestone_stages(milestone.due_date, self.schedule), self.now)
             if stage is None:
                 continue
-            targets = _unique([owners.get(milestone.owner_id),
+            targets = _unique([responsible.get(milestone.id),
                                *self.programme_targets(milestone.programme_id)])
             for target in targets:
                 self.plan(
@@ -235,22 +255,31 @@ class _Planner:
                 )
 
     def digests(self) -> None:
+        """At the digest moment: "Jouw week" to each linked person responsible for an open
+        milestone due this week or late; the digest of late milestones to channels."""
         monday, day, at, until = current_digest(self.now, self.schedule)
         if not at <= self.now < until:
             return
-        late = store.late_open_owners_and_programmes(self.session, before=day)
-        owners = store.people_with_slack(
-            self.session, person_ids={owner for owner, _ in late if owner}
-        )
-        targets: dict[str, dict] = {}
-        for owner_id, programme_id in late:
-            slack_user = owners.get(owner_id)
-            if slack_user:
-                targets.setdefault(slack_user, {"owner_id": owner_id})
-            for channel in self.programme_targets(programme_id):
-                targets.setdefault(channel, {"channel": channel})
         stage = Stage("digest", day, at, until)
-        for target, payload in targets.items():
+        sunday = monday + timedelta(days=6)
+        people = store.responsible_with_open_due_by(self.session, end=sunday)
+        for person_id, slack_user in store.people_with_slack(
+            self.session, person_ids=people
+        ).items():
+            self.plan(
+                key=f"{store.WEEK}:{monday.isoformat()}:{slack_user}",
+                group_key=f"{store.WEEK}:{slack_user}",
+                stage=stage,
+                kind=store.WEEK,
+                target=slack_user,
+                subject_date=monday,
+                payload={"day": day.isoformat(), "person_id": person_id},
+            )
+        late = store.late_open_responsible_and_programmes(self.session, before=day)
+        targets: list[str] = _unique(
+            channel for _, programme_id in late for channel in self.programme_targets(programme_id)
+        )
+        for target in targets:
             self.plan(
                 key=f"{store.DIGEST}:{monday.isoformat()}:{target}",
                 group_key=f"{store.DIGEST}:{target}",
@@ -258,7 +287,7 @@ class _Planner:
                 kind=store.DIGEST,
                 target=target,
                 subject_date=monday,
-                payload={"day": day.isoformat(), **payload},
+                payload={"day": day.isoformat(), "channel": target},
             )
 
     def meetings(self) -> None:

@@ -28,7 +28,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,8 +42,9 @@ from scheduler.channels import (
     TransientError,
     metadata_for,
 )
-from scheduler.planner import Schedule, local_day
+from scheduler.planner import STAGE_DUE, Schedule, local_day
 from storage import deliveries as store
+from storage import linking
 from storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,9 @@ class _Job:
     needs_lookup: bool
     slack_channel: str | None
     payload: dict
+    group_key: str = ""
+    stage: str | None = None
+    thread_ts: str | None = None
 
 
 class Sender:
@@ -188,17 +192,32 @@ class Sender:
             if row is None:  # its milestone or meeting was deleted meanwhile
                 return None
             return _Job(row.id, row.key, row.kind, row.target, row.planned_for, row.attempts,
-                        row.needs_lookup, row.slack_channel, dict(row.payload or {}))
+                        row.needs_lookup, row.slack_channel, dict(row.payload or {}),
+                        row.group_key, row.stage, row.thread_ts)
 
     def _content(self, job: _Job, *, now: datetime):
-        """(why not to send, or None; the reply; the version of what it shows)."""
+        """(why not to send, or None; the reply; the version of what it shows; the
+        language: a DM's person's, from their Slack locale, else REGIOBOT_LANG)."""
+        self._ensure_profile(job.target, now=now)
         with self.factory() as session:
             row = store.get_delivery(session, delivery_id=job.id)
             # Read the version first: a change racing the render shows up as newer.
             version = store.source_version(session, delivery_id=job.id)
+            lang = store.lang_for_target(session, target=job.target) or self.lang
             reason, reply = content.prepare(session, row, now=now, schedule=self.schedule,
-                                            lang=self.lang)
-            return reason, reply, version
+                                            lang=lang)
+            return reason, reply, version, lang
+
+    def _ensure_profile(self, target: str, *, now: datetime) -> None:
+        """Fetch the Slack profile (locale) of a DM's person the first time, once."""
+        with self.factory() as session:
+            if not store.needs_profile(session, target=target):
+                return
+        profile = self.channel.profile(target)
+        if profile is None:
+            return
+        with transaction(self.factory) as session:
+            linking.save_profile(session, slack_user_id=target, now=now, **profile)
 
     def _supersede(self, job: _Job, reason: str, *, now: datetime, report: SendReport) -> None:
         with transaction(self.factory) as session:
@@ -215,32 +234,43 @@ class Sender:
         posting = False
         try:
             if not job.needs_lookup:
-                reason, reply, version = self._content(job, now=now)
+                reason, reply, version, lang = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
             channel_id = job.slack_channel or self.channel.resolve(job.target)
             if job.needs_lookup:
                 ts = self.channel.find_by_key(channel_id, job.key,
-                                              oldest=job.planned_for - LOOKUP_MARGIN)
+                                              oldest=job.planned_for - LOOKUP_MARGIN,
+                                              thread_ts=job.thread_ts)
                 if ts is not None:
                     # What that post showed is not known: compare it on the next refresh.
                     self._record(job, channel_id, ts, None, None, now=now)
                     report.found.append(job.key)
                     return
-                reason, reply, version = self._content(job, now=now)
+                reason, reply, version, lang = self._content(job, now=now)
                 if reason is not None:
                     self._supersede(job, reason, now=now, report=report)
                     return
-            message = content.message_of(reply, lang=self.lang)
+            message = content.message_of(reply, lang=lang)
+            digest = content.content_hash(message)
+            job, root = self._thread(job, channel_id, now=now)
+            if job.thread_ts:
+                message["thread_ts"] = job.thread_ts
+                # The due-day reminder is also shown in the conversation itself.
+                if job.stage == STAGE_DUE:
+                    message["reply_broadcast"] = True
             posting = True
             ts = self.channel.post(channel_id, message, metadata_for(job.key))
             if self.after_post is not None:
                 self.after_post(job.key)
-            self._record(job, channel_id, ts, content.content_hash(message), version, now=now)
+            self._record(job, channel_id, ts, digest, version, now=now)
             report.sent.append(job.key)
             posting = False
             self._upload_files(job, reply, channel_id, ts)
+            if root is not None:
+                # The thread's first card says what the latest reminder says.
+                self._refresh_one(root, now=now, report=report)
         except Exception as raw:
             error = self.channel.classify(raw)
             if not isinstance(raw, DeliveryError):
@@ -258,6 +288,24 @@ class Sender:
             except Exception:
                 log.warning("delivery %s: file %s not uploaded", job.key, attachment.filename,
                             exc_info=True)
+
+    def _thread(self, job: _Job, channel_id: str, *, now: datetime):
+        """(the job, with the thread it replies in; the thread's first post as a refresh
+        candidate, or None). A milestone's first reminder to a target starts a thread,
+        later ones reply in it. The thread is recorded before posting, so a look-up after
+        a crash searches it."""
+        if job.kind != store.REMINDER:
+            return job, None
+        with transaction(self.factory) as session:
+            root = store.thread_root(session, group_key=job.group_key, exclude_id=job.id)
+            if root is None or root.slack_channel != channel_id:
+                return job, None
+            candidate = (root.id, root.key, root.content_at, root.content_hash,
+                         root.slack_channel, root.slack_ts)
+            if job.thread_ts != root.slack_ts:
+                store.set_thread(session, delivery_id=job.id, worker=self.worker,
+                                 slack_channel=channel_id, thread_ts=root.slack_ts, now=now)
+        return replace(job, thread_ts=candidate[5], slack_channel=channel_id), candidate
 
     def _record(self, job: _Job, channel_id: str, ts: str, digest: str | None,
                 version: datetime | None, *, now: datetime) -> None:
@@ -327,35 +375,40 @@ class Sender:
                 (d.id, d.key, d.content_at, d.content_hash, d.slack_channel, d.slack_ts)
                 for d in store.deliveries_to_refresh(session, sent_since=now - REFRESH_WINDOW)
             ]
-        for delivery_id, key, content_at, old_hash, channel_id, ts in candidates:
-            with self.factory() as session:
-                version = store.source_version(session, delivery_id=delivery_id)
-            with transaction(self.factory) as session:
-                if not store.claim_refresh(session, delivery_id=delivery_id,
-                                           content_at=content_at, version=version):
-                    continue  # another sender compares it
-            with self.factory() as session:
-                row = store.get_delivery(session, delivery_id=delivery_id)
-                reply = content.render(session, row, now=now, schedule=self.schedule,
-                                       lang=self.lang)
-            if reply is None:
-                continue
-            message = content.message_of(reply, lang=self.lang)
-            digest = content.content_hash(message)
-            if digest == old_hash:
-                continue
-            try:
-                self.channel.update(channel_id, ts, message, metadata_for(key))
-            except Exception as raw:
-                error = self.channel.classify(raw)
-                log.warning("update of %s failed: %s", key, error)
-                if not isinstance(error, PermanentError):
-                    # Give the version back, so a later tick compares again.
-                    with transaction(self.factory) as session:
-                        store.claim_refresh(session, delivery_id=delivery_id,
-                                            content_at=version, version=content_at)
-                continue
-            with transaction(self.factory) as session:
-                store.record_refresh(session, delivery_id=delivery_id, content_hash=digest,
-                                     now=now)
-            report.updated.append(key)
+        for candidate in candidates:
+            self._refresh_one(candidate, now=now, report=report)
+
+    def _refresh_one(self, candidate: tuple, *, now: datetime, report: SendReport) -> None:
+        """Render one posted message again; chat.update it when it reads differently."""
+        delivery_id, key, content_at, old_hash, channel_id, ts = candidate
+        with self.factory() as session:
+            version = store.source_version(session, delivery_id=delivery_id)
+        with transaction(self.factory) as session:
+            if not store.claim_refresh(session, delivery_id=delivery_id,
+                                       content_at=content_at, version=version):
+                return  # another sender compares it
+        with self.factory() as session:
+            row = store.get_delivery(session, delivery_id=delivery_id)
+            lang = store.lang_for_target(session, target=row.target) or self.lang
+            reply = content.render(session, row, now=now, schedule=self.schedule, lang=lang)
+        if reply is None:
+            return
+        message = content.message_of(reply, lang=lang)
+        digest = content.content_hash(message)
+        if digest == old_hash:
+            return
+        try:
+            self.channel.update(channel_id, ts, message, metadata_for(key))
+        except Exception as raw:
+            error = self.channel.classify(raw)
+            log.warning("update of %s failed: %s", key, error)
+            if not isinstance(error, PermanentError):
+                # Give the version back, so a later tick compares again.
+                with transaction(self.factory) as session:
+                    store.claim_refresh(session, delivery_id=delivery_id,
+                                        content_at=version, version=content_at)
+            return
+        with transaction(self.factory) as session:
+            store.record_refresh(session, delivery_id=delivery_id, content_hash=digest,
+                                 now=now)
+        report.updated.append(key)

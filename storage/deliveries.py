@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
+from storage import linking
 from storage.db import database_utcnow
 from storage.models import (
     AgendaItem,
@@ -50,6 +51,7 @@ from storage.models import (
     Person,
     Subscription,
 )
+from storage.responsible import responsible_for, responsible_is, responsible_person_id
 
 # pending → sending → sent; sending → retry → sending …; → failed; pending/retry → superseded.
 DELIVERY_STATUSES = ("pending", "sending", "sent", "retry", "failed", "superseded")
@@ -63,7 +65,12 @@ BOSD_CALL = "bosd_call"
 BOSD_AGENDA = "bosd_agenda"
 ADMIN_ALERT = "admin_alert"
 DECLARATIONS_DIGEST = "declarations_digest"
-KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST)
+# "Jouw week": Monday's DM to a linked responsible person (issue 12 point 7).
+WEEK = "week"
+# A request to be linked to a person, to one coordinator (storage.linking).
+LINK_REQUEST = "link_request"
+KINDS = (REMINDER, DIGEST, BOSD_CALL, BOSD_AGENDA, ADMIN_ALERT, DECLARATIONS_DIGEST, WEEK,
+         LINK_REQUEST)
 
 
 class Delivery(Base):
@@ -112,6 +119,8 @@ class Delivery(Base):
     # Where the message landed (a DM's D… channel) and its ts, for chat.update.
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # For a reminder replying in its milestone's thread: the ts of the thread's first post.
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     # SHA-256 of the rendered message as posted, and the version (last change) of its
     # milestone or meeting it was rendered from: only objects changed after that
@@ -419,6 +428,39 @@ def mark_failed(
     return result.rowcount == 1
 
 
+# --- threads: the reminders of one milestone to one target form one thread
+
+
+def thread_root(session: Session, *, group_key: str, exclude_id: int) -> Delivery | None:
+    """The first post of a reminder group that went out top-level (the thread to reply in)."""
+    return session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.group_key == group_key,
+            Delivery.kind == REMINDER,
+            Delivery.id != exclude_id,
+            Delivery.status == "sent",
+            Delivery.slack_ts.is_not(None),
+            Delivery.thread_ts.is_(None),
+        )
+        .order_by(Delivery.sent_at, Delivery.id)
+        .limit(1)
+    )
+
+
+def set_thread(session: Session, *, delivery_id: int, worker: str, slack_channel: str,
+               thread_ts: str, now: datetime) -> bool:
+    """Fix the thread (and conversation) a claimed row replies in, before posting it."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending",
+               Delivery.claimed_by == worker)
+        .values(thread_ts=thread_ts, slack_channel=slack_channel, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 # --- keeping posted messages current (chat.update)
 
 
@@ -527,37 +569,77 @@ def open_milestones_due_between(session: Session, *, start: date, end: date) -> 
     )
 
 
-def late_open_owners_and_programmes(session: Session, *, before: date) -> list[tuple[int | None, int]]:
-    """(owner id, programme id) of open milestones due before `before`, distinct: who
-    gets a digest, without loading the milestones."""
+def late_open_responsible_and_programmes(
+    session: Session, *, before: date
+) -> list[tuple[int | None, int]]:
+    """(responsible person id, programme id) of open milestones due before `before`,
+    distinct: who gets a digest, without loading the milestones."""
+    responsible = responsible_person_id()
     rows = session.execute(
-        select(Milestone.owner_id, Milestone.programme_id)
+        select(responsible.label("person_id"), Milestone.programme_id)
         .where(Milestone.status == "open", Milestone.due_date < before)
         .distinct()
-        .order_by(Milestone.programme_id, Milestone.owner_id)
+        .order_by(Milestone.programme_id, responsible)
     )
-    return [(row.owner_id, row.programme_id) for row in rows]
+    return [(row.person_id, row.programme_id) for row in rows]
 
 
 def late_open_milestones(
     session: Session,
     *,
     before: date,
-    owner_id: int | None = None,
+    responsible_id: int | None = None,
     programme_ids: Iterable[int] | None = None,
 ) -> list[Milestone]:
-    """Open milestones due before `before`, of an owner or of some programmes (None: all)."""
+    """Open milestones due before `before`, of a responsible person (storage.responsible)
+    or of some programmes (None: all)."""
     query = (
         select(Milestone)
         .where(Milestone.status == "open", Milestone.due_date < before)
         .options(joinedload(Milestone.owner), joinedload(Milestone.programme))
         .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position, Milestone.id)
     )
-    if owner_id is not None:
-        query = query.where(Milestone.owner_id == owner_id)
+    if responsible_id is not None:
+        query = query.where(responsible_is(responsible_id))
     if programme_ids is not None:
         query = query.where(Milestone.programme_id.in_(list(programme_ids)))
     return list(session.scalars(query))
+
+
+def responsible_with_open_due_by(session: Session, *, end: date) -> list[int]:
+    """Ids of the people responsible for an open milestone due on or before `end` (late
+    ones included): who gets "Jouw week"."""
+    responsible = responsible_person_id()
+    rows = session.execute(
+        select(responsible.label("person_id"))
+        .where(Milestone.status == "open", Milestone.due_date <= end)
+        .distinct()
+    )
+    return sorted(row.person_id for row in rows if row.person_id is not None)
+
+
+def open_due_by(session: Session, *, end: date, responsible_id: int) -> list[Milestone]:
+    """A person's open milestones due on or before `end`, in due order."""
+    return list(
+        session.scalars(
+            select(Milestone)
+            .where(Milestone.status == "open", Milestone.due_date <= end,
+                   responsible_is(responsible_id))
+            .options(joinedload(Milestone.owner), joinedload(Milestone.programme),
+                     joinedload(Milestone.project))
+            .order_by(Milestone.due_date, Milestone.programme_id, Milestone.position,
+                      Milestone.id)
+        )
+    )
+
+
+def responsible_slack_users(session: Session, *, milestone_ids: Iterable[int]) -> dict[int, str]:
+    """{milestone id: Slack user id of the person responsible for it}, linked people only."""
+    return {
+        milestone_id: who.slack_user_id
+        for milestone_id, who in responsible_for(session, milestone_ids=milestone_ids).items()
+        if who.slack_user_id
+    }
 
 
 def programme_channels(session: Session) -> dict[int | None, list[str]]:
@@ -588,6 +670,21 @@ def people_with_slack(session: Session, *, person_ids: Iterable[int]) -> dict[in
         .where(Person.id.in_(ids), Person.slack_user_id.is_not(None))
     )
     return {row.id: row.slack_user_id for row in rows}
+
+
+def lang_for_target(session: Session, *, target: str) -> str | None:
+    """The language of a DM's person (their Slack locale), None for channels or unknown."""
+    return linking.lang_of(session, slack_user_id=target) if is_user(target) else None
+
+
+def needs_profile(session: Session, *, target: str) -> bool:
+    """A DM to someone whose Slack profile (locale) was never fetched."""
+    return is_user(target) and linking.get_profile(session, slack_user_id=target) is None
+
+
+def is_user(target: str) -> bool:
+    """A user id (U…/W…, or a console user) rather than a channel (C…/G…/D…)."""
+    return target[:1] not in ("C", "G", "D")
 
 
 def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | None:
@@ -677,6 +774,7 @@ __all__ = [
     "DECLARATIONS_DIGEST",
     "DIGEST",
     "Delivery",
+    "WEEK",
     "KINDS",
     "REMINDER",
     "SchedulerHeartbeat",

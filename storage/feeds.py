@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Column, MetaData, String, Table, and_, exists, func, or_, select, text
+from sqlalchemy import Column, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -34,6 +34,7 @@ from storage.models import (
     Role,
     UTCDateTime,
 )
+from storage.responsible import responsible_is
 from storage.schema import GoverningBodyData, MeetingData
 
 TOKEN_BYTES = 32  # 256 bits
@@ -293,21 +294,9 @@ def feed_records(
         content.person = session.get(Person, person_id) if person_id else None
         if content.person is None:
             return None
-        manages = exists().where(
-            Role.person_id == person_id,
-            Role.kind.in_(MANAGER_KINDS),
-            Role.programme_id == Milestone.programme_id,
-            or_(Role.project_id.is_(None), Role.project_id == Milestone.project_id),
-        )
+        # Who answers for a milestone: storage.responsible, as every other reader.
         content.milestones = list(
-            session.scalars(
-                milestone_query.where(
-                    or_(
-                        Milestone.owner_id == person_id,
-                        and_(Milestone.owner_id.is_(None), manages),
-                    )
-                )
-            )
+            session.scalars(milestone_query.where(responsible_is(person_id)))
         )
     elif scope == "meetings":
         content.body = session.scalars(

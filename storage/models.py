@@ -218,6 +218,12 @@ class Role(Base):
     """
 
     __tablename__ = "role"
+    __table_args__ = (
+        # Who is responsible for a milestone (storage.responsible) looks roles up by
+        # programme or project and kind, once per milestone.
+        Index("ix_role_programme_kind", "programme_id", "kind"),
+        Index("ix_role_project_kind", "project_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))

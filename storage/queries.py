@@ -31,6 +31,7 @@ from storage.models import (
     Role,
     Subscription,
 )
+from storage.responsible import responsible_is
 
 # Role kinds that make a person answerable for a programme's milestones.
 OWNER_ROLE_KINDS = ("programmamanager", "bestuurlijk opdrachtgever", "ambtelijk opdrachtgever")
@@ -287,22 +288,7 @@ def _where_milestones(
     if owner_id is not None:
         query = query.where(Milestone.owner_id == owner_id)
     if own_for_person_id is not None:
-        managed = select(Role.programme_id).where(
-            Role.person_id == own_for_person_id,
-            Role.kind == "programmamanager",
-            Role.project_id.is_(None),
-        )
-        led = select(Role.project_id).where(
-            Role.person_id == own_for_person_id,
-            Role.project_id.is_not(None),
-        )
-        query = query.where(
-            or_(
-                Milestone.owner_id == own_for_person_id,
-                Milestone.owner_id.is_(None)
-                & (Milestone.programme_id.in_(managed) | Milestone.project_id.in_(led)),
-            )
-        )
+        query = query.where(responsible_is(own_for_person_id))
     return query
 
 
@@ -315,9 +301,8 @@ def find_milestones(session: Session, *, limit: int | None = None, **filters) ->
     `window_from`/`window_to`: milestones whose window (period start, or the due date
     when there is none, up to the due date) overlaps those days — "K2/K3" is in K2 too.
     `late_on`: only open milestones due before that day. `own_for_person_id`: the
-    person's own milestones — owned by them, or, when nobody owns one, those of
-    programmes they manage and projects they lead (the document names no owners per
-    milestone, so that is who answers for them).
+    milestones the person is responsible for (`storage.responsible`: the owner, else
+    the project's projectleider, else the programme's programmamanager).
     """
     query = (
         select(Milestone)

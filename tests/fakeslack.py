@@ -15,8 +15,12 @@ What it answers:
 - `chat.postMessage`: stores the message in its channel and answers a fresh, increasing
   `ts`; `chat.update` changes the stored message; `chat.postEphemeral`: a `message_ts`.
 - `conversations.history`: the channel's stored messages, newest first, with their
-  `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`.
-- `views.publish`: the view back with an id; `users.info`: a plausible user.
+  `metadata` (for looking up a delivery key after a crash), honouring `limit`/`oldest`;
+  thread replies only when posted with `reply_broadcast`, as Slack does;
+  `conversations.replies`: one thread (`ts`), its parent first.
+- `views.publish` / `views.open` / `views.update`: the view back with an id;
+  `users.info`: what `profiles[user_id]` says (real_name, locale, profile.email …) or a
+  plausible Dutch user.
 - any other method: `{"ok": true}`.
 - POST `/response/<key>` (a `response_url`): `ok`, recorded as method "response_url".
 - `files_upload_v2`'s three steps: `files.getUploadURLExternal` hands out an upload URL
@@ -90,6 +94,8 @@ class FakeSlack:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._state = _State()
         self._changed = threading.Condition()
+        # users.info answers: {user id: {"real_name": …, "locale": …, "profile": {…}}}.
+        self.profiles: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(1)
         self._base_ts = int(time.time())
         fake = self
@@ -306,7 +312,7 @@ class FakeSlack:
                 "ts": self._next_ts(),
                 "user": BOT_USER_ID,
                 "bot_id": BOT_ID,
-                **{k: args[k] for k in ("text", "thread_ts") if k in args},
+                **{k: args[k] for k in ("text", "thread_ts", "reply_broadcast") if k in args},
                 **{k: _decoded(args[k]) for k in ("blocks", "metadata") if k in args},
             }
             self._state.messages.setdefault(channel, []).append(message)
@@ -325,7 +331,10 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.history":
-            history = list(reversed(self._state.messages.get(args.get("channel", ""), [])))
+            # Like Slack: thread replies are not in the history unless also broadcast.
+            history = [m for m in reversed(self._state.messages.get(args.get("channel", ""), []))
+                       if m.get("thread_ts") in (None, m["ts"])
+                       or m.get("reply_broadcast") in (True, "true", "1", 1)]
             if "oldest" in args:
                 history = [m for m in history if float(m["ts"]) > float(args["oldest"])]
             limit = int(args.get("limit", 100))
@@ -342,11 +351,26 @@ class FakeSlack:
                 self._state.shared.append(entry)
                 shared.append({"id": item["id"], "title": item.get("title")})
             return {"ok": True, "files": shared}
-        if method == "views.publish":
+        if method == "conversations.replies":
+            # The thread's parent first, then its replies, oldest first.
+            ts = args.get("ts", "")
+            thread = [m for m in self._state.messages.get(args.get("channel", ""), [])
+                      if m["ts"] == ts or m.get("thread_ts") == ts]
+            if not any(m["ts"] == ts for m in thread):
+                return {"ok": False, "error": "thread_not_found"}
+            if "oldest" in args:
+                thread = [m for m in thread
+                          if m["ts"] == ts or float(m["ts"]) > float(args["oldest"])]
+            limit = int(args.get("limit", 100))
+            return {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
+        if method in ("views.publish", "views.open", "views.update"):
             view = _decoded(args.get("view", {}))
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
         if method == "users.info":
             user = args.get("user", "")
+            if user in self.profiles:
+                return {"ok": True, "user": {"id": user, "team_id": TEAM_ID, "is_bot": False,
+                                             **self.profiles[user]}}
             return {
                 "ok": True,
                 "user": {

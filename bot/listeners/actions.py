@@ -1,15 +1,29 @@
-"""Milestone buttons (gereed / een week uitstellen) on reminders, answers and the Home tab.
+"""Interactivity: the milestone buttons and datepicker, the modals, and what they change.
+
+Buttons and the datepicker on a milestone card (reminders, answers, the Home tab):
+gereed; uitstellen tot morgen / volgende week / a picked date; verplaatsen… and
+eigenaar… open a modal (views.open); "Agendapunt toevoegen" on a BOSD call or the Home
+tab opens the agenda item modal. A modal's answer (view_submission) is checked in the
+ack itself: errors go back with `response_action: errors`, shown in the modal, and
+nothing changes; a cancelled modal (view_closed) changes nothing.
 
 A successful change replaces the card in place: chat.update for a normal message
 (reminders are posted by the scheduler and may be older than a response_url lives),
 the response_url for an ephemeral answer, a fresh Home tab for a click on the Home tab.
-A refusal changes nothing and is told to the clicker alone.
+Every other card of the milestone (the reminder in each DM and channel) is updated by
+the scheduler's sender on its next tick: it renders every posted message of a changed
+milestone again and updates it with chat.update. A refusal changes nothing and is told
+to the clicker alone.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -18,12 +32,37 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import run_handler
 from bot.listeners.events import publish_home
-from commands.core import Context, Reply
-from commands.render import to_message
+from commands import actions as commands
+from commands import identity
+from commands.core import Context, Form, FormResult, Reply
+from commands.home import ACTION_CALENDAR, ACTION_FILTER
+from commands.i18n import t
+from commands.identity import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
+from commands.render import form_values, to_info_modal, to_message, to_modal_view
 from regiobot.settings import Settings
 
-DONE = "milestone_done"
-SNOOZE = "milestone_snooze"
+log = logging.getLogger(__name__)
+
+DONE = commands.ACTION_DONE
+SNOOZE = commands.ACTION_SNOOZE
+SNOOZE_TOMORROW = commands.ACTION_SNOOZE_TOMORROW
+SNOOZE_DATE = commands.ACTION_SNOOZE_DATE
+CARD_ACTIONS = (DONE, SNOOZE, SNOOZE_TOMORROW, SNOOZE_DATE)
+FORM_OPENERS = {
+    commands.ACTION_MOVE_FORM: commands.move_form,
+    commands.ACTION_OWNER_FORM: commands.owner_form,
+    commands.ACTION_AGENDA_FORM: commands.agenda_form,
+}
+FORM_HANDLERS = {
+    commands.FORM_MOVE: commands.submit_move_form,
+    commands.FORM_OWNER: commands.submit_owner_form,
+    commands.FORM_AGENDA: commands.submit_agenda_form,
+}
+# The field a general failure is shown under, per form.
+FIRST_FIELD = {commands.FORM_MOVE: "due", commands.FORM_OWNER: "owner",
+               commands.FORM_AGENDA: "title"}
+
+SUBMITTED = "regiobot_form_submitted"
 
 # A milestone id as our buttons write it: a positive decimal that fits the store's
 # integer (64-bit); anything else (a 30-digit number, "-1", " 12", non-ASCII digits)
@@ -36,13 +75,32 @@ _BAD_BUTTON = {
 }
 
 
-def _milestone_action(name: str, milestone_id: int) -> Callable[[Context], Reply]:
-    def run(ctx: Context) -> Reply:
-        from commands import actions
+def _card_action(action: dict[str, Any]) -> Callable[[Context], Reply] | None:
+    """The change a card's button or datepicker asks for, or None when it names nothing."""
+    action_id = action.get("action_id")
+    if action_id == SNOOZE_DATE:
+        milestone_id = commands.milestone_id_of(action.get("block_id"))
+        try:
+            day = date.fromisoformat(action.get("selected_date") or "")
+        except ValueError:
+            return None
+        if milestone_id is None:
+            return None
+        return lambda ctx: commands.milestone_snooze_until(milestone_id, day, ctx)
+    value = action.get("value")
+    if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+        return None
+    milestone_id = int(value)
+    change = {DONE: commands.milestone_done, SNOOZE: commands.milestone_snooze,
+              SNOOZE_TOMORROW: commands.milestone_snooze_tomorrow}[action_id]
+    return lambda ctx: change(milestone_id, ctx)
 
-        return getattr(actions, name)(milestone_id, ctx)
 
-    return run
+def _where(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
+    user_id = body["user"]["id"]
+    container = body.get("container") or {}
+    channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    return user_id, channel_id, container
 
 
 def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
@@ -53,28 +111,25 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
     def click(body: dict[str, Any], action: dict[str, Any], client: WebClient,
               respond: Respond) -> None:
-        user_id = body["user"]["id"]
-        container = body.get("container") or {}
-        channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        value = action.get("value")
-        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+        user_id, channel_id, container = _where(body)
+        change = _card_action(action)
+        if change is None:
             reply = Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"]))
         else:
-            milestone_id = int(value)
-            name = DONE if action["action_id"] == DONE else SNOOZE
-            reply = run_handler(
-                settings,
-                factory,
-                _milestone_action(name, milestone_id),
-                user_id=user_id,
-                channel_id=channel_id,
-            )
-        message = to_message(reply, lang=lang)
+            reply = run_handler(settings, factory, change, user_id=user_id,
+                                channel_id=channel_id)
+        show(client, respond, body, reply, user_id=user_id, channel_id=channel_id,
+             container=container)
 
+    def show(client: WebClient, respond: Respond | None, body: dict[str, Any], reply: Reply,
+             *, user_id: str, channel_id: str | None, container: dict[str, Any]) -> None:
+        """Put the card of a change where it was clicked (or tell the clicker alone)."""
+        message = to_message(reply, lang=lang)
         if not reply.ok:
             tell_user(client, message, user_id=user_id, channel_id=channel_id)
         elif container.get("type") == "view":
-            publish_home(client, settings, factory, user_id=user_id)
+            publish_home(client, settings, factory, user_id=user_id,
+                         show=(body.get("view") or {}).get("private_metadata") or "all")
         elif _cards_in(body.get("message") or {}) > 1:
             # A digest lists several milestones: replacing it with one card would drop
             # the others from the channel, so the clicker alone sees the updated card.
@@ -85,13 +140,185 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             if metadata:
                 message["metadata"] = metadata
             client.chat_update(channel=channel_id, ts=container["message_ts"], **message)
-        elif body.get("response_url"):
+        elif respond is not None and body.get("response_url"):
             respond(**message, replace_original=True)
         else:
             tell_user(client, message, user_id=user_id, channel_id=channel_id)
 
-    for action_id in (DONE, SNOOZE):
+    def open_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user_id, channel_id, container = _where(body)
+        value = action.get("value")
+        opener = FORM_OPENERS[action["action_id"]]
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+            tell_user(client, to_message(Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"])),
+                                         lang=lang), user_id=user_id, channel_id=channel_id)
+            return
+        answer: list[Form | Reply] = []
+
+        def build(ctx: Context) -> Reply:
+            form = opener(int(value), ctx)
+            answer.append(form)
+            return form if isinstance(form, Reply) else Reply(summary=form.title)
+
+        reply = run_handler(settings, factory, build, user_id=user_id, channel_id=channel_id)
+        form = answer[0] if answer else reply
+        if isinstance(form, Reply):
+            tell_user(client, to_message(form, lang=lang), user_id=user_id,
+                      channel_id=channel_id)
+            return
+        # Where the form came from, so the answer can update that card.
+        origin = {"form": form.private, "channel": channel_id,
+                  "ts": container.get("message_ts"), "home": container.get("type") == "view",
+                  "show": (body.get("view") or {}).get("private_metadata"),
+                  "ephemeral": bool(container.get("is_ephemeral"))}
+        view = to_modal_view(replace(form, private=json.dumps(origin)), lang=lang)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+               context: dict[str, Any]) -> None:
+        """Check and carry out a form's answer within the ack: errors stay in the modal."""
+        callback = view.get("callback_id", "")
+        try:
+            origin = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            origin = {}
+        values = form_values((view.get("state") or {}).get("values") or {})
+        handler = FORM_HANDLERS[callback]
+        results: list[FormResult] = []
+
+        def run(ctx: Context) -> Reply:
+            result = handler(str(origin.get("form", "")), values, ctx)
+            results.append(result)
+            return result.reply or Reply(summary="", ok=False)
+
+        reply = run_handler(settings, factory, run, user_id=body["user"]["id"],
+                            channel_id=origin.get("channel"))
+        result = results[0] if results else FormResult(errors={FIRST_FIELD[callback]:
+                                                               reply.summary})
+        if result.errors:
+            ack(response_action="errors", errors=result.errors)
+            return
+        # The lazy listener gets a copy of the request made after this ack: tell it the
+        # answer was taken (with errors the modal stays open and nothing is shown).
+        context[SUBMITTED] = True
+        ack()
+
+    def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                     context: dict[str, Any]) -> None:
+        """Show the result where the form was opened: the card again, or the Home tab."""
+        if not context.get(SUBMITTED):
+            return
+        try:
+            origin = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            return
+        user_id = body["user"]["id"]
+        if origin.get("home"):
+            publish_home(client, settings, factory, user_id=user_id,
+                         show=origin.get("show") or "all")
+            return
+        if view.get("callback_id") == commands.FORM_AGENDA:
+            # The BOSD call is updated by the scheduler's sender (the meeting changed).
+            return
+        number = str(origin.get("form", ""))
+        if not _MILESTONE_ID.fullmatch(number) or not origin.get("channel") or not origin.get("ts"):
+            return
+
+        def card(ctx: Context) -> Reply:
+            from storage import queries  # noqa: PLC0415
+
+            milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
+            if milestone is None:
+                return Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"]))
+            return commands.milestone_card(milestone, ctx)
+
+        reply = run_handler(settings, factory, card, user_id=user_id,
+                            channel_id=origin["channel"])
+        if reply.ok and not origin.get("ephemeral"):
+            client.chat_update(channel=origin["channel"], ts=origin["ts"],
+                               **to_message(reply, lang=lang))
+
+    def home_filter(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        publish_home(client, settings, factory, user_id=body["user"]["id"],
+                     show=action.get("value") or "all")
+
+    def home_calendar(body: dict[str, Any], client: WebClient) -> None:
+        """"Mijn kalender": the person's feed URL, in a modal only they see."""
+        user_id = body["user"]["id"]
+
+        def calendar(ctx: Context) -> Reply:
+            from commands.dispatch import handle  # noqa: PLC0415
+
+            return handle("kalender mijn", ctx)
+
+        reply = run_handler(settings, factory, calendar, user_id=user_id, channel_id=None)
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=to_info_modal(reply, title=t("home.calendar.title", lang),
+                                             lang=lang))
+
+    def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+
+        user_id, channel_id, _ = _where(body)
+        value = action.get("value")
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+            return
+        answer = identity.accept_offer if action["action_id"] == identity.ACTION_YES else (
+            identity.decline_offer)
+        reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
+                            user_id=user_id, channel_id=None)
+        if not reply.ok or not reply.changed or action["action_id"] != identity.ACTION_YES:
+            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
+                      channel_id=channel_id)
+        publish_home(client, settings, factory, user_id=user_id)
+
+    def decision(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Goedkeuren / Afwijzen on a link request (a coordinator's DM)."""
+
+        user_id, channel_id, container = _where(body)
+        value = action.get("value")
+        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+            return
+        outcome: list[str | None] = []
+
+        def decide(ctx: Context) -> Reply:
+            reply, requester = identity.decide(
+                int(value), action["action_id"] == identity.ACTION_APPROVE, ctx)
+            outcome.append(requester)
+            return reply
+
+        reply = run_handler(settings, factory, decide, user_id=user_id, channel_id=channel_id)
+        requester = outcome[0] if outcome else None
+        if not reply.ok or requester is None:
+            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
+                      channel_id=channel_id)
+            return
+        if channel_id and container.get("message_ts"):
+            client.chat_update(channel=channel_id, ts=container["message_ts"],
+                               **to_message(reply, lang=lang))
+        notice = run_handler(settings, factory,
+                             lambda ctx: identity.decision_notice(int(value), ctx),
+                             user_id=requester, channel_id=None)
+        client.chat_postMessage(channel=requester, **to_message(notice, lang=lang))
+
+    def closed(ack: Ack, view: dict[str, Any]) -> None:
+        """Cancelled: nothing was changed, nothing to do."""
+        ack()
+        log.debug("modal %s closed without submitting", view.get("callback_id"))
+
+    for action_id in CARD_ACTIONS:
         app.action(action_id)(ack=acknowledge, lazy=[click])
+    for action_id in FORM_OPENERS:
+        app.action(action_id)(ack=acknowledge, lazy=[open_form])
+    app.action(ACTION_FILTER)(ack=acknowledge, lazy=[home_filter])
+    for action_id in (ACTION_YES, ACTION_NO):
+        app.action(action_id)(ack=acknowledge, lazy=[offer_answer])
+    for action_id in (ACTION_APPROVE, ACTION_REJECT):
+        app.action(action_id)(ack=acknowledge, lazy=[decision])
+    app.action(ACTION_CALENDAR)(ack=acknowledge, lazy=[home_calendar])
+    for callback_id in FORM_HANDLERS:
+        app.view_submission(callback_id)(ack=submit, lazy=[after_submit])
+        app.view_closed(callback_id)(closed)
 
 
 def _cards_in(message: dict[str, Any]) -> int:
@@ -100,7 +327,7 @@ def _cards_in(message: dict[str, Any]) -> int:
         1
         for block in message.get("blocks") or []
         if block.get("type") == "actions"
-        and any(e.get("action_id") in (DONE, SNOOZE) for e in block.get("elements") or [])
+        and any(e.get("action_id") in CARD_ACTIONS for e in block.get("elements") or [])
     )
 
 

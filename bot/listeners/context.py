@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from commands.core import Context, Reply
 from regiobot import clock
 from regiobot.settings import Settings
+from storage.linking import lang_of
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def make_context(
         today=clock.today(),
         now=clock.now(),
         user_id=user_id,
-        lang=settings.regiobot_lang,
+        # The person's Slack locale when known (storage.linking), else REGIOBOT_LANG.
+        lang=lang_of(session, slack_user_id=user_id) or settings.regiobot_lang,
         admins=frozenset(settings.regiobot_admins),
         channel_id=channel_id,
     )

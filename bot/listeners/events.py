@@ -10,18 +10,25 @@ acknowledged and ignored, so Slack does not retry them and the bot never talks t
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import answers_for, busy_event_post, deliver
 from bot.listeners.context import run_handler
 from commands.core import Context, Reply
 from commands.render import to_home_view
+from regiobot import clock
 from regiobot.settings import Settings
+from storage.linking import get_profile, profile_of, save_profile
+
+log = logging.getLogger(__name__)
 
 # A user mention as Slack writes it: <@U123> or <@U123|name>.
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -80,6 +87,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
             return
+        refresh_profile(client, factory, user_id=event["user"])
         publish_home(client, settings, factory, user_id=event["user"])
 
     # Handed to the answer workers in the request's thread; Bolt then acknowledges.
@@ -89,14 +97,41 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     app.event("app_home_opened")(ack=nothing, lazy=[home_opened])
 
 
+# A Slack profile (names, email, locale) is fetched again after this long.
+PROFILE_MAX_AGE = timedelta(days=7)
+
+
+def refresh_profile(client: WebClient, factory: sessionmaker[Session], *, user_id: str) -> None:
+    """Keep what users.info says about `user_id` (storage.linking): it offers "Ben jij …?"
+    and gives the user's language. A failure leaves the old profile (or none)."""
+    with factory() as session:
+        known = get_profile(session, slack_user_id=user_id)
+        if known is not None and known.fetched_at > clock.utcnow() - PROFILE_MAX_AGE:
+            return
+    try:
+        response = client.users_info(user=user_id, include_locale=True)
+    except SlackApiError as error:
+        log.warning("users.info for %s: %s", user_id, error.response.get("error"))
+        return
+    user = response.get("user") or {}
+    if user.get("is_bot"):
+        return
+    with factory() as session, session.begin():
+        save_profile(session, slack_user_id=user_id, now=clock.utcnow(), **profile_of(user))
+
+
 def publish_home(
-    client: WebClient, settings: Settings, factory: sessionmaker[Session], *, user_id: str
+    client: WebClient, settings: Settings, factory: sessionmaker[Session], *, user_id: str,
+    show: str = "all",
 ) -> None:
-    """Render `user_id`'s Home tab (their milestones, the next BOSD) and publish it."""
+    """Render `user_id`'s Home tab (their milestones as filtered by `show`, the next BOSD)
+    and publish it; the filter travels in the view's private_metadata."""
     def home(ctx: Context) -> Reply:
         from commands.home import home
 
-        return home(ctx)
+        return home(ctx, show=show)
 
     reply = run_handler(settings, factory, home, user_id=user_id, channel_id=None)
-    client.views_publish(user_id=user_id, view=to_home_view(reply, lang=settings.regiobot_lang))
+    view = to_home_view(reply, lang=settings.regiobot_lang)
+    view["private_metadata"] = show
+    client.views_publish(user_id=user_id, view=view)

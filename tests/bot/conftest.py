@@ -251,6 +251,61 @@ class SlackSender:
         return self.post(body, "application/x-www-form-urlencoded", **options), response_url
 
 
+    def interaction(self, payload: dict[str, Any], **options: Any) -> httpx.Response:
+        """Any interactivity payload, form-encoded as Slack sends it."""
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded", **options)
+
+    def pick_date(self, block_id: str, selected_date: str, *, action_id: str,
+                  user: str = ALICE, channel: str = CHANNEL,
+                  message_ts: str = "1583050000.000100") -> httpx.Response:
+        """A block_actions payload for a datepicker on a message."""
+        n = self._next()
+        return self.interaction({
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0REGIO", "token": "verification-token-unused",
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                          "is_ephemeral": False},
+            "trigger_id": f"{n}.3.ghi", "team": {"id": TEAM_ID, "domain": "regio"},
+            "channel": {"id": channel, "name": "gewoon-thuis"},
+            "message": {"type": "message", "ts": message_ts, "text": "Herinnering",
+                        "blocks": []},
+            "response_url": self.slack.response_url(f"date-{n}"),
+            "actions": [{"type": "datepicker", "action_id": action_id, "block_id": block_id,
+                         "selected_date": selected_date, "initial_date": None,
+                         "action_ts": f"1583057200.{n:06d}"}],
+        })
+
+    def _view_payload(self, kind: str, view: dict[str, Any], values: dict[str, Any],
+                      user: str) -> dict[str, Any]:
+        n = self._next()
+        state = {block: {"value": answer} for block, answer in values.items()}
+        return {
+            "type": kind,
+            "team": {"id": TEAM_ID, "domain": "regio"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0REGIO", "token": "verification-token-unused",
+            "trigger_id": f"{n}.4.jkl",
+            "view": {**view, "id": f"V{n:08d}", "team_id": TEAM_ID, "app_id": "A0REGIO",
+                     "bot_id": "BBOTREGIO", "state": {"values": state},
+                     "hash": f"{n}.abc"},
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+
+    def submit_view(self, view: dict[str, Any], values: dict[str, Any], *,
+                    user: str = ALICE) -> httpx.Response:
+        """A view_submission of `view` (as opened with views.open) with `values`:
+        {block_id: the element's state, e.g. {"type": "datepicker", "selected_date": …}}."""
+        return self.interaction(self._view_payload("view_submission", view, values, user))
+
+    def close_view(self, view: dict[str, Any], *, user: str = ALICE) -> httpx.Response:
+        payload = self._view_payload("view_closed", view, {}, user)
+        payload["is_cleared"] = False
+        return self.interaction(payload)
+
+
 @dataclass
 class Web:
     url: str

@@ -31,8 +31,9 @@ def test_it_declares_the_slack_app_in_the_manifest():
     assert command["usage_hint"]
     assert command["url"].endswith("/slack/events")
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "chat:write.public", "im:history", "im:read", "im:write",
-        "app_mentions:read", "users:read", "channels:history", "channels:join", "groups:history",
+        "commands", "chat:write", "chat:write.public", "im:history", "im:write",
+        "app_mentions:read", "users:read", "users:read.email", "channels:history",
+        "channels:join", "groups:history",
     }
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_mention", "message.im", "app_home_opened",

@@ -195,8 +195,11 @@ def test_it_builds_a_card_with_buttons_while_open(bot):
     assert "Wervingsactie pleegzorg" in text
     assert "Versterking Pleegzorg" in text and "30 juni 2020 (K2)" in text
     [actions] = [p for p in reply.parts if isinstance(p, Actions)]
-    assert [(b.action_id, b.value) for b in actions.buttons] == [
-        ("milestone_done", str(milestone.id)), ("milestone_snooze", str(milestone.id))]
+    assert actions.block_id == f"milestone-{milestone.id}"
+    assert [(b.action_id, getattr(b, "value", None)) for b in actions.buttons] == [
+        ("milestone_done", str(milestone.id)), ("milestone_snooze_tomorrow", str(milestone.id)),
+        ("milestone_snooze", str(milestone.id)), ("milestone_snooze_date", None),
+        ("milestone_move_form", str(milestone.id)), ("milestone_owner_form", str(milestone.id))]
     message = to_message(reply)
     assert message["text"] and len(message["blocks"]) <= 50
     english = text_of(milestone_card(milestone, bot.ctx(ANKE, lang="en")))

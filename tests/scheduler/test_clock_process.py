@@ -118,9 +118,12 @@ def test_it_simulates_a_week_of_2020_and_prints_each_key(capsys):
 
     assert main(["simulate", "--from", "2020-01-27", "--to", "2020-01-31", "--quiet"]) == 0
     out = capsys.readouterr().out
-    lines = [line for line in out.splitlines() if "key=" in line]
+    # Posts (top-level or replies in a milestone's thread); "update" lines are chat.update.
+    lines = [line for line in out.splitlines()
+             if "key=" in line and line.startswith(("post to", "reply to"))]
     keys = [line.split("key=")[1].split()[0] for line in lines]
     assert len(keys) == len(set(keys))
+    assert any(line.startswith("reply to CDEMO0001 thread=") for line in lines)
     # Due 30 January 2020 ("30 jan 2020 – BOSD voortgangsrapportage"): w2 on the 28th,
     # the due-day reminder on the 30th.
     assert any(":2020-01-30:w2:" in k for k in lines if "at=2020-01-28 09:00" in k)
@@ -144,7 +147,9 @@ def test_it_posts_once_with_two_clock_processes_started_on_one_database(store, f
     env = {**os.environ, "DATABASE_URL": store.url, "SLACK_BOT_TOKEN": "xoxb-test",
            "SLACK_API_BASE_URL": fake_slack.api_url, "REGIOBOT_TODAY": "2020-06-30",
            "POST_TIME": "00:00", "DIGEST_TIME": "00:00"}
-    expected = 2 + 3 + 1  # DMs to Alice and Bob, the channel for each milestone, agenda
+    # DMs to Alice and Bob, the channel for each milestone, the agenda, and "Jouw week"
+    # for Alice and Bob (their milestones are due this week).
+    expected = 2 + 3 + 1 + 2
     root = Path(__file__).resolve().parents[2]
     clocks = [subprocess.Popen([sys.executable, "-m", "regiobot", "clock"], cwd=root, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

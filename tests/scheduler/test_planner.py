@@ -141,7 +141,8 @@ def test_it_reminds_a_moved_milestone_for_its_new_date_only(store, schedule, con
     for now in moments(date(2020, 6, 17), date(2020, 7, 31)):
         tick(store.factory, sender, now, schedule)
     posted = [key for _, key, _ in console.posts]
-    assert [k.split(":", 3)[2:] for k in posted if k.endswith(ALICE)] == [
+    assert [k.split(":", 3)[2:] for k in posted
+            if k.startswith("reminder:") and k.endswith(ALICE)] == [
         ["2020-06-30", f"w10:{ALICE}"],
         ["2020-07-31", f"w10:{ALICE}"],
         ["2020-07-31", f"w2:{ALICE}"],
@@ -186,6 +187,8 @@ def test_it_posts_only_the_latest_relevant_reminder_after_a_week_of_downtime(
     assert sorted(set(after)) == sorted({
         "bosd_agenda:mt1:2020-06-18",
         "digest:2020-06-15",
+        "week:2020-06-15",  # Alice's "Jouw week" (her DM gets no separate digest)
+        "week:2020-06-22",
         f"reminder:{milestone_id}:2020-06-19:w2",
         f"reminder:{milestone_id}:2020-06-19:due",
         "digest:2020-06-22",
@@ -202,7 +205,8 @@ def test_it_supersedes_a_planned_post_that_went_stale(store, schedule, console):
     run_planner(store.factory, now=amsterdam(date(2020, 6, 5)), schedule=schedule)
     sender = Sender(store.factory, console, schedule=schedule, worker="w")
     tick(store.factory, sender, amsterdam(date(2020, 6, 17)), schedule)
-    assert {key.split(":")[3] for _, key, _ in console.posts} == {"w2"}
+    assert {key.split(":")[3] for _, key, _ in console.posts
+            if key.startswith("reminder:")} == {"w2"}
     with store.session() as session:
         superseded = deliveries.find_deliveries(session, statuses=["superseded"])
     assert {d.stage for d in superseded} == {"w10"}
@@ -232,12 +236,16 @@ def test_it_posts_around_bevrijdingsdag_and_easter_on_the_right_days(store, sche
         tick(store.factory, sender, now, schedule)
         for _, key, _ in console.posts[seen:]:
             posted_on[key] = now.date()
-    digests = {k: v for k, v in posted_on.items() if k.startswith("digest:")}
+    weeks = {k: v for k, v in posted_on.items() if k.startswith("week:")}
     reminders = {k.split(":", 2)[2]: v for k, v in posted_on.items() if k.startswith("reminder")}
-    # The weekly digest of the late Easter milestone: Monday 28 April, and on Tuesday
-    # 6 May in the week of Bevrijdingsdag.
-    assert digests == {"digest:2025-04-28:U0BOB": date(2025, 4, 28),
-                       "digest:2025-05-05:U0BOB": date(2025, 5, 6)}
+    # "Jouw week" while the Easter milestone is due or late: on Tuesday 22 April (Easter
+    # Monday is no working day), Monday 28 April, and on Tuesday 6 May in the week of
+    # Bevrijdingsdag, when Alice's milestone of 7 May is due too.
+    assert weeks == {"week:2025-04-21:U0BOB": date(2025, 4, 22),
+                     "week:2025-04-28:U0BOB": date(2025, 4, 28),
+                     "week:2025-05-05:U0BOB": date(2025, 5, 6),
+                     "week:2025-05-05:U0ALICE": date(2025, 5, 6)}
+    assert not any(k.startswith("digest:") for k in posted_on)  # no channel follows
     assert reminders == {
         # Due Tuesday 22 April 2025: back over Tweede Paasdag (21) and Goede Vrijdag (18).
         "2025-04-22:w10:U0BOB": date(2025, 4, 4),

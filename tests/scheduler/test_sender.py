@@ -77,7 +77,8 @@ def test_it_posts_with_the_key_in_metadata_and_records_the_ts(store, schedule, f
     assert "over 10 werkdagen" in calls[0].args["text"]
     actions = [b for b in calls[0].args["blocks"] if b["type"] == "actions"]
     assert [e["action_id"] for e in actions[0]["elements"]] == [
-        "milestone_done", "milestone_snooze"]
+        "milestone_done", "milestone_snooze_tomorrow", "milestone_snooze",
+        "milestone_snooze_date", "milestone_move_form", "milestone_owner_form"]
     with store.session() as session:
         sent = deliveries.find_deliveries(session, statuses=["sent"])
     assert {d.slack_ts for d in sent} == {
