@@ -107,6 +107,8 @@ def _answer(text: str, ctx: Context) -> Reply:
         return SUBCOMMANDS["help"].handler("", ctx)
     first, _, rest = text.partition(" ")
     entry = SUBCOMMANDS.get(first.lower())
+    if entry is not None and first.lower() == "ik" and not re.match(r"\s*ben\b", rest, re.I):
+        entry = None  # "ik heb morgen overleg …": a question, not `/regio ik ben <naam>`
     if entry is not None:
         read_command = first.lower() in _QUESTION_FIRST
         if read_command and _is_sentence(first, rest):
