@@ -25,7 +25,7 @@ from commands.i18n import (
     weekday_name,
 )
 from commands.linking import Entity
-from commands.meetings import meeting_parts
+from commands.meetings import agenda_lines, meeting_parts
 from commands.people import who_person, who_programme, who_project
 from commands.programmes import programme_reply, project_reply
 from commands.reading import MeetingSelector, Period
@@ -504,14 +504,7 @@ def agenda(ctx: Context, meeting: Meeting) -> Reply:
         return _sentence(t("q.agenda.none", lang, name=name, date=day),
                          *meeting_parts(meeting, ctx, header=False), ok=False)
     message = t("q.agenda", lang, name=name, date=day, n=len(items))
-    lines = []
-    for item in items:
-        line = f"{item.position}. {escape(item.title)}"
-        extra = [escape(x) for x in (item.kind, item.prepared_by) if x]
-        if extra:
-            line += f" _({', '.join(extra)})_"
-        lines.append(line)
-    return _sentence(message, Text("\n".join(lines)))
+    return _sentence(message, Text("\n".join(agenda_lines(meeting))))
 
 
 def meeting_count(ctx: Context) -> Reply:

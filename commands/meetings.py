@@ -22,6 +22,18 @@ def meeting_title(meeting: Meeting, ctx: Context) -> str:
                                  date=format_date(meeting.date, ctx.lang)))
 
 
+def agenda_lines(meeting: Meeting) -> list[str]:
+    """'1. Programma's en projecten 2020 _(beslispunt, RDS)_', one line an agenda item."""
+    lines = []
+    for item in meeting.agenda_items:
+        line = f"{item.position}. {escape(item.title)}"
+        extra = [escape(x) for x in (item.kind, item.prepared_by) if x]
+        if extra:
+            line += f" _({', '.join(extra)})_"
+        lines.append(line)
+    return lines
+
+
 def meeting_parts(meeting: Meeting, ctx: Context, *, header: bool = True) -> list[Part]:
     """A meeting: when, where, and the agenda items with kind and who prepares them."""
     lang = ctx.lang
@@ -39,14 +51,7 @@ def meeting_parts(meeting: Meeting, ctx: Context, *, header: bool = True) -> lis
         parts.append(Text(f":no_entry: {t('bosd.cancelled', lang)}"))
     items = meeting.agenda_items
     if items:
-        lines = []
-        for item in items:
-            line = f"{item.position}. {escape(item.title)}"
-            extra = [escape(x) for x in (item.kind, item.prepared_by) if x]
-            if extra:
-                line += f" _({', '.join(extra)})_"
-            lines.append(line)
-        parts.append(Text(f"*{t('bosd.agenda', lang)}*\n" + "\n".join(lines)))
+        parts.append(Text(f"*{t('bosd.agenda', lang)}*\n" + "\n".join(agenda_lines(meeting))))
     else:
         parts.append(Note(t("bosd.no_agenda", lang, nr=meeting.number or "?")))
     return parts
