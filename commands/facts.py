@@ -10,7 +10,7 @@ naming what was asked about; it is never filled in from a neighbouring record.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from commands.core import Context, Divider, Note, Reply, Text
@@ -31,6 +31,7 @@ from commands.programmes import programme_reply, project_reply
 from commands.reading import MeetingSelector, Period
 from storage import queries
 from storage.models import Meeting, Milestone, Programme, Project, Role
+from storage.responsible import OWNER, responsible_of
 from storage.verdeelsleutel import percentage_of, split_by_inhabitants
 
 
@@ -119,11 +120,15 @@ def who_role(ctx: Context, record: Programme | Project, kind: str) -> Reply:
 def responsible_for(ctx: Context, *, project: Project | None = None,
                     programme: Programme | None = None,
                     milestone: Milestone | None = None) -> tuple[str | None, str]:
-    """Who answers for it: the owner, else the projectleider, else the programmamanager."""
+    """Who answers for it: the owner, else the projectleider, else the programmamanager —
+    for a milestone the store's one rule (storage.responsible); a project or programme,
+    which the rule does not cover, by its roles as the plan writes them."""
     lang = ctx.lang
     if milestone is not None:
-        if milestone.owner is not None:
-            return milestone.owner.name, t("q.label.owner", lang)
+        found = responsible_of(ctx.session, milestone_id=milestone.id)
+        if found is not None:
+            label = t("q.label.owner", lang) if found.basis == OWNER else role_name(found.basis, lang)
+            return found.name, label
         project = milestone.project
         programme = milestone.programme
     if project is not None:
@@ -268,7 +273,7 @@ def programme_field(ctx: Context, programme: Programme, name: str) -> Reply:
     return _sentence(message, Text(escape(value)))
 
 
-def projects_of(ctx: Context, programme: Programme, *, count: bool = False) -> Reply:
+def projects_of(ctx: Context, programme: Programme) -> Reply:
     projects = queries.find_projects(ctx.session, programme_id=programme.id)
     if not projects:
         return _sentence(t("q.projects.none", ctx.lang, name=escape(programme.name)), ok=False)
@@ -299,7 +304,7 @@ def programme_about(ctx: Context, programme: Programme) -> Reply:
     return Reply(summary=_plain(message), parts=[Text(message), *card.parts[1:]])
 
 
-def programmes(ctx: Context, *, count: bool = False) -> Reply:
+def programmes(ctx: Context) -> Reply:
     found = queries.find_programmes(ctx.session, region_id=region_id(ctx))
     names = [escape(programme_label(p)) for p in found]
     message = t("q.programmes", ctx.lang, n=len(found), region=_region_label(ctx))
@@ -682,10 +687,6 @@ def amount_of_lines(ctx: Context, line_ids: list[int], *,
     label = join_words([f"{escape(line.label)} ({escape(line.programme.name)}, {line.year})"
                         for line in chosen], ctx.lang)
     return total, label
-
-
-def weeks_ahead(ctx: Context, days: int) -> Period:
-    return Period(ctx.today, ctx.today + timedelta(days=days), f"within:{days}")
 
 
 def is_partner(ctx: Context, partner_id: int, programme: Programme) -> Reply:

@@ -224,10 +224,8 @@ def decide(q: Question, ctx: Context) -> Reply:
     # The verdeelsleutel and inhabitants.
     if q.has("key") and not q.amount:
         return facts.key(ctx)
-    if q.has("split") and (line or programme) and q.amount is None:
-        pass
-    elif q.amount is not None and (q.has("split", "percentage", "budget") or municipality
-                                   or not named):
+    if q.amount is not None and (q.has("split", "percentage", "budget") or municipality
+                                 or not named):
         return facts.share(ctx, q.amount, municipality.label if municipality else None)
     if q.has("split", "percentage") and (line or programme) and q.amount is None:
         if line:
@@ -307,8 +305,6 @@ def decide(q: Question, ctx: Context) -> Reply:
         first_kind = next(e.kind for m in q.mentions for e in m.entities if e.kind in ("project", "programme"))
         record = _record(session, project if first_kind == "project" else programme)
     if q.role and record is not None and not (milestone and q.has("when", "milestones")):
-        if q.has("hours"):
-            return facts.who_role(ctx, record, q.role)
         return facts.who_role(ctx, record, q.role)
     if (q.role or q.has("work")) and person and not q.has("milestones"):
         return facts.person_roles(ctx, person.id, within=record)
@@ -475,12 +471,12 @@ def _project_holding(q: Question, milestone: Entity) -> Entity | None:
 
 def _milestone_by_words(q: Question, ctx: Context, programme: Entity | None,
                         project: Entity | None) -> list:
-    words = [w.text for w in q.words if w.key not in STOPWORDS and w.key not in FILLER
-             and not any(m.start <= i < m.end for m in q.mentions for i in [q.words.index(w)])
+    named = {i for m in q.mentions for i in range(m.start, m.end)}
+    words = [w.text for i, w in enumerate(q.words) if i not in named
+             and w.key not in STOPWORDS and w.key not in FILLER
              and (w.key not in LEXICON or w.key in ("projectteam", "team"))]
     hits = [h for h in search.search(ctx.session, query=" ".join(words), region_id=region_id(ctx),
                                      limit=20) if h.kind == "milestone" and h.coverage >= 0.5]
-    found = []
     for hit in hits:
         milestone = queries.get_milestone(ctx.session, milestone_id=hit.ref_id)
         if milestone is None:
@@ -489,9 +485,8 @@ def _milestone_by_words(q: Question, ctx: Context, programme: Entity | None,
             continue
         if project is None and programme is not None and milestone.programme_id != programme.id:
             continue
-        found.append(milestone)
-    best = [m for m in found][:1]
-    return best
+        return [milestone]  # the best hit of that programme or project
+    return []
 
 
 def _year_known(q: Question, ctx: Context) -> bool:
@@ -606,9 +601,3 @@ def _milestones(q: Question, ctx: Context, programme: Entity | None, project: En
 def _small_talk(kind: str, ctx: Context) -> Reply:
     message = t(f"q.talk.{kind}", ctx.lang)
     return Reply(summary=message, parts=[Text(message), Note(t("q.talk.hint", ctx.lang))])
-
-
-# Kept for callers of the old interface: the command path in dispatch.
-def not_understood(text: str, ctx: Context) -> Reply:
-    message = t("unknown", ctx.lang, text=escape(text.strip()[:200]))
-    return Reply(summary=message, parts=[Text(message), Note(t("unknown.hint", ctx.lang))], ok=False)

@@ -732,8 +732,6 @@ def _periods(keys: list[str], used: set[int], *, today: date, plan_year: int
                 period = Period(start, end, f"month:{month}:{the_year}", "due")
                 take(i)
                 break
-    if period is not None and year is not None and period.kind == "window" and period.label.startswith("K"):
-        pass
     return period, year
 
 
