@@ -1,7 +1,7 @@
 """Changing one milestone, and the milestone card that shows it with its buttons.
 
-The Slack layer calls `milestone_done` / `milestone_snooze` for the buttons with
-action_id "milestone_done" / "milestone_snooze" (value: the milestone id) and puts the
+The Slack layer calls `milestone_done` / `milestone_snooze` for the card's buttons
+(their ids in commands.slack_ids; value: the milestone id) and puts the
 returned card in place of the original message; `/regio mijlpaal …` uses the same
 functions, and the scheduler uses `milestone_card` for reminders. Every change checks
 who asks, is audited, bumps the milestone's sequence and updated_at, and is committed
@@ -29,26 +29,24 @@ from commands.core import (
 )
 from commands.helpers import audit, can_change_milestone, is_coordinator, refusal, status_text
 from commands.i18n import escape, format_date, t
+from commands.slack_ids import (
+    ACTION_DONE,
+    ACTION_MOVE_FORM,
+    ACTION_OWNER_FORM,
+    ACTION_SNOOZE,
+    ACTION_SNOOZE_DATE,
+    ACTION_SNOOZE_TOMORROW,
+    FORM_AGENDA,
+    FORM_MOVE,
+    FORM_OWNER,
+    MILESTONE_BLOCK,
+)
 from storage import deliveries, queries
 from storage.models import Milestone, Person
 from storage.responsible import responsible_of, set_owner
 from storage.workdays import add_working_days
 
 SNOOZE = timedelta(days=7)
-ACTION_DONE = "milestone_done"
-# A week later (the action id of the first cards, kept so that old cards still work).
-ACTION_SNOOZE = "milestone_snooze"
-ACTION_SNOOZE_TOMORROW = "milestone_snooze_tomorrow"
-ACTION_SNOOZE_DATE = "milestone_snooze_date"
-ACTION_MOVE_FORM = "milestone_move_form"
-ACTION_OWNER_FORM = "milestone_owner_form"
-ACTION_AGENDA_FORM = "agenda_item_form"
-MILESTONE_ACTIONS = (ACTION_DONE, ACTION_SNOOZE, ACTION_SNOOZE_TOMORROW, ACTION_SNOOZE_DATE,
-                     ACTION_MOVE_FORM, ACTION_OWNER_FORM)
-# Forms (modals): their callback ids.
-FORM_MOVE = "milestone_move"
-FORM_OWNER = "milestone_owner"
-FORM_AGENDA = "agenda_item_add"
 AGENDA_KINDS = ("beslispunt", "special", "ter informatie")
 MAX_REASON = 500
 MAX_AGENDA_TITLE = 300
@@ -103,7 +101,7 @@ def milestone_buttons(milestone: Milestone, lang: str) -> Actions:
             Button(t("button.move", lang), ACTION_MOVE_FORM, value),
             Button(t("button.owner", lang), ACTION_OWNER_FORM, value),
         ),
-        block_id=f"milestone-{milestone.id}",
+        block_id=f"{MILESTONE_BLOCK}-{milestone.id}",
     )
 
 
@@ -119,7 +117,7 @@ def id_of(text: str | None) -> int | None:
 def milestone_id_of(block_id: str | None) -> int | None:
     """The milestone a row of buttons is about ("milestone-12" → 12)."""
     prefix, _, number = (block_id or "").partition("-")
-    return id_of(number) if prefix == "milestone" else None
+    return id_of(number) if prefix == MILESTONE_BLOCK else None
 
 
 def responsible_text(milestone: Milestone, ctx: Context) -> str:

@@ -16,67 +16,12 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
-from commands.i18n import escape
+from commands.i18n import escape, t
 from commands.parsing import parse_month
 from regiobot.settings import get_settings
 from storage.declarations import rules, store
 
 MAX_FINDINGS = 40
-
-_TEXT = {
-    "title": {"nl": "Declaraties: tijdigheid per aanbieder", "en": "Declarations: timeliness per provider"},
-    "title.provider": {"nl": "Declaraties: {name}", "en": "Declarations: {name}"},
-    "period.month": {"nl": "maand {month} (naar vervaldatum), stand {today}", "en": "month {month} (by due date), as of {today}"},
-    "period.all": {"nl": "alles t/m {today}", "en": "everything up to {today}"},
-    "period.year": {"nl": "{year} t/m {today}", "en": "{year} up to {today}"},
-    "none": {"nl": "Nog geen berichten ingelezen.", "en": "No messages imported yet."},
-    "unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
-    "unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
-    "findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},
-    "findings.none": {"nl": "Geen bevindingen: alles op tijd.", "en": "No findings: everything on time."},
-    "findings.counts": {"nl": "{n}× {rule} — {what}", "en": "{n}× {rule} — {what}"},
-    "findings.restricted": {
-        "nl": "Toewijzingnummers zie je alleen als contractmanager of beheerder.",
-        "en": "Only contract managers and admins see assignment numbers.",
-    },
-    "findings.more": {"nl": "… en nog {n}.", "en": "… and {n} more."},
-    "late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
-    "missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
-    "due": {"nl": "uiterlijk {due}", "en": "due {due}"},
-    "early": {"nl": "{days} dagen te vroeg verstuurd", "en": "sent {days} days early"},
-    "early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
-    "legend": {
-        "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
-        "afgewezen: declaratieregels met een RetourCode. Geteld naar de maand van de termijn.",
-        "en": "On time: 305 (OP271), 307 (OP272/OP288), answer to 315 (OP274), 325 (OP090x4); "
-        "rejected: declaration lines with a RetourCode. Counted by the month of the deadline.",
-    },
-    "region": {"nl": "Regio", "en": "Region"},
-    "digest.title": {"nl": "Declaraties: weekoverzicht t/m {day}", "en": "Declarations: week up to {day}"},
-    "digest.line": {
-        "nl": "*{name}*: {open} bevindingen ({new} nieuw deze week) · {kpis}",
-        "en": "*{name}*: {open} findings ({new} new this week) · {kpis}",
-    },
-    "digest.summary": {"nl": "Declaraties: {open} bevindingen bij {providers} aanbieders",
-                       "en": "Declarations: {open} open findings at {providers} providers"},
-    "rejected": {"nl": "afgewezen", "en": "rejected"},
-    "nothing": {
-        "nl": "Geen berichten met een termijn in {month} voor {name}.",
-        "en": "No messages with a deadline in {month} for {name}.",
-    },
-    "nothing.ever": {"nl": "Nog geen berichten van of voor {name}.", "en": "No messages from or for {name} yet."},
-    # The CLI's KPI table (`regiobot declarations report`).
-    "table.month": {"nl": "maand", "en": "month"},
-    "table.provider": {"nl": "aanbieder", "en": "provider"},
-    "table.on_time": {"nl": "% {kpi} op tijd", "en": "% {kpi} on time"},
-    "table.rejected": {"nl": "% regels afgewezen", "en": "% lines rejected"},
-    "table.region": {"nl": "REGIO", "en": "REGION"},
-    "chart.title": {"nl": "% op tijd per aanbieder (305, 307, 315, 325), stand {today}",
-                    "en": "% on time per provider (305, 307, 315, 325), as of {today}"},
-    "chart.axis": {"nl": "% op tijd", "en": "% on time"},
-    "chart.month": {"nl": "maand van de termijn", "en": "month of the deadline"},
-    "chart.file": {"nl": "Grafiek: % op tijd per aanbieder", "en": "Chart: % on time per provider"},
-}
 
 
 def on_time_series(per: list[rules.KpiRow]) -> dict[str, list[tuple[str, float]]]:
@@ -111,9 +56,9 @@ def chart_png(series: dict[str, list[tuple[str, float]]], names: dict[str, str],
                       linewidth=1.5, markersize=3, label=names.get(agb, agb))
         axes.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=8)
         axes.set_ylim(0, 100)
-        axes.set_ylabel(_t("chart.axis", lang))
-        axes.set_xlabel(_t("chart.month", lang))
-        axes.set_title(_t("chart.title", lang, today=today.isoformat()), fontsize=10)
+        axes.set_ylabel(t("declaraties.chart.axis", lang))
+        axes.set_xlabel(t("declaraties.chart.month", lang))
+        axes.set_title(t("declaraties.chart.title", lang, today=today.isoformat()), fontsize=10)
         axes.grid(True, alpha=0.3)
         if series:
             axes.legend(fontsize=7, ncol=2, loc="lower left")
@@ -133,7 +78,7 @@ def chart(per: list[rules.KpiRow], names: dict[str, str], *, today: date, lang: 
         return None
     return Attachment(
         filename=f"declaraties-op-tijd-{today.isoformat()}.png",
-        title=_t("chart.file", lang),
+        title=t("declaraties.chart.file", lang),
         render=lambda: chart_png(series, names, today=today, lang=lang),
     )
 
@@ -142,7 +87,7 @@ def table_words(lang: str) -> dict[str, str]:
     """The headers of the KPI table in the CLI, in the bot's language ("on_time" keeps a
     `{kpi}` placeholder)."""
     return {
-        key: _TEXT[f"table.{key}"].get(lang, _TEXT[f"table.{key}"]["nl"])
+        key: t(f"declaraties.table.{key}", lang, kpi="{kpi}")
         for key in ("month", "provider", "on_time", "rejected", "region")
     }
 
@@ -177,10 +122,6 @@ def rule_text(rule: str, lang: str) -> str:
     return rules.RULES.get(rule, rule)
 
 
-def _t(key: str, lang: str, **values) -> str:
-    texts = _TEXT[key]
-    return texts.get(lang, texts["nl"]).format(**values)
-
 
 class PrivateReply(Reply):
     """A reply that stays ephemeral even when the asker adds "deel": it holds
@@ -209,7 +150,7 @@ def kpi_text(row: rules.KpiRow, lang: str) -> str:
     for kpi in rules.KPIS:
         on_time, total = row.counts[kpi]
         parts.append(f"{kpi} {_pct(on_time, total)} ({on_time}/{total})")
-    parts.append(f"{_t('rejected', lang)} {_pct(row.rejected, row.lines)} ({row.rejected}/{row.lines})")
+    parts.append(f"{t('declaraties.rejected', lang)} {_pct(row.rejected, row.lines)} ({row.rejected}/{row.lines})")
     return " · ".join(parts)
 
 
@@ -245,14 +186,14 @@ def _finding_line(f: rules.Finding, lang: str) -> str:
     label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
     subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
     if f.rule in rules.CHECKS:
-        due = _t("early.due", lang, due=f.due.isoformat())
-        return f"`{f.rule}` {subject}: {due}, {_t('early', lang, days=f.days_late)}"
+        due = t("declaraties.early.due", lang, due=f.due.isoformat())
+        return f"`{f.rule}` {subject}: {due}, {t('declaraties.early', lang, days=f.days_late)}"
     when = (
-        _t("missing", lang, wd=f.working_days_late)
+        t("declaraties.missing", lang, wd=f.working_days_late)
         if f.missing
-        else _t("late", lang, wd=f.working_days_late, days=f.days_late)
+        else t("declaraties.late", lang, wd=f.working_days_late, days=f.days_late)
     )
-    return f"`{f.rule}` {subject}: {_t('due', lang, due=f.due.isoformat())}, {when}"
+    return f"`{f.rule}` {subject}: {t('declaraties.due', lang, due=f.due.isoformat())}, {when}"
 
 
 @subcommand("declaraties", "declaratie", "declarations")
@@ -271,11 +212,11 @@ def declaraties(args: str, ctx: Context) -> Reply:
     provider_text, month = parse_args(args, today=today)
     names = store.providers(ctx.session)
     if not names:
-        return Reply(summary=_t("none", lang), parts=[Text(_t("none", lang))])
+        return Reply(summary=t("declaraties.none", lang), parts=[Text(t("declaraties.none", lang))])
     period = (
-        _t("period.month", lang, month=month, today=today.isoformat())
+        t("declaraties.period.month", lang, month=month, today=today.isoformat())
         if month
-        else _t("period.all", lang, today=today.isoformat())
+        else t("declaraties.period.all", lang, today=today.isoformat())
     )
     if not provider_text.strip():
         open_by_provider: Counter[str] = Counter()
@@ -289,19 +230,19 @@ def declaraties(args: str, ctx: Context) -> Reply:
             f"*{escape(names.get(agb, agb))}*: {kpi_text(row, lang)} · bevindingen {open_by_provider.get(agb, 0)}"
             for agb, row in sorted(totals.items(), key=lambda kv: names.get(kv[0], kv[0]).lower())
         ]
-        lines.append(f"*{_t('region', lang)}*: {kpi_text(region_total, lang)}")
-        title = _t("title", lang)
+        lines.append(f"*{t('declaraties.region', lang)}*: {kpi_text(region_total, lang)}")
+        title = t("declaraties.title", lang)
         picture = chart(result.per, names, today=today, lang=lang)
         return Reply(
             summary=f"{title} ({period})",
-            parts=[Header(title), Note(period), Text("\n".join(lines)), Note(_t("legend", lang))],
+            parts=[Header(title), Note(period), Text("\n".join(lines)), Note(t("declaraties.legend", lang))],
             files=[picture] if picture else [],
         )
 
     provider = store.find_provider(ctx.session, text=provider_text)
     if provider is None:
-        message = _t("unknown", lang, text=escape(provider_text))
-        return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
+        message = t("declaraties.unknown", lang, text=escape(provider_text))
+        return Reply.error(message, hint=t("declaraties.unknown.hint", lang, names=", ".join(sorted(names.values()))))
     result = rules.evaluate(
         ctx.session, today=today, provider_agb=provider.agb_code, **region_deadline(),
         month=month, keep_findings=True,
@@ -310,35 +251,35 @@ def declaraties(args: str, ctx: Context) -> Reply:
     found = result.findings
     if month:
         found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
-    title = _t("title.provider", lang, name=provider.name)
+    title = t("declaraties.title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
     if not found and not any(total for _, total in row.counts.values()) and not row.lines:
         # Nothing was due (or declared) then: say so, not "everything on time".
-        nothing = (_t("nothing", lang, month=month, name=escape(provider.name)) if month
-                   else _t("nothing.ever", lang, name=escape(provider.name)))
+        nothing = (t("declaraties.nothing", lang, month=month, name=escape(provider.name)) if month
+                   else t("declaraties.nothing.ever", lang, name=escape(provider.name)))
         return Reply(summary=nothing, parts=[Header(title), Note(f"AGB {provider.agb_code} · {period}"),
                                              Text(nothing)])
     if not found:
-        parts.append(Text(_t("findings.none", lang)))
+        parts.append(Text(t("declaraties.findings.none", lang)))
         return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
-    parts.append(Text(_t("findings", lang, n=len(found))))
+    parts.append(Text(t("declaraties.findings", lang, n=len(found))))
     if authorised(ctx):
         shown = [_finding_line(f, lang) for f in found[:MAX_FINDINGS]]
         if len(found) > MAX_FINDINGS:
-            shown.append(_t("findings.more", lang, n=len(found) - MAX_FINDINGS))
+            shown.append(t("declaraties.findings.more", lang, n=len(found) - MAX_FINDINGS))
         parts.append(Text("\n".join(shown)))
-        parts.append(Note(_t("legend", lang)))
+        parts.append(Note(t("declaraties.legend", lang)))
         return PrivateReply(summary=f"{title}: {len(found)}", parts=parts)
     counts = Counter(f.rule for f in found)
     parts.append(
         Text(
             "\n".join(
-                _t("findings.counts", lang, n=n, rule=rule, what=rule_text(rule, lang))
+                t("declaraties.findings.counts", lang, n=n, rule=rule, what=rule_text(rule, lang))
                 for rule, n in sorted(counts.items())
             )
         )
     )
-    parts.append(Note(_t("findings.restricted", lang)))
+    parts.append(Note(t("declaraties.findings.restricted", lang)))
     return Reply(summary=f"{title}: {len(found)}", parts=parts)
 
 
@@ -374,8 +315,8 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     totals = rules.provider_summary(per)
     providers = sorted(set(totals) | set(open_count), key=lambda agb: names.get(agb, agb).lower())
     lines = [
-        _t(
-            "digest.line",
+        t(
+            "declaraties.digest.line",
             lang,
             name=escape(names.get(agb, agb)),
             open=open_count.get(agb, 0),
@@ -385,14 +326,14 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
         for agb in providers
     ]
     region_row = rules.provider_summary(region).get(None, rules.KpiRow(None, "*"))
-    lines.append(f"*{_t('region', lang)}*: {kpi_text(region_row, lang)}")
-    title = _t("digest.title", lang, day=week_ending.isoformat())
-    summary = _t("digest.summary", lang, open=sum(open_count.values()), providers=len(open_count))
+    lines.append(f"*{t('declaraties.region', lang)}*: {kpi_text(region_row, lang)}")
+    title = t("declaraties.digest.title", lang, day=week_ending.isoformat())
+    summary = t("declaraties.digest.summary", lang, open=sum(open_count.values()), providers=len(open_count))
     parts = [
         Header(title),
-        Note(_t("period.year", lang, year=week_ending.year, today=week_ending.isoformat())),
+        Note(t("declaraties.period.year", lang, year=week_ending.year, today=week_ending.isoformat())),
         Text("\n".join(lines)),
-        Note(_t("legend", lang)),
+        Note(t("declaraties.legend", lang)),
     ]
     picture = chart(per, names, today=week_ending, lang=lang)
     # Channel posts: not ephemeral.

@@ -8,13 +8,14 @@ else projectleider, else programmamanager), as everywhere else.
 
 from __future__ import annotations
 
-from commands.actions import ACTION_AGENDA_FORM, milestone_buttons
+from commands.actions import milestone_buttons
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import is_coordinator, is_late, me, milestone_line
 from commands.i18n import escape, format_date, t
 from commands.identity import offer_parts
 from commands.meetings import meeting_parts, meeting_title
 from commands.parsing import month_bounds
+from commands.slack_ids import ACTION_AGENDA_FORM, ACTION_CALENDAR, ACTION_FILTER
 from storage import queries
 
 # The Home tab holds 100 blocks: each milestone with its buttons takes two, so the first
@@ -23,8 +24,6 @@ MAX_WITH_BUTTONS = 25
 MAX_MINE = 60
 # The first is the default: everything, open first.
 FILTERS = ("all", "open", "late", "month")
-ACTION_FILTER = "home_filter"
-ACTION_CALENDAR = "home_calendar"
 
 
 def _filtered(ctx: Context, person_id: int, show: str) -> list:

@@ -31,6 +31,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Er ging iets mis bij het beantwoorden. Probeer het nog eens, of vraag `/regio help`.",
         "en": "Something went wrong while answering. Please try again, or ask `/regio help`.",
     },
+    "busy": {
+        "nl": "Regiobot heeft het even te druk om te antwoorden. Probeer het over een minuut nog eens.",
+        "en": "Regiobot is too busy to answer right now. Please try again in a minute.",
+    },
+    "button.unknown": {
+        "nl": "Deze knop hoort niet bij een bekende mijlpaal.",
+        "en": "This button does not belong to a known milestone.",
+    },
+    "render.more": {
+        "nl": "… en meer: vraag het specifieker (bijv. per programma of kwartaal).",
+        "en": "… and more: ask more specifically (e.g. per programme or quarter).",
+    },
+    "form.cancel": {"nl": "Annuleren", "en": "Cancel"},
     "unknown": {
         "nl": "Dat begrijp ik niet: _{text}_.",
         "en": "I don't understand that: _{text}_.",
@@ -197,7 +210,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "milestone.nobody": {"nl": "niet toegewezen", "en": "unassigned"},
     "milestone.done_on": {"nl": "gereed op {date}", "en": "done on {date}"},
     "milestone.button.done": {"nl": "Gereed", "en": "Done"},
-    "milestone.button.snooze": {"nl": "Een week uitstellen", "en": "Postpone a week"},
     "milestone.marked_done": {
         "nl": "Mijlpaal {nr} is gereed gemeld.",
         "en": "Milestone {nr} is marked done.",
@@ -584,6 +596,187 @@ CATALOG: dict[str, dict[str, str]] = {
         "de koppeling goed te keuren.",
         "en": "Your Slack name does not match {person}: I asked the coordinators to approve "
         "the link.",
+    },
+    # --- What the scheduler posts (commands.notices)
+    "notice.reminder.due": {"nl": "Vandaag is de deadline", "en": "Due today"},
+    "notice.reminder.done": {"nl": "✅ Gereed", "en": "✅ Done"},
+    "notice.reminder.cancelled": {"nl": "Vervallen", "en": "Cancelled"},
+    "notice.reminder.moved": {
+        "nl": "Verplaatst naar {day}: je krijgt een nieuwe herinnering",
+        "en": "Moved to {day}: a new reminder will follow",
+    },
+    "notice.digest.header": {
+        "nl": "Te late mijlpalen ({n})",
+        "en": "Late milestones ({n})",
+    },
+    "notice.digest.intro": {
+        "nl": "Deze mijlpalen zijn op {day} nog niet gereed:",
+        "en": "These milestones are not done as of {day}:",
+    },
+    "notice.digest.line": {
+        "nl": "*{title}*\n{programme} · deadline {day} · {n} werkdagen te laat",
+        "en": "*{title}*\n{programme} · due {day} · {n} working days late",
+    },
+    "notice.digest.more": {
+        "nl": "… en nog {n}. Vraag `/regio mijlpalen te laat` voor de hele lijst.",
+        "en": "… and {n} more. Ask `/regio mijlpalen te laat` for the whole list.",
+    },
+    "notice.bosd.call.header": {
+        "nl": "Oproep: agendapunten voor de BOSD van {day}",
+        "en": "Call for agenda items: BOSD of {day}",
+    },
+    "notice.bosd.call.text": {
+        "nl": "Over {n} werkdagen vergadert het {body}. Lever agendapunten aan vóór "
+        "{deadline}, dan komen ze op de agenda die dan wordt gedeeld.",
+        "en": "The {body} meets in {n} working days. Send agenda items before "
+        "{deadline}; the agenda is shared then.",
+    },
+    "notice.bosd.call.so_far": {"nl": "Tot nu toe op de agenda:", "en": "On the agenda so far:"},
+    "notice.bosd.call.empty": {"nl": "Nog geen agendapunten.", "en": "No agenda items yet."},
+    "notice.bosd.agenda.header": {
+        "nl": "Agenda BOSD {number}{day}",
+        "en": "Agenda BOSD {number}{day}",
+    },
+    "notice.bosd.agenda.empty": {
+        "nl": "Er staan (nog) geen agendapunten op.",
+        "en": "There are no agenda items (yet).",
+    },
+    "notice.bosd.when": {"nl": "{weekday} {day}{time}{place}", "en": "{weekday} {day}{time}{place}"},
+    "notice.bosd.prepared_by": {"nl": "voorbereiding: {who}", "en": "prepared by: {who}"},
+    "notice.bosd.cancelled": {
+        "nl": "Deze vergadering gaat niet door.",
+        "en": "This meeting has been cancelled.",
+    },
+    "notice.bosd.moved": {
+        "nl": "Deze vergadering is verplaatst naar {day}.",
+        "en": "This meeting has moved to {day}.",
+    },
+    "notice.alert.header": {"nl": "Bericht niet bezorgd", "en": "Post not delivered"},
+    "notice.alert.text": {
+        "nl": "Regiobot kon een bericht aan {target} niet plaatsen: `{error}`. "
+        "Het wordt niet opnieuw geprobeerd.",
+        "en": "Regiobot could not post a message to {target}: `{error}`. "
+        "It will not be retried.",
+    },
+    "notice.alert.hint": {
+        "nl": "Nodig de bot uit in het kanaal (`/invite @Regiobot`) of pas het abonnement aan "
+        "met `/regio volg`. Sleutel: {key}",
+        "en": "Invite the bot to the channel (`/invite @Regiobot`) or change the subscription "
+        "with `/regio volg`. Key: {key}",
+    },
+    # --- Declarations (commands.declaraties, `regiobot declarations report`)
+    "declaraties.title": {"nl": "Declaraties: tijdigheid per aanbieder", "en": "Declarations: timeliness per provider"},
+    "declaraties.title.provider": {"nl": "Declaraties: {name}", "en": "Declarations: {name}"},
+    "declaraties.period.month": {"nl": "maand {month} (naar vervaldatum), stand {today}", "en": "month {month} (by due date), as of {today}"},
+    "declaraties.period.all": {"nl": "alles t/m {today}", "en": "everything up to {today}"},
+    "declaraties.period.year": {"nl": "{year} t/m {today}", "en": "{year} up to {today}"},
+    "declaraties.none": {"nl": "Nog geen berichten ingelezen.", "en": "No messages imported yet."},
+    "declaraties.unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
+    "declaraties.unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
+    "declaraties.findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},
+    "declaraties.findings.none": {"nl": "Geen bevindingen: alles op tijd.", "en": "No findings: everything on time."},
+    "declaraties.findings.counts": {"nl": "{n}× {rule} — {what}", "en": "{n}× {rule} — {what}"},
+    "declaraties.findings.restricted": {
+        "nl": "Toewijzingnummers zie je alleen als contractmanager of beheerder.",
+        "en": "Only contract managers and admins see assignment numbers.",
+    },
+    "declaraties.findings.more": {"nl": "… en nog {n}.", "en": "… and {n} more."},
+    "declaraties.late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
+    "declaraties.missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
+    "declaraties.due": {"nl": "uiterlijk {due}", "en": "due {due}"},
+    "declaraties.early": {"nl": "{days} dagen te vroeg verstuurd", "en": "sent {days} days early"},
+    "declaraties.early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
+    "declaraties.legend": {
+        "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
+        "afgewezen: declaratieregels met een RetourCode. Geteld naar de maand van de termijn.",
+        "en": "On time: 305 (OP271), 307 (OP272/OP288), answer to 315 (OP274), 325 (OP090x4); "
+        "rejected: declaration lines with a RetourCode. Counted by the month of the deadline.",
+    },
+    "declaraties.region": {"nl": "Regio", "en": "Region"},
+    "declaraties.digest.title": {"nl": "Declaraties: weekoverzicht t/m {day}", "en": "Declarations: week up to {day}"},
+    "declaraties.digest.line": {
+        "nl": "*{name}*: {open} bevindingen ({new} nieuw deze week) · {kpis}",
+        "en": "*{name}*: {open} findings ({new} new this week) · {kpis}",
+    },
+    "declaraties.digest.summary": {"nl": "Declaraties: {open} bevindingen bij {providers} aanbieders",
+                       "en": "Declarations: {open} open findings at {providers} providers"},
+    "declaraties.rejected": {"nl": "afgewezen", "en": "rejected"},
+    "declaraties.nothing": {
+        "nl": "Geen berichten met een termijn in {month} voor {name}.",
+        "en": "No messages with a deadline in {month} for {name}.",
+    },
+    "declaraties.nothing.ever": {"nl": "Nog geen berichten van of voor {name}.", "en": "No messages from or for {name} yet."},
+    # The CLI's KPI table (`regiobot declarations report`).
+    "declaraties.table.month": {"nl": "maand", "en": "month"},
+    "declaraties.table.provider": {"nl": "aanbieder", "en": "provider"},
+    "declaraties.table.on_time": {"nl": "% {kpi} op tijd", "en": "% {kpi} on time"},
+    "declaraties.table.rejected": {"nl": "% regels afgewezen", "en": "% lines rejected"},
+    "declaraties.table.region": {"nl": "REGIO", "en": "REGION"},
+    "declaraties.chart.title": {"nl": "% op tijd per aanbieder (305, 307, 315, 325), stand {today}",
+                    "en": "% on time per provider (305, 307, 315, 325), as of {today}"},
+    "declaraties.chart.axis": {"nl": "% op tijd", "en": "% on time"},
+    "declaraties.chart.month": {"nl": "maand van de termijn", "en": "month of the deadline"},
+    "declaraties.chart.file": {"nl": "Grafiek: % op tijd per aanbieder", "en": "Chart: % on time per provider"},
+    # --- Calendar feeds (commands.kalender)
+    "kalender.who": {
+        "nl": "Ik weet niet wie je bent, dus ik kan geen persoonlijke kalender maken.",
+        "en": "I don't know who you are, so I can't make a personal calendar.",
+    },
+    "kalender.not_linked": {
+        "nl": "Je Slack-account is nog niet aan een persoon gekoppeld, dus ik weet niet "
+        "welke mijlpalen van jou zijn.",
+        "en": "Your Slack account isn't linked to a person yet, so I don't know which "
+        "milestones are yours.",
+    },
+    "kalender.not_linked.hint": {
+        "nl": "Vraag een coördinator om `/regio koppel @jij <je naam>`.",
+        "en": "Ask a coordinator for `/regio koppel @you <your name>`.",
+    },
+    "kalender.usage": {
+        "nl": "Gebruik: `/regio kalender [programma <naam> | mijn | bosd | intrekken]`",
+        "en": "Usage: `/regio kalender [programma <name> | mijn | bosd | intrekken]`",
+    },
+    "kalender.title.region": {
+        "nl": "de hele regio (mijlpalen en BOSD)",
+        "en": "the whole region (milestones and BOSD)",
+    },
+    "kalender.title.programme": {
+        "nl": "programma {name}",
+        "en": "programme {name}",
+    },
+    "kalender.title.person": {
+        "nl": "jouw mijlpalen",
+        "en": "your milestones",
+    },
+    "kalender.title.meetings": {
+        "nl": "de BOSD-vergaderingen",
+        "en": "the BOSD meetings",
+    },
+    "kalender.ready": {
+        "nl": "Je persoonlijke kalender voor {what}:",
+        "en": "Your personal calendar for {what}:",
+    },
+    "kalender.subscribe": {
+        "nl": "*Abonneren:* <{webcal}|open in je agenda-app> · <{google}|toevoegen aan "
+        "Google Agenda> · of plak deze URL in Outlook (Agenda toevoegen → Van "
+        "internet):\n`{https}`",
+        "en": "*Subscribe:* <{webcal}|open in your calendar app> · <{google}|add to Google "
+        "Calendar> · or paste this URL in Outlook (Add calendar → From internet):\n"
+        "`{https}`",
+    },
+    "kalender.secret": {
+        "nl": "Deze link is persoonlijk: wie hem heeft, kan de kalender lezen. Eerdere links "
+        "blijven werken tot je `/regio kalender intrekken` gebruikt.",
+        "en": "This link is personal: whoever has it can read the calendar. Earlier links "
+        "keep working until you use `/regio kalender intrekken`.",
+    },
+    "kalender.revoked": {
+        "nl": "{n} kalenderlink(s) ingetrokken; ze werken vanaf nu niet meer.",
+        "en": "{n} calendar link(s) revoked; they stop working now.",
+    },
+    "kalender.none": {
+        "nl": "Je had geen actieve kalenderlinks.",
+        "en": "You had no active calendar links.",
     },
 }
 

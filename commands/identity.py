@@ -16,13 +16,10 @@ from __future__ import annotations
 from commands.core import Actions, Button, Context, Note, Part, Reply, Text
 from commands.helpers import audit, is_coordinator, me, refusal
 from commands.i18n import escape, join_words, t
+from commands.slack_ids import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
 from storage import deliveries, linking, queries
 from storage.models import Person
 
-ACTION_YES = "link_yes"
-ACTION_NO = "link_no"
-ACTION_APPROVE = "link_approve"
-ACTION_REJECT = "link_reject"
 LINK_REQUEST = deliveries.LINK_REQUEST
 
 

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from commands.actions import (
-    ACTION_AGENDA_FORM,
     milestone_buttons,
     milestone_card,
     responsible_text,
@@ -24,88 +23,13 @@ from commands.actions import (
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import milestone_line
 from commands.i18n import escape, format_date, t, weekday_name
+from commands.slack_ids import ACTION_AGENDA_FORM
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
 
 # A digest lists at most this many milestones, 4 blocks each with their buttons: with
 # the header, the intro and the "… and more" note that stays within Slack's 50 blocks.
 DIGEST_MAX_ITEMS = 11
-
-WORDS: dict[str, dict[str, str]] = {
-    "reminder.due": {"nl": "Vandaag is de deadline", "en": "Due today"},
-    "reminder.done": {"nl": "✅ Gereed", "en": "✅ Done"},
-    "reminder.cancelled": {"nl": "Vervallen", "en": "Cancelled"},
-    "reminder.moved": {
-        "nl": "Verplaatst naar {day}: je krijgt een nieuwe herinnering",
-        "en": "Moved to {day}: a new reminder will follow",
-    },
-    "button.done": {"nl": "Gereed", "en": "Done"},
-    "button.snooze": {"nl": "Een week uitstellen", "en": "Snooze a week"},
-    "digest.header": {
-        "nl": "Te late mijlpalen ({n})",
-        "en": "Late milestones ({n})",
-    },
-    "digest.intro": {
-        "nl": "Deze mijlpalen zijn op {day} nog niet gereed:",
-        "en": "These milestones are not done as of {day}:",
-    },
-    "digest.line": {
-        "nl": "*{title}*\n{programme} · deadline {day} · {n} werkdagen te laat",
-        "en": "*{title}*\n{programme} · due {day} · {n} working days late",
-    },
-    "digest.more": {
-        "nl": "… en nog {n}. Vraag `/regio mijlpalen te laat` voor de hele lijst.",
-        "en": "… and {n} more. Ask `/regio mijlpalen te laat` for the whole list.",
-    },
-    "bosd.call.header": {
-        "nl": "Oproep: agendapunten voor de BOSD van {day}",
-        "en": "Call for agenda items: BOSD of {day}",
-    },
-    "bosd.call.text": {
-        "nl": "Over {n} werkdagen vergadert het {body}. Lever agendapunten aan vóór "
-        "{deadline}, dan komen ze op de agenda die dan wordt gedeeld.",
-        "en": "The {body} meets in {n} working days. Send agenda items before "
-        "{deadline}; the agenda is shared then.",
-    },
-    "bosd.call.so_far": {"nl": "Tot nu toe op de agenda:", "en": "On the agenda so far:"},
-    "bosd.call.empty": {"nl": "Nog geen agendapunten.", "en": "No agenda items yet."},
-    "bosd.agenda.header": {
-        "nl": "Agenda BOSD {number}{day}",
-        "en": "Agenda BOSD {number}{day}",
-    },
-    "bosd.agenda.empty": {
-        "nl": "Er staan (nog) geen agendapunten op.",
-        "en": "There are no agenda items (yet).",
-    },
-    "bosd.when": {"nl": "{weekday} {day}{time}{place}", "en": "{weekday} {day}{time}{place}"},
-    "bosd.prepared_by": {"nl": "voorbereiding: {who}", "en": "prepared by: {who}"},
-    "bosd.cancelled": {
-        "nl": "Deze vergadering gaat niet door.",
-        "en": "This meeting has been cancelled.",
-    },
-    "bosd.moved": {
-        "nl": "Deze vergadering is verplaatst naar {day}.",
-        "en": "This meeting has moved to {day}.",
-    },
-    "alert.header": {"nl": "Bericht niet bezorgd", "en": "Post not delivered"},
-    "alert.text": {
-        "nl": "Regiobot kon een bericht aan {target} niet plaatsen: `{error}`. "
-        "Het wordt niet opnieuw geprobeerd.",
-        "en": "Regiobot could not post a message to {target}: `{error}`. "
-        "It will not be retried.",
-    },
-    "alert.hint": {
-        "nl": "Nodig de bot uit in het kanaal (`/invite @Regiobot`) of pas het abonnement aan "
-        "met `/regio volg`. Sleutel: {key}",
-        "en": "Invite the bot to the channel (`/invite @Regiobot`) or change the subscription "
-        "with `/regio volg`. Key: {key}",
-    },
-}
-
-
-def w(message: str, lang: str = "nl", /, **kw: object) -> str:
-    entry = WORDS[message]
-    return (entry.get(lang) or entry["nl"]).format(**kw)
 
 
 def _target_mention(target: str) -> str:
@@ -136,11 +60,11 @@ def milestone_reminder(
     says so instead of urging the old date.
     """
     if milestone.status == "done":
-        heading = w("reminder.done", lang)
+        heading = t("notice.reminder.done", lang)
     elif milestone.status == "cancelled":
-        heading = w("reminder.cancelled", lang)
+        heading = t("notice.reminder.cancelled", lang)
     elif milestone.due_date != reminded_for:
-        heading = w("reminder.moved", lang, day=format_date(milestone.due_date, lang))
+        heading = t("notice.reminder.moved", lang, day=format_date(milestone.due_date, lang))
     else:
         # Counted from the day it is posted (or updated), not from the day the stage was
         # planned for: a catch-up after downtime tells the truth (issue 12 point 9).
@@ -157,7 +81,7 @@ def due_words(due: date, *, today: date, lang: str = "nl") -> str:
     """'Vandaag is de deadline', 'Herinnering: over 9 werkdagen …', 'Sinds 24 februari te
     laat' — as of `today`."""
     if due == today:
-        return w("reminder.due", lang)
+        return t("notice.reminder.due", lang)
     if due < today:
         return t("reminder.late_since", lang, day=format_date(due + timedelta(days=1), lang))
     n = working_days_between(today, due)
@@ -175,15 +99,15 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
     is posted: the counts of working days late are as of then)."""
     ctx = Context(session=session, today=day, now=datetime.combine(day, time(9, 0), tzinfo=UTC),
                   lang=lang)
-    header = w("digest.header", lang, n=len(milestones))
-    parts: list = [Header(header), Text(w("digest.intro", lang, day=format_date(day, lang)))]
+    header = t("notice.digest.header", lang, n=len(milestones))
+    parts: list = [Header(header), Text(t("notice.digest.intro", lang, day=format_date(day, lang)))]
     for milestone in milestones[:DIGEST_MAX_ITEMS]:
         programme = milestone.programme.name if milestone.programme is not None else ""
         parts.append(Divider())
         parts.append(
             Text(
-                w(
-                    "digest.line",
+                t(
+                    "notice.digest.line",
                     lang,
                     title=escape(milestone.title),
                     programme=escape(programme),
@@ -195,7 +119,7 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
         parts.append(Note(_responsible_note(milestone, ctx)))
         parts.append(milestone_buttons(milestone, lang))
     if len(milestones) > DIGEST_MAX_ITEMS:
-        parts.append(Note(w("digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
+        parts.append(Note(t("notice.digest.more", lang, n=len(milestones) - DIGEST_MAX_ITEMS)))
     titles = "; ".join(m.title for m in milestones[:5])
     return Reply(summary=f"{header}: {titles}", parts=parts, ephemeral=False)
 
@@ -241,7 +165,7 @@ def _when(meeting: Meeting, lang: str) -> str:
     if meeting.start_time and meeting.end_time:
         time_text += f"–{meeting.end_time:%H:%M}"
     place = f", {escape(meeting.location)}" if meeting.location else ""
-    return w("bosd.when", lang, weekday=weekday_name(meeting.date, lang),
+    return t("notice.bosd.when", lang, weekday=weekday_name(meeting.date, lang),
              day=format_date(meeting.date, lang), time=time_text, place=place)
 
 
@@ -250,7 +174,7 @@ def _agenda_lines(meeting: Meeting, lang: str) -> list[str]:
     for index, item in enumerate(meeting.agenda_items, start=1):
         extra = [item.kind] if item.kind else []
         if item.prepared_by:
-            extra.append(w("bosd.prepared_by", lang, who=item.prepared_by))
+            extra.append(t("notice.bosd.prepared_by", lang, who=item.prepared_by))
         suffix = f" _({escape(', '.join(extra))})_" if extra else ""
         lines.append(f"{index}. {escape(item.title)}{suffix}")
     return lines
@@ -258,9 +182,9 @@ def _agenda_lines(meeting: Meeting, lang: str) -> list[str]:
 
 def _meeting_state(meeting: Meeting, meeting_day: date, lang: str) -> list:
     if meeting.status == "cancelled":
-        return [Note(w("bosd.cancelled", lang))]
+        return [Note(t("notice.bosd.cancelled", lang))]
     if meeting.date != meeting_day:
-        return [Note(w("bosd.moved", lang, day=format_date(meeting.date, lang)))]
+        return [Note(t("notice.bosd.moved", lang, day=format_date(meeting.date, lang)))]
     return []
 
 
@@ -268,18 +192,18 @@ def bosd_call(
     meeting: Meeting, *, meeting_day: date, working_days: int, deadline: date, lang: str = "nl"
 ) -> Reply:
     """The call for agenda items, `working_days` before the meeting."""
-    header = w("bosd.call.header", lang, day=format_date(meeting_day, lang))
+    header = t("notice.bosd.call.header", lang, day=format_date(meeting_day, lang))
     body = meeting.body.name if meeting.body is not None else "BOSD"
     parts: list = [
         Header(header),
-        Text(w("bosd.call.text", lang, n=working_days, body=escape(body),
+        Text(t("notice.bosd.call.text", lang, n=working_days, body=escape(body),
                deadline=format_date(deadline, lang))),
         Note(_when(meeting, lang)),
         *_meeting_state(meeting, meeting_day, lang),
     ]
     lines = _agenda_lines(meeting, lang)
-    parts.append(Text(w("bosd.call.so_far", lang) + "\n" + "\n".join(lines)) if lines
-                 else Note(w("bosd.call.empty", lang)))
+    parts.append(Text(t("notice.bosd.call.so_far", lang) + "\n" + "\n".join(lines)) if lines
+                 else Note(t("notice.bosd.call.empty", lang)))
     if meeting.status == "scheduled" and meeting.date == meeting_day:
         parts.append(Actions((Button(t("button.add_item", lang), ACTION_AGENDA_FORM,
                                      str(meeting.id)),), block_id=f"meeting-{meeting.id}"))
@@ -289,20 +213,20 @@ def bosd_call(
 def bosd_agenda(meeting: Meeting, *, meeting_day: date, lang: str = "nl") -> Reply:
     """The agenda of a BOSD meeting, as it stands."""
     number = f"{meeting.number} – " if meeting.number else "– "
-    header = w("bosd.agenda.header", lang, number=number, day=format_date(meeting_day, lang))
+    header = t("notice.bosd.agenda.header", lang, number=number, day=format_date(meeting_day, lang))
     parts: list = [Header(header), Note(_when(meeting, lang)),
                    *_meeting_state(meeting, meeting_day, lang)]
     lines = _agenda_lines(meeting, lang)
-    parts.append(Text("\n".join(lines)) if lines else Text(w("bosd.agenda.empty", lang)))
+    parts.append(Text("\n".join(lines)) if lines else Text(t("notice.bosd.agenda.empty", lang)))
     return Reply(summary=header, parts=parts, ephemeral=False)
 
 
 def delivery_failed(*, target: str, key: str, error: str, lang: str = "nl") -> Reply:
     """To an admin: a post failed for good (the channel is gone, the bot not invited, …)."""
-    header = w("alert.header", lang)
-    text = w("alert.text", lang, target=_target_mention(target), error=escape(error))
+    header = t("notice.alert.header", lang)
+    text = t("notice.alert.text", lang, target=_target_mention(target), error=escape(error))
     return Reply(
         summary=f"{header}: {target} ({error})",
-        parts=[Header(header), Text(text), Note(w("alert.hint", lang, key=escape(key)))],
+        parts=[Header(header), Text(text), Note(t("notice.alert.hint", lang, key=escape(key)))],
         ephemeral=False,
     )

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from commands.core import Actions, DatePicker, Divider, Fields, Form, Header, Note, Reply, Text
+from commands.i18n import t
 
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
@@ -35,11 +36,6 @@ MAX_FIELDS = 10
 MAX_CONTEXT_TEXT = 2000
 MAX_BUTTON_LABEL = 75
 MAX_FALLBACK = 4000
-
-_MORE = {
-    "nl": "… en meer: vraag het specifieker (bijv. per programma of kwartaal).",
-    "en": "… and more: ask more specifically (e.g. per programme or quarter).",
-}
 
 
 def _cut(text: str, limit: int) -> str:
@@ -96,7 +92,7 @@ def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -
     if len(blocks) > max_blocks:
         blocks = blocks[: max_blocks - 1]
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=_MORE.get(lang, _MORE["nl"]))])
+            ContextBlock(elements=[MarkdownTextObject(text=t("render.more", lang))])
         )
     return blocks
 
@@ -196,9 +192,6 @@ def _input_element(field) -> dict[str, Any]:
     return element
 
 
-_CLOSE = {"nl": "Annuleren", "en": "Cancel"}
-
-
 def to_modal_view(form: Form, *, lang: str = "nl") -> dict[str, Any]:
     """A modal view for views.open (Block Kit `input` blocks, one per field)."""
     blocks: list[dict[str, Any]] = []
@@ -221,7 +214,7 @@ def to_modal_view(form: Form, *, lang: str = "nl") -> dict[str, Any]:
         "callback_id": form.callback_id,
         "title": {"type": "plain_text", "text": _cut(form.title, MAX_MODAL_TITLE)},
         "submit": {"type": "plain_text", "text": _cut(form.submit, MAX_MODAL_TITLE)},
-        "close": {"type": "plain_text", "text": _CLOSE.get(lang, _CLOSE["nl"])},
+        "close": {"type": "plain_text", "text": t("form.cancel", lang)},
         "private_metadata": form.private[:3000],
         # view_closed tells when someone cancels (nothing changes then).
         "notify_on_close": True,
@@ -246,6 +239,6 @@ def to_info_modal(reply: Reply, *, title: str, lang: str = "nl") -> dict[str, An
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": _cut(title, MAX_MODAL_TITLE)},
-        "close": {"type": "plain_text", "text": _CLOSE.get(lang, _CLOSE["nl"])},
+        "close": {"type": "plain_text", "text": t("form.cancel", lang)},
         "blocks": [b.to_dict() for b in to_blocks(reply, lang=lang, max_blocks=MAX_HOME_BLOCKS)],
     }

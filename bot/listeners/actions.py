@@ -35,32 +35,44 @@ from bot.listeners.events import publish_home
 from commands import actions as commands
 from commands import identity
 from commands.core import Context, Form, FormResult, Reply
-from commands.home import ACTION_CALENDAR, ACTION_FILTER
 from commands.i18n import t
-from commands.identity import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
 from commands.render import form_values, to_info_modal, to_message, to_modal_view
+from commands.slack_ids import (
+    ACTION_AGENDA_FORM,
+    ACTION_APPROVE,
+    ACTION_CALENDAR,
+    ACTION_DONE,
+    ACTION_FILTER,
+    ACTION_MOVE_FORM,
+    ACTION_NO,
+    ACTION_OWNER_FORM,
+    ACTION_REJECT,
+    ACTION_SNOOZE,
+    ACTION_SNOOZE_DATE,
+    ACTION_SNOOZE_TOMORROW,
+    ACTION_YES,
+    CARD_ACTIONS,
+    FORM_AGENDA,
+    FORM_MOVE,
+    FORM_OWNER,
+)
 from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DONE = commands.ACTION_DONE
-SNOOZE = commands.ACTION_SNOOZE
-SNOOZE_TOMORROW = commands.ACTION_SNOOZE_TOMORROW
-SNOOZE_DATE = commands.ACTION_SNOOZE_DATE
-CARD_ACTIONS = (DONE, SNOOZE, SNOOZE_TOMORROW, SNOOZE_DATE)
 FORM_OPENERS = {
-    commands.ACTION_MOVE_FORM: commands.move_form,
-    commands.ACTION_OWNER_FORM: commands.owner_form,
-    commands.ACTION_AGENDA_FORM: commands.agenda_form,
+    ACTION_MOVE_FORM: commands.move_form,
+    ACTION_OWNER_FORM: commands.owner_form,
+    ACTION_AGENDA_FORM: commands.agenda_form,
 }
 FORM_HANDLERS = {
-    commands.FORM_MOVE: commands.submit_move_form,
-    commands.FORM_OWNER: commands.submit_owner_form,
-    commands.FORM_AGENDA: commands.submit_agenda_form,
+    FORM_MOVE: commands.submit_move_form,
+    FORM_OWNER: commands.submit_owner_form,
+    FORM_AGENDA: commands.submit_agenda_form,
 }
 # The field a general failure is shown under, per form.
-FIRST_FIELD = {commands.FORM_MOVE: "due", commands.FORM_OWNER: "owner",
-               commands.FORM_AGENDA: "title"}
+FIRST_FIELD = {FORM_MOVE: "due", FORM_OWNER: "owner",
+               FORM_AGENDA: "title"}
 
 SUBMITTED = "regiobot_form_submitted"
 
@@ -69,16 +81,11 @@ SUBMITTED = "regiobot_form_submitted"
 # cannot be one of ours.
 _MILESTONE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
-_BAD_BUTTON = {
-    "nl": "Deze knop hoort niet bij een bekende mijlpaal.",
-    "en": "This button does not belong to a known milestone.",
-}
-
 
 def _card_action(action: dict[str, Any]) -> Callable[[Context], Reply] | None:
     """The change a card's button or datepicker asks for, or None when it names nothing."""
     action_id = action.get("action_id")
-    if action_id == SNOOZE_DATE:
+    if action_id == ACTION_SNOOZE_DATE:
         milestone_id = commands.milestone_id_of(action.get("block_id"))
         try:
             day = date.fromisoformat(action.get("selected_date") or "")
@@ -91,8 +98,8 @@ def _card_action(action: dict[str, Any]) -> Callable[[Context], Reply] | None:
     if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
         return None
     milestone_id = int(value)
-    change = {DONE: commands.milestone_done, SNOOZE: commands.milestone_snooze,
-              SNOOZE_TOMORROW: commands.milestone_snooze_tomorrow}[action_id]
+    change = {ACTION_DONE: commands.milestone_done, ACTION_SNOOZE: commands.milestone_snooze,
+              ACTION_SNOOZE_TOMORROW: commands.milestone_snooze_tomorrow}[action_id]
     return lambda ctx: change(milestone_id, ctx)
 
 
@@ -114,7 +121,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         user_id, channel_id, container = _where(body)
         change = _card_action(action)
         if change is None:
-            reply = Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"]))
+            reply = Reply.error(t("button.unknown", lang))
         else:
             reply = run_handler(settings, factory, change, user_id=user_id,
                                 channel_id=channel_id)
@@ -150,7 +157,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         value = action.get("value")
         opener = FORM_OPENERS[action["action_id"]]
         if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
-            tell_user(client, to_message(Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"])),
+            tell_user(client, to_message(Reply.error(t("button.unknown", lang)),
                                          lang=lang), user_id=user_id, channel_id=channel_id)
             return
         answer: list[Form | Reply] = []
@@ -217,7 +224,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             publish_home(client, settings, factory, user_id=user_id,
                          show=origin.get("show") or "all")
             return
-        if view.get("callback_id") == commands.FORM_AGENDA:
+        if view.get("callback_id") == FORM_AGENDA:
             # The BOSD call is updated by the scheduler's sender (the meeting changed).
             return
         number = str(origin.get("form", ""))
@@ -229,7 +236,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
             milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
             if milestone is None:
-                return Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"]))
+                return Reply.error(t("button.unknown", lang))
             return commands.milestone_card(milestone, ctx)
 
         reply = run_handler(settings, factory, card, user_id=user_id,
@@ -263,11 +270,11 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         value = action.get("value")
         if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             return
-        answer = identity.accept_offer if action["action_id"] == identity.ACTION_YES else (
+        answer = identity.accept_offer if action["action_id"] == ACTION_YES else (
             identity.decline_offer)
         reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
                             user_id=user_id, channel_id=None)
-        if not reply.ok or not reply.changed or action["action_id"] != identity.ACTION_YES:
+        if not reply.ok or not reply.changed or action["action_id"] != ACTION_YES:
             tell_user(client, to_message(reply, lang=lang), user_id=user_id,
                       channel_id=channel_id)
         publish_home(client, settings, factory, user_id=user_id)
@@ -283,7 +290,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
         def decide(ctx: Context) -> Reply:
             reply, requester = identity.decide(
-                int(value), action["action_id"] == identity.ACTION_APPROVE, ctx)
+                int(value), action["action_id"] == ACTION_APPROVE, ctx)
             outcome.append(requester)
             return reply
 

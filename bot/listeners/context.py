@@ -13,32 +13,21 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from commands.core import Context, Reply
+from commands.i18n import t
 from regiobot import clock
 from regiobot.settings import Settings
 from storage.linking import lang_of
 
 log = logging.getLogger(__name__)
 
-_SORRY = {
-    "nl": "Er ging iets mis bij het beantwoorden. Probeer het later nog eens.",
-    "en": "Something went wrong while answering. Please try again later.",
-}
-
-
-_BUSY = {
-    "nl": "Regiobot heeft het even te druk om te antwoorden. Probeer het over een minuut nog eens.",
-    "en": "Regiobot is too busy to answer right now. Please try again in a minute.",
-}
-
-
 def sorry(settings: Settings) -> str:
     """The apology for an answer that failed, in the user's language."""
-    return _SORRY.get(settings.regiobot_lang, _SORRY["nl"])
+    return t("error.unexpected", settings.regiobot_lang)
 
 
 def too_busy(settings: Settings) -> str:
     """What a command gets when too many answers are waiting already."""
-    return _BUSY.get(settings.regiobot_lang, _BUSY["nl"])
+    return t("busy", settings.regiobot_lang)
 
 
 def make_context(
