@@ -49,6 +49,7 @@ def console_context(
         admins=frozenset(admins),
         channel_id=channel_id,
         console=True,
+        settings=settings,
     )
 
 
@@ -58,7 +59,10 @@ def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
     from commands.dispatch import handle
 
     with factory() as session:
-        return handle(text, console_context(session, settings, user_id=user_id, lang=lang))
+        reply = handle(text, console_context(session, settings, user_id=user_id, lang=lang))
+        # The request owns the transaction; `handle` rolled back whatever failed.
+        session.commit()
+        return reply
 
 
 # The few Slack emoji codes replies use, as a terminal shows them.

@@ -4,8 +4,9 @@ The Slack layer calls `milestone_done` / `milestone_snooze` for the card's butto
 (their ids in commands.slack_ids; value: the milestone id) and puts the
 returned card in place of the original message; `/regio mijlpaal …` uses the same
 functions, and the scheduler uses `milestone_card` for reminders. Every change checks
-who asks, is audited, bumps the milestone's sequence and updated_at, and is committed
-here: a refused or failed change leaves the store as it was.
+who asks (`commands.permissions.require`, level MILESTONE; the agenda form COORDINATOR),
+is audited and bumps the milestone's sequence and updated_at. The caller commits: a
+refused or failed change is rolled back and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from commands.core import (
     Button,
     Context,
     DatePicker,
+    Declined,
     Field,
     Fields,
     Form,
@@ -27,8 +29,9 @@ from commands.core import (
     Reply,
     Text,
 )
-from commands.helpers import audit, can_change_milestone, is_coordinator, refusal, status_text
-from commands.i18n import escape, format_date, t
+from commands.helpers import audit, status_text
+from commands.i18n import escape, format_date, t, unescape
+from commands.permissions import COORDINATOR, MILESTONE, Refused, require
 from commands.slack_ids import (
     ACTION_DONE,
     ACTION_MOVE_FORM,
@@ -132,18 +135,16 @@ def responsible_text(milestone: Milestone, ctx: Context) -> str:
     return f"{name}, {t('resp.' + who.basis, ctx.lang)}"
 
 
-def _load(milestone_id: int, ctx: Context) -> tuple[Milestone | None, Reply | None]:
+def _load(milestone_id: int, ctx: Context) -> Milestone:
+    """The milestone to change; Declined when it is unknown, Refused when not yours."""
     milestone = queries.get_milestone(ctx.session, milestone_id=milestone_id)
     if milestone is None:
-        return None, Reply.error(t("milestone.unknown", ctx.lang, nr=milestone_id))
-    if not can_change_milestone(ctx, milestone):
-        why = t("refused.milestone", ctx.lang, programme=escape(milestone.programme.name))
-        return None, refusal(ctx, why)
-    return milestone, None
+        raise Declined(Reply.error(t("milestone.unknown", ctx.lang, nr=milestone_id)))
+    require(ctx, MILESTONE, milestone)
+    return milestone
 
 
 def _changed(milestone: Milestone, ctx: Context, message: str) -> Reply:
-    ctx.session.commit()
     reply = milestone_card(milestone, ctx, message=message)
     reply.changed = True
     return reply
@@ -166,9 +167,7 @@ def milestone_reopen(milestone_id: int, ctx: Context) -> Reply:
 
 def _set_status(milestone_id: int, ctx: Context, *, status: str, action: str, already: str,
                 changed: str) -> Reply:
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     nr = milestone.id
     if milestone.status == status:
         return _unchanged(milestone, ctx, t(already, ctx.lang, nr=nr))
@@ -181,9 +180,7 @@ def _set_status(milestone_id: int, ctx: Context, *, status: str, action: str, al
 
 def milestone_move(milestone_id: int, due_date: date, ctx: Context, *,
                    action: str = "milestone.move", reason: str | None = None) -> Reply:
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     nr = milestone.id
     if milestone.status == "cancelled":
         return Reply.error(t("milestone.cancelled_no_change", ctx.lang, nr=nr))
@@ -200,9 +197,7 @@ def milestone_move(milestone_id: int, due_date: date, ctx: Context, *,
 def milestone_set_owner(milestone_id: int, person: Person | None, ctx: Context) -> Reply:
     """Make `person` the owner (None: no owner; then the projectleider or programmamanager
     answers for it again). `/regio mijlpaal <nr> eigenaar …` and the eigenaar modal."""
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     nr = milestone.id
     if person is None and milestone.owner_id is None:
         return _unchanged(milestone, ctx, t("owner.none_before", ctx.lang, nr=nr))
@@ -226,9 +221,7 @@ def milestone_snooze(milestone_id: int, ctx: Context) -> Reply:
     A week after its due date, or after today when it is already late: postponing a
     late milestone by a week should not leave it late.
     """
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     return milestone_snooze_until(milestone_id, max(milestone.due_date, ctx.today) + SNOOZE,
                                   ctx)
 
@@ -240,9 +233,7 @@ def milestone_snooze_tomorrow(milestone_id: int, ctx: Context) -> Reply:
 
 def milestone_snooze_until(milestone_id: int, day: date, ctx: Context) -> Reply:
     """Postpone an open milestone to `day` (after today): the datepicker on the card."""
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     if milestone.status == "done":
         return _unchanged(milestone, ctx, t("milestone.snooze_done", ctx.lang, nr=milestone.id))
     if day <= ctx.today:
@@ -255,9 +246,7 @@ def milestone_snooze_until(milestone_id: int, day: date, ctx: Context) -> Reply:
 
 
 def move_form(milestone_id: int, ctx: Context) -> Form | Reply:
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     lang = ctx.lang
     return Form(
         callback_id=FORM_MOVE,
@@ -282,9 +271,10 @@ def _form_milestone(private: str, ctx: Context, field: str):
                  if milestone_id is not None else None)
     if milestone is None:
         return None, {field: t("milestone.unknown", ctx.lang, nr=escape(number))}
-    if not can_change_milestone(ctx, milestone):
-        why = t("refused.milestone", ctx.lang, programme=milestone.programme.name)
-        return None, {field: t("refused", ctx.lang, why=why)}
+    try:
+        require(ctx, MILESTONE, milestone)
+    except Refused as refused:
+        return None, {field: unescape(refused.reply.summary)}
     return milestone, None
 
 
@@ -310,9 +300,7 @@ def submit_move_form(private: str, values: dict[str, str | None], ctx: Context) 
 
 
 def owner_form(milestone_id: int, ctx: Context) -> Form | Reply:
-    milestone, error = _load(milestone_id, ctx)
-    if error:
-        return error
+    milestone = _load(milestone_id, ctx)
     lang = ctx.lang
     current = milestone.owner.slack_user_id if milestone.owner is not None else None
     return Form(
@@ -345,8 +333,7 @@ def agenda_form(meeting_id: int, ctx: Context) -> Form | Reply:
     lang = ctx.lang
     if meeting is None:
         return Reply.error(t("bosd.none_number", lang, nr=meeting_id))
-    if not is_coordinator(ctx):
-        return refusal(ctx, t("refused.coordinator", lang))
+    require(ctx, COORDINATOR)
     kinds = tuple((kind, t(f"agenda.kind.{kind}", lang)) for kind in AGENDA_KINDS)
     return Form(
         callback_id=FORM_AGENDA,
@@ -372,9 +359,10 @@ def submit_agenda_form(private: str, values: dict[str, str | None], ctx: Context
                if meeting_id is not None else None)
     if meeting is None:
         return FormResult(errors={"title": t("bosd.none_number", lang, nr=escape(number))})
-    if not is_coordinator(ctx):
-        return FormResult(errors={"title": t("refused", lang,
-                                             why=t("refused.coordinator", lang))})
+    try:
+        require(ctx, COORDINATOR)
+    except Refused as refused:
+        return FormResult(errors={"title": unescape(refused.reply.summary)})
     if meeting.status == "cancelled":
         return FormResult(errors={"title": t("agenda.cancelled", lang, nr=meeting.number)})
     title = (values.get("title") or "").strip()
@@ -388,7 +376,6 @@ def submit_agenda_form(private: str, values: dict[str, str | None], ctx: Context
                                    kind=kind, prepared_by=prepared_by, now=ctx.now)
     audit(ctx, "agenda.add", "meeting", meeting.id, position=item.position, title=item.title,
           kind=kind, prepared_by=prepared_by)
-    ctx.session.commit()
     message = t("agenda.added", lang, pos=item.position, nr=meeting.number,
                 date=format_date(meeting.date, lang), title=escape(item.title))
     return FormResult(reply=Reply(summary=message, parts=[Text(message)], changed=True))

@@ -1,15 +1,25 @@
-"""The shapes every handler shares: who asks (Context), what comes back (Reply), and the
-registry of subcommands, whose docstrings are their help text."""
+"""The shapes every handler shares: who asks (Context), what comes back (Reply), the one
+place where a failed answer becomes an answer (`answer_safely`), and the registry of
+subcommands, whose docstrings are their help text."""
 
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.orm import Session
+
+from commands.i18n import t
+from regiobot.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from commands.permissions import Level
+
+log = logging.getLogger(__name__)
 
 Lang = Literal["nl", "en"]
 
@@ -28,6 +38,9 @@ class Context:
     channel_id: str | None = None
     # True at the console (and `regiobot ask`): no Slack, so "@anke" names a console user.
     console: bool = False
+    # The settings the handlers read (feed URLs, contract managers, deadlines): given by
+    # whoever makes the context; the process's settings when not given.
+    settings: Settings = field(default_factory=get_settings)
 
     @property
     def is_admin(self) -> bool:
@@ -136,6 +149,43 @@ class Reply:
         return cls(summary=message, parts=parts, ok=False)
 
 
+class Declined(Exception):
+    """Ends an answer early with `reply` — a name not found, a change refused — having
+    changed nothing. `answer_safely` (and the dispatcher) answer with the reply."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.summary)
+        self.reply = reply
+
+
+def apology(lang: str) -> Reply:
+    """What the person gets when answering failed unexpectedly."""
+    return Reply.error(t("error.unexpected", lang))
+
+
+def answer_safely(run: Callable[[Context], Reply], ctx: Context, *, what: str = "") -> Reply:
+    """Run one handler for `ctx`; never raises. The one place where a failure becomes an
+    answer: Declined gives its reply; any other exception is logged and apologised for
+    in the user's language. Either way the session is rolled back, so nothing half-done
+    is kept. Committing what went well is the caller's: it owns the transaction."""
+    try:
+        return run(ctx)
+    except Declined as declined:
+        _rollback(ctx)
+        return declined.reply
+    except Exception:
+        log.exception("answering %s failed", what or "a request")
+        _rollback(ctx)
+        return apology(ctx.lang)
+
+
+def _rollback(ctx: Context) -> None:
+    try:
+        ctx.session.rollback()
+    except Exception:
+        log.exception("rollback failed")
+
+
 # --- Forms: what a modal asks (commands.render.to_modal_view makes the Slack view).
 
 
@@ -186,11 +236,19 @@ class Subcommand:
     name: str
     handler: Handler
     aliases: tuple[str, ...] = ()
+    # Who may make the changes it makes (commands.permissions); None: it only reads.
+    may: Level | None = None
 
     @property
     def help(self) -> str:
         """The handler's docstring, which is its help text."""
         return inspect.cleandoc(self.handler.__doc__ or "")
+
+    def help_text(self, lang: str) -> str:
+        """The help text with who may change, as the subcommand declares it."""
+        if self.may is None:
+            return self.help
+        return f"{self.help}\n\n{t('help.may', lang, who=self.may.who(lang))}"
 
     @property
     def usage(self) -> str:
@@ -200,11 +258,12 @@ class Subcommand:
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
-def subcommand(name: str, *aliases: str) -> Callable[[Handler], Handler]:
-    """Register a handler as `/regio <name>` (and its aliases)."""
+def subcommand(name: str, *aliases: str, may: Level | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler as `/regio <name>` (and its aliases); `may`: who may make the
+    changes it makes, checked by `commands.permissions.require` where it changes."""
 
     def decorate(handler: Handler) -> Handler:
-        entry = Subcommand(name=name, handler=handler, aliases=aliases)
+        entry = Subcommand(name=name, handler=handler, aliases=aliases, may=may)
         for word in (name, *aliases):
             if word in SUBCOMMANDS and SUBCOMMANDS[word].handler is not handler:
                 raise ValueError(f"subcommand {word!r} registered twice")

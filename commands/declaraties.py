@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
 from commands.i18n import escape, t
 from commands.parsing import parse_month
-from regiobot.settings import get_settings
+from regiobot.settings import Settings, get_settings
 from storage.declarations import rules, store
 
 MAX_FINDINGS = 40
@@ -105,11 +105,10 @@ RULES_NL = {
 }
 
 
-def region_deadline() -> dict:
+def region_deadline(settings: Settings) -> dict:
     """The region's settings for the regional 323 deadline, as `rules.evaluate` takes
     them: how many months after the declared month, and whether a deadline on a weekend
     or holiday moves to the next working day."""
-    settings = get_settings()
     return {
         "deadline_months": settings.regiobot_declaration_deadline_months,
         "deadline_moved": settings.regiobot_declaration_deadline_moved,
@@ -137,7 +136,7 @@ def authorised(ctx: Context) -> bool:
     """Contract managers and admins may see assignment numbers."""
     if ctx.user_id is None:
         return False
-    return ctx.is_admin or ctx.user_id in set(get_settings().regiobot_contract_managers)
+    return ctx.is_admin or ctx.user_id in set(ctx.settings.regiobot_contract_managers)
 
 
 def _pct(on_time: int, total: int) -> str:
@@ -221,13 +220,14 @@ def declaraties(args: str, ctx: Context) -> Reply:
     if not provider_text.strip():
         open_by_provider: Counter[str] = Counter()
         result = rules.evaluate(
-            ctx.session, today=today, month=month, **region_deadline(),
+            ctx.session, today=today, month=month, **region_deadline(ctx.settings),
             on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
         )
         totals = rules.provider_summary(result.per)
         region_total = rules.provider_summary(result.region).get(None, rules.KpiRow(None, "*"))
         lines = [
-            f"*{escape(names.get(agb, agb))}*: {kpi_text(row, lang)} · bevindingen {open_by_provider.get(agb, 0)}"
+            f"*{escape(names.get(agb, agb))}*: {kpi_text(row, lang)} · "
+            f"{t('declaraties.findings.open', lang, n=open_by_provider.get(agb, 0))}"
             for agb, row in sorted(totals.items(), key=lambda kv: names.get(kv[0], kv[0]).lower())
         ]
         lines.append(f"*{t('declaraties.region', lang)}*: {kpi_text(region_total, lang)}")
@@ -244,7 +244,8 @@ def declaraties(args: str, ctx: Context) -> Reply:
         message = t("declaraties.unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=t("declaraties.unknown.hint", lang, names=", ".join(sorted(names.values()))))
     result = rules.evaluate(
-        ctx.session, today=today, provider_agb=provider.agb_code, **region_deadline(),
+        ctx.session, today=today, provider_agb=provider.agb_code,
+        **region_deadline(ctx.settings),
         month=month, keep_findings=True,
     )
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
@@ -291,6 +292,8 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     `week_ending` is the last day the digest covers (its "today").
     """
     session = source.session if isinstance(source, Context) else source
+    # The scheduler gives a session: it runs with the process's settings.
+    settings = source.settings if isinstance(source, Context) else get_settings()
     if isinstance(source, Context):
         lang = source.lang
     names = store.providers(session)
@@ -307,7 +310,7 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
 
     # Streamed from the store a group at a time: counts and KPI rows, not the events.
     result = rules.evaluate(
-        session, today=week_ending, on_finding=count, **region_deadline(),
+        session, today=week_ending, on_finding=count, **region_deadline(settings),
     )
     # KPIs of this year: rows are months of the due date (and of the declared month).
     per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]

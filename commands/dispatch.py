@@ -1,7 +1,8 @@
 """The one entry point for text: `/regio …`, a mention, a DM or a console line → a Reply.
 
-`handle` never raises: an unexpected error is logged, the transaction rolled back, and
-the person gets a short apology instead of a stack trace.
+`handle` never raises: it answers through `commands.core.answer_safely`, where an
+unexpected error is logged, the transaction rolled back, and the person gets a short
+apology instead of a stack trace. It does not commit: the caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import logging
 import re
 
 from commands import questions
-from commands.core import SUBCOMMANDS, Context, Reply
-from commands.i18n import t, unescape
+from commands.core import SUBCOMMANDS, Context, Declined, Reply, answer_safely
+from commands.i18n import unescape
 
 log = logging.getLogger(__name__)
 
@@ -72,23 +73,19 @@ def split_share(text: str) -> tuple[str, bool]:
 
 def handle(text: str, ctx: Context) -> Reply:
     """Answer `text` — a subcommand with its arguments, or a free question — for `ctx`."""
-    try:
-        # Slack escapes &, < and > in what people type ("R&amp;K"); mentions and
-        # links stay as <…> control sequences, which parse_user reads.
-        text = unescape(_LEADING_MENTION.sub("", text or ""))
-        text = _LEADING_COMMAND.sub("", text).strip()
-        text, share = split_share(text)
-        reply = _answer(text, ctx)
-        if share and reply.ok and not reply.changed:
-            reply.ephemeral = False
-        return reply
-    except Exception:
-        log.exception("answering %r failed", text)
-        try:
-            ctx.session.rollback()
-        except Exception:
-            log.exception("rollback failed")
-        return Reply.error(t("error.unexpected", ctx.lang))
+    return answer_safely(lambda ctx: _handle(text, ctx), ctx, what=repr(text))
+
+
+def _handle(text: str, ctx: Context) -> Reply:
+    # Slack escapes &, < and > in what people type ("R&amp;K"); mentions and
+    # links stay as <…> control sequences, which parse_user reads.
+    text = unescape(_LEADING_MENTION.sub("", text or ""))
+    text = _LEADING_COMMAND.sub("", text).strip()
+    text, share = split_share(text)
+    reply = _answer(text, ctx)
+    if share and reply.ok and not reply.changed:
+        reply.ephemeral = False
+    return reply
 
 
 # Read subcommands whose first word also starts everyday questions ("wie is …?",
@@ -114,7 +111,12 @@ def _answer(text: str, ctx: Context) -> Reply:
         if read_command and _is_sentence(first, rest):
             return questions.answer(text, ctx)
         ctx = questions.in_language_of(text, ctx)
-        reply = entry.handler(rest.strip(), ctx)
+        try:
+            reply = entry.handler(rest.strip(), ctx)
+        except Declined as declined:
+            # Not found or refused: nothing changed; a question may still understand it.
+            ctx.session.rollback()
+            reply = declined.reply
         reply.lang = reply.lang or ctx.lang
         if read_command and not reply.ok and not reply.refused and entry.name != "help" and (
                 rest.strip() or first.lower() == "verdeelsleutel") and not _CHANGE.search(rest):

@@ -1,14 +1,5 @@
-"""What the subcommand modules share: resolving names into replies, permissions, audit,
-and the one-line form of a milestone.
-
-Who may change what (issue 3 point 4):
-- milestones (gereed, heropen, verplaats, the reminder buttons): admins, coordinators,
-  the milestone's owner, the programme's programmamanager and opdrachtgevers, and the
-  projectleider of the milestone's project;
-- BOSD agenda items, `koppel` and `volg`/`ontvolg`: admins and coordinators only —
-  they change what everybody sees and where the bot posts.
-Admins are the Slack user ids in REGIOBOT_ADMINS; a coordinator is the person linked to
-the Slack user with `is_coordinator` set.
+"""What the subcommand modules share: resolving names into replies, audit, and the
+one-line form of a milestone. Who may change what is in `commands.permissions`.
 """
 
 from __future__ import annotations
@@ -17,7 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
-from commands.core import Context, Reply
+from commands.core import Context, Declined, Reply
 from commands.i18n import escape, format_date, join_words, t
 from commands.names import Candidate, Kind, resolve
 from commands.parsing import fold
@@ -30,37 +21,8 @@ def actor(ctx: Context) -> str:
 
 
 def me(ctx: Context) -> Person | None:
+    """The person linked to the asking Slack user, if any."""
     return queries.person_for_slack_user(ctx.session, slack_user_id=ctx.user_id)
-
-
-def is_coordinator(ctx: Context) -> bool:
-    if ctx.is_admin:
-        return True
-    person = me(ctx)
-    return bool(person and person.is_coordinator)
-
-
-def can_change_milestone(ctx: Context, milestone: Milestone) -> bool:
-    if is_coordinator(ctx):
-        return True
-    person = me(ctx)
-    if person is None:
-        return False
-    if milestone.owner_id == person.id:
-        return True
-    answerable = queries.persons_answerable_for(ctx.session, programme_id=milestone.programme_id)
-    if any(p.id == person.id for p in answerable):
-        return True
-    if milestone.project_id is not None:
-        leads = queries.project_leads(ctx.session, project_id=milestone.project_id)
-        return any(p.id == person.id for p in leads)
-    return False
-
-
-def refusal(ctx: Context, why: str) -> Reply:
-    reply = Reply.error(t("refused", ctx.lang, why=why), hint=t("refused.hint", ctx.lang))
-    reply.refused = True
-    return reply
 
 
 def audit(ctx: Context, action: str, object_type: str, object_id: int | None,
@@ -82,13 +44,11 @@ def plan_year(ctx: Context) -> int:
     return region.year if region else ctx.today.year
 
 
-def find_one(
-    ctx: Context, text: str, kinds: tuple[Kind, ...], what: str
-) -> tuple[Candidate | None, Reply | None]:
-    """(the thing meant, None) or (None, a reply saying it is unknown, with suggestions)."""
+def find_one(ctx: Context, text: str, kinds: tuple[Kind, ...], what: str) -> Candidate:
+    """The thing meant; Declined with a reply saying it is unknown (with suggestions)."""
     rid = region_id(ctx)
     if rid is None and not queries.find_persons(ctx.session):
-        return None, Reply.error(t("no_data", ctx.lang))
+        raise Declined(Reply.error(t("no_data", ctx.lang)))
     resolution = resolve(ctx.session, text, kinds, region_id=rid)
     if resolution.match is None:
         # "/regio wie is de programmamanager van gewoon thuis?": a question after a
@@ -100,7 +60,7 @@ def find_one(
                 resolution, text = again, stripped
     # A person is loaded only when chosen: gone meanwhile, it is not found after all.
     if resolution.match is not None and resolution.match.obj is not None:
-        return resolution.match, None
+        return resolution.match
     resolution.match = None
     message = t("not_found", ctx.lang, what=t(f"what.{what}", ctx.lang), name=escape(text.strip()))
     hint = None
@@ -109,7 +69,7 @@ def find_one(
         hint = t("did_you_mean", ctx.lang, options=join_words(options, ctx.lang, last="or"))
         message = f"{message} {hint}"
         hint = None
-    return None, Reply.error(message, hint=hint)
+    raise Declined(Reply.error(message, hint=hint))
 
 
 # Question words that never name anything; names like "Anke van der Landen" survive

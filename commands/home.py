@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from commands.actions import milestone_buttons
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
-from commands.helpers import is_coordinator, is_late, me, milestone_line
+from commands.helpers import is_late, me, milestone_line
 from commands.i18n import escape, format_date, t
 from commands.identity import offer_parts
 from commands.meetings import meeting_parts, meeting_title
 from commands.parsing import month_bounds
+from commands.permissions import COORDINATOR
 from commands.slack_ids import ACTION_AGENDA_FORM, ACTION_CALENDAR, ACTION_FILTER
 from storage import queries
 
@@ -84,7 +85,7 @@ def home(ctx: Context, *, show: str = "all") -> Reply:
     else:
         parts.append(Text(f"*{escape(meeting_title(meeting, ctx))}*"))
         parts += meeting_parts(meeting, ctx, header=False)
-        if is_coordinator(ctx) and meeting.status == "scheduled":
+        if COORDINATOR.allows(ctx, None) and meeting.status == "scheduled":
             parts.append(Actions((Button(t("button.add_item", lang), ACTION_AGENDA_FORM,
                                          str(meeting.id)),), block_id=f"meeting-{meeting.id}"))
     return Reply(summary=t("home.title", lang), parts=parts)

@@ -114,6 +114,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "Plain questions work too: \"when is the next BOSD?\". "
         "Only you see the answers; end with `share` to share them with the channel.",
     },
+    "help.may": {"nl": "Wijzigen mogen: {who}.", "en": "Who may change: {who}."},
+    "help.may_all": {"nl": "Wijzigen mogen: {groups}.", "en": "Who may change: {groups}."},
+    "may.coordinator": {"nl": "beheerders en coördinatoren", "en": "admins and coordinators"},
+    "may.milestone": {
+        "nl": "beheerders, coördinatoren, de eigenaar van de mijlpaal, de programmamanager en "
+        "opdrachtgevers van het programma en de projectleider",
+        "en": "admins, coordinators, the milestone's owner, the programme manager and sponsors "
+        "of the programme, and the project lead",
+    },
     "help.unknown": {
         "nl": "Geen opdracht “{name}”.",
         "en": "No command “{name}”.",
@@ -674,6 +683,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "declaraties.unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
     "declaraties.unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
     "declaraties.findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},
+    "declaraties.findings.open": {"nl": "bevindingen {n}", "en": "findings {n}"},
     "declaraties.findings.none": {"nl": "Geen bevindingen: alles op tijd.", "en": "No findings: everything on time."},
     "declaraties.findings.counts": {"nl": "{n}× {rule} — {what}", "en": "{n}× {rule} — {what}"},
     "declaraties.findings.restricted": {

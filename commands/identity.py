@@ -14,8 +14,9 @@ decide requests. Every link, refusal of an offer, request and decision is audite
 from __future__ import annotations
 
 from commands.core import Actions, Button, Context, Note, Part, Reply, Text
-from commands.helpers import audit, is_coordinator, me, refusal
+from commands.helpers import audit, me
 from commands.i18n import escape, join_words, t
+from commands.permissions import COORDINATOR, require
 from commands.slack_ids import ACTION_APPROVE, ACTION_NO, ACTION_REJECT, ACTION_YES
 from storage import deliveries, linking, queries
 from storage.models import Person
@@ -90,7 +91,6 @@ def accept_offer(person_id: int, ctx: Context) -> Reply:
     _link(ctx, person, ctx.user_id, "person.link_self", by="profile")
     profile = linking.get_profile(ctx.session, slack_user_id=ctx.user_id)
     linking.set_offer(ctx.session, profile=profile, person_id=person.id, answer=linking.YES)
-    ctx.session.commit()
     message = t("iam.done", lang, person=escape(person.name))
     return Reply(summary=message, parts=[Text(message)], changed=True)
 
@@ -101,7 +101,6 @@ def decline_offer(person_id: int, ctx: Context) -> Reply:
     if profile is not None:
         linking.set_offer(ctx.session, profile=profile, person_id=person_id, answer=linking.NO)
         audit(ctx, "person.link_declined", "person", person_id, slack_user_id=ctx.user_id)
-        ctx.session.commit()
     message = t("link.declined", ctx.lang)
     return Reply(summary=message, parts=[Text(message)], changed=profile is not None)
 
@@ -117,7 +116,6 @@ def link_self(person: Person, ctx: Context) -> Reply:
                              user=person.slack_user_id))
     if _profile_proves(ctx, person):
         _link(ctx, person, ctx.user_id, "person.link_self", by="profile")
-        ctx.session.commit()
         message = t("iam.done", lang, person=escape(person.name))
         return Reply(summary=message, parts=[Text(message)], changed=True)
     return request_link(ctx, person)
@@ -144,7 +142,6 @@ def request_link(ctx: Context, person: Person) -> Reply:
             target=decider, group_key=f"{LINK_REQUEST}:{request.id}:{decider}",
             planned_for=ctx.now, now=ctx.now, payload={"request_id": request.id},
         )
-    ctx.session.commit()
     message = t("iam.asked", lang, person=escape(person.name))
     return Reply(summary=message, parts=[Text(message)], changed=True)
 
@@ -180,8 +177,7 @@ def decide(request_id: int, approve: bool, ctx: Context) -> tuple[Reply, str | N
     """Goedkeuren / Afwijzen by a coordinator or admin: (the card as it is now, the
     requester to tell, or None when nothing was decided)."""
     lang = ctx.lang
-    if not is_coordinator(ctx):
-        return refusal(ctx, t("refused.coordinator", lang)), None
+    require(ctx, COORDINATOR)
     request = linking.get_request(ctx.session, request_id=request_id)
     if request is None:
         return Reply.error(t("link.gone", lang)), None
@@ -198,7 +194,6 @@ def decide(request_id: int, approve: bool, ctx: Context) -> tuple[Reply, str | N
     else:
         audit(ctx, "person.link_rejected", "person", request.person_id,
               slack_user_id=request.slack_user_id, request_id=request.id)
-    ctx.session.commit()
     card = request_card(request_id, session=ctx.session, lang=lang)
     card.changed = True
     return card, request.slack_user_id

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from commands.core import Context, Note, Reply, Text, subcommand
+from commands.core import Context, Declined, Note, Reply, Text, subcommand
 from commands.helpers import audit, find_one, me
 from commands.i18n import escape, t
 from commands.parsing import fold
-from regiobot.settings import get_settings
 from storage.feeds import create_feed_token, revoke_feed_tokens
 from storage.models import Programme
 
@@ -72,10 +71,11 @@ def kalender(args: str, ctx: Context) -> Reply:
         name = rest if first in PROGRAMME_WORDS else args
         if not name.strip():
             return Reply.error(t("kalender.usage", ctx.lang))
-        found, error = find_one(ctx, name, ("programme",), "programme")
-        if error is not None:
-            error.parts.append(Note(t("kalender.usage", ctx.lang)))
-            return error
+        try:
+            found = find_one(ctx, name, ("programme",), "programme")
+        except Declined as declined:
+            declined.reply.parts.append(Note(t("kalender.usage", ctx.lang)))
+            raise
         programme = found.obj
         scope, what = "programme", t("kalender.title.programme", ctx.lang, name=escape(programme.name))
 
@@ -90,8 +90,7 @@ def kalender(args: str, ctx: Context) -> Reply:
     # The audit says which feed, never the token.
     audit(ctx, "calendar.token", "feed_token", None, scope=scope,
           programme_id=programme.id if programme is not None else None)
-    ctx.session.commit()
-    https, webcal, google = feed_urls(get_settings().public_base_url, token)
+    https, webcal, google = feed_urls(ctx.settings.public_base_url, token)
     ready = t("kalender.ready", ctx.lang, what=what)
     return Reply(
         summary=f"{ready} {https}",
@@ -109,6 +108,5 @@ def _revoke(ctx: Context) -> Reply:
     n = revoke_feed_tokens(ctx.session, owner_slack_id=ctx.user_id, now=ctx.now)
     if n:
         audit(ctx, "calendar.revoke", "feed_token", None, count=n)
-    ctx.session.commit()
     message = t("kalender.revoked", ctx.lang, n=n) if n else t("kalender.none", ctx.lang)
     return Reply(summary=message, parts=[Text(message)], ephemeral=True, changed=bool(n))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from commands.core import Context, Divider, Header, Note, Part, Reply, Text, subcommand
-from commands.helpers import audit, is_coordinator, refusal
+from commands.helpers import audit
 from commands.i18n import escape, format_date, t, weekday_name
 from commands.parsing import fold, parse_date
+from commands.permissions import COORDINATOR, require
 from storage import queries
 from storage.models import Meeting
 
@@ -102,12 +103,11 @@ def bosd(args: str, ctx: Context) -> Reply:
     return Reply(summary=meeting_title(meeting, ctx), parts=meeting_parts(meeting, ctx))
 
 
-@subcommand("agenda")
+@subcommand("agenda", may=COORDINATOR)
 def agenda(args: str, ctx: Context) -> Reply:
     """`/regio agenda <nr> [toevoegen <titel>]` — de agenda van BOSD <nr>; een punt toevoegen.
 
-    Toevoegen mogen beheerders en coördinatoren. Voorbeeld:
-    `/regio agenda 2 toevoegen Voortgang Gewoon Thuis Jeugd`.
+    Voorbeeld: `/regio agenda 2 toevoegen Voortgang Gewoon Thuis Jeugd`.
     """
     lang = ctx.lang
     words = args.split(maxsplit=2)
@@ -124,14 +124,12 @@ def agenda(args: str, ctx: Context) -> Reply:
         return Reply(summary=meeting_title(meeting, ctx), parts=meeting_parts(meeting, ctx))
     if fold(words[1]) not in ADD_WORDS or len(words) < 3 or not words[2].strip():
         return Reply.error(t("agenda.usage", lang))
-    if not is_coordinator(ctx):
-        return refusal(ctx, t("refused.coordinator", lang))
+    require(ctx, COORDINATOR)
     if meeting.status == "cancelled":
         return Reply.error(t("agenda.cancelled", lang, nr=meeting.number))
     title = words[2].strip()[:500]
     item = queries.add_agenda_item(ctx.session, meeting=meeting, title=title, now=ctx.now)
     audit(ctx, "agenda.add", "meeting", meeting.id, position=item.position, title=title)
-    ctx.session.commit()
     message = t("agenda.added", lang, pos=item.position, nr=meeting.number,
                 date=format_date(meeting.date, lang), title=escape(title))
     reply = Reply(summary=message, parts=[Text(message), *meeting_parts(meeting, ctx)])

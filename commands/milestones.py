@@ -24,6 +24,7 @@ from commands.parsing import (
     quarter_bounds,
 )
 from commands.people import person_user
+from commands.permissions import MILESTONE
 from storage import queries
 
 LATE = ("te laat", "telaat", "late", "overdue", "verlopen", "achterstallig", "achterstand")
@@ -106,9 +107,7 @@ def mijlpalen(args: str, ctx: Context) -> Reply:
         kwargs["own_for_person_id"] = person.id
         filters.append(t("milestones.mine_filter", lang))
     if name:
-        found, error = find_one(ctx, name, ("programme", "project"), "programme")
-        if error:
-            return error
+        found = find_one(ctx, name, ("programme", "project"), "programme")
         if found.kind == "programme":
             kwargs["programme_id"] = found.obj.id
         else:
@@ -155,16 +154,14 @@ NOBODY_WORDS = {"geen", "niemand", "none", "nobody", "-"}
 USAGE = "/regio mijlpaal <nr> gereed | heropen | verplaats <datum> | eigenaar @gebruiker"
 
 
-@subcommand("mijlpaal", "milestone")
+@subcommand("mijlpaal", "milestone", may=MILESTONE)
 def mijlpaal(args: str, ctx: Context) -> Reply:
     """`/regio mijlpaal <nr> [gereed | heropen | verplaats <datum> | eigenaar @gebruiker]` — één mijlpaal bekijken of wijzigen.
 
     Het nummer staat bij `/regio mijlpalen`. De kaart zegt wie verantwoordelijk is: de
     eigenaar, anders de projectleider van het project, anders de programmamanager.
     `eigenaar @gebruiker` (of een naam) maakt iemand eigenaar, `eigenaar geen` haalt
-    de eigenaar weg. Wijzigen mogen beheerders, coördinatoren, de
-    eigenaar van de mijlpaal, de programmamanager en opdrachtgevers van het programma en
-    de projectleider. Datums: `12 maart`, `12-3-2020`, `2020-03-12`, `morgen`.
+    de eigenaar weg. Datums: `12 maart`, `12-3-2020`, `2020-03-12`, `morgen`.
     Voorbeeld: `/regio mijlpaal 12 verplaats 30 juni`.
     """
     lang = ctx.lang
@@ -211,7 +208,5 @@ def _set_owner(nr: int, text: str, ctx: Context) -> Reply:
         if person is None:
             return Reply.error(t("owner.unknown_user", ctx.lang, user=user))
         return milestone_set_owner(nr, person, ctx)
-    found, error = find_one(ctx, text, ("person",), "person")
-    if error:
-        return error
+    found = find_one(ctx, text, ("person",), "person")
     return milestone_set_owner(nr, found.obj, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from commands.core import Context, Header, Note, Reply, Text, subcommand
+from commands.core import Context, Declined, Header, Note, Reply, Text, subcommand
 from commands.helpers import find_one, plan_year, programme_label, region_id, usage_error
 from commands.i18n import escape, format_money, t
 from commands.parsing import fold, parse_amount
@@ -50,9 +50,7 @@ def budget(args: str, ctx: Context) -> Reply:
     if rid is None:
         return Reply.error(t("no_data", lang))
     if args.strip():
-        found, error = find_one(ctx, args, ("programme",), "programme")
-        if error:
-            return error
+        found = find_one(ctx, args, ("programme",), "programme")
         programme = found.obj
         lines = queries.find_budget_lines(ctx.session, programme_id=programme.id)
         parts: list = [Header(t("budget.title", lang, name=programme_label(programme)))]
@@ -130,10 +128,11 @@ def verdeel(args: str, ctx: Context) -> Reply:
                 f"{escape(line.label)} ({escape(line.programme.name)}, {line.year})"
                 for line in named))
         else:
-            found, error = find_one(ctx, text, ("programme",), "programme")
-            if error:
-                error.parts.append(Note(t("bad_amount", lang, text=escape(text))))
-                return error
+            try:
+                found = find_one(ctx, text, ("programme",), "programme")
+            except Declined as declined:
+                declined.reply.parts.append(Note(t("bad_amount", lang, text=escape(text))))
+                raise
             programme = found.obj
             year = plan_year(ctx)
             lines = queries.find_budget_lines(ctx.session, programme_id=programme.id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from commands.core import Context, Header, Note, Reply, Text, subcommand
-from commands.helpers import audit, find_one, is_coordinator, refusal, usage_error
+from commands.helpers import audit, find_one, usage_error
 from commands.i18n import escape, join_words, t
 from commands.parsing import fold, parse_user
+from commands.permissions import COORDINATOR, require
 from storage import queries
 from storage.models import Person, Programme, Project, Role
 
@@ -161,9 +162,7 @@ def wie(args: str, ctx: Context) -> Reply:
     kind, name = split_role(args)
     if not name.strip():
         return usage_error(ctx, "/regio wie <programma | project | persoon>")
-    found, error = find_one(ctx, name, ("programme", "project", "person"), "name")
-    if error:
-        return error
+    found = find_one(ctx, name, ("programme", "project", "person"), "name")
     if found.kind == "programme":
         return who_programme(found.obj, ctx, kind)
     if found.kind == "project":
@@ -192,17 +191,15 @@ def _link(ctx: Context, person: Person, user: str, *, action: str) -> tuple[Pers
     audit(ctx, action, "person", person.id, slack_user_id=user,
           previous_slack_user_id=before,
           previous_person=previous.name if previous else None)
-    ctx.session.commit()
     return previous, before
 
 
-@subcommand("koppel", "link")
+@subcommand("koppel", "link", may=COORDINATOR)
 def koppel(args: str, ctx: Context) -> Reply:
     """`/regio koppel @gebruiker <persoon>` — koppel een Slack-gebruiker aan een persoon uit het programma.
 
     Dan weet ik wiens mijlpalen op de Home-tab en bij `/regio mijlpalen mijn` horen, en
-    wie de persoonlijke herinneringen krijgt. Alleen beheerders en coördinatoren mogen
-    koppelen. Voorbeeld: `/regio koppel @anke Anke van der Landen`. Aan de console is
+    wie de persoonlijke herinneringen krijgt. Voorbeeld: `/regio koppel @anke Anke van der Landen`. Aan de console is
     `@anke` een console-gebruiker (`regiobot ask --as anke …`).
     """
     lang = ctx.lang
@@ -212,11 +209,8 @@ def koppel(args: str, ctx: Context) -> Reply:
         if ctx.console:
             return Reply.error(t("link.usage", lang), hint=t("console.not_person", lang))
         return Reply.error(t("link.usage", lang))
-    if not is_coordinator(ctx):
-        return refusal(ctx, t("refused.coordinator", lang))
-    found, error = find_one(ctx, rest, ("person",), "person")
-    if error:
-        return error
+    require(ctx, COORDINATOR)
+    found = find_one(ctx, rest, ("person",), "person")
     person: Person = found.obj
     if person.slack_user_id == user:
         message = t("link.same", lang, user=user, person=escape(person.name))
@@ -241,14 +235,12 @@ def ik_ben(args: str, ctx: Context) -> Reply:
     words = args.strip().split(maxsplit=1)
     if ctx.user_id is None or not words or fold(words[0]) not in ("ben", "am") or len(words) < 2:
         return Reply.error(t("iam.usage", lang))
-    found, error = find_one(ctx, words[1], ("person",), "person")
-    if error:
-        return error
+    found = find_one(ctx, words[1], ("person",), "person")
     person: Person = found.obj
     if person.slack_user_id == ctx.user_id:
         message = t("iam.same", lang, person=escape(person.name))
         return Reply(summary=message, parts=[Text(message)])
-    if not ctx.console and not is_coordinator(ctx):
+    if not ctx.console and not COORDINATOR.allows(ctx, None):
         from commands.identity import link_self  # noqa: PLC0415 — Slack only
 
         return link_self(person, ctx)

@@ -88,9 +88,7 @@ def programma(args: str, ctx: Context) -> Reply:
             lines.append(line)
         title = t("programmes.title", lang, region=f"{region.name} {region.year}")
         return Reply(summary=title, parts=[Header(title), Text("\n".join(lines))])
-    found, error = find_one(ctx, args, ("programme",), "programme")
-    if error:
-        return error
+    found = find_one(ctx, args, ("programme",), "programme")
     return programme_reply(found.obj, ctx)
 
 
@@ -102,9 +100,7 @@ def project(args: str, ctx: Context) -> Reply:
     """
     if not args.strip():
         return usage_error(ctx, "/regio project <naam>")
-    found, error = find_one(ctx, args, ("project", "programme"), "project")
-    if error:
-        return error
+    found = find_one(ctx, args, ("project", "programme"), "project")
     if found.kind == "programme":
         return programme_reply(found.obj, ctx)
     return project_reply(found.obj, ctx)

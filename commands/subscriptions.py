@@ -3,10 +3,11 @@ channel follows, which is where the scheduler posts reminders, agendas and alert
 
 from __future__ import annotations
 
-from commands.core import Context, Header, Reply, Text, subcommand
-from commands.helpers import audit, find_one, is_coordinator, refusal
+from commands.core import Context, Declined, Header, Reply, Text, subcommand
+from commands.helpers import audit, find_one
 from commands.i18n import escape, t
 from commands.parsing import fold
+from commands.permissions import COORDINATOR, require
 from storage import queries
 from storage.models import Subscription
 
@@ -14,42 +15,34 @@ BOSD_WORDS = {"bosd", "overleg", "agenda", "bestuurlijk overleg"}
 DECLARATION_WORDS = {"declaraties", "declaratie", "declarations", "iJw", "ijw", "signalen"}
 
 
-def _topic(args: str, ctx: Context) -> tuple[tuple[str, int | None, str] | None, Reply | None]:
-    """(topic, programme id, how to say it) or a reply for an unknown programme."""
+def _topic(args: str, ctx: Context) -> tuple[str, int | None, str]:
+    """(topic, programme id, how to say it); Declined for an unknown programme."""
     word = fold(args).strip()
     if word in BOSD_WORDS:
-        return ("bosd", None, t("topic.bosd", ctx.lang)), None
+        return "bosd", None, t("topic.bosd", ctx.lang)
     if word in {w.lower() for w in DECLARATION_WORDS}:
-        return ("declaraties", None, t("topic.declaraties", ctx.lang)), None
-    found, error = find_one(ctx, args, ("programme",), "programme")
-    if error:
-        return None, error
-    return ("programme", found.obj.id, t("topic.programme", ctx.lang, name=escape(found.obj.name))), None
+        return "declaraties", None, t("topic.declaraties", ctx.lang)
+    found = find_one(ctx, args, ("programme",), "programme")
+    return "programme", found.obj.id, t("topic.programme", ctx.lang, name=escape(found.obj.name))
 
 
-def _check(args: str, ctx: Context, usage_key: str) -> Reply | None:
+def _check(args: str, ctx: Context, usage_key: str) -> None:
     if not args.strip():
-        return Reply.error(t(usage_key, ctx.lang))
+        raise Declined(Reply.error(t(usage_key, ctx.lang)))
     if not ctx.channel_id:
-        return Reply.error(t("follow.no_channel", ctx.lang))
-    if not is_coordinator(ctx):
-        return refusal(ctx, t("refused.coordinator", ctx.lang))
-    return None
+        raise Declined(Reply.error(t("follow.no_channel", ctx.lang)))
+    require(ctx, COORDINATOR)
 
 
-@subcommand("volg", "follow", "subscribe")
+@subcommand("volg", "follow", "subscribe", may=COORDINATOR)
 def volg(args: str, ctx: Context) -> Reply:
     """`/regio volg <programma | bosd | declaraties>` — laat dit kanaal een programma, de BOSD of de declaratiesignalen volgen.
 
     Het kanaal krijgt dan herinneringen bij mijlpalen, de BOSD-agenda of wekelijkse
-    declaratiesignalen. Alleen beheerders en coördinatoren; typ het in het kanaal zelf.
+    declaratiesignalen. Typ het in het kanaal zelf.
     """
-    if (problem := _check(args, ctx, "follow.usage")) is not None:
-        return problem
-    topic, error = _topic(args, ctx)
-    if error:
-        return error
-    kind, programme_id, what = topic
+    _check(args, ctx, "follow.usage")
+    kind, programme_id, what = _topic(args, ctx)
     subscription, new = queries.add_subscription(
         ctx.session, channel_id=ctx.channel_id, topic=kind, programme_id=programme_id,
         created_by=ctx.user_id or "console", now=ctx.now,
@@ -59,23 +52,15 @@ def volg(args: str, ctx: Context) -> Reply:
         return Reply(summary=message, parts=[Text(message)])
     audit(ctx, "subscription.add", "subscription", subscription.id, channel_id=ctx.channel_id,
           topic=kind, programme_id=programme_id)
-    ctx.session.commit()
     message = t("follow.done", ctx.lang, what=what)
     return Reply(summary=message, parts=[Text(message)], changed=True)
 
 
-@subcommand("ontvolg", "unfollow", "unsubscribe")
+@subcommand("ontvolg", "unfollow", "unsubscribe", may=COORDINATOR)
 def ontvolg(args: str, ctx: Context) -> Reply:
-    """`/regio ontvolg <programma | bosd | declaraties>` — dit kanaal volgt het niet meer.
-
-    Alleen beheerders en coördinatoren.
-    """
-    if (problem := _check(args, ctx, "unfollow.usage")) is not None:
-        return problem
-    topic, error = _topic(args, ctx)
-    if error:
-        return error
-    kind, programme_id, what = topic
+    """`/regio ontvolg <programma | bosd | declaraties>` — dit kanaal volgt het niet meer."""
+    _check(args, ctx, "unfollow.usage")
+    kind, programme_id, what = _topic(args, ctx)
     removed = queries.remove_subscription(
         ctx.session, channel_id=ctx.channel_id, topic=kind, programme_id=programme_id
     )
@@ -84,7 +69,6 @@ def ontvolg(args: str, ctx: Context) -> Reply:
         return Reply(summary=message, parts=[Text(message)])
     audit(ctx, "subscription.remove", "subscription", None, channel_id=ctx.channel_id,
           topic=kind, programme_id=programme_id)
-    ctx.session.commit()
     message = t("unfollow.done", ctx.lang, what=what)
     return Reply(summary=message, parts=[Text(message)], changed=True)
 

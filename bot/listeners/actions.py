@@ -35,7 +35,7 @@ from bot.listeners.events import publish_home
 from commands import actions as commands
 from commands import identity
 from commands.core import Context, Form, FormResult, Reply
-from commands.i18n import t
+from commands.i18n import t, unescape
 from commands.render import form_values, to_info_modal, to_message, to_modal_view
 from commands.slack_ids import (
     ACTION_AGENDA_FORM,
@@ -200,8 +200,9 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
 
         reply = run_handler(settings, factory, run, user_id=body["user"]["id"],
                             channel_id=origin.get("channel"))
+        # Nothing came back (refused, not found, failed): its words, as plain text.
         result = results[0] if results else FormResult(errors={FIRST_FIELD[callback]:
-                                                               reply.summary})
+                                                               unescape(reply.summary)})
         if result.errors:
             ack(response_action="errors", errors=result.errors)
             return

@@ -1,7 +1,8 @@
 """One store session and one `Context` per Slack request.
 
-Handlers may write (a milestone marked done, an audit entry): their work commits when
-the handler returns and rolls back when it raises. A failure becomes a short apology
+Handlers may write (a milestone marked done, an audit entry) but do not commit: the
+request owns the transaction, and commits here when the handler has answered. A
+failure is answered by `commands.core.answer_safely` — rolled back, and a short apology
 in the user's language rather than silence or a stack trace in Slack.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from commands.core import Context, Reply
+from commands.core import Context, Reply, answer_safely, apology
 from commands.i18n import t
 from regiobot import clock
 from regiobot.settings import Settings
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def sorry(settings: Settings) -> str:
     """The apology for an answer that failed, in the user's language."""
-    return t("error.unexpected", settings.regiobot_lang)
+    return apology(settings.regiobot_lang).summary
 
 
 def too_busy(settings: Settings) -> str:
@@ -42,6 +43,7 @@ def make_context(
         lang=lang_of(session, slack_user_id=user_id) or settings.regiobot_lang,
         admins=frozenset(settings.regiobot_admins),
         channel_id=channel_id,
+        settings=settings,
     )
 
 
@@ -66,17 +68,15 @@ def run_handler(
     user_id: str | None,
     channel_id: str | None,
 ) -> Reply:
-    """Run `handler` in a transaction of its own; an exception answers with an apology."""
+    """Run `handler` in a transaction of its own, committed when it has answered."""
     try:
         with factory() as session:
-            try:
-                ctx = make_context(settings, session, user_id=user_id, channel_id=channel_id)
-                reply = handler(ctx)
-                session.commit()
-                return reply
-            except BaseException:
-                session.rollback()
-                raise
+            ctx = make_context(settings, session, user_id=user_id, channel_id=channel_id)
+            reply = answer_safely(handler, ctx, what=f"for user {user_id}, channel {channel_id}")
+            session.commit()
+            return reply
     except Exception:
-        log.exception("handler failed (user %s, channel %s)", user_id, channel_id)
-        return Reply.error(sorry(settings))
+        # The store itself failed (opening the session, reading the user's language,
+        # committing): the same apology as for a failed handler.
+        log.exception("request failed (user %s, channel %s)", user_id, channel_id)
+        return apology(settings.regiobot_lang)

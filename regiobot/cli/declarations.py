@@ -78,7 +78,7 @@ def _provider(session, text: str | None) -> str | None:
 def _region_deadline() -> dict:
     from commands.declaraties import region_deadline  # the Slack command's settings, lazily
 
-    return region_deadline()
+    return region_deadline(get_settings())
 
 
 def _pct(on_time: int, total: int) -> str:

@@ -30,7 +30,9 @@ def base_url(monkeypatch):
 def ask(store, text: str, user: str | None = "UANNE01"):
     with store.session() as session:
         ctx = Context(session=session, today=NOW.date(), now=NOW, user_id=user)
-        return handle(text, ctx)
+        reply = handle(text, ctx)
+        session.commit()  # as the Slack layer and the console do: the caller owns it
+        return reply
 
 
 def token_of(reply) -> str:

@@ -5,13 +5,14 @@ programme's manager), Carla (a coordinator) and Bob (on no team at all)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commands.core import Context, Reply
+from commands.core import Context, Reply, answer_safely
 from commands.dispatch import handle
 from storage.apply import apply_store_data
 from storage.importers import ImportReport
@@ -168,7 +169,18 @@ class Bot:
                        lang=lang, admins=admins, channel_id=channel)
 
     def ask(self, text: str, user: str | None = ADMIN, **kw) -> Reply:
-        return handle(text, self.ctx(user, **kw))
+        """Ask as the Slack layer and the console do: they own the transaction."""
+        reply = handle(text, self.ctx(user, **kw))
+        self.session.commit()
+        return reply
+
+    def press(self, change: Callable[..., Reply], *args: object, user: str | None = ADMIN,
+              **kw) -> Reply:
+        """Make a change as a button does (bot.listeners.actions): through
+        `answer_safely`, committed by the caller."""
+        reply = answer_safely(lambda ctx: change(*args, ctx), self.ctx(user, **kw))
+        self.session.commit()
+        return reply
 
     def milestone(self, key: str) -> Milestone:
         return self.session.scalar(select(Milestone).where(Milestone.key == key))

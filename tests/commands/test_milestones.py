@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from commands.actions import milestone_card, milestone_done, milestone_snooze
@@ -32,18 +33,32 @@ def test_it_lists_milestones_by_due_date_grouped_per_programme(bot):
     assert f"#{bot.milestone('wachtlijst-k3').id} Start wachtlijstbeheer — K3 (30 september 2020)" in text
 
 
-def test_it_filters_milestones(bot):
-    assert "1 mijlpaal (K3 2020)" in text_of(bot.ask("mijlpalen K3"))
-    assert "1 milestone (Q3 2020)" in text_of(bot.ask("milestones Q3", lang="en"))
-    assert "Wervingsactie pleegzorg" in text_of(bot.ask("mijlpalen Q2"))
-    text = text_of(bot.ask("mijlpalen juni gewoon thuis"))
-    assert "Gewoon Thuis Jeugd, juni 2020" in text and "Wervingsactie" in text
-    late = text_of(bot.ask("mijlpalen te laat"))
-    assert "2 mijlpalen (te laat)" in late
-    assert "Onderzoek hoge instroom afronden" in late and "Evaluatie experttafel" in late
-    assert "Start wachtlijstbeheer" not in late
-    assert "Evaluatie experttafel" in text_of(bot.ask("mijlpalen experttafel"))
-    assert "Geen mijlpalen gevonden" in text_of(bot.ask("mijlpalen week"))
+# Each filter: what is asked, what the answer must say, what it must leave out.
+FILTERS = {
+    "quarter as written": ("mijlpalen K3", "nl", ["1 mijlpaal (K3 2020)"], []),
+    "quarter in English": ("milestones Q3", "en", ["1 milestone (Q3 2020)"], []),
+    "English quarter in Dutch": ("mijlpalen Q2", "nl", ["Wervingsactie pleegzorg"], []),
+    "month and programme": ("mijlpalen juni gewoon thuis", "nl",
+                            ["Gewoon Thuis Jeugd, juni 2020", "Wervingsactie"], []),
+    "late": ("mijlpalen te laat", "nl",
+             ["2 mijlpalen (te laat)", "Onderzoek hoge instroom afronden",
+              "Evaluatie experttafel"], ["Start wachtlijstbeheer"]),
+    "project": ("mijlpalen experttafel", "nl", ["Evaluatie experttafel"], []),
+    "coming week, none due": ("mijlpalen week", "nl", ["Geen mijlpalen gevonden"], []),
+}
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_it_filters_milestones(bot, name):
+    question, lang, shown, left_out = FILTERS[name]
+    text = text_of(bot.ask(question, lang=lang))
+    for words in shown:
+        assert words in text
+    for words in left_out:
+        assert words not in text
+
+
+def test_it_filters_the_coming_week_from_today(bot):
     bot.today = bot.today.replace(month=3, day=28)
     assert "Start nieuwe vormen" in text_of(bot.ask("mijlpalen week"))
 
@@ -90,7 +105,7 @@ def test_it_refuses_an_unauthorised_milestone_change_and_changes_nothing(bot):
         assert "Dat mag je niet" in text_of(reply)
         assert "Er is niets veranderd" in text_of(reply)
     assert not bot.ask(f"mijlpaal {milestone.id} verplaats 1 oktober", user=BOB).ok
-    assert not milestone_snooze(milestone.id, bot.ctx(BOB)).ok
+    assert not bot.press(milestone_snooze, milestone.id, user=BOB).ok
     assert _rows(bot) == before
     assert _audit(bot) == []
 
@@ -146,44 +161,63 @@ def test_it_reopens_and_moves_a_milestone(bot):
     assert _audit(bot)[-1].detail["old_due_date"] == "2020-09-30"
 
 
-def test_it_answers_bad_milestone_commands_clearly(bot):
-    nr = bot.milestone("wachtlijst-k3").id
+# A bad `/regio mijlpaal …` and what the answer must say; {nr}: a milestone that exists.
+BAD_COMMANDS = {
+    "mijlpaal": "ontbreekt",
+    "mijlpaal x gereed": "is geen nummer",
+    "mijlpaal 999 gereed": "Ik ken geen mijlpaal nummer 999",
+    "mijlpaal {nr} verplaats": "Naar welke datum",
+    "mijlpaal {nr} verplaats 31 februari": "is geen datum",
+    "mijlpaal {nr} vernietig": "Kies `gereed`",
+}
+
+
+@pytest.mark.parametrize("command", BAD_COMMANDS)
+def test_it_answers_a_bad_milestone_command_clearly_and_changes_nothing(bot, command):
     before = _rows(bot)
-    cases = {
-        "mijlpaal": "ontbreekt",
-        "mijlpaal x gereed": "is geen nummer",
-        "mijlpaal 999 gereed": "Ik ken geen mijlpaal nummer 999",
-        f"mijlpaal {nr} verplaats": "Naar welke datum",
-        f"mijlpaal {nr} verplaats 31 februari": "is geen datum",
-        f"mijlpaal {nr} vernietig": "Kies `gereed`",
-    }
-    for text, expected in cases.items():
-        reply = bot.ask(text)
-        assert not reply.ok, text
-        assert expected in text_of(reply), text
+    reply = bot.ask(command.format(nr=bot.milestone("wachtlijst-k3").id))
+    assert not reply.ok
+    assert BAD_COMMANDS[command] in text_of(reply)
     assert _rows(bot) == before
 
 
-def test_it_snoozes_a_week_and_marks_done_from_the_buttons(bot):
+def test_it_snoozes_a_week_from_the_button(bot):
     milestone = bot.milestone("ambulant-k1")
     due = milestone.due_date
-    reply = milestone_snooze(milestone.id, bot.ctx(ANKE))
+    reply = bot.press(milestone_snooze, milestone.id, user=ANKE)
     assert reply.ok and reply.changed
     bot.session.expire_all()
     assert bot.milestone("ambulant-k1").due_date == due + timedelta(days=7)
-    reply = milestone_done(milestone.id, bot.ctx(ANKE))
-    assert reply.changed
-    # Pressing again (a second click, a retried request) changes nothing more.
-    again = milestone_done(milestone.id, bot.ctx(ANKE))
+    assert [e.action for e in _audit(bot)] == ["milestone.snooze"]
+
+
+def test_it_marks_done_from_the_button(bot):
+    milestone = bot.milestone("ambulant-k1")
+    reply = bot.press(milestone_done, milestone.id, user=ANKE)
+    assert reply.ok and reply.changed
+    bot.session.expire_all()
+    assert bot.milestone("ambulant-k1").status == "done"
+    assert [e.action for e in _audit(bot)] == ["milestone.done"]
+
+
+def test_it_changes_nothing_more_when_done_is_pressed_again(bot):
+    # A second click, or a retried request.
+    milestone = bot.milestone("ambulant-k1")
+    bot.press(milestone_done, milestone.id, user=ANKE)
+    again = bot.press(milestone_done, milestone.id, user=ANKE)
     assert again.ok and not again.changed and "was al gereed" in text_of(again)
-    assert milestone_snooze(milestone.id, bot.ctx(ANKE)).changed is False
-    assert [e.action for e in _audit(bot)] == ["milestone.snooze", "milestone.done"]
-    assert not milestone_done(424242, bot.ctx(ANKE)).ok
+    assert bot.press(milestone_snooze, milestone.id, user=ANKE).changed is False
+    assert [e.action for e in _audit(bot)] == ["milestone.done"]
+
+
+def test_it_answers_a_button_of_an_unknown_milestone(bot):
+    reply = bot.press(milestone_done, 424242, user=ANKE)
+    assert not reply.ok and "Ik ken geen mijlpaal nummer 424242" in text_of(reply)
 
 
 def test_it_snoozes_a_late_milestone_to_a_week_from_today(bot):
     late = bot.milestone("evaluatie")  # due 15 February, today is 1 March
-    assert milestone_snooze(late.id, bot.ctx(ANKE)).changed
+    assert bot.press(milestone_snooze, late.id, user=ANKE).changed
     bot.session.expire_all()
     assert bot.milestone("evaluatie").due_date == bot.today + timedelta(days=7)
 
