@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import AgendaItem, AuditEntry, Meeting, Subscription
@@ -37,12 +38,21 @@ def test_it_refuses_agenda_items_from_others(bot):
     assert _audit(bot) == []
 
 
-def test_it_answers_bad_agenda_commands(bot):
-    assert "Gebruik" in text_of(bot.ask("agenda"))
-    assert "is geen nummer" in text_of(bot.ask("agenda twee toevoegen X"))
-    assert "Ik ken geen BOSD nummer 42" in text_of(bot.ask("agenda 42 toevoegen X"))
-    assert "Gebruik" in text_of(bot.ask("agenda 2 toevoegen"))
-    assert "Gebruik" in text_of(bot.ask("agenda 2 schrappen X"))
+@pytest.mark.parametrize(("command", "expected"), [
+    ("agenda", "Gebruik"),
+    ("agenda twee toevoegen X", "is geen nummer"),
+    ("agenda 42 toevoegen X", "Ik ken geen BOSD nummer 42"),
+    ("agenda 2 toevoegen", "Gebruik"),
+    ("agenda 2 schrappen X", "Gebruik"),
+])
+def test_it_answers_a_bad_agenda_command_and_adds_nothing(bot, command, expected):
+    before = len(bot.session.scalars(select(AgendaItem)).all())
+    reply = bot.ask(command)
+    assert not reply.ok and expected in text_of(reply)
+    assert len(bot.session.scalars(select(AgendaItem)).all()) == before
+
+
+def test_it_shows_the_agenda_of_a_meeting(bot):
     assert "Programma's en projecten 2020" in text_of(bot.ask("agenda 1"))
 
 
@@ -90,12 +100,15 @@ def test_it_follows_and_unfollows_in_a_channel(bot):
     assert [e.action for e in _audit(bot)] == ["subscription.add"] * 3 + ["subscription.remove"]
 
 
-def test_it_refuses_follow_without_a_channel_or_right(bot):
-    reply = bot.ask("volg bosd", channel=None)
-    assert not reply.ok and "alleen in een Slack-kanaal" in text_of(reply)
-    assert not bot.ask("volgt", channel=None).ok
-    reply = bot.ask("volg bosd", user=BOB)
-    assert not reply.ok and "Er is niets veranderd" in text_of(reply)
-    assert "Gebruik" in text_of(bot.ask("volg"))
-    assert "Ik ken geen programma" in text_of(bot.ask("volg zwemmen"))
+@pytest.mark.parametrize(("command", "where", "user", "expected"), [
+    ("volg bosd", None, ADMIN, "alleen in een Slack-kanaal"),
+    ("volgt", None, ADMIN, "alleen in een Slack-kanaal"),
+    ("volg bosd", "C0CHAN1", BOB, "Er is niets veranderd"),
+    ("volg", "C0CHAN1", ADMIN, "Gebruik"),
+    ("volg zwemmen", "C0CHAN1", ADMIN, "Ik ken geen programma"),
+])
+def test_it_refuses_to_follow_without_a_channel_a_right_or_a_topic(bot, command, where, user,
+                                                                   expected):
+    reply = bot.ask(command, user=user, channel=where)
+    assert not reply.ok and expected in text_of(reply)
     assert bot.session.scalars(select(Subscription)).all() == []
