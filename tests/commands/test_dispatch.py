@@ -67,13 +67,21 @@ def test_it_shows_help_from_the_docstrings(bot):
     assert not bot.ask("help vliegen").ok
 
 
-def test_it_shares_a_read_answer_when_asked(bot):
+def test_it_answers_a_read_command_to_the_asker_alone(bot):
     assert bot.ask("bosd volgende").ephemeral is True
-    shared = bot.ask("bosd volgende deel")
+
+
+@pytest.mark.parametrize("command", ["bosd volgende deel", "/regio verdeel 40000 share"])
+def test_it_shares_a_read_answer_when_asked(bot, command):
+    shared = bot.ask(command)
     assert shared.ok and shared.ephemeral is False
-    assert "12 maart 2020" in text_of(shared)
-    assert bot.ask("/regio verdeel 40000 share").ephemeral is False
-    # A refusal stays private even when "deel" is added.
+
+
+def test_it_shares_the_same_answer_as_it_gives_privately(bot):
+    assert "12 maart 2020" in text_of(bot.ask("bosd volgende deel"))
+
+
+def test_it_keeps_a_refusal_private_even_when_deel_is_added(bot):
     assert bot.ask("programma qwxz deel").ephemeral is True
 
 
