@@ -14,7 +14,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.answers import answers_for
 from bot.listeners import actions, commands, events, retries
+from bot.listeners.context import Wiring, provide
 from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,9 @@ def build_app(
         ),
         logger=logging.getLogger("slack_bolt"),
     )
+    # First of all middleware: the listeners find the settings and the store here.
+    app.use(provide(Wiring(settings, factory, answers=answers_for(app, settings, factory),
+                           executor=app.listener_runner.listener_executor)))
     for group in LISTENER_GROUPS:
-        group.register(app, settings, factory)
+        group.register(app)
     return app

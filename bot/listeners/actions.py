@@ -28,9 +28,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.listeners.context import run_handler
+from bot.listeners.context import Wiring, run_handler, wiring_of
 from bot.listeners.events import publish_home
 from commands import actions as commands
 from commands import identity
@@ -56,7 +55,6 @@ from commands.slack_ids import (
     FORM_MOVE,
     FORM_OWNER,
 )
-from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -110,210 +108,236 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
     return user_id, channel_id, container
 
 
-def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
-    lang = settings.regiobot_lang
+def acknowledge(ack: Ack) -> None:
+    """At once, within Slack's 3 seconds; the work is in the lazy listeners."""
+    ack()
 
-    def acknowledge(ack: Ack) -> None:
-        ack()
 
-    def click(body: dict[str, Any], action: dict[str, Any], client: WebClient,
-              respond: Respond) -> None:
-        user_id, channel_id, container = _where(body)
-        change = _card_action(action)
-        if change is None:
-            reply = Reply.error(t("button.unknown", lang))
-        else:
-            reply = run_handler(settings, factory, change, user_id=user_id,
-                                channel_id=channel_id)
-        show(client, respond, body, reply, user_id=user_id, channel_id=channel_id,
-             container=container)
+def click(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+          respond: Respond, context: dict[str, Any]) -> None:
+    """A card's button or datepicker: make the change, show the card where it was clicked."""
+    w = wiring_of(context)
+    user_id, channel_id, container = _where(body)
+    change = _card_action(action)
+    if change is None:
+        reply = Reply.error(t("button.unknown", w.lang))
+    else:
+        reply = run_handler(w.settings, w.factory, change, user_id=user_id,
+                            channel_id=channel_id)
+    show(w, client, respond, body, reply, user_id=user_id, channel_id=channel_id,
+         container=container)
 
-    def show(client: WebClient, respond: Respond | None, body: dict[str, Any], reply: Reply,
-             *, user_id: str, channel_id: str | None, container: dict[str, Any]) -> None:
-        """Put the card of a change where it was clicked (or tell the clicker alone)."""
-        message = to_message(reply, lang=lang)
-        if not reply.ok:
-            tell_user(client, message, user_id=user_id, channel_id=channel_id)
-        elif container.get("type") == "view":
-            publish_home(client, settings, factory, user_id=user_id,
-                         show=(body.get("view") or {}).get("private_metadata") or "all")
-        elif _cards_in(body.get("message") or {}) > 1:
-            # A digest lists several milestones: replacing it with one card would drop
-            # the others from the channel, so the clicker alone sees the updated card.
-            tell_user(client, message, user_id=user_id, channel_id=channel_id)
-        elif channel_id and container.get("message_ts") and not container.get("is_ephemeral"):
-            # Keep the message's metadata (the scheduler's delivery key) with the new card.
-            metadata = (body.get("message") or {}).get("metadata")
-            if metadata:
-                message["metadata"] = metadata
-            client.chat_update(channel=channel_id, ts=container["message_ts"], **message)
-        elif respond is not None and body.get("response_url"):
-            respond(**message, replace_original=True)
-        else:
-            tell_user(client, message, user_id=user_id, channel_id=channel_id)
 
-    def open_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        user_id, channel_id, container = _where(body)
-        value = action.get("value")
-        opener = FORM_OPENERS[action["action_id"]]
-        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
-            tell_user(client, to_message(Reply.error(t("button.unknown", lang)),
-                                         lang=lang), user_id=user_id, channel_id=channel_id)
-            return
-        answer: list[Form | Reply] = []
+def show(w: Wiring, client: WebClient, respond: Respond | None, body: dict[str, Any],
+         reply: Reply, *, user_id: str, channel_id: str | None,
+         container: dict[str, Any]) -> None:
+    """Put the card of a change where it was clicked (or tell the clicker alone)."""
+    message = to_message(reply, lang=w.lang)
+    if not reply.ok:
+        tell_user(client, message, user_id=user_id, channel_id=channel_id)
+    elif container.get("type") == "view":
+        publish_home(client, w.settings, w.factory, user_id=user_id,
+                     show=(body.get("view") or {}).get("private_metadata") or "all")
+    elif _cards_in(body.get("message") or {}) > 1:
+        # A digest lists several milestones: replacing it with one card would drop
+        # the others from the channel, so the clicker alone sees the updated card.
+        tell_user(client, message, user_id=user_id, channel_id=channel_id)
+    elif channel_id and container.get("message_ts") and not container.get("is_ephemeral"):
+        # Keep the message's metadata (the scheduler's delivery key) with the new card.
+        metadata = (body.get("message") or {}).get("metadata")
+        if metadata:
+            message["metadata"] = metadata
+        client.chat_update(channel=channel_id, ts=container["message_ts"], **message)
+    elif respond is not None and body.get("response_url"):
+        respond(**message, replace_original=True)
+    else:
+        tell_user(client, message, user_id=user_id, channel_id=channel_id)
 
-        def build(ctx: Context) -> Reply:
-            form = opener(int(value), ctx)
-            answer.append(form)
-            return form if isinstance(form, Reply) else Reply(summary=form.title)
 
-        reply = run_handler(settings, factory, build, user_id=user_id, channel_id=channel_id)
-        form = answer[0] if answer else reply
-        if isinstance(form, Reply):
-            tell_user(client, to_message(form, lang=lang), user_id=user_id,
-                      channel_id=channel_id)
-            return
-        # Where the form came from, so the answer can update that card.
-        origin = {"form": form.private, "channel": channel_id,
-                  "ts": container.get("message_ts"), "home": container.get("type") == "view",
-                  "show": (body.get("view") or {}).get("private_metadata"),
-                  "ephemeral": bool(container.get("is_ephemeral"))}
-        view = to_modal_view(replace(form, private=json.dumps(origin)), lang=lang)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+def open_form(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+              context: dict[str, Any]) -> None:
+    """verplaatsen…, eigenaar…, agendapunt toevoegen: open the form (views.open)."""
+    w = wiring_of(context)
+    user_id, channel_id, container = _where(body)
+    value = action.get("value")
+    opener = FORM_OPENERS[action["action_id"]]
+    if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+        tell_user(client, to_message(Reply.error(t("button.unknown", w.lang)),
+                                     lang=w.lang), user_id=user_id, channel_id=channel_id)
+        return
+    answer: list[Form | Reply] = []
 
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-               context: dict[str, Any]) -> None:
-        """Check and carry out a form's answer within the ack: errors stay in the modal."""
-        callback = view.get("callback_id", "")
-        try:
-            origin = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            origin = {}
-        values = form_values((view.get("state") or {}).get("values") or {})
-        handler = FORM_HANDLERS[callback]
-        results: list[FormResult] = []
+    def build(ctx: Context) -> Reply:
+        form = opener(int(value), ctx)
+        answer.append(form)
+        return form if isinstance(form, Reply) else Reply(summary=form.title)
 
-        def run(ctx: Context) -> Reply:
-            result = handler(str(origin.get("form", "")), values, ctx)
-            results.append(result)
-            return result.reply or Reply(summary="", ok=False)
+    reply = run_handler(w.settings, w.factory, build, user_id=user_id, channel_id=channel_id)
+    form = answer[0] if answer else reply
+    if isinstance(form, Reply):
+        tell_user(client, to_message(form, lang=w.lang), user_id=user_id,
+                  channel_id=channel_id)
+        return
+    # Where the form came from, so the answer can update that card.
+    origin = {"form": form.private, "channel": channel_id,
+              "ts": container.get("message_ts"), "home": container.get("type") == "view",
+              "show": (body.get("view") or {}).get("private_metadata"),
+              "ephemeral": bool(container.get("is_ephemeral"))}
+    view = to_modal_view(replace(form, private=json.dumps(origin)), lang=w.lang)
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
-        reply = run_handler(settings, factory, run, user_id=body["user"]["id"],
-                            channel_id=origin.get("channel"))
-        # Nothing came back (refused, not found, failed): its words, as plain text.
-        result = results[0] if results else FormResult(errors={FIRST_FIELD[callback]:
-                                                               unescape(reply.summary)})
-        if result.errors:
-            ack(response_action="errors", errors=result.errors)
-            return
-        # The lazy listener gets a copy of the request made after this ack: tell it the
-        # answer was taken (with errors the modal stays open and nothing is shown).
-        context[SUBMITTED] = True
-        ack()
 
-    def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
-                     context: dict[str, Any]) -> None:
-        """Show the result where the form was opened: the card again, or the Home tab."""
-        if not context.get(SUBMITTED):
-            return
-        try:
-            origin = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            return
-        user_id = body["user"]["id"]
-        if origin.get("home"):
-            publish_home(client, settings, factory, user_id=user_id,
-                         show=origin.get("show") or "all")
-            return
-        if view.get("callback_id") == FORM_AGENDA:
-            # The BOSD call is updated by the scheduler's sender (the meeting changed).
-            return
-        number = str(origin.get("form", ""))
-        if not _MILESTONE_ID.fullmatch(number) or not origin.get("channel") or not origin.get("ts"):
-            return
+def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+           context: dict[str, Any]) -> None:
+    """Check and carry out a form's answer within the ack: errors stay in the modal."""
+    w = wiring_of(context)
+    callback = view.get("callback_id", "")
+    try:
+        origin = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        origin = {}
+    values = form_values((view.get("state") or {}).get("values") or {})
+    handler = FORM_HANDLERS[callback]
+    results: list[FormResult] = []
 
-        def card(ctx: Context) -> Reply:
-            from storage import queries  # noqa: PLC0415
+    def run(ctx: Context) -> Reply:
+        result = handler(str(origin.get("form", "")), values, ctx)
+        results.append(result)
+        return result.reply or Reply(summary="", ok=False)
 
-            milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
-            if milestone is None:
-                return Reply.error(t("button.unknown", lang))
-            return commands.milestone_card(milestone, ctx)
+    reply = run_handler(w.settings, w.factory, run, user_id=body["user"]["id"],
+                        channel_id=origin.get("channel"))
+    # Nothing came back (refused, not found, failed): its words, as plain text.
+    result = results[0] if results else FormResult(errors={FIRST_FIELD[callback]:
+                                                           unescape(reply.summary)})
+    if result.errors:
+        ack(response_action="errors", errors=result.errors)
+        return
+    # The lazy listener gets a copy of the request made after this ack: tell it the
+    # answer was taken (with errors the modal stays open and nothing is shown).
+    context[SUBMITTED] = True
+    ack()
 
-        reply = run_handler(settings, factory, card, user_id=user_id,
-                            channel_id=origin["channel"])
-        if reply.ok and not origin.get("ephemeral"):
-            client.chat_update(channel=origin["channel"], ts=origin["ts"],
-                               **to_message(reply, lang=lang))
 
-    def home_filter(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        publish_home(client, settings, factory, user_id=body["user"]["id"],
-                     show=action.get("value") or "all")
+def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                 context: dict[str, Any]) -> None:
+    """Show the result where the form was opened: the card again, or the Home tab."""
+    w = wiring_of(context)
+    if not context.get(SUBMITTED):
+        return
+    try:
+        origin = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return
+    user_id = body["user"]["id"]
+    if origin.get("home"):
+        publish_home(client, w.settings, w.factory, user_id=user_id,
+                     show=origin.get("show") or "all")
+        return
+    if view.get("callback_id") == FORM_AGENDA:
+        # The BOSD call is updated by the scheduler's sender (the meeting changed).
+        return
+    number = str(origin.get("form", ""))
+    if not _MILESTONE_ID.fullmatch(number) or not origin.get("channel") or not origin.get("ts"):
+        return
 
-    def home_calendar(body: dict[str, Any], client: WebClient) -> None:
-        """"Mijn kalender": the person's feed URL, in a modal only they see."""
-        user_id = body["user"]["id"]
+    def card(ctx: Context) -> Reply:
+        from storage import queries  # noqa: PLC0415
 
-        def calendar(ctx: Context) -> Reply:
-            from commands.dispatch import handle  # noqa: PLC0415
+        milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
+        if milestone is None:
+            return Reply.error(t("button.unknown", w.lang))
+        return commands.milestone_card(milestone, ctx)
 
-            return handle("kalender mijn", ctx)
+    reply = run_handler(w.settings, w.factory, card, user_id=user_id,
+                        channel_id=origin["channel"])
+    if reply.ok and not origin.get("ephemeral"):
+        client.chat_update(channel=origin["channel"], ts=origin["ts"],
+                           **to_message(reply, lang=w.lang))
 
-        reply = run_handler(settings, factory, calendar, user_id=user_id, channel_id=None)
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=to_info_modal(reply, title=t("home.calendar.title", lang),
-                                             lang=lang))
 
-    def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+def home_filter(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                context: dict[str, Any]) -> None:
+    """A filter button on the Home tab: publish it again, filtered."""
+    w = wiring_of(context)
+    publish_home(client, w.settings, w.factory, user_id=body["user"]["id"],
+                 show=action.get("value") or "all")
 
-        user_id, channel_id, _ = _where(body)
-        value = action.get("value")
-        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
-            return
-        answer = identity.accept_offer if action["action_id"] == ACTION_YES else (
-            identity.decline_offer)
-        reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
-                            user_id=user_id, channel_id=None)
-        if not reply.ok or not reply.changed or action["action_id"] != ACTION_YES:
-            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
-                      channel_id=channel_id)
-        publish_home(client, settings, factory, user_id=user_id)
 
-    def decision(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        """Goedkeuren / Afwijzen on a link request (a coordinator's DM)."""
+def home_calendar(body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    """"Mijn kalender": the person's feed URL, in a modal only they see."""
+    w = wiring_of(context)
+    user_id = body["user"]["id"]
 
-        user_id, channel_id, container = _where(body)
-        value = action.get("value")
-        if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
-            return
-        outcome: list[str | None] = []
+    def calendar(ctx: Context) -> Reply:
+        from commands.dispatch import handle  # noqa: PLC0415
 
-        def decide(ctx: Context) -> Reply:
-            reply, requester = identity.decide(
-                int(value), action["action_id"] == ACTION_APPROVE, ctx)
-            outcome.append(requester)
-            return reply
+        return handle("kalender mijn", ctx)
 
-        reply = run_handler(settings, factory, decide, user_id=user_id, channel_id=channel_id)
-        requester = outcome[0] if outcome else None
-        if not reply.ok or requester is None:
-            tell_user(client, to_message(reply, lang=lang), user_id=user_id,
-                      channel_id=channel_id)
-            return
-        if channel_id and container.get("message_ts"):
-            client.chat_update(channel=channel_id, ts=container["message_ts"],
-                               **to_message(reply, lang=lang))
-        notice = run_handler(settings, factory,
-                             lambda ctx: identity.decision_notice(int(value), ctx),
-                             user_id=requester, channel_id=None)
-        client.chat_postMessage(channel=requester, **to_message(notice, lang=lang))
+    reply = run_handler(w.settings, w.factory, calendar, user_id=user_id, channel_id=None)
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=to_info_modal(reply, title=t("home.calendar.title", w.lang),
+                                         lang=w.lang))
 
-    def closed(ack: Ack, view: dict[str, Any]) -> None:
-        """Cancelled: nothing was changed, nothing to do."""
-        ack()
-        log.debug("modal %s closed without submitting", view.get("callback_id"))
 
+def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                 context: dict[str, Any]) -> None:
+    """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+    w = wiring_of(context)
+    user_id, channel_id, _ = _where(body)
+    value = action.get("value")
+    if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+        return
+    answer = identity.accept_offer if action["action_id"] == ACTION_YES else (
+        identity.decline_offer)
+    reply = run_handler(w.settings, w.factory, lambda ctx: answer(int(value), ctx),
+                        user_id=user_id, channel_id=None)
+    if not reply.ok or not reply.changed or action["action_id"] != ACTION_YES:
+        tell_user(client, to_message(reply, lang=w.lang), user_id=user_id,
+                  channel_id=channel_id)
+    publish_home(client, w.settings, w.factory, user_id=user_id)
+
+
+def decision(body: dict[str, Any], action: dict[str, Any], client: WebClient,
+             context: dict[str, Any]) -> None:
+    """Goedkeuren / Afwijzen on a link request (a coordinator's DM)."""
+    w = wiring_of(context)
+    user_id, channel_id, container = _where(body)
+    value = action.get("value")
+    if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
+        return
+    outcome: list[str | None] = []
+
+    def decide(ctx: Context) -> Reply:
+        reply, requester = identity.decide(
+            int(value), action["action_id"] == ACTION_APPROVE, ctx)
+        outcome.append(requester)
+        return reply
+
+    reply = run_handler(w.settings, w.factory, decide, user_id=user_id, channel_id=channel_id)
+    requester = outcome[0] if outcome else None
+    if not reply.ok or requester is None:
+        tell_user(client, to_message(reply, lang=w.lang), user_id=user_id,
+                  channel_id=channel_id)
+        return
+    if channel_id and container.get("message_ts"):
+        client.chat_update(channel=channel_id, ts=container["message_ts"],
+                           **to_message(reply, lang=w.lang))
+    notice = run_handler(w.settings, w.factory,
+                         lambda ctx: identity.decision_notice(int(value), ctx),
+                         user_id=requester, channel_id=None)
+    client.chat_postMessage(channel=requester, **to_message(notice, lang=w.lang))
+
+
+def closed(ack: Ack, view: dict[str, Any]) -> None:
+    """Cancelled: nothing was changed, nothing to do."""
+    ack()
+    log.debug("modal %s closed without submitting", view.get("callback_id"))
+
+
+def register(app: App) -> None:
+    """Every button, datepicker and form of ours: a trivial ack, the work in lazy
+    listeners (which find the settings and the store in the request's context)."""
     for action_id in CARD_ACTIONS:
         app.action(action_id)(ack=acknowledge, lazy=[click])
     for action_id in FORM_OPENERS:

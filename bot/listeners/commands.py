@@ -11,27 +11,26 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import answers_for
-from bot.listeners.context import too_busy
-from regiobot.settings import Settings
+from bot.listeners.context import too_busy, wiring_of
 
 COMMAND = "/regio"
 
 
-def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
+def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, context: dict[str, Any]) -> None:
+    """Ack at once and hand the command to the answer workers — or, when too many answers
+    are waiting, say so in the ack."""
     # The answer is handed over directly rather than as a Bolt lazy listener: Bolt
     # deep-copies the whole request for every lazy listener in the request's own
     # thread, before the ack is returned — about three quarters of the ack's cost
     # (bench/slack_http.py, BENCHMARKS.md).
-    answers = answers_for(app, settings, factory)
+    wiring = wiring_of(context)
+    if wiring.answers.busy():
+        ack(text=too_busy(wiring.settings), response_type="ephemeral")
+        return
+    ack()
+    wiring.answers.submit(body, respond)
 
-    def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        if answers.busy():
-            ack(text=too_busy(settings), response_type="ephemeral")
-            return
-        ack()
-        answers.submit(body, respond)
 
+def register(app: App) -> None:
     app.command(COMMAND)(acknowledge)

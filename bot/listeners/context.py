@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +22,51 @@ from regiobot import clock
 from regiobot.settings import Settings
 from storage.linking import lang_of
 
+if TYPE_CHECKING:
+    from bot.answers import Answers
+
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What a listener needs besides Slack's request: the settings, the store and the
+    answer workers (bot.answers). `bot.app` puts it in every request's Bolt context
+    (`provide`), so listeners are plain functions that can be called with a dict."""
+
+    settings: Settings
+    factory: sessionmaker[Session]
+    # The workers that answer commands, mentions and DMs.
+    answers: Answers
+    # Bolt's listener executor: small posts that must not wait in the request's thread.
+    executor: Executor
+
+    @property
+    def lang(self) -> str:
+        return self.settings.regiobot_lang
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Wiring:
+        # Bolt deep-copies the context for each lazy listener: the store, its pool and
+        # the workers are shared, never copied.
+        return self
+
+
+WIRING = "regiobot"
+
+
+def provide(wiring: Wiring) -> Callable[..., Any]:
+    """A Bolt middleware that puts `wiring` in the request's context, for the listeners."""
+
+    def with_wiring(context: dict[str, Any], next: Callable[[], Any]) -> Any:
+        context[WIRING] = wiring
+        return next()
+
+    return with_wiring
+
+
+def wiring_of(context: dict[str, Any]) -> Wiring:
+    return context[WIRING]
+
 
 def sorry(settings: Settings) -> str:
     """The apology for an answer that failed, in the user's language."""

@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answers import answers_for, busy_event_post, deliver
-from bot.listeners.context import run_handler
+from bot.answers import busy_event_post, deliver
+from bot.listeners.context import run_handler, wiring_of
 from commands.core import Context, Reply
 from commands.render import to_home_view
 from regiobot import clock
@@ -60,36 +60,43 @@ def _answerable(event: dict[str, Any]) -> bool:
     return all(isinstance(event.get(name), str) and event[name] for name in ("channel", "user", "ts"))
 
 
-def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
-    answers = answers_for(app, settings, factory)
-    executor = app.listener_runner.listener_executor
+def nothing() -> None:
+    """Bolt acknowledges events itself; the work is in the lazy listener."""
 
-    def nothing() -> None:
-        """Bolt acknowledges events itself; the work is in the lazy listener."""
 
-    def answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        if answers.busy():
-            executor.submit(deliver, client, busy_event_post(settings, event))
-            return
-        answers.submit_event(event, context.get("bot_user_id"), client)
+def _answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    wiring = wiring_of(context)
+    if wiring.answers.busy():
+        wiring.executor.submit(deliver, client, busy_event_post(wiring.settings, event))
+        return
+    wiring.answers.submit_event(event, context.get("bot_user_id"), client)
 
-    def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        # In a DM the same words also arrive as message.im; answer that one only.
-        if _from_a_bot(event) or not _answerable(event) or event["channel"].startswith("D"):
-            return
-        answer(event, client, context)
 
-    def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-        if _from_a_bot(event) or event.get("channel_type") != "im" or not _answerable(event):
-            return
-        answer(event, client, context)
+def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    """@Regiobot in a channel: answered in its thread by the answer workers."""
+    # In a DM the same words also arrive as message.im; answer that one only.
+    if _from_a_bot(event) or not _answerable(event) or event["channel"].startswith("D"):
+        return
+    _answer(event, client, context)
 
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
-            return
-        refresh_profile(client, factory, user_id=event["user"])
-        publish_home(client, settings, factory, user_id=event["user"])
 
+def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    """A message in our DM; every other message event is acknowledged and ignored."""
+    if _from_a_bot(event) or event.get("channel_type") != "im" or not _answerable(event):
+        return
+    _answer(event, client, context)
+
+
+def home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    """The Home tab opened: the profile refreshed when old, then the tab published."""
+    if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
+        return
+    wiring = wiring_of(context)
+    refresh_profile(client, wiring.factory, user_id=event["user"])
+    publish_home(client, wiring.settings, wiring.factory, user_id=event["user"])
+
+
+def register(app: App) -> None:
     # Handed to the answer workers in the request's thread; Bolt then acknowledges.
     app.event("app_mention")(mention)
     # Every message event is acknowledged here, subtypes too, so none is left unhandled.

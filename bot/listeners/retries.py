@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.listeners.context import wiring_of
 from regiobot import clock
-from regiobot.settings import Settings
 from storage.db import transaction
 from storage.slack_events import KEEP_FOR_SECONDS, claim_event, forget_events
 
@@ -28,11 +28,11 @@ log = logging.getLogger(__name__)
 FORGET_EVERY = timedelta(hours=1)
 
 
-def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
-    last_forget = {"at": None}
+def register(app: App) -> None:
+    last_forget: dict[str, datetime | None] = {"at": None}
     forget_lock = threading.Lock()
 
-    def forget_old(now) -> None:
+    def forget_old(factory: sessionmaker[Session], now: datetime) -> None:
         # Keep the table small without a job of its own: now and then, on a request.
         with forget_lock:
             if last_forget["at"] is not None and now - last_forget["at"] < FORGET_EVERY:
@@ -42,10 +42,12 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             forget_events(session, before=now - timedelta(seconds=KEEP_FOR_SECONDS))
 
     @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+    def once_per_event(body: dict[str, Any], context: dict[str, Any],
+                       next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:
             return next()
+        factory = wiring_of(context).factory
         now = clock.utcnow()
         with transaction(factory) as session:
             first = claim_event(session, event_id=event_id, now=now)
@@ -53,7 +55,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             log.info("event %s was already handled; acknowledging the retry", event_id)
             return BoltResponse(status=200, body="")
         try:
-            forget_old(now)
+            forget_old(factory, now)
         except Exception:
             log.exception("could not forget old Slack event ids")
         return next()
