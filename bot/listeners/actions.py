@@ -28,6 +28,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import Wiring, run_handler, wiring_of
 from bot.listeners.events import publish_home
@@ -55,6 +56,7 @@ from commands.slack_ids import (
     FORM_MOVE,
     FORM_OWNER,
 )
+from regiobot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ FIRST_FIELD = {FORM_MOVE: "due", FORM_OWNER: "owner",
                FORM_AGENDA: "title"}
 
 SUBMITTED = "regiobot_form_submitted"
+SUBMITTED_REPLY = "regiobot_form_reply"
 
 # A milestone id as our buttons write it: a positive decimal that fits the store's
 # integer (64-bit); anything else (a 30-digit number, "-1", " 12", non-ASCII digits)
@@ -106,6 +109,32 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
     container = body.get("container") or {}
     channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
     return user_id, channel_id, container
+
+
+def open_modal(
+    client: WebClient, settings: Settings, factory: sessionmaker[Session],
+    build: Callable[[Context], Form | Reply], *, trigger_id: str, user_id: str,
+    origin: dict[str, Any],
+) -> None:
+    """Open the form `build` makes (views.open); a refusal or an error instead is told to
+    the user alone. `origin` (where it was opened) travels in the view's metadata."""
+    lang = settings.regiobot_lang
+    answer: list[Form | Reply] = []
+
+    def run(ctx: Context) -> Reply:
+        form = build(ctx)
+        answer.append(form)
+        return form if isinstance(form, Reply) else Reply(summary=form.title)
+
+    channel_id = origin.get("channel")
+    reply = run_handler(settings, factory, run, user_id=user_id, channel_id=channel_id)
+    form = answer[0] if answer else reply
+    if isinstance(form, Reply):
+        tell_user(client, to_message(form, lang=lang), user_id=user_id, channel_id=channel_id)
+        return
+    view = to_modal_view(replace(form, private=json.dumps({"form": form.private, **origin})),
+                         lang=lang)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def acknowledge(ack: Ack) -> None:
@@ -165,26 +194,13 @@ def open_form(body: dict[str, Any], action: dict[str, Any], client: WebClient,
         tell_user(client, to_message(Reply.error(t("button.unknown", w.lang)),
                                      lang=w.lang), user_id=user_id, channel_id=channel_id)
         return
-    answer: list[Form | Reply] = []
-
-    def build(ctx: Context) -> Reply:
-        form = opener(int(value), ctx)
-        answer.append(form)
-        return form if isinstance(form, Reply) else Reply(summary=form.title)
-
-    reply = run_handler(w.settings, w.factory, build, user_id=user_id, channel_id=channel_id)
-    form = answer[0] if answer else reply
-    if isinstance(form, Reply):
-        tell_user(client, to_message(form, lang=w.lang), user_id=user_id,
-                  channel_id=channel_id)
-        return
     # Where the form came from, so the answer can update that card.
-    origin = {"form": form.private, "channel": channel_id,
-              "ts": container.get("message_ts"), "home": container.get("type") == "view",
+    origin = {"channel": channel_id, "ts": container.get("message_ts"),
+              "home": container.get("type") == "view",
               "show": (body.get("view") or {}).get("private_metadata"),
               "ephemeral": bool(container.get("is_ephemeral"))}
-    view = to_modal_view(replace(form, private=json.dumps(origin)), lang=w.lang)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(client, w.settings, w.factory, lambda ctx: opener(int(value), ctx),
+               trigger_id=body["trigger_id"], user_id=user_id, origin=origin)
 
 
 def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
@@ -216,6 +232,8 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     # The lazy listener gets a copy of the request made after this ack: tell it the
     # answer was taken (with errors the modal stays open and nothing is shown).
     context[SUBMITTED] = True
+    if result.reply is not None:
+        context[SUBMITTED_REPLY] = to_message(result.reply, lang=w.lang)
     ack()
 
 
@@ -233,6 +251,12 @@ def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
     if origin.get("home"):
         publish_home(client, w.settings, w.factory, user_id=user_id,
                      show=origin.get("show") or "all")
+        return
+    if origin.get("command"):
+        # Opened by `/regio …`: no card to update; say what changed, to them alone.
+        if context.get(SUBMITTED_REPLY):
+            tell_user(client, context[SUBMITTED_REPLY], user_id=user_id,
+                      channel_id=origin.get("channel"))
         return
     if view.get("callback_id") == FORM_AGENDA:
         # The BOSD call is updated by the scheduler's sender (the meeting changed).
@@ -282,9 +306,10 @@ def home_calendar(body: dict[str, Any], client: WebClient, context: dict[str, An
 
 def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient,
                  context: dict[str, Any]) -> None:
-    """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+    """Ja / Nee on "Ben jij …?" (the Home tab, or under the first answer someone
+    got): link or not, then the Home tab again."""
     w = wiring_of(context)
-    user_id, channel_id, _ = _where(body)
+    user_id, channel_id, container = _where(body)
     value = action.get("value")
     if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
         return
@@ -292,7 +317,11 @@ def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient
         identity.decline_offer)
     reply = run_handler(w.settings, w.factory, lambda ctx: answer(int(value), ctx),
                         user_id=user_id, channel_id=None)
-    if not reply.ok or not reply.changed or action["action_id"] != ACTION_YES:
+    on_home = container.get("type") == "view"
+    # On the Home tab a successful "Ja" shows in the tab itself ("Hallo …"); under
+    # an answer (the offer of a first contact) the result is said there.
+    if (not on_home or not reply.ok or not reply.changed
+            or action["action_id"] != ACTION_YES):
         tell_user(client, to_message(reply, lang=w.lang), user_id=user_id,
                   channel_id=channel_id)
     publish_home(client, w.settings, w.factory, user_id=user_id)

@@ -98,7 +98,7 @@ def test_it_closes_a_cancelled_form_with_an_ack_alone():
 def test_it_hands_a_command_to_the_answer_workers_after_the_ack(wired):
     context, _ = wired
     ack, respond, body = Mock(), Mock(), {"text": "bosd"}
-    commands.acknowledge(ack=ack, body=body, respond=respond, context=context)
+    commands.acknowledge(ack=ack, body=body, respond=respond, client=Mock(), context=context)
     ack.assert_called_once_with()
     context[WIRING].answers.submit.assert_called_once_with(body, respond)
 
@@ -107,7 +107,8 @@ def test_it_says_in_the_ack_when_too_many_answers_wait(wired):
     context, _ = wired
     context[WIRING].answers.busy.return_value = True
     ack = Mock()
-    commands.acknowledge(ack=ack, body={"text": "bosd"}, respond=Mock(), context=context)
+    commands.acknowledge(ack=ack, body={"text": "bosd"}, respond=Mock(), client=Mock(),
+                         context=context)
     assert ack.call_args.kwargs["text"].startswith("Regiobot heeft het even te druk")
     context[WIRING].answers.submit.assert_not_called()
 
@@ -140,3 +141,16 @@ def test_it_ignores_a_message_outside_our_dm(wired):
     context, _ = wired
     events.direct_message(event=_event(channel_type="channel"), client=Mock(), context=context)
     context[WIRING].answers.submit_event.assert_not_called()
+
+
+def test_it_opens_the_form_a_command_names_without_its_value(wired):
+    context, region = wired
+    ack, client = Mock(), Mock()
+    body = {"text": f"mijlpaal {region.milestone_id} verplaats", "trigger_id": "T1",
+            "user_id": ALICE, "channel_id": CHANNEL}
+    commands.acknowledge(ack=ack, body=body, respond=Mock(), client=client, context=context)
+    ack.assert_called_once_with()
+    [call] = client.views_open.call_args_list
+    assert call.kwargs["trigger_id"] == "T1"
+    assert call.kwargs["view"]["callback_id"] == "milestone_move"
+    context[WIRING].answers.submit.assert_not_called()
