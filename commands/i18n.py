@@ -1058,8 +1058,9 @@ for _entry in CATALOG.values():
         _entry[_lang] = _PLACEHOLDER.sub(r"&lt;\1&gt;", _text)
 
 
-def t(key: str, lang: str = "nl", **kw: object) -> str:
-    """The message `key` in `lang` (falling back to Dutch), filled in with `kw`."""
+def t(key: str, lang: str = "nl", /, **kw: object) -> str:
+    """The message `key` in `lang` (falling back to Dutch), filled in with `kw` — which
+    may have blanks named `key` or `lang` too (the delivery alert has `{key}`)."""
     entry = CATALOG.get(key)
     if entry is None:
         log.warning("missing message %r", key)

@@ -61,3 +61,7 @@ def test_it_names_one_button_with_one_word():
 def test_it_falls_back_to_dutch_and_shows_an_unknown_key_rather_than_failing():
     assert t("or", "fr") == "of"
     assert t("no.such.message", "en") == "no.such.message"
+
+
+def test_it_fills_in_a_blank_named_like_an_argument_of_t():
+    assert t("notice.alert.hint", "en", key="delivery-1").endswith("Key: delivery-1")
