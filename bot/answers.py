@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
+from commands.core import Reply
 from commands.render import to_message
 from regiobot.settings import Settings
 
@@ -79,21 +80,42 @@ def command_fields(body: dict[str, Any]) -> tuple[str, str | None, str | None, s
     )
 
 
-def answer_message(
+def answer_reply(
     settings: Settings,
     factory: sessionmaker[Session],
     text: str,
     *,
     user_id: str | None,
     channel_id: str | None,
-) -> dict[str, Any]:
-    """The message answering `/regio text`, with its response_type."""
+) -> tuple[Reply, dict[str, Any]]:
+    """The reply to `/regio text` and its message, with its response_type."""
     reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
                         channel_id=channel_id)
-    return {
+    return reply, {
         **to_message(reply, lang=settings.regiobot_lang),
         "response_type": "ephemeral" if reply.ephemeral else "in_channel",
     }
+
+
+def upload_files(client: Any, reply: Reply, *, channel_id: str | None, user_id: str | None) -> None:
+    """The reply's files (the declarations chart) with files_upload_v2, after its
+    message: where everyone reads the answer when it is for everyone, else in a direct
+    message with the asker — a response_url cannot carry files, and a chart beside an
+    answer meant for one person should not be shown to the channel. A failed upload is
+    logged: the answer itself stands."""
+    if client is None or not reply.files or not (channel_id or user_id):
+        return
+    try:
+        channel = channel_id
+        if reply.ephemeral and not (channel_id or "").startswith("D"):
+            if user_id is None:
+                return
+            channel = client.conversations_open(users=user_id)["channel"]["id"]
+        for attachment in reply.files:
+            client.files_upload_v2(channel=channel, filename=attachment.filename,
+                                   title=attachment.title, content=attachment.render())
+    except Exception:
+        log.exception("could not upload the files of an answer")
 
 
 def event_fields(event: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +222,15 @@ class ThreadAnswers:
         self.settings = settings
         self.factory = factory
         self.executor = executor
+        self._client: Any = None
+
+    def client(self) -> Any:
+        """A Web API client for uploads (made on first use; None without a token)."""
+        if self._client is None and self.settings.slack_bot_token:
+            from bot.app import make_client
+
+            self._client = make_client(self.settings)
+        return self._client
 
     def submit(self, body: dict[str, Any], respond: Respond) -> None:
         self.executor.submit(self._answer, body, respond)
@@ -207,10 +238,14 @@ class ThreadAnswers:
     def _answer(self, body: dict[str, Any], respond: Respond) -> None:
         text, user_id, channel_id, _ = command_fields(body)
         try:
-            respond(**answer_message(self.settings, self.factory, text, user_id=user_id,
-                                     channel_id=channel_id))
+            reply, message = answer_reply(self.settings, self.factory, text, user_id=user_id,
+                                          channel_id=channel_id)
+            respond(**message)
         except Exception:
             log.exception("answering /regio failed")
+            return
+        if reply.files:
+            upload_files(self.client(), reply, channel_id=channel_id, user_id=user_id)
 
     def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
         self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client)
@@ -274,10 +309,11 @@ def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
     seconds it took."""
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
-    message = answer_message(_worker["settings"], _worker["factory"], text, user_id=user_id,
-                             channel_id=channel_id)
+    reply, message = answer_reply(_worker["settings"], _worker["factory"], text, user_id=user_id,
+                                  channel_id=channel_id)
     if response_url:
         _post_to_response_url(_worker["urls"], response_url, message)
+    upload_files(_worker["client"], reply, channel_id=channel_id, user_id=user_id)
     return time.perf_counter() - started
 
 
