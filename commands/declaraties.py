@@ -19,7 +19,7 @@ from commands.core import Attachment, Context, Header, Note, Reply, Text, subcom
 from commands.i18n import escape
 from commands.parsing import parse_month
 from regiobot.settings import get_settings
-from storage.declarations import rules, store
+from storage.declarations import obligations, rules, store
 
 MAX_FINDINGS = 40
 
@@ -278,11 +278,9 @@ def declaraties(args: str, ctx: Context) -> Reply:
         else _t("period.all", lang, today=today.isoformat())
     )
     if not provider_text.strip():
-        open_by_provider: Counter[str] = Counter()
-        result = rules.evaluate(
-            ctx.session, today=today, month=month, **region_deadline(),
-            on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
-        )
+        result = obligations.evaluate(ctx.session, today=today, month=month, **region_deadline())
+        open_by_provider = {agb: n for agb, (n, _new) in
+                            obligations.finding_counts(ctx.session, today=today).items()}
         totals = rules.provider_summary(result.per)
         region_total = rules.provider_summary(result.region).get(None, rules.KpiRow(None, "*"))
         lines = [
@@ -302,14 +300,10 @@ def declaraties(args: str, ctx: Context) -> Reply:
     if provider is None:
         message = _t("unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=_t("unknown.hint", lang, names=", ".join(sorted(names.values()))))
-    result = rules.evaluate(
-        ctx.session, today=today, provider_agb=provider.agb_code, **region_deadline(),
-        month=month, keep_findings=True,
-    )
+    result = obligations.evaluate(ctx.session, today=today, provider_agb=provider.agb_code,
+                                  month=month, **region_deadline())
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
-    found = result.findings
-    if month:
-        found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
+    found = obligations.findings(ctx.session, today=today, provider_agb=provider.agb_code, month=month)
     title = _t("title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
     if not found and not any(total for _, total in row.counts.values()) and not row.lines:
@@ -354,20 +348,11 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
         lang = source.lang
     names = store.providers(session)
     week_start = week_ending - timedelta(days=6)
-    open_count: Counter[str] = Counter()
-    new_count: Counter[str] = Counter()
-
-    def count(f: rules.Finding) -> None:
-        open_count[f.provider_agb] += 1
-        if (f.done and week_start <= f.done <= week_ending) or (
-            f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending
-        ):
-            new_count[f.provider_agb] += 1
-
-    # Streamed from the store a group at a time: counts and KPI rows, not the events.
-    result = rules.evaluate(
-        session, today=week_ending, on_finding=count, **region_deadline(),
-    )
+    # Grouped queries over the obligations kept in the store: counts and KPI rows.
+    result = obligations.evaluate(session, today=week_ending, **region_deadline())
+    counts = obligations.finding_counts(session, today=week_ending, new_since=week_start)
+    open_count = {agb: n for agb, (n, _new) in counts.items() if n}
+    new_count = {agb: new for agb, (_n, new) in counts.items()}
     # KPIs of this year: rows are months of the due date (and of the declared month).
     per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]
     region = [r for r in result.region if r.month.startswith(f"{week_ending.year:04d}-")]

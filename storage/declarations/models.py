@@ -175,3 +175,86 @@ class Extracted:
     events: list[dict]
     assignments: list[AssignmentRow]
     provider_agb: str
+
+
+class KeptObligation(Base):
+    """An obligation as the rules derive it from the messages of one group, kept with
+    the span of days on which the store knew it so (docs/declarations.md, "Obligations
+    kept"): known from `known_from` (the day of the message that made it so) until the
+    day before `known_until` (the next message of its group that changed it; NULL: it
+    still stands). As of a day D the obligations are the rows with known_from ≤ D <
+    known_until; whether each is met, late or not yet due as of D follows from `due`
+    and `done`. `group_key` names the group whose messages it is derived from, so that
+    a later message re-derives that group only.
+
+    Rule "LINES" is the rejected-lines KPI: a 323 with its first 325, `subject` the
+    declared month, `lines` and `rejected` its counts."""
+
+    __tablename__ = "declaration_obligation"
+    __table_args__ = (
+        Index("ix_declaration_obligation_group", "group_key"),
+        Index("ix_declaration_obligation_provider", "provider_agb", "known_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(80))
+    rule: Mapped[str] = mapped_column(String(24))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    subject: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(12))
+    due: Mapped[date]
+    done: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(40), default="")
+    lines: Mapped[int | None]
+    rejected: Mapped[int | None]
+    known_from: Mapped[date]
+    known_until: Mapped[date | None]
+
+
+class CareSpan(Base):
+    """The months of care one start line of an assignment implies (for REGIONAL_323),
+    from its Begindatum's month to the month of its stop (or the assignment's end), for
+    the span of days the store knew it so. Kept per assignment group so that a later
+    message can take back what the group said before."""
+
+    __tablename__ = "declaration_care_span"
+    __table_args__ = (Index("ix_declaration_care_span_group", "group_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(80))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    # First days of the first and last month of care.
+    first_month: Mapped[date]
+    last_month: Mapped[date]
+    known_from: Mapped[date]
+    known_until: Mapped[date | None]
+
+
+class CareMonthChange(Base):
+    """How many start lines say a month of care was delivered by a provider in a
+    municipality changes by `delta` on `day` (care spans summed): as of day D the month
+    is one to declare when the changes up to D add up to more than zero."""
+
+    __tablename__ = "declaration_care_month"
+    __table_args__ = (UniqueConstraint("provider_agb", "municipality_code", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    month: Mapped[date]
+    day: Mapped[date]
+    delta: Mapped[int]
+
+
+class DerivationState(Base):
+    """How far the kept obligations are derived: every event with an id up to
+    `event_id`, with the regional deadline settings they were derived with."""
+
+    __tablename__ = "declaration_derivation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, default=0)
+    deadline_months: Mapped[int] = mapped_column(Integer, default=1)
+    deadline_moved: Mapped[bool] = mapped_column(Boolean, default=True)
