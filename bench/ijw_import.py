@@ -9,7 +9,8 @@ to a temporary folder, then times, best of `--repeat` (the two alternating):
 - lxml alone: `etree.parse` and `XMLSchema.validate` of every file against its XSD
   (schemas loaded beforehand);
 - `storage.declarations.ijw_xml.import_ijw` of the folder into a fresh, migrated store
-  (validation, extraction, providers, assignments, events; committed).
+  (validation, extraction, providers, assignments, events, and the kept obligations of
+  the groups they belong to; committed).
 
 Without --database each repetition uses a new SQLite file in /tmp; with a PostgreSQL
 URL the tables are emptied before each repetition. Target: ≤ 2×.
@@ -31,6 +32,7 @@ from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, Provider
 from storage.declarations.demo import write_demo_declarations
 from storage.declarations.ijw_xml import _PARSER, import_ijw, schema_for
+from storage.declarations.models import CareMonthChange, CareSpan, DerivationState, KeptObligation
 from storage.migrate import upgrade
 
 NOW = datetime(2020, 12, 31, 12, 0, tzinfo=UTC)
@@ -69,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             factory = make_sessionmaker(engine)
             if args.database:
                 with transaction(factory) as session:
-                    for model in (MessageEvent, Assignment, Provider):
+                    for model in (MessageEvent, Assignment, Provider, KeptObligation, CareSpan,
+                                  CareMonthChange, DerivationState):
                         session.execute(delete(model))
             start = time.perf_counter()
             with transaction(factory) as session:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -347,10 +347,9 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     if isinstance(source, Context):
         lang = source.lang
     names = store.providers(session)
-    week_start = week_ending - timedelta(days=6)
     # Grouped queries over the obligations kept in the store: counts and KPI rows.
     result = obligations.evaluate(session, today=week_ending, **region_deadline())
-    counts = obligations.finding_counts(session, today=week_ending, new_since=week_start)
+    counts = obligations.finding_counts(session, today=week_ending)
     open_count = {agb: n for agb, (n, _new) in counts.items() if n}
     new_count = {agb: new for agb, (_n, new) in counts.items()}
     # KPIs of this year: rows are months of the due date (and of the declared month).

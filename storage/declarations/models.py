@@ -258,3 +258,23 @@ class DerivationState(Base):
     event_id: Mapped[int] = mapped_column(Integer, default=0)
     deadline_months: Mapped[int] = mapped_column(Integer, default=1)
     deadline_moved: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TallyChange(Base):
+    """The KPI counts and finding counts the kept obligations add up to, as changes per
+    day: as of day D a provider's count of `measure` for `month` is the sum of the
+    changes dated up to D. Measures: "<kpi>:counted" and "<kpi>:on_time" (by the month
+    of the due date), "findings" and "new" (findings that became one in the seven days
+    up to D, for the weekly digest), and "answered", "lines" and "rejected" (declaration
+    lines, by the month declared). Bounded by providers × months × days, whatever the
+    number of messages."""
+
+    __tablename__ = "declaration_tally"
+    __table_args__ = (UniqueConstraint("provider_agb", "measure", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    measure: Mapped[str] = mapped_column(String(12))
+    month: Mapped[str] = mapped_column(String(7))
+    day: Mapped[date]
+    delta: Mapped[int]

@@ -23,7 +23,7 @@ day are then grouped queries (`store.kept_kpis`, `store.kept_findings`, …), in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import partial
 from typing import NamedTuple, TypeVar
@@ -236,6 +236,53 @@ def regional_rows(
     return out
 
 
+def _interval(into: Counter, key: tuple, start: date, end: date | None, delta: int) -> None:
+    if delta and (end is None or start < end):
+        into[(*key, start)] += delta
+        if end is not None:
+            into[(*key, end)] -= delta
+
+
+WEEK = timedelta(days=7)
+
+
+def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
+    """What kept obligation rows (group key, Kept, known_from, known_until) add to the
+    tally (`declaration_tally`): (provider, measure, month, day) → change. A row counts
+    in its KPI from the day it is decided (known and met, else the day after its due
+    date), on time while known if met by the due date; it is a finding from the day it
+    is late, "new" for the seven days after it became one (it was sent late that day, or
+    its due date passed)."""
+    day_after = timedelta(days=1)
+    for _group, k, known_from, known_until in rows:
+        p = k.provider_agb
+        if k.rule == "LINES":
+            _interval(into, (p, "answered", k.subject), known_from, known_until, sign)
+            _interval(into, (p, "lines", k.subject), known_from, known_until, sign * (k.lines or 0))
+            _interval(into, (p, "rejected", k.subject), known_from, known_until, sign * (k.rejected or 0))
+            continue
+        month = f"{k.due.year:04d}-{k.due.month:02d}"
+        kpi = rules.KPI_OF_RULE.get(k.rule)
+        if kpi is not None:
+            decided = known_from if k.done is not None else max(known_from, k.due + day_after)
+            _interval(into, (p, f"{kpi}:counted", month), decided, known_until, sign)
+            if k.done is not None and k.done <= k.due:
+                _interval(into, (p, f"{kpi}:on_time", month), known_from, known_until, sign)
+        if k.rule in rules.CHECKS:
+            late = known_from if k.done is not None and k.done < k.due else None
+        elif k.done is not None:
+            late = known_from if k.done > k.due else None
+        else:
+            late = max(known_from, k.due + day_after)
+        if late is None:
+            continue
+        _interval(into, (p, "findings", month), late, known_until, sign)
+        # New in the week up to D: sent in it, or its due date passed in it.
+        fresh = (k.done + WEEK) if k.done is not None else (k.due + day_after + WEEK)
+        _interval(into, (p, "new", month), late,
+                  fresh if known_until is None else min(fresh, known_until), sign)
+
+
 # --- Keeping them up to date -------------------------------------------------------------
 
 
@@ -266,7 +313,13 @@ def refresh(session: Session, *, deadline_months: int | None = None,
         store.clear_kept(session)
     assignments, requests, declarations, covered = store.groups_of_events(session, after_id=after)
     month_delta: Counter = Counter()
+    tally_delta: Counter = Counter()
     touched_months: set[tuple[str, str, date]] = set()
+
+    def replace(group_keys: list[str], rows: list[tuple]) -> None:
+        tally_changes(store.replace_kept(session, group_keys=group_keys if after else [], rows=rows),
+                      -1, tally_delta)
+        tally_changes(rows, 1, tally_delta)
 
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
         stored, lines = store.assignment_groups(session, keys=chunk)
@@ -281,7 +334,7 @@ def refresh(session: Session, *, deadline_months: int | None = None,
             kept_rows.extend((group_key, *r) for r in obligations)
             span_rows.extend((group_key, *r) for r in spans)
             month_changes(spans, 1, month_delta)
-        store.replace_kept(session, group_keys=keys if after else [], rows=kept_rows)
+        replace(keys, kept_rows)
         store.replace_care_spans(session, group_keys=keys if after else [], rows=span_rows)
 
     for kind, keys_of_kind, read, derive in (
@@ -294,7 +347,7 @@ def refresh(session: Session, *, deadline_months: int | None = None,
             kept_rows = []
             for key, group_key in zip(chunk, keys, strict=True):
                 kept_rows.extend((group_key, *r) for r in derive(events.get(key, [])))
-            store.replace_kept(session, group_keys=keys if after else [], rows=kept_rows)
+            replace(keys, kept_rows)
 
     changed = {key: delta for key, delta in month_delta.items() if delta}
     store.add_care_month_changes(session, changes=changed)
@@ -303,7 +356,8 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     if settings_changed or after == 0:
         touched_months = store.care_months(session)
     _derive_regional(session, touched_months, deadline_months=deadline_months,
-                     deadline_moved=deadline_moved, replace=bool(after))
+                     deadline_moved=deadline_moved, replace=replace)
+    store.add_tally_changes(session, changes={key: n for key, n in tally_delta.items() if n})
     store.set_derivation_state(session, event_id=latest, deadline_months=deadline_months,
                                deadline_moved=deadline_moved)
     session.flush()
@@ -311,7 +365,7 @@ def refresh(session: Session, *, deadline_months: int | None = None,
 
 
 def _derive_regional(session: Session, months: set[tuple[str, str, date]], *, deadline_months: int,
-                     deadline_moved: bool, replace: bool) -> None:
+                     deadline_moved: bool, replace: Callable[[list[str], list[tuple]], None]) -> None:
     by_pair: dict[tuple[str, str], set[date]] = defaultdict(set)
     for provider, municipality, month in months:
         by_pair[(provider, municipality)].add(month)
@@ -331,7 +385,7 @@ def _derive_regional(session: Session, months: set[tuple[str, str, date]], *, de
                                        changes.get((provider, municipality, month), []), first,
                                        deadline_months=deadline_months, deadline_moved=deadline_moved):
                     rows.append((group_key, *r))
-        store.replace_kept(session, group_keys=keys if replace else [], rows=rows)
+        replace(keys, rows)
 
 
 # --- Reading them as of a day ------------------------------------------------------------
@@ -345,7 +399,8 @@ def _month_bounds(month: str | None) -> tuple[date, date] | None:
 
 
 def evaluate(
-    session: Session, *, today: date, deadline_months: int = 1, deadline_moved: bool = True,
+    session: Session, *, today: date, deadline_months: int | None = None,
+    deadline_moved: bool | None = None,
     provider_agb: str | None = None, month: str | None = None, keep_findings: bool = False,
 ) -> rules.Evaluation:
     """What `rules.evaluate` returns — KPI rows per provider per month and for the region
@@ -361,19 +416,25 @@ def evaluate(
             found = tally[(provider, key)] = rules.KpiRow(provider, key)
         return found
 
-    for provider, key, rule, counted, on_time in store.kept_kpi_counts(
-        session, today=today, rules=list(rules.KPI_OF_RULE), provider_agb=provider_agb,
-        month=_month_bounds(month),
-    ):
-        counts = row(provider, key).counts[rules.KPI_OF_RULE[rule]]
-        counts[0] += int(on_time or 0)
-        counts[1] += counted
-    for provider, key, lines, rejected in store.kept_line_counts(
-        session, today=today, provider_agb=provider_agb, month=month
-    ):
-        target = row(provider, key)
-        target.lines += int(lines or 0)
-        target.rejected += int(rejected or 0)
+    answered: set[tuple[str, str]] = set()
+    for provider, measure, key, count in store.tally(session, today=today, provider_agb=provider_agb,
+                                                      month=month):
+        if measure in ("findings", "new"):
+            continue
+        if measure == "answered":
+            answered.add((provider, key))
+            row(provider, key)
+        elif measure in ("lines", "rejected"):
+            target = row(provider, key)
+            setattr(target, measure, getattr(target, measure) + count)
+        else:
+            kpi, what = measure.split(":")
+            counts = row(provider, key).counts[kpi]
+            counts[0 if what == "on_time" else 1] += count
+    # A month with only on-time counts cannot be (they come with counted ones); one with
+    # lines but no answered 323 neither: drop rows nothing was counted in.
+    tally = {k: r for k, r in tally.items()
+             if any(r.counts[kpi][1] for kpi in rules.KPIS) or k in answered}
     per = sorted(tally.values(), key=lambda r: (r.month, r.provider_agb))
     region: dict[str, rules.KpiRow] = {}
     for r in per:
@@ -407,14 +468,17 @@ def findings(session: Session, *, today: date, provider_agb: str | None,
 
 
 def finding_counts(
-    session: Session, *, today: date, new_since: date | None = None, deadline_months: int = 1,
-    deadline_moved: bool = True,
+    session: Session, *, today: date, deadline_months: int | None = None,
+    deadline_moved: bool | None = None,
 ) -> dict[str, tuple[int, int]]:
-    """Provider → (its findings as of `today`, how many of them are new since
-    `new_since`: sent late, or past due, from that day on)."""
+    """Provider → (its findings as of `today`, how many of them are new in the seven days
+    up to `today`: sent late in them, or past due in them), from the tally."""
     refresh(session, deadline_months=deadline_months, deadline_moved=deadline_moved)
-    return store.kept_finding_counts(session, today=today, checks=sorted(rules.CHECKS),
-                                     new_since=new_since)
+    out: dict[str, list[int]] = {}
+    for provider, measure, _month, count in store.tally(session, today=today):
+        if measure in ("findings", "new"):
+            out.setdefault(provider, [0, 0])[measure == "new"] += count
+    return {provider: (n, new) for provider, (n, new) in out.items() if n}
 
 
 def _none_first(key: tuple) -> tuple:
@@ -446,4 +510,5 @@ __all__ = [
     "regional_rows",
     "request_group",
     "spans_of",
+    "tally_changes",
 ]

@@ -8,7 +8,7 @@ import hashlib
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -16,7 +16,6 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    case,
     cast,
     delete,
     func,
@@ -42,6 +41,7 @@ from storage.declarations.models import (
     KeptObligation,
     MessageEvent,
     Provider,
+    TallyChange,
 )
 from storage.importers import ImportRefused, Problem
 
@@ -696,7 +696,7 @@ def latest_event_id(session: Session) -> int:
 
 
 def clear_kept(session: Session) -> None:
-    for model in (KeptObligation, CareSpan, CareMonthChange, DerivationState):
+    for model in (KeptObligation, CareSpan, CareMonthChange, TallyChange, DerivationState):
         session.execute(delete(model))
 
 
@@ -875,10 +875,21 @@ def _delete_groups(session: Session, table, group_keys: Sequence[str]) -> None:
         session.execute(delete(table).where(table.c.group_key.in_(group_keys[start : start + 500])))
 
 
-def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> None:
+def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> list[tuple]:
     """Drop the kept obligations of these groups and add `rows`: (group key, Kept,
-    known_from, known_until)."""
+    known_from, known_until). Returns the dropped ones, as rows of the same shape."""
+    from storage.declarations.obligations import Kept
+
     table = KeptObligation.__table__
+    k = table.c
+    dropped = []
+    for start in range(0, len(group_keys), 500):
+        part = group_keys[start : start + 500]
+        for row in session.execute(
+            select(k.group_key, *(k[f] for f in _KEPT_FIELDS), k.known_from, k.known_until)
+            .where(k.group_key.in_(part))
+        ):
+            dropped.append((row[0], Kept._make(row[1:-2]), row[-2], row[-1]))
     _delete_groups(session, table, group_keys)
     values = [
         {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
@@ -887,6 +898,7 @@ def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[
     ]
     for start in range(0, len(values), 10_000):
         _execute_many(session, table.insert(), values[start : start + 10_000])
+    return dropped
 
 
 def care_spans(session: Session, *, group_keys: Sequence[str]) -> list[tuple]:
@@ -917,22 +929,44 @@ def replace_care_spans(session: Session, *, group_keys: Sequence[str], rows: Seq
         _execute_many(session, table.insert(), values[start : start + 10_000])
 
 
-def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int]) -> None:
-    """Add these deltas to the care month changes (provider, municipality, month, day)."""
+def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> None:
+    """Add these deltas (keyed by the values of `keys`, the table's unique key) to a
+    table of changes per day; rows that come to 0 go."""
     if not changes:
         return
-    table = CareMonthChange.__table__
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = insert.on_conflict_do_update(
-        index_elements=["provider_agb", "municipality_code", "month", "day"],
-        set_={"delta": table.c.delta + insert.excluded.delta},
-    )
-    values = [{"provider_agb": p, "municipality_code": m, "month": month, "day": day, "delta": delta}
-              for (p, m, month, day), delta in sorted(changes.items())]
+    stmt = insert.on_conflict_do_update(index_elements=list(keys),
+                                        set_={"delta": table.c.delta + insert.excluded.delta})
+    values = [{**dict(zip(keys, key, strict=True)), "delta": delta} for key, delta in sorted(changes.items())]
     for start in range(0, len(values), 5_000):
         session.execute(stmt, values[start : start + 5_000])
     session.execute(delete(table).where(table.c.delta == 0))
+
+
+def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int]) -> None:
+    """Add these deltas to the care month changes (provider, municipality, month, day)."""
+    _add_changes(session, CareMonthChange.__table__, ("provider_agb", "municipality_code", "month", "day"),
+                 changes)
+
+
+def add_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, date], int]) -> None:
+    """Add these deltas to the tally (provider, measure, month, day)."""
+    _add_changes(session, TallyChange.__table__, ("provider_agb", "measure", "month", "day"), changes)
+
+
+def tally(session: Session, *, today: date, provider_agb: str | None = None,
+          month: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(provider, measure, month, count as of `today`) of the tally, counts that are not 0."""
+    t = TallyChange.__table__.c
+    total = func.sum(t.delta)
+    stmt = (select(t.provider_agb, t.measure, t.month, total).where(t.day <= today)
+            .group_by(t.provider_agb, t.measure, t.month))
+    if provider_agb:
+        stmt = stmt.where(t.provider_agb == provider_agb)
+    if month:
+        stmt = stmt.where(t.month == month)
+    return [tuple(r) for r in session.execute(stmt) if r[3]]  # type: ignore[misc]
 
 
 def care_months(session: Session) -> set[tuple[str, str, date]]:
@@ -983,66 +1017,6 @@ def _late_on(day: date, checks: Sequence[str]):
         and_(k.rule.not_in(checks),
              or_(and_(k.done.is_not(None), k.done > k.due), and_(k.done.is_(None), k.due < day))),
     )
-
-
-def _month_of(session: Session, column):
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def kept_kpi_counts(session: Session, *, today: date, rules: Sequence[str], provider_agb: str | None = None,
-                    month: tuple[date, date] | None = None) -> list[tuple]:
-    """(provider, "YYYY-MM" of the due date, rule, counted, on time) of the obligations of
-    these rules known on `today` and decided by then (met, or past due)."""
-    k = KeptObligation.__table__.c
-    due_month = _month_of(session, k.due).label("month")
-    stmt = (
-        select(k.provider_agb, due_month, k.rule, func.count(),
-               func.sum(case((and_(k.done.is_not(None), k.done <= k.due), 1), else_=0)))
-        .where(k.rule.in_(rules), _known_on(today), or_(k.done.is_not(None), k.due < today))
-        .group_by(k.provider_agb, due_month, k.rule)
-    )
-    if provider_agb:
-        stmt = stmt.where(k.provider_agb == provider_agb)
-    if month:
-        stmt = stmt.where(k.due >= month[0], k.due <= month[1])
-    return [tuple(r) for r in session.execute(stmt)]
-
-
-def kept_line_counts(session: Session, *, today: date, provider_agb: str | None = None,
-                     month: str | None = None) -> list[tuple]:
-    """(provider, declared month, lines, rejected) of the 323s answered as known on `today`."""
-    k = KeptObligation.__table__.c
-    stmt = (
-        select(k.provider_agb, k.subject, func.sum(k.lines), func.sum(k.rejected))
-        .where(k.rule == "LINES", _known_on(today))
-        .group_by(k.provider_agb, k.subject)
-    )
-    if provider_agb:
-        stmt = stmt.where(k.provider_agb == provider_agb)
-    if month:
-        stmt = stmt.where(k.subject == month)
-    return [tuple(r) for r in session.execute(stmt)]
-
-
-def kept_finding_counts(session: Session, *, today: date, checks: Sequence[str],
-                        new_since: date | None = None) -> dict[str, tuple[int, int]]:
-    """Provider → (findings as of `today`, of which new since `new_since`: sent late in
-    those days, or past due in them)."""
-    k = KeptObligation.__table__.c
-    if new_since is None:
-        new = literal(0)
-    else:
-        new = func.sum(case((or_(and_(k.done >= new_since, k.done <= today),
-                                 and_(k.done.is_(None), k.due >= new_since - timedelta(days=1),
-                                      k.due <= today - timedelta(days=1))), 1), else_=0))
-    stmt = (
-        select(k.provider_agb, func.count(), new)
-        .where(k.rule != "LINES", _known_on(today), _late_on(today, checks))
-        .group_by(k.provider_agb)
-    )
-    return {provider: (n, int(fresh or 0)) for provider, n, fresh in session.execute(stmt)}
 
 
 def kept_findings(session: Session, *, today: date, checks: Sequence[str], provider_agb: str | None,
