@@ -16,8 +16,8 @@ The whole area, in one package:
 
 The Slack command and weekly digest are `commands.declaraties`; the CLI is
 `regiobot.cli.declarations`. Nothing in the package imports a reader it does not need:
-`ijw_xml` and `ijw_csv` know `models` and `store` only (`ijw_xml.import_ijw` calls
-`obligations.refresh` once it has written), and `importing` knows both.
+`ijw_xml` and `ijw_csv` know `models` and `store` only, and `importing` knows both (and
+ends every import with `obligations.refresh`).
 
 The models and the store functions are importable from here, as before the package
 existed (`from storage.declarations import MessageEvent, count_events`).

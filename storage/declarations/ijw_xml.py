@@ -612,10 +612,6 @@ def import_ijw(session: Session, paths: list[Path], *, now: datetime) -> ImportR
         raise ImportRefused(problems)
     store_extracted(session, items, report, now=now)
     session.flush()
-    # The obligations of the groups these messages belong to, kept in the store.
-    from storage.declarations import obligations  # the rules: not needed to read a file
-
-    obligations.refresh(session)
     return report
 
 

@@ -350,14 +350,15 @@ def refresh(session: Session, *, deadline_months: int | None = None,
             replace(keys, kept_rows)
 
     changed = {key: delta for key, delta in month_delta.items() if delta}
-    store.add_care_month_changes(session, changes=changed)
+    store.add_care_month_changes(session, changes=changed, empty=after == 0)
     touched_months.update((p, m, month) for p, m, month, _day in changed)
     touched_months.update(covered)
     if settings_changed or after == 0:
         touched_months = store.care_months(session)
     _derive_regional(session, touched_months, deadline_months=deadline_months,
                      deadline_moved=deadline_moved, replace=replace)
-    store.add_tally_changes(session, changes={key: n for key, n in tally_delta.items() if n})
+    store.add_tally_changes(session, changes={key: n for key, n in tally_delta.items() if n},
+                            empty=after == 0)
     store.set_derivation_state(session, event_id=latest, deadline_months=deadline_months,
                                deadline_moved=deadline_moved)
     session.flush()

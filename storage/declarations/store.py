@@ -929,10 +929,18 @@ def replace_care_spans(session: Session, *, group_keys: Sequence[str], rows: Seq
         _execute_many(session, table.insert(), values[start : start + 10_000])
 
 
-def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> None:
+def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tuple, int],
+                 *, empty: bool) -> None:
     """Add these deltas (keyed by the values of `keys`, the table's unique key) to a
-    table of changes per day; rows that come to 0 go."""
+    table of changes per day; rows that come to 0 go. Into an `empty` table they are
+    plain inserts (COPY on PostgreSQL)."""
     if not changes:
+        return
+    if empty:
+        values = [{**dict(zip(keys, key, strict=True)), "delta": delta}
+                  for key, delta in changes.items() if delta]
+        for start in range(0, len(values), 10_000):
+            _execute_many(session, table.insert(), values[start : start + 10_000])
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
@@ -944,15 +952,18 @@ def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tup
     session.execute(delete(table).where(table.c.delta == 0))
 
 
-def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int]) -> None:
+def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int],
+                           empty: bool = False) -> None:
     """Add these deltas to the care month changes (provider, municipality, month, day)."""
     _add_changes(session, CareMonthChange.__table__, ("provider_agb", "municipality_code", "month", "day"),
-                 changes)
+                 changes, empty=empty)
 
 
-def add_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, date], int]) -> None:
+def add_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, date], int],
+                      empty: bool = False) -> None:
     """Add these deltas to the tally (provider, measure, month, day)."""
-    _add_changes(session, TallyChange.__table__, ("provider_agb", "measure", "month", "day"), changes)
+    _add_changes(session, TallyChange.__table__, ("provider_agb", "measure", "month", "day"), changes,
+                 empty=empty)
 
 
 def tally(session: Session, *, today: date, provider_agb: str | None = None,
