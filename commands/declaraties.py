@@ -279,8 +279,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
     )
     if not provider_text.strip():
         result = obligations.evaluate(ctx.session, today=today, month=month, **region_deadline())
-        open_by_provider = {agb: n for agb, (n, _new) in
-                            obligations.finding_counts(ctx.session, today=today).items()}
+        open_by_provider = {agb: n for agb, (n, _new) in result.finding_counts.items()}
         totals = rules.provider_summary(result.per)
         region_total = rules.provider_summary(result.region).get(None, rules.KpiRow(None, "*"))
         lines = [
@@ -349,7 +348,7 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     names = store.providers(session)
     # Grouped queries over the obligations kept in the store: counts and KPI rows.
     result = obligations.evaluate(session, today=week_ending, **region_deadline())
-    counts = obligations.finding_counts(session, today=week_ending)
+    counts = result.finding_counts
     open_count = {agb: n for agb, (n, _new) in counts.items() if n}
     new_count = {agb: new for agb, (_n, new) in counts.items()}
     # KPIs of this year: rows are months of the due date (and of the declared month).

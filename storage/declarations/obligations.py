@@ -418,9 +418,13 @@ def evaluate(
         return found
 
     answered: set[tuple[str, str]] = set()
-    for provider, measure, key, count in store.tally(session, today=today, provider_agb=provider_agb,
-                                                      month=month):
+    counted_findings: dict[str, list[int]] = {}
+    # Findings are counted whatever month is asked (their rows are by due month too).
+    for provider, measure, key, count in store.tally(session, today=today, provider_agb=provider_agb):
         if measure in ("findings", "new"):
+            counted_findings.setdefault(provider, [0, 0])[measure == "new"] += count
+            continue
+        if month and key != month:
             continue
         if measure == "answered":
             answered.add((provider, key))
@@ -448,7 +452,8 @@ def evaluate(
     found: list[rules.Finding] = []
     if keep_findings:
         found = findings(session, today=today, provider_agb=provider_agb)
-    return rules.Evaluation(per=per, region=sorted(region.values(), key=lambda r: r.month), findings=found)
+    return rules.Evaluation(per=per, region=sorted(region.values(), key=lambda r: r.month), findings=found,
+                            finding_counts={p: (n, new) for p, (n, new) in counted_findings.items() if n})
 
 
 def findings(session: Session, *, today: date, provider_agb: str | None,
@@ -474,12 +479,8 @@ def finding_counts(
 ) -> dict[str, tuple[int, int]]:
     """Provider → (its findings as of `today`, how many of them are new in the seven days
     up to `today`: sent late in them, or past due in them), from the tally."""
-    refresh(session, deadline_months=deadline_months, deadline_moved=deadline_moved)
-    out: dict[str, list[int]] = {}
-    for provider, measure, _month, count in store.tally(session, today=today):
-        if measure in ("findings", "new"):
-            out.setdefault(provider, [0, 0])[measure == "new"] += count
-    return {provider: (n, new) for provider, (n, new) in out.items() if n}
+    return evaluate(session, today=today, deadline_months=deadline_months,
+                    deadline_moved=deadline_moved).finding_counts
 
 
 def _none_first(key: tuple) -> tuple:
