@@ -10,7 +10,6 @@ broke. Nothing here is about clients: the store holds no client data. Assignment
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -302,27 +301,28 @@ def declaraties(args: str, ctx: Context) -> Reply:
     result = obligations.evaluate(ctx.session, today=today, provider_agb=provider.agb_code,
                                   month=month, **region_deadline())
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
-    found = obligations.findings(ctx.session, today=today, provider_agb=provider.agb_code, month=month)
+    found = obligations.finding_summary(ctx.session, today=today, provider_agb=provider.agb_code,
+                                        month=month, first=MAX_FINDINGS)
     title = _t("title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
-    if not found and not any(total for _, total in row.counts.values()) and not row.lines:
+    if not found.total and not any(total for _, total in row.counts.values()) and not row.lines:
         # Nothing was due (or declared) then: say so, not "everything on time".
         nothing = (_t("nothing", lang, month=month, name=escape(provider.name)) if month
                    else _t("nothing.ever", lang, name=escape(provider.name)))
         return Reply(summary=nothing, parts=[Header(title), Note(f"AGB {provider.agb_code} · {period}"),
                                              Text(nothing)])
-    if not found:
+    if not found.total:
         parts.append(Text(_t("findings.none", lang)))
         return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
-    parts.append(Text(_t("findings", lang, n=len(found))))
+    parts.append(Text(_t("findings", lang, n=found.total)))
     if authorised(ctx):
-        shown = [_finding_line(f, lang) for f in found[:MAX_FINDINGS]]
-        if len(found) > MAX_FINDINGS:
-            shown.append(_t("findings.more", lang, n=len(found) - MAX_FINDINGS))
+        shown = [_finding_line(f, lang) for f in found.first]
+        if found.total > MAX_FINDINGS:
+            shown.append(_t("findings.more", lang, n=found.total - MAX_FINDINGS))
         parts.append(Text("\n".join(shown)))
         parts.append(Note(_t("legend", lang)))
-        return PrivateReply(summary=f"{title}: {len(found)}", parts=parts)
-    counts = Counter(f.rule for f in found)
+        return PrivateReply(summary=f"{title}: {found.total}", parts=parts)
+    counts = found.by_rule
     parts.append(
         Text(
             "\n".join(
@@ -332,7 +332,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
         )
     )
     parts.append(Note(_t("findings.restricted", lang)))
-    return Reply(summary=f"{title}: {len(found)}", parts=parts)
+    return Reply(summary=f"{title}: {found.total}", parts=parts)
 
 
 def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "nl") -> Reply:

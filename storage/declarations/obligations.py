@@ -473,6 +473,31 @@ def findings(session: Session, *, today: date, provider_agb: str | None,
     return rules.sort_findings(out)
 
 
+class FindingSummary(NamedTuple):
+    """A provider's findings as of a day: how many in all and per rule, and the most
+    overdue of them."""
+
+    total: int
+    by_rule: dict[str, int]
+    first: list[rules.Finding]
+
+
+def finding_summary(session: Session, *, today: date, provider_agb: str, month: str | None = None,
+                    first: int = 40) -> FindingSummary:
+    """`findings` counted in the store, with only the `first` most overdue read: what an
+    answer shows of a provider with thousands of findings."""
+    by_rule, rows = store.kept_finding_summary(session, today=today, checks=sorted(rules.CHECKS),
+                                               provider_agb=provider_agb, month=_month_bounds(month),
+                                               first=first)
+    shown = []
+    for rule, provider, municipality, subject, kind, due, done, note in rows:
+        found = rules.finding_of(Obligation(rule, provider, municipality, subject, kind, due, done, note,
+                                            order=(municipality, due, done or date.min)), today=today)
+        if found is not None:
+            shown.append(found)
+    return FindingSummary(sum(by_rule.values()), by_rule, rules.sort_findings(shown))
+
+
 def finding_counts(
     session: Session, *, today: date, deadline_months: int | None = None,
     deadline_moved: bool | None = None,
@@ -505,7 +530,9 @@ __all__ = [
     "care_spans",
     "declaration_group",
     "evaluate",
+    "FindingSummary",
     "finding_counts",
+    "finding_summary",
     "findings",
     "month_changes",
     "refresh",

@@ -12,10 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Integer,
     String,
     and_,
     any_,
     bindparam,
+    case,
     cast,
     delete,
     func,
@@ -1042,3 +1044,34 @@ def kept_findings(session: Session, *, today: date, checks: Sequence[str], provi
     if month:
         stmt = stmt.where(k.due >= month[0], k.due <= month[1])
     return [tuple(r) for r in session.execute(stmt)]
+
+
+def _days_between(session: Session, start, end):
+    """`end` − `start` in days, as SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return end - start
+    return cast(func.julianday(end) - func.julianday(start), Integer)
+
+
+def kept_finding_summary(
+    session: Session, *, today: date, checks: Sequence[str], provider_agb: str,
+    month: tuple[date, date] | None = None, first: int = 40,
+) -> tuple[dict[str, int], list[tuple]]:
+    """A provider's findings as of `today` (due in `month`, if given): how many per rule,
+    and the `first` most overdue as (rule, provider, municipality, subject, kind, due,
+    done, note), most overdue first (for a check: most days early), ties by rule,
+    subject, municipality, due date and the day sent."""
+    k = KeptObligation.__table__.c
+    where = [k.provider_agb == provider_agb, k.rule != "LINES", _known_on(today), _late_on(today, checks)]
+    if month:
+        where += [k.due >= month[0], k.due <= month[1]]
+    by_rule = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
+    late = case((k.rule.in_(checks), _days_between(session, k.done, k.due)),
+                else_=_days_between(session, k.due, func.coalesce(k.done, today)))
+    rows = session.execute(
+        select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)
+        .where(*where)
+        .order_by(late.desc(), k.rule, k.subject, k.municipality_code, k.due, k.done)
+        .limit(first)
+    )
+    return {str(rule): int(n) for rule, n in by_rule.items()}, [tuple(r) for r in rows]

@@ -68,6 +68,12 @@ def test_it_keeps_the_obligations_the_rules_derive(store, tmp_path, seed):
                 assert sorted(found) == sorted(expected), (day, agb)
                 # Most overdue first, as the reference lists them.
                 assert [f[8] for f in found] == [f[8] for f in expected]
+                # What an answer shows: the counts, and the most overdue ones read alone.
+                summary = obligations.finding_summary(session, today=day, provider_agb=agb, first=40)
+                assert summary.total == len(expected)
+                assert summary.by_rule == dict(Counter(f[0] for f in expected))
+                assert [f.days_late for f in summary.first] == [f[8] for f in expected[:40]]
+                assert {_finding(f) for f in summary.first} <= set(expected)
             checked.update(f.rule for f in reference.findings)
     # Something was compared: every rule broken somewhere (the generator sends no start
     # reported early; test_corrections has one, checked against the kept obligations too).
