@@ -945,13 +945,36 @@ def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tup
             _execute_many(session, table.insert(), values[start : start + 10_000])
         return
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = insert.on_conflict_do_update(index_elements=list(keys),
-                                        set_={"delta": table.c.delta + insert.excluded.delta})
-    values = [{**dict(zip(keys, key, strict=True)), "delta": delta} for key, delta in sorted(changes.items())]
-    for start in range(0, len(values), 5_000):
-        session.execute(stmt, values[start : start + 5_000])
+    if dialect == "postgresql":
+        _add_changes_by_copy(session, table, keys, changes)
+    else:
+        insert = sqlite.insert(table)
+        stmt = insert.on_conflict_do_update(index_elements=list(keys),
+                                            set_={"delta": table.c.delta + insert.excluded.delta})
+        values = [{**dict(zip(keys, key, strict=True)), "delta": delta}
+                  for key, delta in sorted(changes.items())]
+        for start in range(0, len(values), 5_000):
+            session.execute(stmt, values[start : start + 5_000])
     session.execute(delete(table).where(table.c.delta == 0))
+
+
+def _add_changes_by_copy(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> None:
+    """`_add_changes` on PostgreSQL: the deltas COPYed into a temporary table and added
+    in one INSERT … ON CONFLICT DO UPDATE — an executemany of upserts cost 0,2 ms a row."""
+    columns = [*keys, "delta"]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    staging = f"_regiobot_changes_{table.name}"
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS '
+                       f'AS SELECT {quoted} FROM "{table.name}" WITH NO DATA')
+        cursor.execute(f'TRUNCATE "{staging}"')
+        with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
+            for key, delta in changes.items():
+                copy.write_row((*key, delta))
+        conflict = ", ".join(f'"{c}"' for c in keys)
+        cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
+                       f'ON CONFLICT ({conflict}) DO UPDATE SET delta = "{table.name}".delta + excluded.delta')
 
 
 def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int],
