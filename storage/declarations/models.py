@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -177,6 +177,12 @@ class Extracted:
     provider_agb: str
 
 
+# Obligations that can be findings: unmet, met late, or a check (START_REPORTED_EARLY).
+# Verbatim in the partial index and in the queries that use it (SQLite uses a partial
+# index only for a query that repeats its condition).
+MAY_BE_LATE = "(done IS NULL OR done > due OR rule = 'START_REPORTED_EARLY')"
+
+
 class KeptObligation(Base):
     """An obligation as the rules derive it from the messages of one group, kept with
     the span of days on which the store knew it so (docs/declarations.md, "Obligations
@@ -194,6 +200,10 @@ class KeptObligation(Base):
     __table_args__ = (
         Index("ix_declaration_obligation_group", "group_key"),
         Index("ix_declaration_obligation_provider", "provider_agb", "known_from"),
+        # Covering a provider's findings as of a day (counted, and the most overdue),
+        # over the obligations that can be findings at all.
+        Index("ix_declaration_obligation_findings", "provider_agb", "known_from", "known_until",
+              "rule", "due", "done", sqlite_where=text(MAY_BE_LATE), postgresql_where=text(MAY_BE_LATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -495,7 +495,7 @@ def finding_summary(session: Session, *, today: date, provider_agb: str, month: 
                                             order=(municipality, due, done or date.min)), today=today)
         if found is not None:
             shown.append(found)
-    return FindingSummary(sum(by_rule.values()), by_rule, rules.sort_findings(shown))
+    return FindingSummary(sum(by_rule.values()), by_rule, rules.sort_findings(shown)[:first])
 
 
 def finding_counts(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     update,
@@ -34,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from storage.declarations.models import (
+    MAY_BE_LATE,
     Assignment,
     AssignmentRow,
     CareMonthChange,
@@ -1085,16 +1087,24 @@ def kept_finding_summary(
     done, note), most overdue first (for a check: most days early), ties by rule,
     subject, municipality, due date and the day sent."""
     k = KeptObligation.__table__.c
-    where = [k.provider_agb == provider_agb, k.rule != "LINES", _known_on(today), _late_on(today, checks)]
+    where = [k.provider_agb == provider_agb, text(MAY_BE_LATE), k.rule != "LINES", _known_on(today),
+             _late_on(today, checks)]
     if month:
         where += [k.due >= month[0], k.due <= month[1]]
     by_rule = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
     late = case((k.rule.in_(checks), _days_between(session, k.done, k.due)),
                 else_=_days_between(session, k.due, func.coalesce(k.done, today)))
-    rows = session.execute(
-        select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)
-        .where(*where)
-        .order_by(late.desc(), k.rule, k.subject, k.municipality_code, k.due, k.done)
-        .limit(first)
-    )
+    # How late the `first`-th most overdue is, from the covering index alone; then only
+    # the rows at least that late are read whole (the caller sorts and cuts, ties too).
+    threshold = session.scalar(select(late).where(*where).order_by(late.desc()).offset(first - 1).limit(1))
+    if threshold is not None:
+        where.append(late >= threshold)
+    # Their ids first (the covering index again), then those rows by primary key.
+    ids = list(session.scalars(select(k.id).where(*where)))
+    rows = []
+    for start in range(0, len(ids), 500):
+        rows.extend(session.execute(
+            select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)
+            .where(k.id.in_(ids[start : start + 500]))
+        ))
     return {str(rule): int(n) for rule, n in by_rule.items()}, [tuple(r) for r in rows]
