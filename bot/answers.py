@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
+from bot.profiles import refresh_profile
 from commands.core import Reply
 from commands.render import to_message
 from regiobot.settings import Settings
@@ -87,8 +88,12 @@ def answer_reply(
     *,
     user_id: str | None,
     channel_id: str | None,
+    client: Any = None,
 ) -> tuple[Reply, dict[str, Any]]:
-    """The reply to `/regio text` and its message, with its response_type."""
+    """The reply to `/regio text` and its message, with its response_type. With a Slack
+    `client`, a user's profile is fetched first when none is kept (bot.profiles)."""
+    if client is not None and user_id:
+        refresh_profile(client, factory, user_id=user_id)
     reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
                         channel_id=channel_id)
     return reply, {
@@ -142,13 +147,19 @@ def _event_post(event: dict[str, Any], message: dict[str, Any], *, shared: bool)
 def event_answer(
     settings: Settings, factory: sessionmaker[Session], event: dict[str, Any],
     bot_user_id: str | None,
+    client: Any = None,
 ) -> Post:
     """The Web API call answering a mention or a direct message."""
     from bot.listeners.events import question_text, shareable
 
     text = question_text(event.get("text") or "", bot_user_id)
-    reply = run_handler(settings, factory, handle_text(text), user_id=event.get("user"),
-                        channel_id=event["channel"])
+    user_id = event.get("user")
+    if client is not None and isinstance(user_id, str):
+        refresh_profile(client, factory, user_id=user_id)
+    in_dm = event["channel"].startswith("D")
+    reply = run_handler(settings, factory,
+                        handle_text(text, private=lambda r: in_dm or not shareable(r)),
+                        user_id=user_id, channel_id=event["channel"])
     message = to_message(reply, lang=settings.regiobot_lang)
     return _event_post(event, message, shared=shareable(reply))
 
@@ -218,19 +229,12 @@ def _post_to_response_url(urls: ResponseUrls, response_url: str, message: dict[s
 class ThreadAnswers:
     """Answers in an executor of the web process (Bolt's listener executor)."""
 
-    def __init__(self, settings: Settings, factory: sessionmaker[Session], executor: Executor):
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], executor: Executor,
+                 client: Any = None):
         self.settings = settings
         self.factory = factory
         self.executor = executor
-        self._client: Any = None
-
-    def client(self) -> Any:
-        """A Web API client for uploads (made on first use; None without a token)."""
-        if self._client is None and self.settings.slack_bot_token:
-            from bot.app import make_client
-
-            self._client = make_client(self.settings)
-        return self._client
+        self.client = client
 
     def submit(self, body: dict[str, Any], respond: Respond) -> None:
         self.executor.submit(self._answer, body, respond)
@@ -239,20 +243,21 @@ class ThreadAnswers:
         text, user_id, channel_id, _ = command_fields(body)
         try:
             reply, message = answer_reply(self.settings, self.factory, text, user_id=user_id,
-                                          channel_id=channel_id)
+                                          channel_id=channel_id, client=self.client)
             respond(**message)
         except Exception:
             log.exception("answering /regio failed")
             return
         if reply.files:
-            upload_files(self.client(), reply, channel_id=channel_id, user_id=user_id)
+            upload_files(self.client, reply, channel_id=channel_id, user_id=user_id)
 
     def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
         self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client)
 
     def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
         try:
-            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id))
+            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
+                                         client))
         except Exception:
             log.exception("answering a mention or direct message failed")
 
@@ -310,7 +315,7 @@ def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
     reply, message = answer_reply(_worker["settings"], _worker["factory"], text, user_id=user_id,
-                                  channel_id=channel_id)
+                                  channel_id=channel_id, client=_worker["client"])
     if response_url:
         _post_to_response_url(_worker["urls"], response_url, message)
     upload_files(_worker["client"], reply, channel_id=channel_id, user_id=user_id)
@@ -322,7 +327,8 @@ def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None) -> fl
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
     deliver(_worker["client"],
-            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id))
+            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
+                         _worker["client"]))
     return time.perf_counter() - started
 
 
@@ -443,14 +449,14 @@ def shutdown_answers() -> None:
 
 
 def make_answers(
-    settings: Settings, factory: sessionmaker[Session], executor: Executor
+    settings: Settings, factory: sessionmaker[Session], executor: Executor, client: Any = None
 ) -> Answers:
     processes = answer_processes(settings)
     if processes > 0:
         answers = ProcessAnswers(settings, processes)
         _pools.add(answers)
         return answers
-    return ThreadAnswers(settings, factory, executor)
+    return ThreadAnswers(settings, factory, executor, client)
 
 
 def answers_for(app: Any, settings: Settings, factory: sessionmaker[Session]) -> Answers:
@@ -458,5 +464,6 @@ def answers_for(app: Any, settings: Settings, factory: sessionmaker[Session]) ->
     answers = _of_app.get(app)
     if answers is None:
         answers = _of_app[app] = make_answers(settings, factory,
-                                              app.listener_runner.listener_executor)
+                                              app.listener_runner.listener_executor,
+                                              app.client)
     return answers
