@@ -34,12 +34,12 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from commands.declaraties import weekly_digest
 from scheduler.planner import PlanReport, Schedule, _Planner, moment, plan
@@ -69,7 +69,7 @@ class OneByOne(_Planner):
             )
 
 
-def plan_one_by_one(session: Session, *, now, schedule: Schedule) -> PlanReport:
+def plan_one_by_one(session: Session, *, now: datetime, schedule: Schedule) -> PlanReport:
     return OneByOne(session, now, schedule).run()
 
 
@@ -92,8 +92,8 @@ def best(fn, repeat: int) -> tuple[float, object]:
     return min(times), result
 
 
-def tick(factory, planner: Callable[..., PlanReport],
-         rows: list | None = None) -> int:
+def tick(factory: sessionmaker[Session], planner: Callable[..., PlanReport],
+         rows: list[list[tuple[Any, ...]]] | None = None) -> int:
     """One tick in a transaction that is rolled back (every repetition does the same
     work); the rows it left are appended to `rows` when given."""
     with factory() as session:
