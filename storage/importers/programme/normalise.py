@@ -70,9 +70,11 @@ PROGRAMME_RE = re.compile(r"^(?:(?P<num>\d{1,2})\s*\.\s*)?(?P<word>programma|pro
 NUMBERED_RE = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
 
 PAGE_NUMBER_RE = re.compile(
-    r"^(?:[-–]\s*\d{1,3}\s*[-–]|(?:pagina|page|blz\.?)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?)$",
+    r"^(?:[-–]\s*\d{1,3}\s*[-–]|(?:pagina|page|blz\.?|p\.)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?"
+    r"|\d{1,3}\s*(?:/|van|of)\s*\d{1,3})$",
     re.IGNORECASE,
 )
+BARE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 
 
 # --------------------------------------------------------------------------- lines
@@ -133,9 +135,9 @@ def _expand_html(physical: str) -> list[str]:
 def normalise(text: str) -> list[Line]:
     """The text → the lines the parser reads, each keeping its source line number."""
     lines = _logical_lines(text)
+    lines = _drop_page_furniture(lines)
     lines = _undo_double_spacing(lines)
     lines = _split_glued_repeats(lines)
-    lines = _drop_page_furniture(lines)
     lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
     return _strip_stray_emphasis(_move_titles_up(lines))
@@ -202,7 +204,8 @@ def _logical_lines(text: str) -> list[Line]:
 
 GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣+])(?=[A-ZÀ-Ý(\"'])")
 GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
-DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?P=once)$")
+# A line glued to its repetition; the repetition of a list item keeps its bullet.
+DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?:[-–—•·▪■●◦‣*+o]\s*)?(?P=once)$")
 
 
 def _repair_marks(text: str) -> str:
@@ -252,12 +255,9 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
     blank line is no paragraph boundary. Wrapped lines, list items and the lines of a
     section come together again; a wider gap, a heading, or — when every gap is one
     blank line — the end of a sentence before a new one still separate paragraphs."""
+    if not _double_spaced(lines):
+        return lines
     nonblank = [i for i, line in enumerate(lines) if not line.blank]
-    if len(nonblank) < 20:
-        return lines
-    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
-    if adjacent / len(nonblank) > 0.15:
-        return lines
     runs: list[tuple[int, int]] = []  # (index of the line before the gap, blank lines)
     for before, after in zip(nonblank, nonblank[1:], strict=False):
         runs.append((before, after - before - 1))
@@ -276,6 +276,15 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
                 out.append(Line(prev.no + 1, ""))
         out.append(line)
     return out
+
+
+def _double_spaced(lines: list[Line]) -> bool:
+    """Does (nearly) every line have a blank line after it?"""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    if len(nonblank) < 20:
+        return False
+    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
+    return adjacent / len(nonblank) <= 0.15
 
 
 def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
@@ -450,9 +459,13 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         target, seen = None, set()
         for j in range(bi - 1, -1, -1):
             kind = kinds[j]
-            if kind in TOP_OF_SHEET and kind not in seen:
+            if kind in TOP_OF_SHEET:
+                # A sheet's first boxes; one of them may come twice ("Projectteam X:"
+                # inside the team box). Its opdrachtgever is where the sheet starts.
                 seen.add(kind)
                 target = j
+                if kind == "opdrachtgever":
+                    break
             elif kind is not None or NUMBERED_RE.match(lines[blocks[j][0]].text):
                 break
         if target is not None and "opdrachtgever" in seen:
@@ -493,7 +506,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     titles = set(first_lines[:1])
     if len(first_lines) == 2:  # a title over two lines stands on one in a page header
         titles.add(" ".join(first_lines))
-    furniture: set[int] = set()
+    furniture: set[int] = set(_bare_page_numbers(lines))
     seen_title = False
     for index, line in enumerate(lines):
         if line.blank:
@@ -504,15 +517,72 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             seen_title = True
         if line.page_number:
             furniture.add(index)
-    drop = set(furniture)
-    for index in furniture:
+    furniture |= _running_heads(lines, furniture)
+    if not furniture:
+        return lines
+    # A page break says nothing of paragraphs: the run of furniture and blank lines
+    # becomes a line break as the text writes one (a blank line in a double-spaced
+    # text), or a paragraph gap where a heading or a new sentence starts after it.
+    double = _double_spaced(lines)
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        if index not in furniture:
+            out.append(lines[index])
+            index += 1
+            continue
+        while out and out[-1].blank:
+            out.pop()
+        while index < len(lines) and (lines[index].blank or index in furniture):
+            index += 1
+        if not out or index >= len(lines):
+            continue
+        prev, nxt = out[-1], lines[index]
+        if double or any(heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
+                prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
+                and not nxt.bullet):
+            out.append(Line(prev.no + 1, ""))
+    return out
+
+
+
+def _standalone(lines: list[Line], index: int) -> bool:
+    """A line with a blank line (or the text's edge) above or below it."""
+    return (index == 0 or lines[index - 1].blank or index + 1 == len(lines)
+            or lines[index + 1].blank)
+
+
+def _bare_page_numbers(lines: list[Line]) -> list[int]:
+    """Lines holding only a number that are page numbers: standing alone and counting up
+    one by one through the text (at least three of them), not a number of a list."""
+    candidates = [i for i, line in enumerate(lines) if not line.blank and not line.bullet
+                  and BARE_NUMBER_RE.match(line.text) and _standalone(lines, i)]
+    chains: list[list[int]] = []
+    for index in candidates:
+        value = int(lines[index].text)
+        chain = next((c for c in chains if int(lines[c[-1]].text) + 1 == value), None)
+        if chain is not None:
+            chain.append(index)
+        else:
+            chains.append([index])
+    return [i for chain in chains if len(chain) >= 3 for i in chain]
+
+
+def _running_heads(lines: list[Line], numbers: set[int]) -> set[int]:
+    """A page header or footer that is not the title: a line that stands next to the
+    page numbers (blank lines aside) on most pages."""
+    if len(numbers) < 3:
+        return set()
+    neighbours: dict[str, list[int]] = {}
+    for index in numbers:
         for step in (-1, 1):
             j = index + step
-            while 0 <= j < len(lines) and (lines[j].blank or j in furniture):
-                drop.add(j)
+            while 0 <= j < len(lines) and lines[j].blank:
                 j += step
-    return [line for index, line in enumerate(lines) if index not in drop]
-
+            if 0 <= j < len(lines) and j not in numbers and len(lines[j].text) <= 120:
+                neighbours.setdefault(lines[j].text, []).append(j)
+    return {j for text, found in neighbours.items() if len(found) >= max(3, len(numbers) // 2)
+            for j in found}
 
 
 def _first_word(text: str) -> str:

@@ -132,6 +132,12 @@ def _paragraphs(lines: list[Line]) -> list[tuple[int, str]]:
 
 
 
+def _budget_label(text: str) -> bool:
+    """Does a budget line start with a label of its own ("Regionaal: …")?"""
+    head = text.split(":", 1)[0]
+    return ":" in text and len(head) <= 40 and not head.endswith(".")
+
+
 # --------------------------------------------------------------------------- builders
 
 
@@ -667,7 +673,8 @@ class DocumentParser:
             # A remark in sentences, without amounts, is one remark however it was wrapped.
             last = items[-1] if items else None
             if (last is not None and last.block == item.block and not item.bullet
-                    and last.text.endswith(".") and len(last.text) > 80
+                    and last.text.endswith(".") and not _budget_label(last.text)
+                    and not _budget_label(item.text)
                     and parse_amount(last.text)[0] is None
                     and parse_amount(item.text)[0] is None):
                 last.text = f"{last.text} {item.text}"
