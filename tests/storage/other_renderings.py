@@ -198,7 +198,12 @@ def render(text: str, *, seed: int = 1, style: str = "double") -> str:
             index += 1
 
     lines: list[list[str]] = []  # wrapped paragraphs
+    rendered: dict[int, list[list[str]]] = {}  # a box twice is the same text twice
     for box in boxes:
+        if id(box) in rendered:
+            lines += rendered[id(box)]
+            continue
+        rendered[id(box)] = []
         for paragraph in box:
             wrapped: list[str] = []
             for line in paragraph:
@@ -208,7 +213,8 @@ def render(text: str, *, seed: int = 1, style: str = "double") -> str:
                         and rng.random() < 0.3:
                     line = f"{line} {line}"
                 wrapped += _wrap(line, width, rng, hyphens)
-            lines.append(wrapped)
+            rendered[id(box)].append(wrapped)
+        lines += rendered[id(box)]
 
     # Pages: a header and a footer every `page_lines` lines, wherever that falls.
     flat: list[str | None] = []  # None: a paragraph gap

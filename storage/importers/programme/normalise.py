@@ -135,9 +135,9 @@ def _expand_html(physical: str) -> list[str]:
 def normalise(text: str) -> list[Line]:
     """The text → the lines the parser reads, each keeping its source line number."""
     lines = _logical_lines(text)
+    lines = _split_glued_repeats(lines)
     lines = _drop_page_furniture(lines)
     lines = _undo_double_spacing(lines)
-    lines = _split_glued_repeats(lines)
     lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
     return _strip_stray_emphasis(_move_titles_up(lines))
@@ -202,7 +202,10 @@ def _logical_lines(text: str) -> list[Line]:
     return lines
 
 
-GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣+])(?=[A-ZÀ-Ý(\"'])")
+# "-Text", "-3x case", "-doorontwikkeling": a bullet glued to its text. An en or em dash
+# glued to a lower-case word is the rest of a word wrapped after "en" ("–deling").
+GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?:(?P<mark>[-•·▪■●◦‣+])(?=[\w(\"'])"
+                           r"|(?P<dash>[–—])(?=[A-ZÀ-Ý(\"']))")
 GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
 # A line glued to its repetition; the repetition of a list item keeps its bullet.
 DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?:[-–—•·▪■●◦‣*+o]\s*)?(?P=once)$")
@@ -210,7 +213,7 @@ DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?:[-–—•·▪■●◦�
 
 def _repair_marks(text: str) -> str:
     """ "-Text" → "- Text", "2.Verkenning" → "2. Verkenning"."""
-    text = GLUED_MARK_RE.sub(r"\g<indent>\g<mark> ", text)
+    text = GLUED_MARK_RE.sub(lambda m: f"{m['indent']}{m['mark'] or m['dash']} ", text)
     return GLUED_NUMBER_RE.sub(r"\g<num>. ", text)
 
 
@@ -326,6 +329,11 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
                     break
         if doubled:
             out[index] = Line(line.no, doubled["once"], line.bullet, line.level)
+        # A heading or title right below itself (a box rendered twice, single spaced).
+        nxt = index + 1
+        if (nxt < len(out) and out[nxt].text == out[index].text and not line.bullet
+                and (heading_kind(line.text) or _is_title(line.text))):
+            drop.add(nxt)
     return [line for index, line in enumerate(out) if index not in drop]
 
 
@@ -450,7 +458,17 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
     blocks = _blocks(lines)
     kinds = [heading_kind(lines[start].text) for start, _ in blocks]
     moves: list[tuple[int, int]] = []  # (title block, block to put it before)
+    titles: set[str] = set()
     for bi, (start, end) in enumerate(blocks):
+        text = lines[start].text
+        # A projects part's title: "X: projecten", or the programme's title again.
+        repeated_title = _is_title(text) and text in titles
+        titles.add(text) if end - start == 1 and _is_title(text) else None
+        if end - start == 1 and (kinds[bi] == "detail" or repeated_title):
+            target = _first_deelproject_above(lines, blocks, kinds, bi)
+            if target is not None:
+                moves.append((bi, target))
+            continue
         if end - start != 1 or not _is_title(lines[start].text):
             continue
         following = next((k for k in kinds[bi + 1:] if k is not None), None)
@@ -477,6 +495,21 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         order.remove(title)
         order.insert(order.index(target), title)
     return _rebuild(lines, order, blocks)
+
+
+def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
+                             kinds: list[str | None], bi: int) -> int | None:
+    """A projects part's title ("X: projecten") rendered after its first deelproject's
+    boxes ("1. …", its description and milestones): the block of that "1. …" heading,
+    when only that deelproject's own boxes stand between it and the title."""
+    for j in range(bi - 1, max(-1, bi - 8), -1):
+        first = lines[blocks[j][0]]
+        if first.number == 1 and not first.bullet and blocks[j][1] - blocks[j][0] == 1:
+            before = next((k for k in reversed(kinds[:j]) if k is not None), None)
+            return j if before != "detail" else None
+        if kinds[j] not in (None, "description", "milestones") or first.number is not None:
+            return None
+    return None
 
 
 def _one_line(no: int, raw: str) -> Line:
@@ -538,7 +571,8 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
         if not out or index >= len(lines):
             continue
         prev, nxt = out[-1], lines[index]
-        if double or any(heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
+        if double or prev.text == nxt.text or any(
+                heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
                 prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
                 and not nxt.bullet):
             out.append(Line(prev.no + 1, ""))

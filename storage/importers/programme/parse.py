@@ -171,6 +171,10 @@ class ProgrammeBuilder:
     detailed: list[ProjectBuilder] = field(default_factory=list)
     milestones: list[tuple[Item, int | None]] = field(default_factory=list)
     budget: list[BudgetLineData] = field(default_factory=list)
+    # What the plausibility gate weighs: lines of milestone lists in a detail part
+    # without a deelproject; (line, name) of deelprojecten matched on a guess or not at all.
+    detached: list[int] = field(default_factory=list)
+    doubtful: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -193,6 +197,7 @@ class Section:
     programme: ProgrammeBuilder | None = None
     project: ProjectBuilder | None = None
     appendix: int | None = None
+    detail: bool = False  # in a "…: projecten" part
 
 
 class DocumentParser:
@@ -300,7 +305,7 @@ class DocumentParser:
             nonlocal section
             sections.append(section)
             section = Section(kind, heading, programme=programme, project=project,
-                              appendix=appendix, **kw)
+                              appendix=appendix, detail=mode == "detail", **kw)
             return section
 
         index = 0
@@ -773,6 +778,10 @@ class DocumentParser:
     def _read_milestones(self, sec: Section, content: list[Line]) -> None:
         items = _items(content)
         target = sec.project.milestones if sec.project is not None else None
+        if sec.detail and sec.project is None and any(not i.blank for i in content):
+            # Milestones in a detail part with no deelproject heading above them: the
+            # plausibility gate asks whether a heading was lost.
+            sec.programme.detached.append(sec.heading.no)
         for item in items:
             text = item.text
             if re.match(r"^n\.?\s?b\.?\s*[:.]?\s|^(?:is\s+|overig\s+|deels\s+)?afhankelijk\s+van\b",
