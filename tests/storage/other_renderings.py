@@ -7,9 +7,10 @@ boxes), lays them out as a PDF-to-text tool would show them, and then does to th
 what such tools do, each trait drawn per seed:
 
 - wrap width (48–110 characters), hyphenated line ends ("samenwer-" / "king");
-- spacing: single (every line break one newline), double (a blank line after every
-  line, a paragraph gap two) or double with uniform gaps (a paragraph gap one blank line
-  too, like every line break);
+- spacing: single (every line break one newline, a paragraph gap a blank line), double
+  (a blank line after every line, a paragraph gap two), double with uniform gaps (a
+  paragraph gap one blank line too, like every line break) or tight (no blank lines at
+  all, as raw text extraction gives);
 - page headers and footers ("Programma Sociaal Domein … 2020", "Pagina 3 van 21", a bare
   "3", "- 3 -") every so many lines, also inside a paragraph;
 - non-breaking spaces (in "€ 825.000", "32 uur"), curly quotes, soft hyphens;
@@ -31,7 +32,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-STYLES = ("single", "double", "uniform")
+STYLES = ("single", "double", "uniform", "tight")
 
 NBSP = "\u00a0"
 
@@ -234,10 +235,10 @@ def render(text: str, *, seed: int = 1, style: str = "double") -> str:
     out: list[str] = []
     for item in paged:
         if item is None:
-            out += {"single": [""], "double": ["", "", ""], "uniform": [""]}[style]
+            out += {"single": [""], "double": ["", "", ""], "uniform": [], "tight": []}[style]
             continue
         if item.startswith("\x01"):
-            out += ["", item[1:], ""]
+            out += [item[1:]] if style == "tight" else ["", item[1:], ""]
             continue
         out.append(item)
         if style in ("double", "uniform"):

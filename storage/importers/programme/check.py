@@ -13,6 +13,8 @@ What is checked:
 - a projects part whose milestone list stands under no deelproject heading, or whose
   deelprojecten match the programme's list of them neither by name nor by number;
 - the share of lines that could not be placed;
+- a rendering spaced so that paragraph ends cannot be told (a blank line after every
+  line and between paragraphs alike);
 - a region name that is missing or one generic word ("Regio").
 """
 
@@ -52,6 +54,11 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
         out.append(Problem(doc.source, line, message))
 
     region = data.regions[0]
+    if doc.spacing == "uniform":
+        find(None, "every line of this text is followed by a blank line, and so is every "
+                   "paragraph: where a paragraph, a list or a team ends cannot be told (a "
+                   "team's sub-group, a remark after a list), so values would be guessed; "
+                   "import the .docx or .pdf itself, or a text export with paragraphs")
     if not doc.region_name or doc.region_name.lower() in GENERIC_REGION_WORDS:
         find(None, f"region name {region.name!r} is no region: the title line should name "
                    "it (\"Programma Sociaal Domein Midden-Holland 2020\")")

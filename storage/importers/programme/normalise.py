@@ -87,6 +87,9 @@ class Line:
     bullet: bool = False
     level: int = 0  # 1 for a nested bullet
     page_number: bool = False
+    # The wrapped rest of the line above, as the document shows where it writes the
+    # same words without that break (`_mark_wraps_by_evidence`).
+    continued: bool = False
 
     @property
     def blank(self) -> bool:
@@ -134,13 +137,57 @@ def _expand_html(physical: str) -> list[str]:
 
 def normalise(text: str) -> list[Line]:
     """The text → the lines the parser reads, each keeping its source line number."""
+    return normalise_with_spacing(text)[0]
+
+
+def normalise_with_spacing(text: str) -> tuple[list[Line], str]:
+    """`normalise`, with how the text was spaced: "single" (a blank line is a paragraph
+    gap), "double" (a blank line after every line, wider paragraph gaps) or "uniform"
+    (a blank line after every line and between paragraphs alike: where a paragraph ends
+    is left to guesswork)."""
     lines = _logical_lines(text)
     lines = _split_glued_repeats(lines)
     lines = _drop_page_furniture(lines)
+    spacing = ("uniform" if not _gap_coded(lines) else "double") if _double_spaced(lines) \
+        else "single"
     lines = _undo_double_spacing(lines)
     lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
-    return _strip_stray_emphasis(_move_titles_up(lines))
+    return _mark_wraps_by_evidence(_strip_stray_emphasis(_move_titles_up(lines))), spacing
+
+
+MARKED_RE = re.compile(r"^(?:\d{1,2}\s*[.)]\s|ad\s+\d)", re.I)
+
+
+def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
+    """A line break that cannot be told from an item boundary by its own lines ("…
+    methodische samenwerking" / "Kwintes VO en Lokale teams") is a wrap when the document
+    writes the words around it as one run elsewhere: within a line, or across a break
+    that is surely a wrap (the rest of a bulleted or numbered item)."""
+    words = [re.findall(r"\w+", line.text.lower()) for line in lines]
+    # Runs of words the document surely writes as one: a line, or a marked item with
+    # the unmarked lines below it in its paragraph.
+    runs: list[list[str]] = []
+    in_item = False
+    for index, line in enumerate(lines):
+        marked = line.bullet or MARKED_RE.match(line.text) is not None
+        if line.blank:
+            in_item = False
+            continue
+        if in_item and not marked:
+            runs[-1] += words[index]
+        else:
+            runs.append(list(words[index]))
+        in_item = marked or in_item
+    evidence = {tuple(run[k:k + 4]) for run in runs for k in range(len(run) - 3)}
+    for index in range(1, len(lines)):
+        prev, line = lines[index - 1], lines[index]
+        if prev.blank or line.blank or line.bullet or MARKED_RE.match(line.text):
+            continue
+        gram = tuple(words[index - 1][-2:] + words[index][:2])
+        if len(gram) == 4 and gram in evidence:
+            line.continued = True
+    return lines
 
 
 def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
@@ -261,11 +308,7 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
     if not _double_spaced(lines):
         return lines
     nonblank = [i for i, line in enumerate(lines) if not line.blank]
-    runs: list[tuple[int, int]] = []  # (index of the line before the gap, blank lines)
-    for before, after in zip(nonblank, nonblank[1:], strict=False):
-        runs.append((before, after - before - 1))
-    wide = sum(1 for _, n in runs if n >= 2)
-    gap_coded = wide >= 0.05 * len(runs)
+    gap_coded = _gap_coded(lines)
     out: list[Line] = []
     for position, index in enumerate(nonblank):
         line = lines[index]
@@ -279,6 +322,13 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
                 out.append(Line(prev.no + 1, ""))
         out.append(line)
     return out
+
+
+def _gap_coded(lines: list[Line]) -> bool:
+    """Are paragraphs set apart by wider gaps (two blank lines or more) than lines?"""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    gaps = [after - before - 1 for before, after in zip(nonblank, nonblank[1:], strict=False)]
+    return sum(1 for n in gaps if n >= 2) >= 0.05 * len(gaps)
 
 
 def _double_spaced(lines: list[Line]) -> bool:
@@ -632,6 +682,8 @@ def _continues(prev: str, nxt: Line) -> bool:
     t = nxt.text
     if not t or nxt.bullet:
         return False
+    if nxt.continued:
+        return True
     first = t[0]
     if first.islower() or first == "(":
         return True

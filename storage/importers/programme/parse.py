@@ -32,7 +32,7 @@ from .normalise import (
     _continues,
     _join,
     _last_word,
-    normalise,
+    normalise_with_spacing,
 )
 from .values import (
     AD_RE,
@@ -132,6 +132,11 @@ def _paragraphs(lines: list[Line]) -> list[tuple[int, str]]:
 
 
 
+def _sentences(text: str) -> bool:
+    """Running text: a sentence ended within it ("… via BOSD. Bureau")."""
+    return re.search(r"[a-zà-ÿ)]\.\s+[A-ZÀ-Ý]", text) is not None
+
+
 def _budget_label(text: str) -> bool:
     """Does a budget line start with a label of its own ("Regionaal: …")?"""
     head = text.split(":", 1)[0]
@@ -203,7 +208,7 @@ class Section:
 class DocumentParser:
     def __init__(self, text: str, source: str):
         self.source = source
-        self.lines = normalise(text)
+        self.lines, self.spacing = normalise_with_spacing(text)
         self.problems: list[Problem] = []
         self.programmes: list[ProgrammeBuilder] = []
         self.region_name: str | None = None
@@ -678,7 +683,8 @@ class DocumentParser:
             # A remark in sentences, without amounts, is one remark however it was wrapped.
             last = items[-1] if items else None
             if (last is not None and last.block == item.block and not item.bullet
-                    and last.text.endswith(".") and not _budget_label(last.text)
+                    and (last.text.endswith(".") or _sentences(last.text))
+                    and not _budget_label(last.text)
                     and not _budget_label(item.text)
                     and parse_amount(last.text)[0] is None
                     and parse_amount(item.text)[0] is None):
