@@ -90,6 +90,9 @@ class Line:
     # The wrapped rest of the line above, as the document shows where it writes the
     # same words without that break (`_mark_wraps_by_evidence`).
     continued: bool = False
+    # A sentence ended right at the rendering's wrap width above this capitalised line:
+    # the next sentence of the same item, or the next item? (`_mark_wraps_by_evidence`)
+    after_full_sentence: bool = False
 
     @property
     def blank(self) -> bool:
@@ -163,8 +166,11 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
     """A line break that cannot be told from an item boundary by its own lines ("…
     methodische samenwerking" / "Kwintes VO en Lokale teams") is a wrap when the document
     writes the words around it as one run elsewhere: within a line, or across a break
-    that is surely a wrap (the rest of a bulleted or numbered item)."""
+    that is surely a wrap (the rest of a bulleted or numbered item). A sentence that
+    ends at the wrap width above a capitalised line is marked: that break cannot be
+    told."""
     words = [re.findall(r"\w+", line.text.lower()) for line in lines]
+    width = _wrap_width(lines)
     # Runs of words the document surely writes as one: a line, or a marked item with
     # the unmarked lines below it in its paragraph.
     runs: list[list[str]] = []
@@ -187,7 +193,22 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
         gram = tuple(words[index - 1][-2:] + words[index][:2])
         if len(gram) == 4 and gram in evidence:
             line.continued = True
+        elif (width and prev.text.endswith(".") and line.text[:1].isupper()
+              and len(prev.text) + 1 + len(_first_word(line.text)) > width
+              and not heading_kind(prev.text) and not heading_kind(line.text)):
+            line.after_full_sentence = True
     return lines
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The width a rendering wrapped its lines at, or None when its lines are paragraphs:
+    many lines end just short of the longest ones."""
+    lengths = sorted(len(line.text) for line in lines if not line.blank)
+    if len(lengths) < 50:
+        return None
+    width = lengths[int(len(lengths) * 0.98)]
+    near = sum(1 for n in lengths if 0.75 * width <= n <= width)
+    return width if near >= 0.25 * len(lengths) else None
 
 
 def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:

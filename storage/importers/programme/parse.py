@@ -63,6 +63,7 @@ class Item:
     level: int = 0
     block: int = 0
     number: int | None = None
+    after_full_sentence: bool = False  # see `Line.after_full_sentence`
 
 
 def _items(lines: list[Line]) -> list[Item]:
@@ -101,7 +102,8 @@ def _items(lines: list[Line]) -> list[Item]:
             number = int(numbered["num"])
             text = numbered["rest"]
         items.append(Item(text=text, no=line.no, bullet=line.bullet, level=line.level,
-                          block=block, number=number))
+                          block=block, number=number,
+                          after_full_sentence=same_block and line.after_full_sentence))
         prev_blank = False
     return items
 
@@ -130,6 +132,23 @@ def _paragraphs(lines: list[Line]) -> list[tuple[int, str]]:
             current[-1] = _join(current[-1], line.text)
     return [(no, "\n".join(parts)) for no, parts in paragraphs if parts]
 
+
+
+def _second_sentences_joined(items: list[Item]) -> list[Item]:
+    """A plain milestone list wrapped right after a sentence ("… d.m.v.
+    werkbijeenkomsten." / "Lokale keuzes maken / prioriteren."): a line that is a
+    sentence too is the milestone's second sentence — the document's plain milestone
+    items do not end with a full stop one after another."""
+    out: list[Item] = []
+    for item in items:
+        last = out[-1] if out else None
+        if (last is not None and item.after_full_sentence and item.text.endswith(".")
+                and not item.bullet and item.number is None and not last.bullet
+                and last.number is None and last.block == item.block):
+            last.text = f"{last.text} {item.text}"
+            continue
+        out.append(item)
+    return out
 
 
 def _sentences(text: str) -> bool:
@@ -782,7 +801,7 @@ class DocumentParser:
         return best if best_score >= 60 else None
 
     def _read_milestones(self, sec: Section, content: list[Line]) -> None:
-        items = _items(content)
+        items = _second_sentences_joined(_items(content))
         target = sec.project.milestones if sec.project is not None else None
         if sec.detail and sec.project is None and any(not i.blank for i in content):
             # Milestones in a detail part with no deelproject heading above them: the
