@@ -5,16 +5,19 @@ quotes, dashes and bullets of every kind ("•", "o", "-Text"), numbering writte
 "2.Verkenning", markdown and HTML remnants, page headers and numbers, and what
 PDF-to-text renderings do (`normalise` runs these in order):
 
+- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
+  a heading right below itself once;
+- `_drop_page_furniture`: page headers (the title, also a two-line title on one line, or
+  a running head standing next to the page numbers) and page numbers ("- 3 -", "3 / 21",
+  "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break;
 - `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
   a single blank line is then no paragraph break, a wider gap or a heading is;
-- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
-- `_drop_page_furniture`: page headers (the title, also a two-line title on one line)
-  and page numbers;
 - `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
   title over two lines;
 - `_drop_repeated_blocks`: every text box rendered twice (within a window);
 - `_move_titles_up`: a sheet's title rendered after its first boxes goes back above
-  them.
+  them; so does a projects part's title rendered after its first deelproject's boxes;
+- `_mark_wraps_by_evidence`: a line break the document's own words show to be a wrap.
 
 Each works from the text's own evidence (how its lines are spaced, what repeats, what
 the headings are), not from one file's line numbers.
@@ -185,13 +188,17 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
         else:
             runs.append(list(words[index]))
         in_item = marked or in_item
-    evidence = {tuple(run[k:k + 4]) for run in runs for k in range(len(run) - 3)}
+    evidence = {tuple(run[k:k + n]) for run in runs for n in (2, 4)
+                for k in range(len(run) - n + 1)}
     for index in range(1, len(lines)):
         prev, line = lines[index - 1], lines[index]
         if prev.blank or line.blank or line.bullet or MARKED_RE.match(line.text):
             continue
-        gram = tuple(words[index - 1][-2:] + words[index][:2])
-        if len(gram) == 4 and gram in evidence:
+        # The two words either side of the break; a lone word below ("Integraal" /
+        # "Arrangeren") with the one word above it.
+        size = 1 if len(words[index]) == 1 else 2
+        gram = tuple(words[index - 1][-size:] + words[index][:2])
+        if len(gram) == 2 * size and gram in evidence:
             line.continued = True
         elif (width and prev.text.endswith(".") and line.text[:1].isupper()
               and len(prev.text) + 1 + len(_first_word(line.text)) > width
@@ -363,6 +370,9 @@ def _double_spaced(lines: list[Line]) -> bool:
 
 def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
                      gap_coded: bool) -> bool:
+    if heading_kind(prev.text) == "programme" and line.text[:1].islower() \
+            and not line.bullet and heading_kind(line.text) is None:
+        return False  # a title wrapped: "5. Programma Aansluiting jeugdhulp-Passend" / "onderwijs"
     if heading_kind(prev.text) or heading_kind(line.text):
         return True
     if gap_coded:
@@ -534,11 +544,15 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         text = lines[start].text
         # A projects part's title: "X: projecten", or the programme's title again.
         repeated_title = _is_title(text) and text in titles
-        titles.add(text) if end - start == 1 and _is_title(text) else None
+        if end - start == 1 and _is_title(text):
+            titles.add(text)
         if end - start == 1 and (kinds[bi] == "detail" or repeated_title):
             target = _first_deelproject_above(lines, blocks, kinds, bi)
             if target is not None:
                 moves.append((bi, target))
+            continue
+        if end - start == 1 and _bare_title_after_opdrachtgever(lines, blocks, kinds, bi):
+            moves.append((bi, max(j for j in range(bi) if kinds[j] == "opdrachtgever")))
             continue
         if end - start != 1 or not _is_title(lines[start].text):
             continue
@@ -566,6 +580,34 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         order.remove(title)
         order.insert(order.index(target), title)
     return _rebuild(lines, order, blocks)
+
+
+def _title_like(line: Line) -> bool:
+    """A line that can be a sheet's title without the words "Programma" or "Project"
+    ("Rechtmatigheid en kwaliteit"): short, capitalised, no sentence, label or item."""
+    text = line.text
+    return (not line.bullet and 3 <= len(text) <= 80 and text[:1].isupper()
+            and not text.endswith((".", ":", ";", ",", ")")) and ":" not in text
+            and heading_kind(text) is None and not MARKED_RE.match(text))
+
+
+def _bare_title_after_opdrachtgever(lines: list[Line], blocks: list[tuple[int, int]],
+                                    kinds: list[str | None], bi: int) -> bool:
+    """A sheet's title without "Programma" rendered right after its opdrachtgever box,
+    the next box a sheet's first (ambitie, projectteam, partners), while above that
+    opdrachtgever stands no title of its own (the text before ends a sentence or list)."""
+    if not _title_like(lines[blocks[bi][0]]) or kinds[bi] is not None:
+        return False
+    following = next((k for k in kinds[bi + 1:] if k is not None), None)
+    if following not in TOP_OF_SHEET or following == "opdrachtgever":
+        return False
+    j = bi - 1
+    while j >= 0 and kinds[j] is None and ":" in lines[blocks[j][0]].text:
+        j -= 1  # the box's own lines: "Bestuurlijk: …", "Ambtelijk: …"
+    if j < 1 or kinds[j] != "opdrachtgever":
+        return False
+    above = lines[blocks[j - 1][1] - 1]
+    return not (_title_like(above) or _is_title(above.text))
 
 
 def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
@@ -635,14 +677,23 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             out.append(lines[index])
             index += 1
             continue
+        before = 0
         while out and out[-1].blank:
             out.pop()
+            before += 1
+        after = 0
         while index < len(lines) and (lines[index].blank or index in furniture):
+            after = 0 if index in furniture else after + 1
             index += 1
         if not out or index >= len(lines):
             continue
         prev, nxt = out[-1], lines[index]
-        if double or prev.text == nxt.text or any(
+        if double:
+            # As wide a gap as the text shows on both sides of the page's furniture: a
+            # paragraph that ends with the page is set apart on the next page too.
+            out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
+            continue
+        if prev.text == nxt.text or any(
                 heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
                 prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
                 and not nxt.bullet):
