@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
+from bot.listeners.retries import first_delivery
 from bot.profiles import refresh_profile
 from commands.core import Reply
 from commands.render import to_message
@@ -251,13 +252,17 @@ class ThreadAnswers:
         if reply.files:
             upload_files(self.client, reply, channel_id=channel_id, user_id=user_id)
 
-    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
-        self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client)
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any, *,
+                     event_id: str | None = None) -> None:
+        self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client,
+                             event_id)
 
-    def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+    def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any,
+                      event_id: str | None) -> None:
         try:
-            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
-                                         client))
+            if first_delivery(self.factory, event_id):
+                deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
+                                             client))
         except Exception:
             log.exception("answering a mention or direct message failed")
 
@@ -322,13 +327,16 @@ def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
     return time.perf_counter() - started
 
 
-def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None) -> float:
-    """Answer one mention or DM with the Web API (in a worker); the seconds it took."""
+def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None,
+                           event_id: str | None = None) -> float:
+    """Answer one mention or DM with the Web API (in a worker) unless it is a retry of
+    one claimed already (bot.listeners.retries); the seconds it took."""
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
-    deliver(_worker["client"],
-            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
-                         _worker["client"]))
+    if first_delivery(_worker["factory"], event_id):
+        deliver(_worker["client"],
+                event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
+                             _worker["client"]))
     return time.perf_counter() - started
 
 
@@ -374,10 +382,12 @@ class ProcessAnswers:
 
         self._hand_over(answer_in_worker, command_fields(body), apologise)
 
-    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any, *,
+                     event_id: str | None = None) -> None:
         # An answer that failed in a worker is logged there; an apology would most
         # likely fail the same way (Slack refusing the post).
-        self._hand_over(answer_event_in_worker, (event_fields(event), bot_user_id), None)
+        self._hand_over(answer_event_in_worker, (event_fields(event), bot_user_id, event_id),
+                        None)
 
     def _hand_over(self, work: Callable[..., float], args: tuple,
                    apologise: Callable[[], None] | None) -> None:

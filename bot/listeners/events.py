@@ -64,22 +64,28 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     def nothing() -> None:
         """Bolt acknowledges events itself; the work is in the lazy listener."""
 
-    def answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def answer(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+               body: dict[str, Any]) -> None:
         if answers.busy():
             executor.submit(deliver, client, busy_event_post(settings, event))
             return
-        answers.submit_event(event, context.get("bot_user_id"), client)
+        # The event id is claimed by the worker, just before it answers
+        # (bot.listeners.retries): a retry is then not answered twice.
+        answers.submit_event(event, context.get("bot_user_id"), client,
+                             event_id=body.get("event_id"))
 
-    def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+                body: dict[str, Any]) -> None:
         # In a DM the same words also arrive as message.im; answer that one only.
         if _from_a_bot(event) or not _answerable(event) or event["channel"].startswith("D"):
             return
-        answer(event, client, context)
+        answer(event, client, context, body)
 
-    def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+                       body: dict[str, Any]) -> None:
         if _from_a_bot(event) or event.get("channel_type") != "im" or not _answerable(event):
             return
-        answer(event, client, context)
+        answer(event, client, context, body)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
