@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.asgi import SLACK_PATH, _slack_endpoint
+from regiobot.settings import Settings
 
 
 def build(answer: str = "ack") -> Starlette:
@@ -59,7 +60,9 @@ def build(answer: str = "ack") -> Starlette:
             client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"),
                                     text="ok")
 
-    return Starlette(routes=[Route(SLACK_PATH, _slack_endpoint(app), methods=["POST"]),
+    # The endpoint checks the signature with the settings' secret (from the environment).
+    settings = Settings(_env_file=None)
+    return Starlette(routes=[Route(SLACK_PATH, _slack_endpoint(app, settings), methods=["POST"]),
                              Route("/healthz", lambda _r: _ok(), methods=["GET"])])
 
 

@@ -40,7 +40,9 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
+from bot.listeners.retries import first_delivery
 from bot.profiles import refresh_profile
+from commands.core import Reply
 from commands.render import to_message
 from regiobot.settings import Settings
 
@@ -80,7 +82,7 @@ def command_fields(body: dict[str, Any]) -> tuple[str, str | None, str | None, s
     )
 
 
-def answer_message(
+def answer_reply(
     settings: Settings,
     factory: sessionmaker[Session],
     text: str,
@@ -88,17 +90,38 @@ def answer_message(
     user_id: str | None,
     channel_id: str | None,
     client: Any = None,
-) -> dict[str, Any]:
-    """The message answering `/regio text`, with its response_type. With a Slack
+) -> tuple[Reply, dict[str, Any]]:
+    """The reply to `/regio text` and its message, with its response_type. With a Slack
     `client`, a user's profile is fetched first when none is kept (bot.profiles)."""
     if client is not None and user_id:
         refresh_profile(client, factory, user_id=user_id)
     reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
                         channel_id=channel_id)
-    return {
+    return reply, {
         **to_message(reply, lang=settings.regiobot_lang),
         "response_type": "ephemeral" if reply.ephemeral else "in_channel",
     }
+
+
+def upload_files(client: Any, reply: Reply, *, channel_id: str | None, user_id: str | None) -> None:
+    """The reply's files (the declarations chart) with files_upload_v2, after its
+    message: where everyone reads the answer when it is for everyone, else in a direct
+    message with the asker — a response_url cannot carry files, and a chart beside an
+    answer meant for one person should not be shown to the channel. A failed upload is
+    logged: the answer itself stands."""
+    if client is None or not reply.files or not (channel_id or user_id):
+        return
+    try:
+        channel = channel_id
+        if reply.ephemeral and not (channel_id or "").startswith("D"):
+            if user_id is None:
+                return
+            channel = client.conversations_open(users=user_id)["channel"]["id"]
+        for attachment in reply.files:
+            client.files_upload_v2(channel=channel, filename=attachment.filename,
+                                   title=attachment.title, content=attachment.render())
+    except Exception:
+        log.exception("could not upload the files of an answer")
 
 
 def event_fields(event: dict[str, Any]) -> dict[str, Any]:
@@ -220,18 +243,26 @@ class ThreadAnswers:
     def _answer(self, body: dict[str, Any], respond: Respond) -> None:
         text, user_id, channel_id, _ = command_fields(body)
         try:
-            respond(**answer_message(self.settings, self.factory, text, user_id=user_id,
-                                     channel_id=channel_id, client=self.client))
+            reply, message = answer_reply(self.settings, self.factory, text, user_id=user_id,
+                                          channel_id=channel_id, client=self.client)
+            respond(**message)
         except Exception:
             log.exception("answering /regio failed")
+            return
+        if reply.files:
+            upload_files(self.client, reply, channel_id=channel_id, user_id=user_id)
 
-    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
-        self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client)
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any, *,
+                     event_id: str | None = None) -> None:
+        self.executor.submit(self._answer_event, event_fields(event), bot_user_id, client,
+                             event_id)
 
-    def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+    def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any,
+                      event_id: str | None) -> None:
         try:
-            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
-                                         client))
+            if first_delivery(self.factory, event_id):
+                deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
+                                             client))
         except Exception:
             log.exception("answering a mention or direct message failed")
 
@@ -288,20 +319,24 @@ def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
     seconds it took."""
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
-    message = answer_message(_worker["settings"], _worker["factory"], text, user_id=user_id,
-                             channel_id=channel_id, client=_worker["client"])
+    reply, message = answer_reply(_worker["settings"], _worker["factory"], text, user_id=user_id,
+                                  channel_id=channel_id, client=_worker["client"])
     if response_url:
         _post_to_response_url(_worker["urls"], response_url, message)
+    upload_files(_worker["client"], reply, channel_id=channel_id, user_id=user_id)
     return time.perf_counter() - started
 
 
-def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None) -> float:
-    """Answer one mention or DM with the Web API (in a worker); the seconds it took."""
+def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None,
+                           event_id: str | None = None) -> float:
+    """Answer one mention or DM with the Web API (in a worker) unless it is a retry of
+    one claimed already (bot.listeners.retries); the seconds it took."""
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
-    deliver(_worker["client"],
-            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
-                         _worker["client"]))
+    if first_delivery(_worker["factory"], event_id):
+        deliver(_worker["client"],
+                event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
+                             _worker["client"]))
     return time.perf_counter() - started
 
 
@@ -347,10 +382,12 @@ class ProcessAnswers:
 
         self._hand_over(answer_in_worker, command_fields(body), apologise)
 
-    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
+    def submit_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any, *,
+                     event_id: str | None = None) -> None:
         # An answer that failed in a worker is logged there; an apology would most
         # likely fail the same way (Slack refusing the post).
-        self._hand_over(answer_event_in_worker, (event_fields(event), bot_user_id), None)
+        self._hand_over(answer_event_in_worker, (event_fields(event), bot_user_id, event_id),
+                        None)
 
     def _hand_over(self, work: Callable[..., float], args: tuple,
                    apologise: Callable[[], None] | None) -> None:

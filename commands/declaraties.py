@@ -10,8 +10,7 @@ broke. Nothing here is about clients: the store holds no client data. Assignment
 from __future__ import annotations
 
 import re
-from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from commands.core import Attachment, Context, Header, Note, Reply, Text, subcom
 from commands.i18n import escape, t
 from commands.parsing import parse_month
 from regiobot.settings import Settings, get_settings
-from storage.declarations import rules, store
+from storage.declarations import obligations, rules, store
 
 MAX_FINDINGS = 40
 
@@ -218,11 +217,9 @@ def declaraties(args: str, ctx: Context) -> Reply:
         else t("declaraties.period.all", lang, today=today.isoformat())
     )
     if not provider_text.strip():
-        open_by_provider: Counter[str] = Counter()
-        result = rules.evaluate(
-            ctx.session, today=today, month=month, **region_deadline(ctx.settings),
-            on_finding=lambda f: open_by_provider.update((f.provider_agb,)),
-        )
+        result = obligations.evaluate(ctx.session, today=today, month=month,
+                                     **region_deadline(ctx.settings))
+        open_by_provider = {agb: n for agb, (n, _new) in result.finding_counts.items()}
         totals = rules.provider_summary(result.per)
         region_total = rules.provider_summary(result.region).get(None, rules.KpiRow(None, "*"))
         lines = [
@@ -243,35 +240,31 @@ def declaraties(args: str, ctx: Context) -> Reply:
     if provider is None:
         message = t("declaraties.unknown", lang, text=escape(provider_text))
         return Reply.error(message, hint=t("declaraties.unknown.hint", lang, names=", ".join(sorted(names.values()))))
-    result = rules.evaluate(
-        ctx.session, today=today, provider_agb=provider.agb_code,
-        **region_deadline(ctx.settings),
-        month=month, keep_findings=True,
-    )
+    result = obligations.evaluate(ctx.session, today=today, provider_agb=provider.agb_code,
+                                  month=month, **region_deadline(ctx.settings))
     row = rules.provider_summary(result.per).get(provider.agb_code, rules.KpiRow(provider.agb_code, "*"))
-    found = result.findings
-    if month:
-        found = [f for f in found if f"{f.due.year:04d}-{f.due.month:02d}" == month]
+    found = obligations.finding_summary(ctx.session, today=today, provider_agb=provider.agb_code,
+                                        month=month, first=MAX_FINDINGS)
     title = t("declaraties.title.provider", lang, name=provider.name)
     parts: list = [Header(title), Note(f"AGB {provider.agb_code} · {period}"), Text(kpi_text(row, lang))]
-    if not found and not any(total for _, total in row.counts.values()) and not row.lines:
+    if not found.total and not any(total for _, total in row.counts.values()) and not row.lines:
         # Nothing was due (or declared) then: say so, not "everything on time".
         nothing = (t("declaraties.nothing", lang, month=month, name=escape(provider.name)) if month
                    else t("declaraties.nothing.ever", lang, name=escape(provider.name)))
         return Reply(summary=nothing, parts=[Header(title), Note(f"AGB {provider.agb_code} · {period}"),
                                              Text(nothing)])
-    if not found:
+    if not found.total:
         parts.append(Text(t("declaraties.findings.none", lang)))
         return Reply(summary=f"{title}: {kpi_text(row, lang)}", parts=parts)
-    parts.append(Text(t("declaraties.findings", lang, n=len(found))))
+    parts.append(Text(t("declaraties.findings", lang, n=found.total)))
     if authorised(ctx):
-        shown = [_finding_line(f, lang) for f in found[:MAX_FINDINGS]]
-        if len(found) > MAX_FINDINGS:
-            shown.append(t("declaraties.findings.more", lang, n=len(found) - MAX_FINDINGS))
+        shown = [_finding_line(f, lang) for f in found.first]
+        if found.total > MAX_FINDINGS:
+            shown.append(t("declaraties.findings.more", lang, n=found.total - MAX_FINDINGS))
         parts.append(Text("\n".join(shown)))
         parts.append(Note(t("declaraties.legend", lang)))
-        return PrivateReply(summary=f"{title}: {len(found)}", parts=parts)
-    counts = Counter(f.rule for f in found)
+        return PrivateReply(summary=f"{title}: {found.total}", parts=parts)
+    counts = found.by_rule
     parts.append(
         Text(
             "\n".join(
@@ -281,7 +274,7 @@ def declaraties(args: str, ctx: Context) -> Reply:
         )
     )
     parts.append(Note(t("declaraties.findings.restricted", lang)))
-    return Reply(summary=f"{title}: {len(found)}", parts=parts)
+    return Reply(summary=f"{title}: {found.total}", parts=parts)
 
 
 def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "nl") -> Reply:
@@ -297,21 +290,11 @@ def weekly_digest(source: Context | Session, *, week_ending: date, lang: str = "
     if isinstance(source, Context):
         lang = source.lang
     names = store.providers(session)
-    week_start = week_ending - timedelta(days=6)
-    open_count: Counter[str] = Counter()
-    new_count: Counter[str] = Counter()
-
-    def count(f: rules.Finding) -> None:
-        open_count[f.provider_agb] += 1
-        if (f.done and week_start <= f.done <= week_ending) or (
-            f.done is None and week_start <= f.due + timedelta(days=1) <= week_ending
-        ):
-            new_count[f.provider_agb] += 1
-
-    # Streamed from the store a group at a time: counts and KPI rows, not the events.
-    result = rules.evaluate(
-        session, today=week_ending, on_finding=count, **region_deadline(settings),
-    )
+    # Grouped queries over the obligations kept in the store: counts and KPI rows.
+    result = obligations.evaluate(session, today=week_ending, **region_deadline(settings))
+    counts = result.finding_counts
+    open_count = {agb: n for agb, (n, _new) in counts.items() if n}
+    new_count = {agb: new for agb, (_n, new) in counts.items()}
     # KPIs of this year: rows are months of the due date (and of the declared month).
     per = [r for r in result.per if r.month.startswith(f"{week_ending.year:04d}-")]
     region = [r for r in result.region if r.month.startswith(f"{week_ending.year:04d}-")]

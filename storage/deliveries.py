@@ -22,6 +22,7 @@ All SQL of the scheduler is in this module: keyword-only functions taking a Sess
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -32,9 +33,11 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    case,
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -147,13 +150,20 @@ class SchedulerHeartbeat(Base):
 # --- planning
 
 
-def _insert(session: Session):
+def _insert(session: Session, into: Any = Delivery):
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(Delivery)
+        return postgresql.insert(into)
     if dialect == "sqlite":
-        return sqlite.insert(Delivery)
+        return sqlite.insert(into)
     raise NotImplementedError(f"no insert-if-absent for {dialect}")
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    """Slices of at most `size`: an IN list per statement stays far below any engine's
+    limit on parameters."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def plan_delivery(
@@ -202,19 +212,99 @@ def plan_delivery(
     return session.execute(statement).scalar_one_or_none() is not None
 
 
+# The planned rows' columns a planner decides, and their PostgreSQL types (for unnest).
+_PLANNED = (("key", "text"), ("kind", "text"), ("target", "text"), ("group_key", "text"),
+            ("stage", "text"), ("subject_date", "date"), ("milestone_id", "integer"),
+            ("meeting_id", "integer"), ("payload", "json"), ("planned_for", "timestamptz"),
+            ("expires_at", "timestamptz"))
+
+
+def plan_deliveries(
+    session: Session, *, posts: Sequence[dict[str, Any]], now: datetime
+) -> set[str]:
+    """Insert the posts whose key is not planned yet; the keys that were new.
+
+    Each post is a dict of `plan_delivery`'s arguments (key, kind, target, group_key,
+    planned_for and any of stage, subject_date, expires_at, milestone_id, meeting_id,
+    payload). All go in one `INSERT … ON CONFLICT DO NOTHING RETURNING key`: a key
+    another planner inserted meanwhile is skipped, not doubled, exactly as with one
+    INSERT per post. On PostgreSQL the rows travel as one array per column (`unnest`),
+    so the statement has eleven parameters however many posts there are — a multi-row
+    VALUES of 17 parameters a row cost psycopg more time parsing its own query text
+    than the database took; SQLite gets SQLAlchemy's multi-row VALUES (insertmanyvalues)."""
+    if not posts:
+        return set()
+    columns = {name: [post.get(name) for post in posts] for name, _ in _PLANNED}
+    columns["payload"] = [post.get("payload") or {} for post in posts]
+    if session.get_bind().dialect.name == "postgresql":
+        columns["payload"] = [json.dumps(payload) for payload in columns["payload"]]
+        names = ", ".join(name for name, _ in _PLANNED)
+        arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PLANNED)
+        statement = text(
+            f"INSERT INTO delivery ({names}, status, attempts, next_attempt_at, needs_lookup,"
+            " created_at, updated_at)"
+            f" SELECT {names}, 'pending', 0, planned_for, false, :now, :now"
+            f" FROM unnest({arrays}) AS post ({names})"
+            " ON CONFLICT (key) DO NOTHING RETURNING key"
+        )
+        return set(session.execute(statement, {**columns, "now": now}).scalars())
+    table = Delivery.__table__
+    rows = [
+        {**{name: values[i] for name, values in columns.items()},
+         "status": "pending", "attempts": 0, "next_attempt_at": columns["planned_for"][i],
+         "needs_lookup": False, "created_at": now, "updated_at": now}
+        for i in range(len(posts))
+    ]
+    statement = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
+    )
+    return set(session.execute(statement, rows).scalars())
+
+
 def existing_keys(session: Session, *, keys: Iterable[str]) -> set[str]:
     """Which of `keys` are planned already (planning them again would change nothing)."""
-    wanted = list(keys)
     found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        found.update(session.scalars(
-            select(Delivery.key).where(Delivery.key.in_(wanted[start:start + 500]))
-        ))
+    for chunk in _chunks(list(keys)):
+        found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
     return found
 
 
+def supersede_groups(session: Session, *, keep: dict[str, str], now: datetime) -> int:
+    """Lapse the not-yet-sent rows of each group (group_key → the key planned for it
+    now) except that key: an earlier stage, an old date. Their reason names the key
+    that superseded them.
+
+    Set-based: one SELECT per 500 groups finds the rows (usually none — an earlier
+    stage was sent, or lapsed by `supersede_expired`), then one UPDATE per 500 of them,
+    conditional on their status like every claim, so a row a sender took meanwhile is
+    left to the sender."""
+    lapsed: dict[int, str] = {}
+    for chunk in _chunks(list(keep)):
+        rows = session.execute(
+            select(Delivery.id, Delivery.group_key, Delivery.key)
+            .where(Delivery.group_key.in_(chunk), Delivery.status.in_(CLAIMABLE))
+        )
+        for delivery_id, group_key, key in rows:
+            if key != keep[group_key]:
+                lapsed[delivery_id] = keep[group_key]
+    count = 0
+    for ids in _chunks(list(lapsed)):
+        reason = case({i: "superseded by " + lapsed[i] for i in ids}, value=Delivery.id)
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status.in_(CLAIMABLE))
+            .values(status="superseded", updated_at=now, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        count += result.rowcount
+    return count
+
+
 def supersede_group(session: Session, *, group_key: str, keep_key: str, now: datetime) -> int:
-    """Lapse the not-yet-sent rows of a group except `keep_key` (an earlier stage, an old date)."""
+    """`supersede_groups` for one group in one UPDATE: the planner's way until it planned
+    set-based, kept as the reference the planner is checked against (bench.planner)."""
     result = session.execute(
         update(Delivery)
         .where(

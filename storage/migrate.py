@@ -26,6 +26,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
     if revision == "heads":
+        from storage.declarations.obligations import derive_after_migration
         from storage.search import ensure_built
 
         ensure_built(url)
+        derive_after_migration(url)

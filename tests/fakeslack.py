@@ -328,6 +328,9 @@ class FakeSlack:
                             message[key] = _decoded(args[key])
                     message["edited"] = {"user": BOT_USER_ID}
             return {"ok": True, "channel": channel, "ts": ts, "text": args.get("text", "")}
+        if method == "conversations.open":
+            # The direct message with the (one) user named.
+            return {"ok": True, "channel": {"id": "D" + args.get("users", "").lstrip("U")}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.history":

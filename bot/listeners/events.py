@@ -61,27 +61,33 @@ def nothing() -> None:
     """Bolt acknowledges events itself; the work is in the lazy listener."""
 
 
-def _answer(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def _answer(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+            body: dict[str, Any]) -> None:
     wiring = wiring_of(context)
     if wiring.answers.busy():
         wiring.executor.submit(deliver, client, busy_event_post(wiring.settings, event))
         return
-    wiring.answers.submit_event(event, context.get("bot_user_id"), client)
+    # The event id is claimed by the worker, just before it answers
+    # (bot.listeners.retries): a retry is then not answered twice.
+    wiring.answers.submit_event(event, context.get("bot_user_id"), client,
+                                event_id=body.get("event_id"))
 
 
-def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def mention(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+            body: dict[str, Any]) -> None:
     """@Regiobot in a channel: answered in its thread by the answer workers."""
     # In a DM the same words also arrive as message.im; answer that one only.
     if _from_a_bot(event) or not _answerable(event) or event["channel"].startswith("D"):
         return
-    _answer(event, client, context)
+    _answer(event, client, context, body)
 
 
-def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, Any],
+                   body: dict[str, Any]) -> None:
     """A message in our DM; every other message event is acknowledged and ignored."""
     if _from_a_bot(event) or event.get("channel_type") != "im" or not _answerable(event):
         return
-    _answer(event, client, context)
+    _answer(event, client, context, body)
 
 
 def home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:

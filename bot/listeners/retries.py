@@ -1,10 +1,15 @@
 """Answer a retried Events API delivery once.
 
 Slack redelivers an event (same `event_id`, `X-Slack-Retry-Num`) when it saw no 200
-in time. The first delivery claims the id in the store before any listener runs; a
-retry — or a second web process getting the same event — finds it claimed and is
-acknowledged without being handled again. That is at-most-once: a process that dies
-after the claim leaves the question unanswered, which is better than answering twice.
+in time. The first delivery claims the id in the store before it is handled; a retry —
+or a second web process getting the same event — finds it claimed and is not handled
+again. That is at-most-once: a process that dies after the claim leaves the question
+unanswered, which is better than answering twice.
+
+Mentions and direct messages (`message` events) are claimed by whoever answers them,
+just before answering (`bot.answers`), not here: a claim is a store transaction, and
+in the request's thread it held up the ack of every mention and DM (issue 16 point 2).
+Other events are claimed here, before any listener runs.
 """
 
 from __future__ import annotations
@@ -26,36 +31,49 @@ from storage.slack_events import KEEP_FOR_SECONDS, claim_event, forget_events
 log = logging.getLogger(__name__)
 
 FORGET_EVERY = timedelta(hours=1)
+# Claimed when answered, by the answer workers (bot.answers), off the ack's path.
+CLAIMED_WHEN_ANSWERED = ("app_mention", "message")
+
+_last_forget: dict[str, datetime | None] = {"at": None}
+_forget_lock = threading.Lock()
+
+
+def _forget_old(factory: sessionmaker[Session], now: datetime) -> None:
+    # Keep the table small without a job of its own: now and then, on a claim.
+    with _forget_lock:
+        if _last_forget["at"] is not None and now - _last_forget["at"] < FORGET_EVERY:
+            return
+        _last_forget["at"] = now
+    try:
+        with transaction(factory) as session:
+            forget_events(session, before=now - timedelta(seconds=KEEP_FOR_SECONDS))
+    except Exception:
+        log.exception("could not forget old Slack event ids")
+
+
+def first_delivery(factory: sessionmaker[Session], event_id: str | None) -> bool:
+    """Claim `event_id`; True when this is its first delivery (or it has no id)."""
+    if not event_id:
+        return True
+    now = clock.utcnow()
+    with transaction(factory) as session:
+        first = claim_event(session, event_id=event_id, now=now)
+    if not first:
+        log.info("event %s was already handled; not handling the retry", event_id)
+        return False
+    _forget_old(factory, now)
+    return True
 
 
 def register(app: App) -> None:
-    last_forget: dict[str, datetime | None] = {"at": None}
-    forget_lock = threading.Lock()
-
-    def forget_old(factory: sessionmaker[Session], now: datetime) -> None:
-        # Keep the table small without a job of its own: now and then, on a request.
-        with forget_lock:
-            if last_forget["at"] is not None and now - last_forget["at"] < FORGET_EVERY:
-                return
-            last_forget["at"] = now
-        with transaction(factory) as session:
-            forget_events(session, before=now - timedelta(seconds=KEEP_FOR_SECONDS))
-
     @app.middleware
     def once_per_event(body: dict[str, Any], context: dict[str, Any],
                        next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not event_id:
+        event = body.get("event")
+        kind = event.get("type") if isinstance(event, dict) else None
+        if not event_id or kind in CLAIMED_WHEN_ANSWERED:
             return next()
-        factory = wiring_of(context).factory
-        now = clock.utcnow()
-        with transaction(factory) as session:
-            first = claim_event(session, event_id=event_id, now=now)
-        if not first:
-            log.info("event %s was already handled; acknowledging the retry", event_id)
+        if not first_delivery(wiring_of(context).factory, event_id):
             return BoltResponse(status=200, body="")
-        try:
-            forget_old(factory, now)
-        except Exception:
-            log.exception("could not forget old Slack event ids")
         return next()

@@ -102,7 +102,7 @@ def format_table(rows: list[rules.KpiRow], names: dict[str, str], *, lang: str =
 
 
 def run_report(args) -> int:
-    from storage.declarations import rules, store
+    from storage.declarations import obligations, store
 
     month = _month(args.month)
     today = clock.today()
@@ -110,7 +110,9 @@ def run_report(args) -> int:
     with factory() as session:
         agb = _provider(session, args.provider)
         names = store.providers(session)
-        result = rules.evaluate(
+        obligations.refresh(session, **_region_deadline())
+        session.commit()
+        result = obligations.evaluate(
             session, today=today, provider_agb=agb, month=month,
             **_region_deadline(),
         )
@@ -145,17 +147,16 @@ def run_report(args) -> int:
 
 
 def run_findings(args) -> int:
-    from storage.declarations import rules, store
+    from storage.declarations import obligations, rules, store
 
     today = clock.today()
     factory = open_store()
     with factory() as session:
         agb = _provider(session, args.provider)
         names = store.providers(session)
-        found = rules.evaluate(
-            session, today=today, provider_agb=agb, keep_findings=True,
-            **_region_deadline(),
-        ).findings
+        obligations.refresh(session, **_region_deadline())
+        session.commit()
+        found = obligations.findings(session, today=today, provider_agb=agb)
     if args.rule:
         found = [f for f in found if f.rule.lower() == args.rule.lower()]
     if args.json:

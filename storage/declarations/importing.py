@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storage.declarations import ijw_csv, ijw_xml, store
+from storage.declarations import ijw_csv, ijw_xml, obligations, store
 from storage.importers import ImportRefused, ImportReport, Problem, source_name
 
 
@@ -56,6 +56,8 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
         for what, n in ijw_csv.import_ijw_csv(session, csv_files, now=now).counts.items():
             report.count(what, n)
     session.flush()
+    # The obligations of the groups these messages belong to, kept in the store.
+    obligations.refresh(session)
     return report
 
 

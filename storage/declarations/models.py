@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -175,3 +175,116 @@ class Extracted:
     events: list[dict]
     assignments: list[AssignmentRow]
     provider_agb: str
+
+
+# Obligations that can be findings: unmet, met late, or a check (START_REPORTED_EARLY).
+# Verbatim in the partial index and in the queries that use it (SQLite uses a partial
+# index only for a query that repeats its condition).
+MAY_BE_LATE = "(done IS NULL OR done > due OR rule = 'START_REPORTED_EARLY')"
+
+
+class KeptObligation(Base):
+    """An obligation as the rules derive it from the messages of one group, kept with
+    the span of days on which the store knew it so (docs/declarations.md, "Obligations
+    kept"): known from `known_from` (the day of the message that made it so) until the
+    day before `known_until` (the next message of its group that changed it; NULL: it
+    still stands). As of a day D the obligations are the rows with known_from ≤ D <
+    known_until; whether each is met, late or not yet due as of D follows from `due`
+    and `done`. `group_key` names the group whose messages it is derived from, so that
+    a later message re-derives that group only.
+
+    Rule "LINES" is the rejected-lines KPI: a 323 with its first 325, `subject` the
+    declared month, `lines` and `rejected` its counts."""
+
+    __tablename__ = "declaration_obligation"
+    __table_args__ = (
+        Index("ix_declaration_obligation_group", "group_key"),
+        Index("ix_declaration_obligation_provider", "provider_agb", "known_from"),
+        # Covering a provider's findings as of a day (counted, and the most overdue),
+        # over the obligations that can be findings at all.
+        Index("ix_declaration_obligation_findings", "provider_agb", "known_from", "known_until",
+              "rule", "due", "done", sqlite_where=text(MAY_BE_LATE), postgresql_where=text(MAY_BE_LATE)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(80))
+    rule: Mapped[str] = mapped_column(String(24))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    subject: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(12))
+    due: Mapped[date]
+    done: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(40), default="")
+    lines: Mapped[int | None]
+    rejected: Mapped[int | None]
+    known_from: Mapped[date]
+    known_until: Mapped[date | None]
+
+
+class CareSpan(Base):
+    """The months of care one start line of an assignment implies (for REGIONAL_323),
+    from its Begindatum's month to the month of its stop (or the assignment's end), for
+    the span of days the store knew it so. Kept per assignment group so that a later
+    message can take back what the group said before."""
+
+    __tablename__ = "declaration_care_span"
+    __table_args__ = (Index("ix_declaration_care_span_group", "group_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(80))
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    # First days of the first and last month of care.
+    first_month: Mapped[date]
+    last_month: Mapped[date]
+    known_from: Mapped[date]
+    known_until: Mapped[date | None]
+
+
+class CareMonthChange(Base):
+    """How many start lines say a month of care was delivered by a provider in a
+    municipality changes by `delta` on `day` (care spans summed): as of day D the month
+    is one to declare when the changes up to D add up to more than zero."""
+
+    __tablename__ = "declaration_care_month"
+    __table_args__ = (UniqueConstraint("provider_agb", "municipality_code", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    month: Mapped[date]
+    day: Mapped[date]
+    delta: Mapped[int]
+
+
+class DerivationState(Base):
+    """How far the kept obligations are derived: every event with an id up to
+    `event_id`, with the regional deadline settings they were derived with."""
+
+    __tablename__ = "declaration_derivation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, default=0)
+    deadline_months: Mapped[int] = mapped_column(Integer, default=1)
+    deadline_moved: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TallyChange(Base):
+    """The KPI counts and finding counts the kept obligations add up to, as changes per
+    day: as of day D a provider's count of `measure` for `month` is the sum of the
+    changes dated up to D. Measures: "<kpi>:counted" and "<kpi>:on_time" (by the month
+    of the due date), "findings" and "new" (findings that became one in the seven days
+    up to D, for the weekly digest), and "answered", "lines" and "rejected" (declaration
+    lines, by the month declared). Bounded by providers × months × days, whatever the
+    number of messages."""
+
+    __tablename__ = "declaration_tally"
+    __table_args__ = (UniqueConstraint("provider_agb", "measure", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    measure: Mapped[str] = mapped_column(String(12))
+    month: Mapped[str] = mapped_column(String(7))
+    day: Mapped[date]
+    delta: Mapped[int]

@@ -795,6 +795,9 @@ class Evaluation:
     per: list[KpiRow]
     region: list[KpiRow]
     findings: list[Finding] = field(default_factory=list)
+    # Provider → (findings, of which new in the seven days up to the day): filled by
+    # obligations.evaluate, which reads them in the same query as the KPIs.
+    finding_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _groups(rows: Iterable[tuple], width: int) -> Iterable[tuple[tuple, list[tuple]]]:

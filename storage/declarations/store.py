@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Integer,
     String,
     and_,
     any_,
     bindparam,
+    case,
     cast,
+    delete,
     func,
     literal,
     null,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     update,
@@ -30,11 +35,17 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from storage.declarations.models import (
+    MAY_BE_LATE,
     Assignment,
     AssignmentRow,
+    CareMonthChange,
+    CareSpan,
+    DerivationState,
     Extracted,
+    KeptObligation,
     MessageEvent,
     Provider,
+    TallyChange,
 )
 from storage.importers import ImportRefused, Problem
 
@@ -653,3 +664,447 @@ def provider_names(session: Session) -> list[str]:
 
 def set_provider_name(session: Session, *, agb_code: str, name: str) -> None:
     session.execute(update(Provider).where(Provider.agb_code == agb_code).values(name=name))
+
+
+# --- Kept obligations (storage.declarations.obligations) ------------------------------
+
+# The columns of an event the rules read (rules.EventFact's fields), with its id first.
+_FACT_COLUMNS = (
+    "message_type", "provider_agb", "municipality_code", "message_id", "message_date",
+    "receipt_date", "toewijzing_nummer", "reference", "care_date", "period_start",
+    "period_end", "status", "declaration_number", "related_id", "related_date",
+    "line_count", "rejected_count", "assigned_on",
+)
+_KEPT_FIELDS = ("rule", "provider_agb", "municipality_code", "subject", "kind", "due", "done",
+                "note", "lines", "rejected")
+
+
+def derivation_state(session: Session) -> DerivationState | None:
+    return session.scalar(select(DerivationState).order_by(DerivationState.id).limit(1))
+
+
+def set_derivation_state(session: Session, *, event_id: int, deadline_months: int,
+                         deadline_moved: bool) -> None:
+    state = derivation_state(session)
+    if state is None:
+        session.add(DerivationState(event_id=event_id, deadline_months=deadline_months,
+                                    deadline_moved=deadline_moved))
+    else:
+        state.event_id = event_id
+        state.deadline_months = deadline_months
+        state.deadline_moved = deadline_moved
+
+
+def latest_event_id(session: Session) -> int:
+    return session.scalar(select(func.max(MessageEvent.id))) or 0
+
+
+def clear_kept(session: Session) -> None:
+    for model in (KeptObligation, CareSpan, CareMonthChange, TallyChange, DerivationState):
+        session.execute(delete(model))
+
+
+def groups_of_events(session: Session, *, after_id: int) -> tuple[set, set, set, set]:
+    """The groups the events with an id above `after_id` belong to: (assignments as
+    (municipality, ToewijzingNummer), requests as (provider, municipality, reference),
+    declarations as (provider, DeclaratieNummer), and the (provider, municipality, first
+    day of a month) each new 323 covers). With `after_id` 0 every stored assignment
+    is one too, also one without events."""
+    e = MessageEvent.__table__.c
+    stmt = select(e.message_type, e.municipality_code, e.toewijzing_nummer, e.provider_agb,
+                  e.reference, e.declaration_number, e.related_id, e.related_date,
+                  e.period_start, e.period_end).where(
+        e.id > after_id,
+        e.message_type.in_(("301", "305", "307", "315", "319", "323", "325")),
+    )
+    assignments: set = set()
+    requests: set = set()
+    declarations: set = set()
+    covered: set = set()
+    related: list[tuple[str, str, date | None, str | None]] = []
+    for kind, municipality, number, provider, reference, declaration, related_id, related_date, \
+            start, end in _streamed(session, stmt, STREAM_BATCH):
+        if kind in ("301", "305", "307"):
+            assignments.add((municipality, number))
+        if kind == "315" or (kind in ("301", "319") and reference):
+            requests.add((provider, municipality, reference))
+        if kind == "323":
+            declarations.add((provider, declaration))
+            if start is not None and end is not None:
+                month = start.replace(day=1)
+                while month <= end:
+                    covered.add((provider, municipality, month))
+                    month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        elif kind == "325":
+            if related_id:
+                related.append((provider, related_id, related_date, declaration))
+            else:
+                declarations.add((provider, declaration))
+    # A 325 belongs with the 323 it names (whatever number it carries itself).
+    found = _declaration_numbers(session, [(p, i, d) for p, i, d, _ in related])
+    for provider, related_id, related_date, declaration in related:
+        declarations.add((provider, found.get((provider, related_id, related_date), declaration)))
+    if after_id == 0:
+        a = Assignment.__table__.c
+        assignments.update(tuple(r) for r in session.execute(select(a.municipality_code, a.toewijzing_nummer)))
+    return assignments, requests, declarations, covered
+
+
+def _declaration_numbers(session: Session, keys: list[tuple[str, str, date | None]]) -> dict:
+    """(provider, 323 Identificatie, Dagtekening) → the 323's DeclaratieNummer."""
+    e = MessageEvent.__table__.c
+    out: dict = {}
+    ids = sorted({k[1] for k in keys})
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(e.provider_agb, e.message_id, e.message_date, e.declaration_number).where(
+                e.message_type == "323", e.message_id.in_(ids[start : start + 500]))
+        )
+        for provider, message_id, day, number in rows:
+            out[(provider, message_id, day)] = number
+    return out
+
+
+def _fact(row: Sequence) -> tuple[int, tuple]:
+    return row[0], tuple(row[1:])
+
+
+def assignment_groups(session: Session, *, keys: Sequence[tuple[str, str | None]]):
+    """For these (municipality, ToewijzingNummer): the stored assignment as
+    (AssignmentFact fields, id), and the 301, 305 and 307 lines as (id, EventFact
+    fields) in (Dagtekening, id) order."""
+    from storage.declarations.rules import AssignmentFact, EventFact
+
+    wanted = set(keys)
+    municipalities = sorted({k[0] for k in keys})
+    numbers = sorted({k[1] for k in keys if k[1] is not None})
+    a = Assignment.__table__.c
+    e = MessageEvent.__table__.c
+    stored: dict = {}
+    for row in session.execute(
+        select(a.id, *(a[c] for c in AssignmentFact._fields)).where(
+            a.municipality_code.in_(municipalities), a.toewijzing_nummer.in_(numbers))
+    ):
+        key = (row.municipality_code, row.toewijzing_nummer)
+        if key in wanted:
+            stored[key] = (AssignmentFact._make(row[1:]), row[0])
+    match = and_(e.municipality_code.in_(municipalities), e.toewijzing_nummer.in_(numbers))
+    if any(k[1] is None for k in keys):
+        match = or_(match, e.toewijzing_nummer.is_(None))
+    lines: dict = defaultdict(list)
+    for row in session.execute(
+        select(e.id, *(e[c] for c in _FACT_COLUMNS))
+        .where(e.message_type.in_(("301", "305", "307")), match)
+        .order_by(e.message_date, e.id)
+    ):
+        key = (row.municipality_code, row.toewijzing_nummer)
+        if key in wanted:
+            lines[key].append((row[0], EventFact._make(row[1:])))
+    return stored, lines
+
+
+def request_groups(session: Session, *, keys: Sequence[tuple[str, str, str | None]]) -> dict:
+    """For these (provider, municipality, reference): the 315s and the 301s and 319s
+    naming the reference, as (id, EventFact) in (Dagtekening, id) order."""
+    from storage.declarations.rules import EventFact
+
+    wanted = set(keys)
+    providers = sorted({k[0] for k in keys})
+    references = sorted({k[2] for k in keys if k[2] is not None})
+    e = MessageEvent.__table__.c
+    requests = and_(e.message_type == "315", e.provider_agb.in_(providers),
+                    or_(e.reference.in_(references), e.reference.is_(None))
+                    if any(k[2] is None for k in keys) else e.reference.in_(references))
+    answers = and_(e.message_type.in_(("301", "319")), e.provider_agb.in_(providers),
+                   e.reference.in_(references))
+    out: dict = defaultdict(list)
+    for row in session.execute(
+        select(e.id, *(e[c] for c in _FACT_COLUMNS)).where(or_(requests, answers))
+        .order_by(e.message_date, e.id)
+    ):
+        if row.message_type != "315" and not row.reference:
+            continue  # an empty reference answers nothing (as rules.evaluate reads it)
+        key = (row.provider_agb, row.municipality_code, row.reference)
+        if key in wanted:
+            out[key].append((row[0], EventFact._make(row[1:])))
+    return out
+
+
+def declaration_groups(session: Session, *, keys: Sequence[tuple[str, str | None]]) -> dict:
+    """For these (provider, DeclaratieNummer): the 323s with the number and the 325s
+    answering them (naming one of those 323s, or naming none and carrying the number),
+    as (id, EventFact) in (Dagtekening, id) order."""
+    from storage.declarations.rules import EventFact
+
+    wanted = set(keys)
+    providers = sorted({k[0] for k in keys})
+    numbers = sorted({k[1] for k in keys if k[1] is not None})
+    e = MessageEvent.__table__.c
+    columns = (e.id, *(e[c] for c in _FACT_COLUMNS))
+    by_number = e.declaration_number.in_(numbers)
+    if any(k[1] is None for k in keys):
+        by_number = or_(by_number, e.declaration_number.is_(None))
+    out: dict = defaultdict(list)
+    declared: dict = {}
+    rows = list(session.execute(
+        select(*columns).where(e.message_type.in_(("323", "325")), e.provider_agb.in_(providers), by_number)
+    ))
+    for row in rows:
+        if row.message_type == "323" and (row.provider_agb, row.declaration_number) in wanted:
+            declared[(row.provider_agb, row.message_id, row.message_date)] = (row.provider_agb, row.declaration_number)
+    ids = sorted({k[1] for k in declared})
+    seen = {row[0] for row in rows}
+    for start in range(0, len(ids), 500):
+        rows.extend(
+            row for row in session.execute(
+                select(*columns).where(e.message_type == "325", e.related_id.in_(ids[start : start + 500]))
+            ) if row[0] not in seen
+        )
+    for row in sorted(rows, key=lambda r: (r.message_date, r[0])):
+        if row.message_type == "323":
+            key = (row.provider_agb, row.declaration_number)
+        elif row.related_id:
+            key = declared.get((row.provider_agb, row.related_id, row.related_date))
+            if key is None:
+                continue
+        else:
+            key = (row.provider_agb, row.declaration_number)
+        if key in wanted:
+            out[key].append((row[0], EventFact._make(row[1:])))
+    return out
+
+
+def _delete_groups(session: Session, table, group_keys: Sequence[str]) -> None:
+    for start in range(0, len(group_keys), 500):
+        session.execute(delete(table).where(table.c.group_key.in_(group_keys[start : start + 500])))
+
+
+def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> list[tuple]:
+    """Drop the kept obligations of these groups and add `rows`: (group key, Kept,
+    known_from, known_until). Returns the dropped ones, as rows of the same shape."""
+    from storage.declarations.obligations import Kept
+
+    table = KeptObligation.__table__
+    k = table.c
+    dropped = []
+    for start in range(0, len(group_keys), 500):
+        part = group_keys[start : start + 500]
+        for row in session.execute(
+            select(k.group_key, *(k[f] for f in _KEPT_FIELDS), k.known_from, k.known_until)
+            .where(k.group_key.in_(part))
+        ):
+            dropped.append((row[0], Kept._make(row[1:-2]), row[-2], row[-1]))
+    _delete_groups(session, table, group_keys)
+    values = [
+        {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
+         "known_from": known_from, "known_until": known_until}
+        for group_key, kept, known_from, known_until in rows
+    ]
+    for start in range(0, len(values), 10_000):
+        _execute_many(session, table.insert(), values[start : start + 10_000])
+    return dropped
+
+
+def care_spans(session: Session, *, group_keys: Sequence[str]) -> list[tuple]:
+    """The care spans kept for these groups, as (Span, known_from, known_until)."""
+    from storage.declarations.obligations import Span
+
+    c = CareSpan.__table__.c
+    out = []
+    for start in range(0, len(group_keys), 500):
+        for row in session.execute(
+            select(c.provider_agb, c.municipality_code, c.first_month, c.last_month, c.known_from,
+                   c.known_until).where(c.group_key.in_(group_keys[start : start + 500]))
+        ):
+            out.append((Span(*row[:4]), row[4], row[5]))
+    return out
+
+
+def replace_care_spans(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> None:
+    table = CareSpan.__table__
+    _delete_groups(session, table, group_keys)
+    values = [
+        {"group_key": group_key, "provider_agb": span.provider_agb,
+         "municipality_code": span.municipality_code, "first_month": span.first_month,
+         "last_month": span.last_month, "known_from": known_from, "known_until": known_until}
+        for group_key, span, known_from, known_until in rows
+    ]
+    for start in range(0, len(values), 10_000):
+        _execute_many(session, table.insert(), values[start : start + 10_000])
+
+
+def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tuple, int],
+                 *, empty: bool) -> None:
+    """Add these deltas (keyed by the values of `keys`, the table's unique key) to a
+    table of changes per day; rows that come to 0 go. Into an `empty` table they are
+    plain inserts (COPY on PostgreSQL)."""
+    if not changes:
+        return
+    if empty:
+        values = [{**dict(zip(keys, key, strict=True)), "delta": delta}
+                  for key, delta in changes.items() if delta]
+        for start in range(0, len(values), 10_000):
+            _execute_many(session, table.insert(), values[start : start + 10_000])
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _add_changes_by_copy(session, table, keys, changes)
+    else:
+        insert = sqlite.insert(table)
+        stmt = insert.on_conflict_do_update(index_elements=list(keys),
+                                            set_={"delta": table.c.delta + insert.excluded.delta})
+        values = [{**dict(zip(keys, key, strict=True)), "delta": delta}
+                  for key, delta in sorted(changes.items())]
+        for start in range(0, len(values), 5_000):
+            session.execute(stmt, values[start : start + 5_000])
+    session.execute(delete(table).where(table.c.delta == 0))
+
+
+def _add_changes_by_copy(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> None:
+    """`_add_changes` on PostgreSQL: the deltas COPYed into a temporary table and added
+    in one INSERT … ON CONFLICT DO UPDATE — an executemany of upserts cost 0,2 ms a row."""
+    columns = [*keys, "delta"]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    staging = f"_regiobot_changes_{table.name}"
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS '
+                       f'AS SELECT {quoted} FROM "{table.name}" WITH NO DATA')
+        cursor.execute(f'TRUNCATE "{staging}"')
+        with cursor.copy(f'COPY "{staging}" ({quoted}) FROM STDIN') as copy:
+            for key, delta in changes.items():
+                copy.write_row((*key, delta))
+        conflict = ", ".join(f'"{c}"' for c in keys)
+        cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
+                       f'ON CONFLICT ({conflict}) DO UPDATE SET delta = "{table.name}".delta + excluded.delta')
+
+
+def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int],
+                           empty: bool = False) -> None:
+    """Add these deltas to the care month changes (provider, municipality, month, day)."""
+    _add_changes(session, CareMonthChange.__table__, ("provider_agb", "municipality_code", "month", "day"),
+                 changes, empty=empty)
+
+
+def add_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, date], int],
+                      empty: bool = False) -> None:
+    """Add these deltas to the tally (provider, measure, month, day)."""
+    _add_changes(session, TallyChange.__table__, ("provider_agb", "measure", "month", "day"), changes,
+                 empty=empty)
+
+
+def tally(session: Session, *, today: date, provider_agb: str | None = None,
+          month: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(provider, measure, month, count as of `today`) of the tally, counts that are not 0."""
+    t = TallyChange.__table__.c
+    total = func.sum(t.delta)
+    stmt = (select(t.provider_agb, t.measure, t.month, total).where(t.day <= today)
+            .group_by(t.provider_agb, t.measure, t.month))
+    if provider_agb:
+        stmt = stmt.where(t.provider_agb == provider_agb)
+    if month:
+        stmt = stmt.where(t.month == month)
+    return [tuple(r) for r in session.execute(stmt) if r[3]]  # type: ignore[misc]
+
+
+def care_months(session: Session) -> set[tuple[str, str, date]]:
+    c = CareMonthChange.__table__.c
+    return {tuple(r) for r in session.execute(
+        select(c.provider_agb, c.municipality_code, c.month).distinct())}  # type: ignore[misc]
+
+
+def care_month_changes(session: Session, *, pairs: Sequence[tuple[str, str]]) -> dict:
+    """(provider, municipality, month) → [(day, delta)] for these pairs."""
+    c = CareMonthChange.__table__.c
+    wanted = set(pairs)
+    out: dict = defaultdict(list)
+    for provider, municipality, month, day, delta in session.execute(
+        select(c.provider_agb, c.municipality_code, c.month, c.day, c.delta).where(
+            c.provider_agb.in_(sorted({p for p, _ in pairs})),
+            c.municipality_code.in_(sorted({m for _, m in pairs})))
+    ):
+        if (provider, municipality) in wanted:
+            out[(provider, municipality, month)].append((day, delta))
+    return out
+
+
+def declared_periods(session: Session, *, pairs: Sequence[tuple[str, str]]) -> dict:
+    """(provider, municipality) → [(period start, period end, Dagtekening)] of its 323s."""
+    e = MessageEvent.__table__.c
+    wanted = set(pairs)
+    out: dict = defaultdict(list)
+    for provider, municipality, start, end, day in session.execute(
+        select(e.provider_agb, e.municipality_code, e.period_start, e.period_end, e.message_date).where(
+            e.message_type == "323", e.provider_agb.in_(sorted({p for p, _ in pairs})),
+            e.period_start.is_not(None), e.period_end.is_not(None))
+    ):
+        if (provider, municipality) in wanted:
+            out[(provider, municipality)].append((start, end, day))
+    return out
+
+
+def _known_on(day: date):
+    k = KeptObligation.__table__.c
+    return and_(k.known_from <= day, or_(k.known_until.is_(None), k.known_until > day))
+
+
+def _late_on(day: date, checks: Sequence[str]):
+    k = KeptObligation.__table__.c
+    return or_(
+        and_(k.rule.in_(checks), k.done < k.due),
+        and_(k.rule.not_in(checks),
+             or_(and_(k.done.is_not(None), k.done > k.due), and_(k.done.is_(None), k.due < day))),
+    )
+
+
+def kept_findings(session: Session, *, today: date, checks: Sequence[str], provider_agb: str | None,
+                  month: tuple[date, date] | None = None) -> list[tuple]:
+    """The late or missing obligations of a provider (None: of all) as of `today`: (rule,
+    provider, municipality, subject, kind, due, done, note)."""
+    k = KeptObligation.__table__.c
+    stmt = select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done,
+                  k.note).where(k.rule != "LINES", _known_on(today), _late_on(today, checks))
+    if provider_agb:
+        stmt = stmt.where(k.provider_agb == provider_agb)
+    if month:
+        stmt = stmt.where(k.due >= month[0], k.due <= month[1])
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def _days_between(session: Session, start, end):
+    """`end` − `start` in days, as SQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return end - start
+    return cast(func.julianday(end) - func.julianday(start), Integer)
+
+
+def kept_finding_summary(
+    session: Session, *, today: date, checks: Sequence[str], provider_agb: str,
+    month: tuple[date, date] | None = None, first: int = 40,
+) -> tuple[dict[str, int], list[tuple]]:
+    """A provider's findings as of `today` (due in `month`, if given): how many per rule,
+    and the `first` most overdue as (rule, provider, municipality, subject, kind, due,
+    done, note), most overdue first (for a check: most days early), ties by rule,
+    subject, municipality, due date and the day sent."""
+    k = KeptObligation.__table__.c
+    where = [k.provider_agb == provider_agb, text(MAY_BE_LATE), k.rule != "LINES", _known_on(today),
+             _late_on(today, checks)]
+    if month:
+        where += [k.due >= month[0], k.due <= month[1]]
+    by_rule = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
+    late = case((k.rule.in_(checks), _days_between(session, k.done, k.due)),
+                else_=_days_between(session, k.due, func.coalesce(k.done, today)))
+    # How late the `first`-th most overdue is, from the covering index alone; then only
+    # the rows at least that late are read whole (the caller sorts and cuts, ties too).
+    threshold = session.scalar(select(late).where(*where).order_by(late.desc()).offset(first - 1).limit(1))
+    if threshold is not None:
+        where.append(late >= threshold)
+    # Their ids first (the covering index again), then those rows by primary key.
+    ids = list(session.scalars(select(k.id).where(*where)))
+    rows = []
+    for start in range(0, len(ids), 500):
+        rows.extend(session.execute(
+            select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)
+            .where(k.id.in_(ids[start : start + 500]))
+        ))
+    return {str(rule): int(n) for rule, n in by_rule.items()}, [tuple(r) for r in rows]

@@ -16,6 +16,7 @@ from bot.app import build_app
 from bot.asgi import create_app
 from tests.bot.conftest import (
     ALICE,
+    BOT_USER_ID,
     CHANNEL,
     DM,
     TODAY,
@@ -67,6 +68,22 @@ def test_it_answers_mentions_and_direct_messages_from_a_worker_process(sender, f
     sender.mention("kalender")
     [notice] = fake_slack.wait_for("chat.postEphemeral", timeout=30)
     assert notice.args["user"] == ALICE
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def test_it_answers_a_retried_mention_once_from_a_worker_process(sender, fake_slack):
+    # The worker claims the event id just before answering (not the ack's thread).
+    first, ts = sender.mention("wanneer is de volgende BOSD?", event_id="Ev0WORKERRETRY")
+    retried = {"type": "app_mention", "user": ALICE, "ts": ts, "channel": CHANNEL,
+               "event_ts": ts, "text": f"<@{BOT_USER_ID}> wanneer is de volgende BOSD?"}
+    again = sender.event(retried, event_id="Ev0WORKERRETRY", retry=1)
+    assert (first.status_code, again.status_code) == (200, 200)
+    # One worker answers in order: once the next question is answered, the retry has
+    # been dealt with.
+    _, later = sender.mention("help")
+    posts = fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
+    assert [post.args["thread_ts"] for post in posts] == [ts, later]
+    time.sleep(0.5)
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
 
 

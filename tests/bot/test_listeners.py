@@ -121,8 +121,10 @@ def _event(**fields):
 def test_it_answers_a_mention(wired):
     context, _ = wired
     client = Mock()
-    events.mention(event=_event(), client=client, context={**context, "bot_user_id": "UBOT"})
-    context[WIRING].answers.submit_event.assert_called_once_with(_event(), "UBOT", client)
+    events.mention(event=_event(), client=client, context={**context, "bot_user_id": "UBOT"},
+                   body={"event_id": "Ev1"})
+    context[WIRING].answers.submit_event.assert_called_once_with(_event(), "UBOT", client,
+                                                                 event_id="Ev1")
 
 
 @pytest.mark.parametrize("event", [
@@ -133,13 +135,14 @@ def test_it_answers_a_mention(wired):
 ])
 def test_it_ignores_a_mention_it_must_not_answer(wired, event):
     context, _ = wired
-    events.mention(event=event, client=Mock(), context=context)
+    events.mention(event=event, client=Mock(), context=context, body={})
     context[WIRING].answers.submit_event.assert_not_called()
 
 
 def test_it_ignores_a_message_outside_our_dm(wired):
     context, _ = wired
-    events.direct_message(event=_event(channel_type="channel"), client=Mock(), context=context)
+    events.direct_message(event=_event(channel_type="channel"), client=Mock(), context=context,
+                          body={})
     context[WIRING].answers.submit_event.assert_not_called()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from storage.declarations import reference, rules
+from storage.declarations import obligations, reference, rules
 from storage.declarations.ijw_csv import CSV_COLUMNS
 from storage.declarations.importing import import_declarations
 
@@ -53,16 +53,22 @@ def load_rows(store, tmp_path: Path, rows: list[dict], name="export.csv") -> Non
 
 def evaluated(store, today: date, **options):
     """(findings, per-provider KPI rows) as of `today`: the streamed evaluation, checked
-    against the whole-dataset functions on the same data."""
+    against the whole-dataset functions on the same data and against the obligations
+    kept in the store (which the imports derived, step by step where a test imports in
+    steps)."""
     with store.session() as session:
         result = rules.evaluate(session, today=today, keep_findings=True, **options)
         data = rules.load(session)
+        kept = obligations.evaluate(session, today=today, **options)
+        kept_findings = obligations.findings(session, today=today, provider_agb=None)
     whole = rules.findings(data, today=today, **options)
     assert [_f(f) for f in result.findings] == [_f(f) for f in whole]
+    assert sorted(_f(f) for f in kept_findings) == sorted(_f(f) for f in whole)
     per, _region = rules.kpis(
         data, today=today, items=rules.obligations(data, today=today, **options)
     )
     assert [_k(r) for r in result.per] == [_k(r) for r in per]
+    assert [_k(r) for r in kept.per] == [_k(r) for r in per]
     return result.findings, result.per
 
 

@@ -72,7 +72,9 @@ def _titles_after_their_first_box(text: str) -> str:
 
 BROKEN = {
     "titles after the opdrachtgever box, unrecognisable": (
-        _titles_after_their_first_box, "lines could not be placed"),
+        # Some bare titles are recognised above their opdrachtgever again, not all.
+        _titles_after_their_first_box, ("lines could not be placed",
+                                        "the introduction speaks of 9 programmes")),
     "a generic region name": (
         lambda t: t.replace("Dynamisch Programma Sociaal Domein Midden Holland 2020",
                             "Dynamisch Programma Sociaal Domein Regio 2020"),
@@ -101,7 +103,8 @@ def test_it_refuses_a_rendering_broken_beyond_repair_and_changes_nothing(cli, tm
     rc, out, err = cli("import", path)
     assert rc == 1, out
     assert "nothing imported" in err and "does not look like a programme document" in err
-    assert expected in err
+    assert any(reason in err for reason in (
+        (expected,) if isinstance(expected, str) else expected)), err
     assert "--force" in err
     assert export(cli) == before
 

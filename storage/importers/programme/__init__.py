@@ -60,8 +60,12 @@ Choices where the document leaves room:
   team line (capacity those organisations supply). A budget remark in sentences,
   without a label of its own, is labelled by its heading ("Financiën 2020").
 - A plain (unbulleted) list line that a PDF rendering wrapped right before a capitalised
-  word cannot be told from two items and is read as two; bulleted and numbered lists,
-  prose, headings, names and table rows are re-joined.
+  word is re-joined when the document writes the words around that break as one run
+  elsewhere (in a line, or in a bulleted or numbered item): "… methodische
+  samenwerking" / "Kwintes VO en Lokale teams"; otherwise it is two items. In a plain
+  milestone list, a line ending a sentence at the rendering's wrap width followed by a
+  line that is a sentence too is one milestone of two sentences. Bulleted and numbered
+  lists, prose, headings, names and table rows are re-joined.
 """
 
 from __future__ import annotations

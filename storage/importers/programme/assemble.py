@@ -195,6 +195,8 @@ class Assembler:
         for d in detailed:
             item = pairs.get(id(d))
             if item is not None:
+                if score(d.name, item.name) < 50 and not _abbreviates(item.name, d.name):
+                    p.doubtful.append((item.no, item.name))
                 if score(d.name, item.name) < 90:
                     self.doc.warn(item.no, f"deelproject {item.name!r} taken to be "
                                        f"'{d.number}. {d.name}' (line {d.no})")
@@ -204,6 +206,7 @@ class Assembler:
         leftovers = [item for item in listed if id(item) not in used]
         for item in leftovers:
             if detailed and not item.mentioned:
+                p.doubtful.append((item.no, item.name))
                 self.doc.warn(item.no, f"deelproject {item.name!r} has no section of its own; "
                                    "kept as a project without description")
             out.append(item)
@@ -269,3 +272,9 @@ class Assembler:
                     aliases.append(alias)
             data.aliases = aliases
 
+
+def _abbreviates(short: str, name: str) -> bool:
+    """Is `short` made of the initials of `name`'s words ("RvdK", "Raad voor de
+    Kinderbescherming")?"""
+    initials = "".join(w[0] for w in re.findall(r"\w+", name))
+    return len(short) >= 2 and short.replace(".", "").lower() == initials.lower()

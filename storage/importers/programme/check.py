@@ -10,7 +10,11 @@ What is checked:
   … Daarnaast … de projecten A, B en het project C");
 - programmes without an opdrachtgever, or without a single milestone, or with
   milestones named like its deelprojecten (their headings read as milestones);
+- a projects part whose milestone list stands under no deelproject heading, or whose
+  deelprojecten match the programme's list of them neither by name nor by number;
 - the share of lines that could not be placed;
+- a rendering spaced so that paragraph ends cannot be told (a blank line after every
+  line and between paragraphs alike);
 - a region name that is missing or one generic word ("Regio").
 """
 
@@ -34,6 +38,10 @@ LABEL_WORDS = re.compile(
     r"^(?:bestuurlijk|ambtelijk|opdrachtgever|programmamanager|projectleider|projectteam|"
     r"externe partners|mijlpalen|doelen|ambitie|achtergrond|afhankelijkheden|financi[eë]n|"
     r"deelprojecten|omschrijving|welke opdracht|bijlage)\b", re.I)
+# This many listed deelprojecten without a section, or with one of another name: the
+# document's own lists and headings disagree (the plan as written has at most one a
+# programme: a project only mentioned).
+DOUBTFUL_PROJECTS = 2
 # More than this share of the document's lines not placed: the reading went wrong.
 UNPLACED_SHARE = 0.10
 
@@ -46,6 +54,11 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
         out.append(Problem(doc.source, line, message))
 
     region = data.regions[0]
+    if doc.spacing == "uniform":
+        find(None, "every line of this text is followed by a blank line, and so is every "
+                   "paragraph: where a paragraph, a list or a team ends cannot be told (a "
+                   "team's sub-group, a remark after a list), so values would be guessed; "
+                   "import the .docx or .pdf itself, or a text export with paragraphs")
     if not doc.region_name or doc.region_name.lower() in GENERIC_REGION_WORDS:
         find(None, f"region name {region.name!r} is no region: the title line should name "
                    "it (\"Programma Sociaal Domein Midden-Holland 2020\")")
@@ -58,6 +71,16 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
             find(builder.no, f"programme {programme.name!r} has no opdrachtgever")
         if not programme.milestones:
             find(builder.no, f"programme {programme.name!r} has no milestones")
+        if builder.detached:
+            find(builder.detached[0], f"programme {programme.name!r}: a milestone list in its "
+                                      "projects part stands under no deelproject heading (one "
+                                      "was lost, or read as something else)")
+        if len(builder.doubtful) >= DOUBTFUL_PROJECTS:
+            names = ", ".join(repr(name) for _, name in builder.doubtful[:3])
+            find(builder.doubtful[0][0],
+                 f"programme {programme.name!r}: {len(builder.doubtful)} listed deelprojecten "
+                 f"match no section by name or number ({names} …): its projects part was "
+                 "not read as written")
         projects = {j.name.lower() for j in programme.projects}
         named = [m for m in programme.milestones if m.title.lower() in projects]
         if len(named) >= 2:
@@ -88,6 +111,8 @@ def _bad_name(name: str) -> str | None:
         return "looks like a fragment of a line"
     if name[:1].islower() and len(name.split()) < 2:
         return "looks like a fragment of a line"
+    if re.fullmatch(r"(?P<once>.{4,}?)\s+(?P=once)", name):
+        return "is one name twice (a box rendered twice, run together)"
     if ":" in name or len(name) > 80 or name.endswith((".", ",", ";")):
         return "looks like a sentence or two headings run together, not a name"
     if re.search(r"\b(?:19|20)\d{2}\b", name) and re.search(r"programma|plan", name, re.I):

@@ -5,16 +5,19 @@ quotes, dashes and bullets of every kind ("•", "o", "-Text"), numbering writte
 "2.Verkenning", markdown and HTML remnants, page headers and numbers, and what
 PDF-to-text renderings do (`normalise` runs these in order):
 
+- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
+  a heading right below itself once;
+- `_drop_page_furniture`: page headers (the title, also a two-line title on one line, or
+  a running head standing next to the page numbers) and page numbers ("- 3 -", "3 / 21",
+  "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break;
 - `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
   a single blank line is then no paragraph break, a wider gap or a heading is;
-- `_split_glued_repeats`: "X: projecten X: projecten" (also wrapped) → the heading once;
-- `_drop_page_furniture`: page headers (the title, also a two-line title on one line)
-  and page numbers;
 - `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
   title over two lines;
 - `_drop_repeated_blocks`: every text box rendered twice (within a window);
 - `_move_titles_up`: a sheet's title rendered after its first boxes goes back above
-  them.
+  them; so does a projects part's title rendered after its first deelproject's boxes;
+- `_mark_wraps_by_evidence`: a line break the document's own words show to be a wrap.
 
 Each works from the text's own evidence (how its lines are spaced, what repeats, what
 the headings are), not from one file's line numbers.
@@ -70,9 +73,11 @@ PROGRAMME_RE = re.compile(r"^(?:(?P<num>\d{1,2})\s*\.\s*)?(?P<word>programma|pro
 NUMBERED_RE = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
 
 PAGE_NUMBER_RE = re.compile(
-    r"^(?:[-–]\s*\d{1,3}\s*[-–]|(?:pagina|page|blz\.?)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?)$",
+    r"^(?:[-–]\s*\d{1,3}\s*[-–]|(?:pagina|page|blz\.?|p\.)\s*\d{1,3}(?:\s*(?:van|of|/)\s*\d{1,3})?"
+    r"|\d{1,3}\s*(?:/|van|of)\s*\d{1,3})$",
     re.IGNORECASE,
 )
+BARE_NUMBER_RE = re.compile(r"^\d{1,3}$")
 
 
 # --------------------------------------------------------------------------- lines
@@ -85,6 +90,12 @@ class Line:
     bullet: bool = False
     level: int = 0  # 1 for a nested bullet
     page_number: bool = False
+    # The wrapped rest of the line above, as the document shows where it writes the
+    # same words without that break (`_mark_wraps_by_evidence`).
+    continued: bool = False
+    # A sentence ended right at the rendering's wrap width above this capitalised line:
+    # the next sentence of the same item, or the next item? (`_mark_wraps_by_evidence`)
+    after_full_sentence: bool = False
 
     @property
     def blank(self) -> bool:
@@ -132,13 +143,79 @@ def _expand_html(physical: str) -> list[str]:
 
 def normalise(text: str) -> list[Line]:
     """The text → the lines the parser reads, each keeping its source line number."""
+    return normalise_with_spacing(text)[0]
+
+
+def normalise_with_spacing(text: str) -> tuple[list[Line], str]:
+    """`normalise`, with how the text was spaced: "single" (a blank line is a paragraph
+    gap), "double" (a blank line after every line, wider paragraph gaps) or "uniform"
+    (a blank line after every line and between paragraphs alike: where a paragraph ends
+    is left to guesswork)."""
     lines = _logical_lines(text)
-    lines = _undo_double_spacing(lines)
     lines = _split_glued_repeats(lines)
     lines = _drop_page_furniture(lines)
+    spacing = ("uniform" if not _gap_coded(lines) else "double") if _double_spaced(lines) \
+        else "single"
+    lines = _undo_double_spacing(lines)
     lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
-    return _strip_stray_emphasis(_move_titles_up(lines))
+    return _mark_wraps_by_evidence(_strip_stray_emphasis(_move_titles_up(lines))), spacing
+
+
+MARKED_RE = re.compile(r"^(?:\d{1,2}\s*[.)]\s|ad\s+\d)", re.I)
+
+
+def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
+    """A line break that cannot be told from an item boundary by its own lines ("…
+    methodische samenwerking" / "Kwintes VO en Lokale teams") is a wrap when the document
+    writes the words around it as one run elsewhere: within a line, or across a break
+    that is surely a wrap (the rest of a bulleted or numbered item). A sentence that
+    ends at the wrap width above a capitalised line is marked: that break cannot be
+    told."""
+    words = [re.findall(r"\w+", line.text.lower()) for line in lines]
+    width = _wrap_width(lines)
+    # Runs of words the document surely writes as one: a line, or a marked item with
+    # the unmarked lines below it in its paragraph.
+    runs: list[list[str]] = []
+    in_item = False
+    for index, line in enumerate(lines):
+        marked = line.bullet or MARKED_RE.match(line.text) is not None
+        if line.blank:
+            in_item = False
+            continue
+        if in_item and not marked:
+            runs[-1] += words[index]
+        else:
+            runs.append(list(words[index]))
+        in_item = marked or in_item
+    evidence = {tuple(run[k:k + n]) for run in runs for n in (2, 4)
+                for k in range(len(run) - n + 1)}
+    for index in range(1, len(lines)):
+        prev, line = lines[index - 1], lines[index]
+        if prev.blank or line.blank or line.bullet or MARKED_RE.match(line.text):
+            continue
+        # The two words either side of the break; a lone word below ("Integraal" /
+        # "Arrangeren") with the one word above it.
+        size = 1 if len(words[index]) == 1 else 2
+        gram = tuple(words[index - 1][-size:] + words[index][:2])
+        if len(gram) == 2 * size and gram in evidence:
+            line.continued = True
+        elif (width and prev.text.endswith(".") and line.text[:1].isupper()
+              and len(prev.text) + 1 + len(_first_word(line.text)) > width
+              and not heading_kind(prev.text) and not heading_kind(line.text)):
+            line.after_full_sentence = True
+    return lines
+
+
+def _wrap_width(lines: list[Line]) -> int | None:
+    """The width a rendering wrapped its lines at, or None when its lines are paragraphs:
+    many lines end just short of the longest ones."""
+    lengths = sorted(len(line.text) for line in lines if not line.blank)
+    if len(lengths) < 50:
+        return None
+    width = lengths[int(len(lengths) * 0.98)]
+    near = sum(1 for n in lengths if 0.75 * width <= n <= width)
+    return width if near >= 0.25 * len(lengths) else None
 
 
 def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
@@ -200,14 +277,18 @@ def _logical_lines(text: str) -> list[Line]:
     return lines
 
 
-GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?P<mark>[-–—•·▪■●◦‣+])(?=[A-ZÀ-Ý(\"'])")
+# "-Text", "-3x case", "-doorontwikkeling": a bullet glued to its text. An en or em dash
+# glued to a lower-case word is the rest of a word wrapped after "en" ("–deling").
+GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?:(?P<mark>[-•·▪■●◦‣+])(?=[\w(\"'])"
+                           r"|(?P<dash>[–—])(?=[A-ZÀ-Ý(\"']))")
 GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
-DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?P=once)$")
+# A line glued to its repetition; the repetition of a list item keeps its bullet.
+DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?:[-–—•·▪■●◦‣*+o]\s*)?(?P=once)$")
 
 
 def _repair_marks(text: str) -> str:
     """ "-Text" → "- Text", "2.Verkenning" → "2. Verkenning"."""
-    text = GLUED_MARK_RE.sub(r"\g<indent>\g<mark> ", text)
+    text = GLUED_MARK_RE.sub(lambda m: f"{m['indent']}{m['mark'] or m['dash']} ", text)
     return GLUED_NUMBER_RE.sub(r"\g<num>. ", text)
 
 
@@ -252,17 +333,10 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
     blank line is no paragraph boundary. Wrapped lines, list items and the lines of a
     section come together again; a wider gap, a heading, or — when every gap is one
     blank line — the end of a sentence before a new one still separate paragraphs."""
+    if not _double_spaced(lines):
+        return lines
     nonblank = [i for i, line in enumerate(lines) if not line.blank]
-    if len(nonblank) < 20:
-        return lines
-    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
-    if adjacent / len(nonblank) > 0.15:
-        return lines
-    runs: list[tuple[int, int]] = []  # (index of the line before the gap, blank lines)
-    for before, after in zip(nonblank, nonblank[1:], strict=False):
-        runs.append((before, after - before - 1))
-    wide = sum(1 for _, n in runs if n >= 2)
-    gap_coded = wide >= 0.05 * len(runs)
+    gap_coded = _gap_coded(lines)
     out: list[Line] = []
     for position, index in enumerate(nonblank):
         line = lines[index]
@@ -278,8 +352,27 @@ def _undo_double_spacing(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _gap_coded(lines: list[Line]) -> bool:
+    """Are paragraphs set apart by wider gaps (two blank lines or more) than lines?"""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    gaps = [after - before - 1 for before, after in zip(nonblank, nonblank[1:], strict=False)]
+    return sum(1 for n in gaps if n >= 2) >= 0.05 * len(gaps)
+
+
+def _double_spaced(lines: list[Line]) -> bool:
+    """Does (nearly) every line have a blank line after it?"""
+    nonblank = [i for i, line in enumerate(lines) if not line.blank]
+    if len(nonblank) < 20:
+        return False
+    adjacent = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].blank)
+    return adjacent / len(nonblank) <= 0.15
+
+
 def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
                      gap_coded: bool) -> bool:
+    if heading_kind(prev.text) == "programme" and line.text[:1].islower() \
+            and not line.bullet and heading_kind(line.text) is None:
+        return False  # a title wrapped: "5. Programma Aansluiting jeugdhulp-Passend" / "onderwijs"
     if heading_kind(prev.text) or heading_kind(line.text):
         return True
     if gap_coded:
@@ -317,6 +410,11 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
                     break
         if doubled:
             out[index] = Line(line.no, doubled["once"], line.bullet, line.level)
+        # A heading or title right below itself (a box rendered twice, single spaced).
+        nxt = index + 1
+        if (nxt < len(out) and out[nxt].text == out[index].text and not line.bullet
+                and (heading_kind(line.text) or _is_title(line.text))):
+            drop.add(nxt)
     return [line for index, line in enumerate(out) if index not in drop]
 
 
@@ -441,7 +539,21 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
     blocks = _blocks(lines)
     kinds = [heading_kind(lines[start].text) for start, _ in blocks]
     moves: list[tuple[int, int]] = []  # (title block, block to put it before)
+    titles: set[str] = set()
     for bi, (start, end) in enumerate(blocks):
+        text = lines[start].text
+        # A projects part's title: "X: projecten", or the programme's title again.
+        repeated_title = _is_title(text) and text in titles
+        if end - start == 1 and _is_title(text):
+            titles.add(text)
+        if end - start == 1 and (kinds[bi] == "detail" or repeated_title):
+            target = _first_deelproject_above(lines, blocks, kinds, bi)
+            if target is not None:
+                moves.append((bi, target))
+            continue
+        if end - start == 1 and _bare_title_after_opdrachtgever(lines, blocks, kinds, bi):
+            moves.append((bi, max(j for j in range(bi) if kinds[j] == "opdrachtgever")))
+            continue
         if end - start != 1 or not _is_title(lines[start].text):
             continue
         following = next((k for k in kinds[bi + 1:] if k is not None), None)
@@ -450,9 +562,13 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         target, seen = None, set()
         for j in range(bi - 1, -1, -1):
             kind = kinds[j]
-            if kind in TOP_OF_SHEET and kind not in seen:
+            if kind in TOP_OF_SHEET:
+                # A sheet's first boxes; one of them may come twice ("Projectteam X:"
+                # inside the team box). Its opdrachtgever is where the sheet starts.
                 seen.add(kind)
                 target = j
+                if kind == "opdrachtgever":
+                    break
             elif kind is not None or NUMBERED_RE.match(lines[blocks[j][0]].text):
                 break
         if target is not None and "opdrachtgever" in seen:
@@ -464,6 +580,49 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         order.remove(title)
         order.insert(order.index(target), title)
     return _rebuild(lines, order, blocks)
+
+
+def _title_like(line: Line) -> bool:
+    """A line that can be a sheet's title without the words "Programma" or "Project"
+    ("Rechtmatigheid en kwaliteit"): short, capitalised, no sentence, label or item."""
+    text = line.text
+    return (not line.bullet and 3 <= len(text) <= 80 and text[:1].isupper()
+            and not text.endswith((".", ":", ";", ",", ")")) and ":" not in text
+            and heading_kind(text) is None and not MARKED_RE.match(text))
+
+
+def _bare_title_after_opdrachtgever(lines: list[Line], blocks: list[tuple[int, int]],
+                                    kinds: list[str | None], bi: int) -> bool:
+    """A sheet's title without "Programma" rendered right after its opdrachtgever box,
+    the next box a sheet's first (ambitie, projectteam, partners), while above that
+    opdrachtgever stands no title of its own (the text before ends a sentence or list)."""
+    if not _title_like(lines[blocks[bi][0]]) or kinds[bi] is not None:
+        return False
+    following = next((k for k in kinds[bi + 1:] if k is not None), None)
+    if following not in TOP_OF_SHEET or following == "opdrachtgever":
+        return False
+    j = bi - 1
+    while j >= 0 and kinds[j] is None and ":" in lines[blocks[j][0]].text:
+        j -= 1  # the box's own lines: "Bestuurlijk: …", "Ambtelijk: …"
+    if j < 1 or kinds[j] != "opdrachtgever":
+        return False
+    above = lines[blocks[j - 1][1] - 1]
+    return not (_title_like(above) or _is_title(above.text))
+
+
+def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
+                             kinds: list[str | None], bi: int) -> int | None:
+    """A projects part's title ("X: projecten") rendered after its first deelproject's
+    boxes ("1. …", its description and milestones): the block of that "1. …" heading,
+    when only that deelproject's own boxes stand between it and the title."""
+    for j in range(bi - 1, max(-1, bi - 8), -1):
+        first = lines[blocks[j][0]]
+        if first.number == 1 and not first.bullet and blocks[j][1] - blocks[j][0] == 1:
+            before = next((k for k in reversed(kinds[:j]) if k is not None), None)
+            return j if before != "detail" else None
+        if kinds[j] not in (None, "description", "milestones") or first.number is not None:
+            return None
+    return None
 
 
 def _one_line(no: int, raw: str) -> Line:
@@ -493,7 +652,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     titles = set(first_lines[:1])
     if len(first_lines) == 2:  # a title over two lines stands on one in a page header
         titles.add(" ".join(first_lines))
-    furniture: set[int] = set()
+    furniture: set[int] = set(_bare_page_numbers(lines))
     seen_title = False
     for index, line in enumerate(lines):
         if line.blank:
@@ -504,15 +663,82 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             seen_title = True
         if line.page_number:
             furniture.add(index)
-    drop = set(furniture)
-    for index in furniture:
+    furniture |= _running_heads(lines, furniture)
+    if not furniture:
+        return lines
+    # A page break says nothing of paragraphs: the run of furniture and blank lines
+    # becomes a line break as the text writes one (a blank line in a double-spaced
+    # text), or a paragraph gap where a heading or a new sentence starts after it.
+    double = _double_spaced(lines)
+    out: list[Line] = []
+    index = 0
+    while index < len(lines):
+        if index not in furniture:
+            out.append(lines[index])
+            index += 1
+            continue
+        before = 0
+        while out and out[-1].blank:
+            out.pop()
+            before += 1
+        after = 0
+        while index < len(lines) and (lines[index].blank or index in furniture):
+            after = 0 if index in furniture else after + 1
+            index += 1
+        if not out or index >= len(lines):
+            continue
+        prev, nxt = out[-1], lines[index]
+        if double:
+            # As wide a gap as the text shows on both sides of the page's furniture: a
+            # paragraph that ends with the page is set apart on the next page too.
+            out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
+            continue
+        if prev.text == nxt.text or any(
+                heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
+                prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
+                and not nxt.bullet):
+            out.append(Line(prev.no + 1, ""))
+    return out
+
+
+
+def _standalone(lines: list[Line], index: int) -> bool:
+    """A line with a blank line (or the text's edge) above or below it."""
+    return (index == 0 or lines[index - 1].blank or index + 1 == len(lines)
+            or lines[index + 1].blank)
+
+
+def _bare_page_numbers(lines: list[Line]) -> list[int]:
+    """Lines holding only a number that are page numbers: standing alone and counting up
+    one by one through the text (at least three of them), not a number of a list."""
+    candidates = [i for i, line in enumerate(lines) if not line.blank and not line.bullet
+                  and BARE_NUMBER_RE.match(line.text) and _standalone(lines, i)]
+    chains: list[list[int]] = []
+    for index in candidates:
+        value = int(lines[index].text)
+        chain = next((c for c in chains if int(lines[c[-1]].text) + 1 == value), None)
+        if chain is not None:
+            chain.append(index)
+        else:
+            chains.append([index])
+    return [i for chain in chains if len(chain) >= 3 for i in chain]
+
+
+def _running_heads(lines: list[Line], numbers: set[int]) -> set[int]:
+    """A page header or footer that is not the title: a line that stands next to the
+    page numbers (blank lines aside) on most pages."""
+    if len(numbers) < 3:
+        return set()
+    neighbours: dict[str, list[int]] = {}
+    for index in numbers:
         for step in (-1, 1):
             j = index + step
-            while 0 <= j < len(lines) and (lines[j].blank or j in furniture):
-                drop.add(j)
+            while 0 <= j < len(lines) and lines[j].blank:
                 j += step
-    return [line for index, line in enumerate(lines) if index not in drop]
-
+            if 0 <= j < len(lines) and j not in numbers and len(lines[j].text) <= 120:
+                neighbours.setdefault(lines[j].text, []).append(j)
+    return {j for text, found in neighbours.items() if len(found) >= max(3, len(numbers) // 2)
+            for j in found}
 
 
 def _first_word(text: str) -> str:
@@ -528,6 +754,8 @@ def _continues(prev: str, nxt: Line) -> bool:
     t = nxt.text
     if not t or nxt.bullet:
         return False
+    if nxt.continued:
+        return True
     first = t[0]
     if first.islower() or first == "(":
         return True

@@ -32,7 +32,7 @@ from .normalise import (
     _continues,
     _join,
     _last_word,
-    normalise,
+    normalise_with_spacing,
 )
 from .values import (
     AD_RE,
@@ -63,6 +63,7 @@ class Item:
     level: int = 0
     block: int = 0
     number: int | None = None
+    after_full_sentence: bool = False  # see `Line.after_full_sentence`
 
 
 def _items(lines: list[Line]) -> list[Item]:
@@ -101,7 +102,8 @@ def _items(lines: list[Line]) -> list[Item]:
             number = int(numbered["num"])
             text = numbered["rest"]
         items.append(Item(text=text, no=line.no, bullet=line.bullet, level=line.level,
-                          block=block, number=number))
+                          block=block, number=number,
+                          after_full_sentence=same_block and line.after_full_sentence))
         prev_blank = False
     return items
 
@@ -130,6 +132,34 @@ def _paragraphs(lines: list[Line]) -> list[tuple[int, str]]:
             current[-1] = _join(current[-1], line.text)
     return [(no, "\n".join(parts)) for no, parts in paragraphs if parts]
 
+
+
+def _second_sentences_joined(items: list[Item]) -> list[Item]:
+    """A plain milestone list wrapped right after a sentence ("… d.m.v.
+    werkbijeenkomsten." / "Lokale keuzes maken / prioriteren."): a line that is a
+    sentence too is the milestone's second sentence — the document's plain milestone
+    items do not end with a full stop one after another."""
+    out: list[Item] = []
+    for item in items:
+        last = out[-1] if out else None
+        if (last is not None and item.after_full_sentence and item.text.endswith(".")
+                and not item.bullet and item.number is None and not last.bullet
+                and last.number is None and last.block == item.block):
+            last.text = f"{last.text} {item.text}"
+            continue
+        out.append(item)
+    return out
+
+
+def _sentences(text: str) -> bool:
+    """Running text: a sentence ended within it ("… via BOSD. Bureau")."""
+    return re.search(r"[a-zà-ÿ)]\.\s+[A-ZÀ-Ý]", text) is not None
+
+
+def _budget_label(text: str) -> bool:
+    """Does a budget line start with a label of its own ("Regionaal: …")?"""
+    head = text.split(":", 1)[0]
+    return ":" in text and len(head) <= 40 and not head.endswith(".")
 
 
 # --------------------------------------------------------------------------- builders
@@ -165,6 +195,10 @@ class ProgrammeBuilder:
     detailed: list[ProjectBuilder] = field(default_factory=list)
     milestones: list[tuple[Item, int | None]] = field(default_factory=list)
     budget: list[BudgetLineData] = field(default_factory=list)
+    # What the plausibility gate weighs: lines of milestone lists in a detail part
+    # without a deelproject; (line, name) of deelprojecten matched on a guess or not at all.
+    detached: list[int] = field(default_factory=list)
+    doubtful: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -187,12 +221,13 @@ class Section:
     programme: ProgrammeBuilder | None = None
     project: ProjectBuilder | None = None
     appendix: int | None = None
+    detail: bool = False  # in a "…: projecten" part
 
 
 class DocumentParser:
     def __init__(self, text: str, source: str):
         self.source = source
-        self.lines = normalise(text)
+        self.lines, self.spacing = normalise_with_spacing(text)
         self.problems: list[Problem] = []
         self.programmes: list[ProgrammeBuilder] = []
         self.region_name: str | None = None
@@ -294,7 +329,7 @@ class DocumentParser:
             nonlocal section
             sections.append(section)
             section = Section(kind, heading, programme=programme, project=project,
-                              appendix=appendix, **kw)
+                              appendix=appendix, detail=mode == "detail", **kw)
             return section
 
         index = 0
@@ -667,7 +702,9 @@ class DocumentParser:
             # A remark in sentences, without amounts, is one remark however it was wrapped.
             last = items[-1] if items else None
             if (last is not None and last.block == item.block and not item.bullet
-                    and last.text.endswith(".") and len(last.text) > 80
+                    and (last.text.endswith(".") or _sentences(last.text))
+                    and not _budget_label(last.text)
+                    and not _budget_label(item.text)
                     and parse_amount(last.text)[0] is None
                     and parse_amount(item.text)[0] is None):
                 last.text = f"{last.text} {item.text}"
@@ -764,8 +801,12 @@ class DocumentParser:
         return best if best_score >= 60 else None
 
     def _read_milestones(self, sec: Section, content: list[Line]) -> None:
-        items = _items(content)
+        items = _second_sentences_joined(_items(content))
         target = sec.project.milestones if sec.project is not None else None
+        if sec.detail and sec.project is None and any(not i.blank for i in content):
+            # Milestones in a detail part with no deelproject heading above them: the
+            # plausibility gate asks whether a heading was lost.
+            sec.programme.detached.append(sec.heading.no)
         for item in items:
             text = item.text
             if re.match(r"^n\.?\s?b\.?\s*[:.]?\s|^(?:is\s+|overig\s+|deels\s+)?afhankelijk\s+van\b",
