@@ -14,15 +14,18 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import TextIO
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, TextIO, cast
 
 from commands.core import Context, Reply
 from commands.i18n import unescape
 from commands.render import to_text
 from regiobot import clock
 from regiobot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from storage.on_first_use import StoreOnFirstUse
 
 PROMPT = "regio> "
 EXIT_WORDS = {"exit", "quit", "stop", "q", ":q"}
@@ -52,13 +55,15 @@ def console_context(
     )
 
 
-def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
+def answer(factory: sessionmaker[Session] | StoreOnFirstUse, settings: Settings, text: str, *,
            user_id: str | None = None, lang: str | None = None) -> Reply:
-    """One command or question, in a session of its own."""
+    """One command or question, in a session of its own (with a `StoreOnFirstUse`, one
+    that opens the store only if the answer reads it)."""
     from commands.dispatch import handle
 
     with factory() as session:
-        return handle(text, console_context(session, settings, user_id=user_id, lang=lang))
+        ctx = console_context(cast("Session", session), settings, user_id=user_id, lang=lang)
+        return handle(text, ctx)
 
 
 # The few Slack emoji codes replies use, as a terminal shows them.

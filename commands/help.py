@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from commands.core import SUBCOMMANDS, Context, Header, Note, Reply, Subcommand, Text, subcommand
+from commands import registry
+from commands.core import Context, Header, Note, Reply, Text, subcommand
 from commands.i18n import escape, t
 
 POLITE = frozenset({"please", "pls", "plz", "alsjeblieft", "alstublieft", "aub", "svp", "me",
                     "mij", "graag", "even", "nodig", "needed", "!"})
-
-
-def _unique() -> list[Subcommand]:
-    seen: dict[int, Subcommand] = {}
-    for entry in SUBCOMMANDS.values():
-        seen.setdefault(id(entry.handler), entry)
-    return sorted(seen.values(), key=lambda e: e.name)
 
 
 @subcommand("help", "hulp", "?", "h")
@@ -33,11 +27,13 @@ def help_(args: str, ctx: Context) -> Reply:
     # "help please", "help me": nothing but politeness.
     name = " ".join(w for w in name.split() if w not in POLITE)
     if name:
-        entry = SUBCOMMANDS.get(name.split()[0])
+        entry = registry.find(name.split()[0])
         if entry is None:
             return Reply.error(t("help.unknown", lang, name=escape(name)), hint=t("help.more", lang))
         return Reply(summary=entry.usage, parts=[Header(f"/regio {entry.name}"), Text(escape(entry.help))])
-    lines = [f"• {escape(entry.usage)}" for entry in _unique()]
+    # Read from the subcommands' source: the overview needs none of their modules.
+    usages = registry.usage_lines()
+    lines = [f"• {escape(usages[name])}" for name in sorted(usages)]
     parts = [
         Header(t("help.title", lang)),
         Text(t("help.intro", lang)),

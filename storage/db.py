@@ -14,9 +14,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-# Its session hooks keep the search index in step with every write through a session.
-import storage.search  # noqa: F401
-
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -484,3 +484,8 @@ __all__ = [
     "Subscription",
     "UTCDateTime",
 ]
+
+# The search index follows every write through a session (storage.search's session
+# hooks). Every such write uses these models, so loading them loads the hooks; a
+# command that never touches the store (`/regio help`) loads neither.
+import storage.search  # noqa: E402, F401  (after the models it indexes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from datetime import date
@@ -10,28 +11,50 @@ from datetime import date
 from regiobot import clock
 from regiobot.settings import reset_settings_cache
 
-from . import bot as bot_cli
-from . import calendar as calendar_cli
-from . import declarations as declarations_cli
-from . import schedule as schedule_cli
-from . import store as store_cli
-from . import web as web_cli
 from .common import CommandError
 
-AREAS = (store_cli, bot_cli, web_cli, schedule_cli, calendar_cli, declarations_cli)
+# Each command's area module, in the order `regiobot --help` lists them. A command
+# imports only its own area (and what that area needs): `regiobot ask` does not load
+# alembic, the importers or the web server. `--help` and a mistyped command load all.
+AREA_OF_COMMAND: dict[str, str] = {
+    "migrate": "store", "import": "store", "export": "store", "start": "store",
+    "ask": "bot", "console": "bot",
+    "web": "web",
+    "clock": "schedule", "simulate": "schedule",
+    "calendar": "calendar",
+    "declarations": "declarations", "demo-data": "declarations",
+}
+AREAS = tuple(dict.fromkeys(AREA_OF_COMMAND.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="regiobot", description=__doc__)
+def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--today",
         type=date.fromisoformat,
         help="run as if today were this date (YYYY-MM-DD); also REGIOBOT_TODAY",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return parser
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command `argv` names, read past the global options; None for none."""
+    first = _global_options(argparse.ArgumentParser(add_help=False))
+    first.add_argument("command", nargs="?")
+    try:
+        known, _ = first.parse_known_args(argv)
+    except SystemExit:  # a malformed global option: the full parser says what is wrong
+        return None
+    return known.command
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `regiobot` parser with `command`'s area, or with every area."""
+    parser = _global_options(argparse.ArgumentParser(prog="regiobot", description=__doc__))
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for area in AREAS:
-        area.register(subparsers)
+    area = AREA_OF_COMMAND.get(command or "")
+    for name in (area,) if area else AREAS:
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
     # `--today` also after the command (`regiobot start --today 2020-03-01`, as
     # scripts/start passes its arguments on); SUPPRESS keeps a global value when absent.
     for command in set(subparsers.choices.values()):
@@ -46,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -7,22 +7,45 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 _SCRIPT = """
 import sys
 from regiobot.cli import main
-status = main(["ask", "/regio help"])
-print(status, *sorted(m for m in ("alembic", "storage.migrate",
-                                   "storage.importers.ijw", "slack_bolt", "uvicorn")
-                      if m in sys.modules))
+status = main(["ask", {text!r}])
+print(status, *sorted(m for m in {modules!r} if m in sys.modules))
 """
+# Help needs no store: none of SQLAlchemy, its ORM, the driver or the models.
+_NOT_FOR_HELP = ("alembic", "storage.migrate", "storage.importers.ijw", "slack_bolt", "slack_sdk",
+                 "uvicorn", "sqlalchemy", "psycopg", "storage.models", "commands.questions",
+                 "commands.milestones", "matplotlib", "rich")
 
 
-def test_it_answers_help_without_loading_migrations_imports_or_the_web_server(store_url):
+def _ask(store_url: str, text: str, modules: tuple[str, ...]) -> tuple[str, list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REGIOBOT_"))}
     env["DATABASE_URL"] = store_url
-    done = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
+    script = _SCRIPT.format(text=text, modules=modules)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     *answer, loaded = done.stdout.strip().splitlines()
-    assert "/regio" in "\n".join(answer)
-    assert loaded == "0", f"loaded for a help answer: {loaded}"
+    return "\n".join(answer), loaded.split()
+
+
+def test_it_answers_help_without_loading_the_store_migrations_or_the_web_server(store_url):
+    answer, loaded = _ask(store_url, "/regio help", _NOT_FOR_HELP)
+    assert "/regio mijlpaal" in answer  # the overview is complete without its modules
+    assert loaded == ["0"], f"loaded for a help answer: {loaded}"
+
+
+@pytest.mark.parametrize(("text", "loaded"), [
+    ("/regio verdeel 40000", ["commands.money", "sqlalchemy.orm", "storage.models"]),
+    # One subcommand's help imports its module (with what it imports), no other.
+    ("/regio help mijlpaal", ["commands.milestones", "sqlalchemy.orm", "storage.models"]),
+])
+def test_it_loads_a_subcommand_module_and_the_store_when_the_answer_needs_them(
+        store_url, text, loaded):
+    modules = ("commands.money", "commands.milestones", "sqlalchemy.orm", "storage.models",
+               "commands.declaraties")
+    _, found = _ask(store_url, text, modules)
+    assert found[1:] == sorted(loaded)
