@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import run_handler
 from bot.listeners.events import publish_home
-from commands import actions as commands
+from commands import changes as commands
 from commands import identity
 from commands.core import Context, Form, FormResult, Reply
 from commands.home import ACTION_CALENDAR, ACTION_FILTER

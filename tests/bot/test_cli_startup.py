@@ -11,7 +11,7 @@ import pytest
 
 _SCRIPT = """
 import sys
-from regiobot.cli import main
+from regiobot_cli import main
 status = main(["ask", {text!r}])
 print(status, *sorted(m for m in {modules!r} if m in sys.modules))
 """

@@ -11,7 +11,7 @@ import pytest
 import bot.socket_mode
 from bot.app import SlackConfigError, build_app
 from bot.asgi import create_app
-from regiobot.cli import main
+from regiobot_cli import main
 from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -277,8 +277,8 @@ def test_it_reads_agenda_lines_as_its_own_feeds_write_them():
 
 
 def test_it_is_what_regiobot_import_runs_for_ics_files(region, tmp_path, monkeypatch, capsys):
-    from regiobot.cli import main
     from regiobot.settings import reset_settings_cache
+    from regiobot_cli import main
 
     monkeypatch.setenv("DATABASE_URL", region.url)
     reset_settings_cache()

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from regiobot.cli import main
 from regiobot.settings import reset_settings_cache
+from regiobot_cli import main
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.importers import programme_document
 from storage.migrate import upgrade

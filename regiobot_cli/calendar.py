@@ -74,7 +74,7 @@ def _one(found: list, name: str, what: str):
 
 
 def run_export(args) -> int:
-    from calendars.feeds import build_content_feed
+    from calendars.ics_export import build_content_feed
     from storage.feeds import feed_records
 
     factory = open_store()

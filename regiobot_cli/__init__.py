@@ -1,4 +1,6 @@
-"""The `regiobot` command. Each area registers its own subcommands in a module here."""
+"""The `regiobot` command, the top of the house: it may use every package, and none uses it.
+
+Each area registers its own subcommands in a module here."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def run_clock_command(args: argparse.Namespace) -> int:
 
 
 def _fresh_store() -> str:
-    from regiobot.cli.store import BUNDLED_PROGRAMME, import_sources  # noqa: PLC0415
+    from regiobot_cli.store import BUNDLED_PROGRAMME, import_sources  # noqa: PLC0415
     from storage.db import transaction  # noqa: PLC0415
     from storage.migrate import upgrade  # noqa: PLC0415
     from storage.queries import add_subscription  # noqa: PLC0415
