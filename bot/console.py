@@ -1,4 +1,4 @@
-"""The console: Regiobot without Slack (DESIGN §7, like Errbot's text backend).
+"""The console: Regiobot without Slack (docs/architecture.md §7, like Errbot's text backend).
 
 A person types `/regio …` or a question and reads the same answer Slack would show, as
 plain text. They act as REGIOBOT_CONSOLE_USER (default "console"), which counts as an

@@ -2,7 +2,7 @@
 
 Slack refuses a message with more than 50 blocks, a section text over 3000 characters
 or a header over 150; long answers are cut here with a pointer to the rest rather than
-rejected (DESIGN §7). Blocks are built with `slack_sdk.models.blocks`, which checks
+rejected (docs/architecture.md §7). Blocks are built with `slack_sdk.models.blocks`, which checks
 those lengths again when serialising.
 """
 

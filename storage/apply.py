@@ -261,7 +261,7 @@ def _apply_programme(
             options=options,
         )
     # A milestone that left the source is cancelled, not deleted: calendar clients
-    # must see it go (DESIGN §8.7), and its history stays.
+    # must see it go (docs/architecture.md §8.7), and its history stays.
     wanted_keys = {m.key for m in data.milestones}
     for key, milestone in milestones.items():
         if key not in wanted_keys and milestone.status != "cancelled":

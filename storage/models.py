@@ -1,4 +1,4 @@
-"""The store's tables (DESIGN §3), as SQLAlchemy 2.0 typed models.
+"""The store's tables (docs/architecture.md §3), as SQLAlchemy 2.0 typed models.
 
 Money is Decimal in Numeric(14, 2); dates are dates; timestamps are aware UTC datetimes
 (`UTCDateTime` keeps that true on SQLite, which has no time zones). Text "as written"

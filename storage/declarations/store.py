@@ -1,4 +1,4 @@
-"""All declarations SQL (DESIGN §5): keyword-only functions taking a Session — writing
+"""All declarations SQL (docs/architecture.md §5): keyword-only functions taking a Session — writing
 what the importers extracted, and reading it for the rules, a group at a time.
 """
 

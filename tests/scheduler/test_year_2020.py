@@ -56,8 +56,8 @@ def _load_2020(factory) -> None:
 
 
 def responsible_by_hand(milestones, roles) -> dict[int, int]:
-    """{milestone id: person id} by DESIGN §3, in Python (not storage.responsible): the
-    owner; else the first projectleider of its project; else the first programmamanager
+    """{milestone id: person id} by docs/architecture.md §3, in Python (not
+    storage.responsible): the owner; else the first projectleider of its project; else the first programmamanager
     of its programme — people only, not vacancies."""
     def first(kind, match):
         for role in roles:
