@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from commands.core import Context, Reply
+from commands.core import Context, Lang, Reply
 from commands.i18n import unescape
 from commands.render import to_text
 from regiobot import clock
@@ -36,7 +36,7 @@ HISTORY_LENGTH = 1000
 
 def console_context(
     session: Session, settings: Settings, *, user_id: str | None = None,
-    lang: str | None = None, channel_id: str | None = None,
+    lang: Lang | None = None, channel_id: str | None = None,
 ) -> Context:
     """A Context for someone at a terminal (the console and `regiobot ask`)."""
     user = user_id or settings.regiobot_console_user
@@ -56,7 +56,7 @@ def console_context(
 
 
 def answer(factory: sessionmaker[Session] | StoreOnFirstUse, settings: Settings, text: str, *,
-           user_id: str | None = None, lang: str | None = None) -> Reply:
+           user_id: str | None = None, lang: Lang | None = None) -> Reply:
     """One command or question, in a session of its own (with a `StoreOnFirstUse`, one
     that opens the store only if the answer reads it)."""
     from commands.dispatch import handle
@@ -93,7 +93,7 @@ def _line_editing(history: Path) -> bool:
     """Turn on readline (arrow keys, Ctrl-R, history kept in `history`); False where
     Python has no readline (Windows without pyreadline)."""
     try:
-        import readline  # noqa: PLC0415 — only an interactive console wants it
+        import readline  # only an interactive console wants it
     except ImportError:
         return False
     readline.set_history_length(HISTORY_LENGTH)

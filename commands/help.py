@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands import registry
-from commands.core import Context, Header, Note, Reply, Text, subcommand
+from commands.core import Context, Header, Note, Part, Reply, Text, subcommand
 from commands.i18n import escape, t
 
 POLITE = frozenset({"please", "pls", "plz", "alsjeblieft", "alstublieft", "aub", "svp", "me",
@@ -34,7 +34,7 @@ def help_(args: str, ctx: Context) -> Reply:
     # Read from the subcommands' source: the overview needs none of their modules.
     usages = registry.usage_lines()
     lines = [f"• {escape(usages[name])}" for name in sorted(usages)]
-    parts = [
+    parts: list[Part] = [
         Header(t("help.title", lang)),
         Text(t("help.intro", lang)),
         Text("\n".join(lines)),

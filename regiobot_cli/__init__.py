@@ -59,9 +59,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     # `--today` also after the command (`regiobot start --today 2020-03-01`, as
     # scripts/start passes its arguments on); SUPPRESS keeps a global value when absent.
-    for command in set(subparsers.choices.values()):
+    for command_parser in set(subparsers.choices.values()):
         try:
-            command.add_argument(
+            command_parser.add_argument(
                 "--today", type=date.fromisoformat, default=argparse.SUPPRESS,
                 metavar="DATE", help="run as if today were this date (YYYY-MM-DD)",
             )

@@ -111,14 +111,14 @@ def render(
         return _meeting(meeting, delivery, schedule=schedule, lang=lang)
     if delivery.kind == store.DECLARATIONS_DIGEST:
         # Imported here: the declarations rules are only needed where someone follows them.
-        from commands.declaraties import weekly_digest  # noqa: PLC0415
+        from commands.declaraties import weekly_digest
 
         day = date.fromisoformat(delivery.payload["day"])
         return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
     if delivery.kind == store.WEEK:
         return _week(session, delivery, now=now, lang=lang)
     if delivery.kind == store.LINK_REQUEST:
-        from commands.identity import request_card  # noqa: PLC0415
+        from commands.identity import request_card
 
         return request_card(delivery.payload.get("request_id", 0), session=session, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:

@@ -89,7 +89,7 @@ class MergeOptions:
 
 def apply_store_data(
     session: Session, data: StoreData, *, now: datetime, report: ImportReport,
-    options: MergeOptions = MergeOptions(),  # noqa: B008 (frozen, shared safely)
+    options: MergeOptions = MergeOptions(),  # frozen, shared safely
 ) -> None:
     """Bring the store in line with `data` (within the caller's transaction)."""
     people = {p.name: p for p in session.scalars(select(Person))}

@@ -225,7 +225,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             return
 
         def card(ctx: Context) -> Reply:
-            from storage import queries  # noqa: PLC0415
+            from storage import queries
 
             milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
             if milestone is None:
@@ -247,7 +247,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         user_id = body["user"]["id"]
 
         def calendar(ctx: Context) -> Reply:
-            from commands.dispatch import handle  # noqa: PLC0415
+            from commands.dispatch import handle
 
             return handle("kalender mijn", ctx)
 

@@ -42,7 +42,7 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             forget_events(session, before=now - timedelta(seconds=KEEP_FOR_SECONDS))
 
     @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+    def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:
             return next()

@@ -90,7 +90,7 @@ def test_it_answers_clearly_for_no_match_two_matches_or_a_taken_person(web):
 def _send_requests(web) -> None:
     client = WebClient(token="xoxb-test", base_url=web.slack.api_url, retry_handlers=[])
     sender = Sender(web.factory, SlackChannel(client), schedule=Schedule(), worker="w")
-    from regiobot import clock  # noqa: PLC0415
+    from regiobot import clock
 
     sender.run(now=clock.utcnow())
 

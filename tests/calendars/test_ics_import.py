@@ -217,7 +217,7 @@ def test_it_refuses_when_there_is_no_region(store, tmp_path):
 class _Handler(http.server.BaseHTTPRequestHandler):
     body = b""
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):  # the http.server API
         if self.path != "/secret-path/bosd.ics":
             self.send_error(404)
             return
