@@ -49,3 +49,18 @@ def test_it_loads_a_subcommand_module_and_the_store_when_the_answer_needs_them(
                "commands.declaraties")
     _, found = _ask(store_url, text, modules)
     assert found[1:] == sorted(loaded)
+
+
+def test_it_says_how_to_make_the_store_when_an_answer_needs_one_that_has_no_tables(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REGIOBOT_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'empty.db'}"
+    ask = [sys.executable, "-m", "regiobot", "ask"]
+    needs_store = subprocess.run([*ask, "/regio bosd"], env=env, capture_output=True,
+                                 text=True, timeout=120)
+    assert needs_store.returncode == 2
+    assert "no tables yet: run `regiobot migrate`" in needs_store.stderr
+    assert "Traceback" not in needs_store.stderr
+    # Help reads no store, so it answers all the same.
+    help_ = subprocess.run([*ask, "/regio help"], env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert help_.returncode == 0 and "/regio bosd" in help_.stdout
