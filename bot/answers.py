@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
+from bot.profiles import refresh_profile
 from commands.render import to_message
 from regiobot.settings import Settings
 
@@ -86,8 +87,12 @@ def answer_message(
     *,
     user_id: str | None,
     channel_id: str | None,
+    client: Any = None,
 ) -> dict[str, Any]:
-    """The message answering `/regio text`, with its response_type."""
+    """The message answering `/regio text`, with its response_type. With a Slack
+    `client`, a user's profile is fetched first when none is kept (bot.profiles)."""
+    if client is not None and user_id:
+        refresh_profile(client, factory, user_id=user_id)
     reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
                         channel_id=channel_id)
     return {
@@ -120,13 +125,19 @@ def _event_post(event: dict[str, Any], message: dict[str, Any], *, shared: bool)
 def event_answer(
     settings: Settings, factory: sessionmaker[Session], event: dict[str, Any],
     bot_user_id: str | None,
+    client: Any = None,
 ) -> Post:
     """The Web API call answering a mention or a direct message."""
     from bot.listeners.events import question_text, shareable
 
     text = question_text(event.get("text") or "", bot_user_id)
-    reply = run_handler(settings, factory, handle_text(text), user_id=event.get("user"),
-                        channel_id=event["channel"])
+    user_id = event.get("user")
+    if client is not None and isinstance(user_id, str):
+        refresh_profile(client, factory, user_id=user_id)
+    in_dm = event["channel"].startswith("D")
+    reply = run_handler(settings, factory,
+                        handle_text(text, private=lambda r: in_dm or not shareable(r)),
+                        user_id=user_id, channel_id=event["channel"])
     message = to_message(reply, lang=settings.regiobot_lang)
     return _event_post(event, message, shared=shareable(reply))
 
@@ -196,10 +207,12 @@ def _post_to_response_url(urls: ResponseUrls, response_url: str, message: dict[s
 class ThreadAnswers:
     """Answers in an executor of the web process (Bolt's listener executor)."""
 
-    def __init__(self, settings: Settings, factory: sessionmaker[Session], executor: Executor):
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], executor: Executor,
+                 client: Any = None):
         self.settings = settings
         self.factory = factory
         self.executor = executor
+        self.client = client
 
     def submit(self, body: dict[str, Any], respond: Respond) -> None:
         self.executor.submit(self._answer, body, respond)
@@ -208,7 +221,7 @@ class ThreadAnswers:
         text, user_id, channel_id, _ = command_fields(body)
         try:
             respond(**answer_message(self.settings, self.factory, text, user_id=user_id,
-                                     channel_id=channel_id))
+                                     channel_id=channel_id, client=self.client))
         except Exception:
             log.exception("answering /regio failed")
 
@@ -217,7 +230,8 @@ class ThreadAnswers:
 
     def _answer_event(self, event: dict[str, Any], bot_user_id: str | None, client: Any) -> None:
         try:
-            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id))
+            deliver(client, event_answer(self.settings, self.factory, event, bot_user_id,
+                                         client))
         except Exception:
             log.exception("answering a mention or direct message failed")
 
@@ -279,7 +293,7 @@ def answer_in_worker(text: str, user_id: str | None, channel_id: str | None,
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
     message = answer_message(_worker["settings"], _worker["factory"], text, user_id=user_id,
-                             channel_id=channel_id)
+                             channel_id=channel_id, client=_worker["client"])
     if response_url:
         _post_to_response_url(_worker["urls"], response_url, message)
     return time.perf_counter() - started
@@ -290,7 +304,8 @@ def answer_event_in_worker(event: dict[str, Any], bot_user_id: str | None) -> fl
     assert _worker, "the answer worker was not started"
     started = time.perf_counter()
     deliver(_worker["client"],
-            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id))
+            event_answer(_worker["settings"], _worker["factory"], event, bot_user_id,
+                         _worker["client"]))
     return time.perf_counter() - started
 
 
@@ -411,14 +426,14 @@ def shutdown_answers() -> None:
 
 
 def make_answers(
-    settings: Settings, factory: sessionmaker[Session], executor: Executor
+    settings: Settings, factory: sessionmaker[Session], executor: Executor, client: Any = None
 ) -> Answers:
     processes = answer_processes(settings)
     if processes > 0:
         answers = ProcessAnswers(settings, processes)
         _pools.add(answers)
         return answers
-    return ThreadAnswers(settings, factory, executor)
+    return ThreadAnswers(settings, factory, executor, client)
 
 
 def answers_for(app: Any, settings: Settings, factory: sessionmaker[Session]) -> Answers:
@@ -426,5 +441,6 @@ def answers_for(app: Any, settings: Settings, factory: sessionmaker[Session]) ->
     answers = _of_app.get(app)
     if answers is None:
         answers = _of_app[app] = make_answers(settings, factory,
-                                              app.listener_runner.listener_executor)
+                                              app.listener_runner.listener_executor,
+                                              app.client)
     return answers

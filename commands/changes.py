@@ -255,6 +255,39 @@ def milestone_snooze_until(milestone_id: int, day: date, ctx: Context) -> Reply:
 
 # --- forms (modals): verplaatsen, eigenaar, agendapunt toevoegen
 
+# In Slack, a command that names a change without its value opens that change's form:
+# `mijlpaal 12 verplaats`, `mijlpaal 12 eigenaar`, `agenda 3 toevoegen` (the console,
+# which has no forms, answers them with the usage).
+_NUMBER = r"#?([1-9][0-9]{0,17})"
+_FORM_REQUESTS = (
+    (re.compile(rf"(?:mijlpaal|milestone)\s+{_NUMBER}\s+(?:verplaatsen|verplaats|move)",
+                re.I), ACTION_MOVE_FORM),
+    (re.compile(rf"(?:mijlpaal|milestone)\s+{_NUMBER}\s+(?:eigenaar|owner)", re.I),
+     ACTION_OWNER_FORM),
+    (re.compile(rf"agenda\s+{_NUMBER}\s+(?:toevoegen|add)", re.I), ACTION_AGENDA_FORM),
+)
+
+
+def form_request(text: str) -> tuple[str, int] | None:
+    """(the form's opener, the number typed) when `text` asks for a form, else None."""
+    for pattern, opener in _FORM_REQUESTS:
+        found = pattern.fullmatch(text.strip())
+        if found:
+            return opener, int(found.group(1))
+    return None
+
+
+def form_for_request(opener: str, number: int, ctx: Context) -> Form | Reply:
+    """The form `form_request` found (a milestone's number is its id; an agenda's is the
+    BOSD's number this year, as `/regio agenda <nr>` reads it)."""
+    if opener == ACTION_AGENDA_FORM:
+        meeting = queries.meeting_by_number(ctx.session, number=number, year=ctx.today.year)
+        if meeting is None:
+            return Reply.error(t("bosd.none_number", ctx.lang, nr=number))
+        return agenda_form(meeting.id, ctx)
+    return (move_form if opener == ACTION_MOVE_FORM else owner_form)(number, ctx)
+
+
 
 def move_form(milestone_id: int, ctx: Context) -> Form | Reply:
     milestone, error = _load(milestone_id, ctx)

@@ -61,6 +61,21 @@ def offer_parts(ctx: Context) -> list[Part]:
     return [Text(t("home.not_linked", lang))]
 
 
+def first_contact_offer(ctx: Context) -> list[Part]:
+    """The "Ben jij …?" offer added to the first answer a user not linked yet gets (in a
+    DM, or only for them): once, when their profile matches exactly one person nobody
+    holds. The Home tab keeps offering it until they answer; nothing else is said."""
+    if not ctx.user_id or me(ctx) is not None:
+        return []
+    profile = linking.get_profile(ctx.session, slack_user_id=ctx.user_id)
+    if profile is None or profile.offered_person_id is not None:
+        return []
+    matches = linking.matching_persons(ctx.session, profile=profile)
+    if len(matches) != 1 or matches[0].slack_user_id is not None:
+        return []
+    return offer_parts(ctx)
+
+
 def _profile_proves(ctx: Context, person: Person) -> bool:
     profile = linking.get_profile(ctx.session, slack_user_id=ctx.user_id)
     return profile is not None and any(

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base, Person
@@ -81,8 +82,15 @@ def save_profile(session: Session, *, slack_user_id: str, real_name: str | None,
                  now: datetime) -> SlackProfile:
     profile = session.get(SlackProfile, slack_user_id)
     if profile is None:
-        profile = SlackProfile(slack_user_id=slack_user_id, fetched_at=now)
-        session.add(profile)
+        # Two answers to a user's first messages (or an answer and the scheduler) may
+        # both fetch the profile: the row is made once, the later one updates it.
+        try:
+            with session.begin_nested():
+                session.add(SlackProfile(slack_user_id=slack_user_id, fetched_at=now))
+        except IntegrityError:
+            pass
+        profile = session.get(SlackProfile, slack_user_id, populate_existing=True)
+        assert profile is not None
     profile.real_name = (real_name or None) and real_name[:200]
     profile.display_name = (display_name or None) and display_name[:200]
     profile.email = (email or None) and email[:320]

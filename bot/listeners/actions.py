@@ -63,6 +63,7 @@ FIRST_FIELD = {commands.FORM_MOVE: "due", commands.FORM_OWNER: "owner",
                commands.FORM_AGENDA: "title"}
 
 SUBMITTED = "regiobot_form_submitted"
+SUBMITTED_REPLY = "regiobot_form_reply"
 
 # A milestone id as our buttons write it: a positive decimal that fits the store's
 # integer (64-bit); anything else (a 30-digit number, "-1", " 12", non-ASCII digits)
@@ -101,6 +102,32 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
     container = body.get("container") or {}
     channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id")
     return user_id, channel_id, container
+
+
+def open_modal(
+    client: WebClient, settings: Settings, factory: sessionmaker[Session],
+    build: Callable[[Context], Form | Reply], *, trigger_id: str, user_id: str,
+    origin: dict[str, Any],
+) -> None:
+    """Open the form `build` makes (views.open); a refusal or an error instead is told to
+    the user alone. `origin` (where it was opened) travels in the view's metadata."""
+    lang = settings.regiobot_lang
+    answer: list[Form | Reply] = []
+
+    def run(ctx: Context) -> Reply:
+        form = build(ctx)
+        answer.append(form)
+        return form if isinstance(form, Reply) else Reply(summary=form.title)
+
+    channel_id = origin.get("channel")
+    reply = run_handler(settings, factory, run, user_id=user_id, channel_id=channel_id)
+    form = answer[0] if answer else reply
+    if isinstance(form, Reply):
+        tell_user(client, to_message(form, lang=lang), user_id=user_id, channel_id=channel_id)
+        return
+    view = to_modal_view(replace(form, private=json.dumps({"form": form.private, **origin})),
+                         lang=lang)
+    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> None:
@@ -153,26 +180,13 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             tell_user(client, to_message(Reply.error(_BAD_BUTTON.get(lang, _BAD_BUTTON["nl"])),
                                          lang=lang), user_id=user_id, channel_id=channel_id)
             return
-        answer: list[Form | Reply] = []
-
-        def build(ctx: Context) -> Reply:
-            form = opener(int(value), ctx)
-            answer.append(form)
-            return form if isinstance(form, Reply) else Reply(summary=form.title)
-
-        reply = run_handler(settings, factory, build, user_id=user_id, channel_id=channel_id)
-        form = answer[0] if answer else reply
-        if isinstance(form, Reply):
-            tell_user(client, to_message(form, lang=lang), user_id=user_id,
-                      channel_id=channel_id)
-            return
         # Where the form came from, so the answer can update that card.
-        origin = {"form": form.private, "channel": channel_id,
-                  "ts": container.get("message_ts"), "home": container.get("type") == "view",
+        origin = {"channel": channel_id, "ts": container.get("message_ts"),
+                  "home": container.get("type") == "view",
                   "show": (body.get("view") or {}).get("private_metadata"),
                   "ephemeral": bool(container.get("is_ephemeral"))}
-        view = to_modal_view(replace(form, private=json.dumps(origin)), lang=lang)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_modal(client, settings, factory, lambda ctx: opener(int(value), ctx),
+                   trigger_id=body["trigger_id"], user_id=user_id, origin=origin)
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                context: dict[str, Any]) -> None:
@@ -201,6 +215,8 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         # The lazy listener gets a copy of the request made after this ack: tell it the
         # answer was taken (with errors the modal stays open and nothing is shown).
         context[SUBMITTED] = True
+        if result.reply is not None:
+            context[SUBMITTED_REPLY] = to_message(result.reply, lang=lang)
         ack()
 
     def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
@@ -216,6 +232,12 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
         if origin.get("home"):
             publish_home(client, settings, factory, user_id=user_id,
                          show=origin.get("show") or "all")
+            return
+        if origin.get("command"):
+            # Opened by `/regio …`: no card to update; say what changed, to them alone.
+            if context.get(SUBMITTED_REPLY):
+                tell_user(client, context[SUBMITTED_REPLY], user_id=user_id,
+                          channel_id=origin.get("channel"))
             return
         if view.get("callback_id") == commands.FORM_AGENDA:
             # The BOSD call is updated by the scheduler's sender (the meeting changed).
@@ -257,9 +279,10 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
                                              lang=lang))
 
     def offer_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        """Ja / Nee on "Ben jij …?" (the Home tab): link or not, then the Home tab again."""
+        """Ja / Nee on "Ben jij …?" (the Home tab, or under the first answer someone
+        got): link or not, then the Home tab again."""
 
-        user_id, channel_id, _ = _where(body)
+        user_id, channel_id, container = _where(body)
         value = action.get("value")
         if not isinstance(value, str) or not _MILESTONE_ID.fullmatch(value):
             return
@@ -267,7 +290,11 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
             identity.decline_offer)
         reply = run_handler(settings, factory, lambda ctx: answer(int(value), ctx),
                             user_id=user_id, channel_id=None)
-        if not reply.ok or not reply.changed or action["action_id"] != identity.ACTION_YES:
+        on_home = container.get("type") == "view"
+        # On the Home tab a successful "Ja" shows in the tab itself ("Hallo …"); under
+        # an answer (the offer of a first contact) the result is said there.
+        if (not on_home or not reply.ok or not reply.changed
+                or action["action_id"] != identity.ACTION_YES):
             tell_user(client, to_message(reply, lang=lang), user_id=user_id,
                       channel_id=channel_id)
         publish_home(client, settings, factory, user_id=user_id)

@@ -11,10 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import answers_for
+from bot.listeners.actions import open_modal
 from bot.listeners.context import too_busy
+from commands.actions import form_for_request, form_request
 from regiobot.settings import Settings
 
 COMMAND = "/regio"
@@ -27,7 +30,18 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     # (bench/slack_http.py, BENCHMARKS.md).
     answers = answers_for(app, settings, factory)
 
-    def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def acknowledge(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        asked = form_request(body.get("text") or "")
+        if asked is not None and body.get("trigger_id") and body.get("user_id"):
+            # A change named without its value opens its form. views.open must come
+            # within 3 s of the command (the trigger_id expires), so it is made here.
+            ack()
+            opener, number = asked
+            open_modal(client, settings, factory,
+                       lambda ctx: form_for_request(opener, number, ctx),
+                       trigger_id=body["trigger_id"], user_id=body["user_id"],
+                       origin={"channel": body.get("channel_id"), "command": True})
+            return
         if answers.busy():
             ack(text=too_busy(settings), response_type="ephemeral")
             return

@@ -56,15 +56,25 @@ def make_context(
     )
 
 
-def handle_text(text: str) -> Callable[[Context], Reply]:
-    """A handler answering `text` (a subcommand or a question) with the command layer."""
+def handle_text(
+    text: str, *, private: Callable[[Reply], bool] = lambda reply: reply.ephemeral
+) -> Callable[[Context], Reply]:
+    """A handler answering `text` (a subcommand or a question) with the command layer.
+    An answer for the asker alone (`private`) also carries the "Ben jij …?" offer the
+    first time a user not linked yet talks to the bot (commands.identity)."""
 
     def run(ctx: Context) -> Reply:
         # Imported on use: the command layer loads every subcommand module, and a
         # failure there should be an apology for one request, not a web process down.
         from commands.dispatch import handle
+        from commands.identity import first_contact_offer
 
-        return handle(text, ctx)
+        reply = handle(text, ctx)
+        if private(reply):
+            offer = first_contact_offer(ctx)
+            if offer:
+                reply.parts = [*reply.parts, *offer]
+        return reply
 
     return run
 

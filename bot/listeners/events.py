@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import answers_for, busy_event_post, deliver
 from bot.listeners.context import run_handler
+from bot.profiles import refresh_profile
 from commands.core import Context, Reply
 from commands.render import to_home_view
-from regiobot import clock
 from regiobot.settings import Settings
-from storage.linking import get_profile, profile_of, save_profile
 
 log = logging.getLogger(__name__)
 
@@ -95,29 +92,6 @@ def register(app: App, settings: Settings, factory: sessionmaker[Session]) -> No
     # Every message event is acknowledged here, subtypes too, so none is left unhandled.
     app.event("message")(direct_message)
     app.event("app_home_opened")(ack=nothing, lazy=[home_opened])
-
-
-# A Slack profile (names, email, locale) is fetched again after this long.
-PROFILE_MAX_AGE = timedelta(days=7)
-
-
-def refresh_profile(client: WebClient, factory: sessionmaker[Session], *, user_id: str) -> None:
-    """Keep what users.info says about `user_id` (storage.linking): it offers "Ben jij …?"
-    and gives the user's language. A failure leaves the old profile (or none)."""
-    with factory() as session:
-        known = get_profile(session, slack_user_id=user_id)
-        if known is not None and known.fetched_at > clock.utcnow() - PROFILE_MAX_AGE:
-            return
-    try:
-        response = client.users_info(user=user_id, include_locale=True)
-    except SlackApiError as error:
-        log.warning("users.info for %s: %s", user_id, error.response.get("error"))
-        return
-    user = response.get("user") or {}
-    if user.get("is_bot"):
-        return
-    with factory() as session, session.begin():
-        save_profile(session, slack_user_id=user_id, now=clock.utcnow(), **profile_of(user))
 
 
 def publish_home(

@@ -160,6 +160,38 @@ def test_it_adds_an_agenda_item_in_a_modal_for_coordinators_only(web):
     assert [e.action for e in _audit(web)] == ["agenda.add"]
 
 
+def test_it_opens_the_form_when_a_command_names_a_change_without_its_value(web):
+    milestone_id = web.seed.milestone_id
+    response, _ = web.sender.command(f"mijlpaal {milestone_id} verplaats")
+    assert response.status_code == 200
+    [call] = web.slack.wait_for("views.open")
+    assert call.args["trigger_id"].endswith(".1.abc")  # the command's own trigger
+    view = call.args["view"]
+    assert view["callback_id"] == "milestone_move"
+    assert web.slack.calls_to("response_url") == []  # the form is the answer
+    ok = web.sender.submit_view(view, {"due": {"type": "datepicker",
+                                               "selected_date": "2020-05-29"}})
+    assert ok.status_code == 200 and not ok.content
+    [told] = web.slack.wait_for("chat.postEphemeral")
+    assert told.args["user"] == ALICE and "29 mei 2020" in told.args["text"]
+    assert _milestone(web, milestone_id).due_date == date(2020, 5, 29)
+
+
+def test_it_opens_the_owner_and_agenda_forms_from_commands_with_the_same_checks(web):
+    web.sender.command(f"mijlpaal {web.seed.milestone_id} eigenaar")
+    [owner] = web.slack.wait_for("views.open")
+    assert owner.args["view"]["callback_id"] == "milestone_owner"
+    with web.factory() as session:
+        number = session.scalar(select(Meeting.number).where(Meeting.number.is_not(None)))
+    web.sender.command(f"agenda {number} toevoegen", user_id=ALICE)  # no coordinator
+    [refused] = web.slack.wait_for("chat.postEphemeral")
+    assert refused.args["user"] == ALICE and "mag je niet" in refused.args["text"]
+    web.sender.command(f"agenda {number} toevoegen", user_id=CAROL)
+    [_, agenda] = web.slack.wait_for("views.open", count=2)
+    assert agenda.args["view"]["callback_id"] == "agenda_item_add"
+    assert _audit(web) == []
+
+
 def test_it_changes_nothing_when_a_modal_is_closed(web):
     view = _open(web, "milestone_move_form", str(web.seed.milestone_id))
     response = web.sender.close_view(view)

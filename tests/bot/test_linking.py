@@ -147,3 +147,47 @@ def test_it_speaks_the_language_of_the_users_slack_locale(web):
     assert "Responsible" in blocks_text(answer.args["blocks"])
     with web.factory() as session:
         assert not session.scalars(select(AuditEntry)).first()
+
+
+def _answer_to(web, response_url):
+    [call] = web.slack.wait_for("response_url", where=lambda c: response_url.endswith(c.path))
+    return call.args
+
+
+def test_it_offers_the_match_under_the_first_answer_and_only_once(web):
+    ids = _people(web, ("Dana de Wit", None))
+    _profile(web, DANA, "Dana de Wit")
+    _, first_url = web.sender.command("bosd volgende", user_id=DANA)
+    first = _answer_to(web, first_url)
+    assert "Ben jij *Dana de Wit*?" in blocks_text(first["blocks"])
+    assert "BOSD" in blocks_text(first["blocks"])  # the answer itself is still there
+    _, second_url = web.sender.command("bosd volgende", user_id=DANA)
+    assert "Ben jij" not in blocks_text(_answer_to(web, second_url)["blocks"])
+    web.sender.click("link_yes", str(ids["Dana de Wit"]), user=DANA)
+    [told] = web.slack.wait_for("chat.postEphemeral")
+    assert "Dana de Wit" in told.args["text"] and told.args["user"] == DANA
+    assert _linked(web)["Dana de Wit"] == DANA
+
+
+def test_it_offers_nothing_to_someone_linked_or_unmatched_or_in_a_shared_answer(web):
+    _people(web, ("Dana de Wit", None), ("Erik Smit", None))
+    _profile(web, ERIK, "Erik Smit")
+    _profile(web, NEWBIE, "Zoë Onbekend")
+    _profile(web, ALICE, "Dana de Wit")  # Alice is linked already (to someone else)
+    for user in (NEWBIE, ALICE):
+        _, url = web.sender.command("bosd volgende", user_id=user)
+        assert "Ben jij" not in blocks_text(_answer_to(web, url)["blocks"])
+    web.sender.mention("wanneer is de volgende BOSD?", user=ERIK)  # answered in the channel
+    [shared] = web.slack.wait_for("chat.postMessage")
+    assert "Ben jij" not in blocks_text(shared.args.get("blocks") or [])
+    web.sender.direct_message("wanneer is de volgende BOSD?", user=ERIK, channel="D0ERIK")
+    [_, in_dm] = web.slack.wait_for("chat.postMessage", count=2)
+    assert "Ben jij *Erik Smit*?" in blocks_text(in_dm.args["blocks"])
+    assert _linked(web)["Erik Smit"] is None  # offered, not linked
+
+
+def test_it_answers_a_first_command_in_the_language_of_the_slack_locale(web):
+    _profile(web, NEWBIE, "Zoë Onbekend", locale="en-US")
+    _, url = web.sender.command("help", user_id=NEWBIE)
+    text = blocks_text(_answer_to(web, url)["blocks"])
+    assert "what can I do?" in text and "wat kan ik" not in text
