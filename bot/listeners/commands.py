@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answers import answers_for
 from bot.listeners.actions import open_modal
 from bot.listeners.context import too_busy
-from commands.actions import form_for_request, form_request
+from commands.changes import form_for_request, form_request
 from regiobot.settings import Settings
 
 COMMAND = "/regio"
