@@ -12,8 +12,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from regiobot.cli.common import open_store
 from regiobot.settings import get_settings
+from regiobot_cli.common import open_store
 from scheduler.channels import SlackChannel
 from scheduler.clock_process import Jobs
 

@@ -40,7 +40,7 @@ import httpx
 from sqlalchemy import select
 
 from bench.slack_http import SECRET, TOKEN, free_port, signed_command
-from regiobot.cli.store import BUNDLED_PROGRAMME, import_sources
+from regiobot_cli.store import BUNDLED_PROGRAMME, import_sources
 from scheduler.channels import SlackChannel
 from scheduler.planner import Schedule, moment, run_planner
 from scheduler.sender import Sender

@@ -5,8 +5,8 @@
 On a store made by bench.scale_data (factor 100: a region feed of 20.000 milestones and
 400 meetings) it measures, best of `--repeat`:
 
-- loading the records (storage.feeds.feed_records + calendars.feeds.feed_spec);
-- `calendars.feeds.build_feed` on those records (events written, sorted, folded,
+- loading the records (storage.feeds.feed_records + calendars.ics_export.feed_spec);
+- `calendars.ics_export.build_feed` on those records (events written, sorted, folded,
   hashed) against `icalendar` serialising the same events pre-built (the feed parsed
   into icalendar components beforehand, then `Calendar.to_ical` alone) — target ≤ 0.3×;
 - the feed endpoint through the real Starlette route in-process (httpx ASGITransport):
@@ -29,8 +29,8 @@ import httpx
 from icalendar import Calendar
 from starlette.applications import Starlette
 
-from calendars.feeds import PRODID, build_feed, feed_spec
 from calendars.http import RateLimiter, feed_routes
+from calendars.ics_export import PRODID, build_feed, feed_spec
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.feeds import create_feed_token, feed_records
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(icalendar alone: {len(ical_body) / 1e6:.1f} MB); best of {args.repeat}")
     rows = [
         ("load records (store → FeedSpec)", t_load),
-        ("calendars.feeds.build_feed", t_ours),
+        ("calendars.ics_export.build_feed", t_ours),
         ("icalendar to_ical, events pre-built", t_ical),
         (f"GET feed, full (HTTP {status_full})", t_full),
         (f"GET feed, If-None-Match, fresh process (HTTP {status_304})", t_304),

@@ -114,7 +114,7 @@ def ask(session, entry: dict, users: dict[str, str], *, lang: str = "nl"):
 
 def build_store(url: str | None) -> str:
     """The store `regiobot start` makes: the bundled programme and a small iJw year."""
-    from regiobot.cli.store import prepare_store
+    from regiobot_cli.store import prepare_store
 
     if url is None:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='regiobot-questions-')}/store.db"

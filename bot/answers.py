@@ -293,8 +293,12 @@ def _start_worker(settings: Settings) -> None:
         urls=ResponseUrls(),
         client=make_client(settings) if settings.slack_bot_token else None,
     )
-    # The command layer's modules now, not in the first answer.
-    from commands.dispatch import handle  # noqa: F401
+    # The command layer's modules now, not in the first answer: every subcommand (which
+    # `commands.registry` would otherwise import on first use) and the question reader.
+    import commands.questions  # noqa: F401
+    from commands import registry
+
+    registry.load_all()
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
                      name="regiobot-answers-parent").start()

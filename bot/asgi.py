@@ -13,7 +13,6 @@ and health checks.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -35,26 +34,14 @@ from bot.slack_requests import (
     read_limited,
     signed_by_slack,
 )
+from calendars.http import feed_routes
 from regiobot import clock
 from regiobot.settings import Settings
+from scheduler.health import scheduler_status
 
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """`module.name` when that module exists (written by another area), else None.
-
-    Only the module's own absence counts; an error inside it is raised.
-    """
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name and (module == error.name or module.startswith(error.name + ".")):
-            return None
-        raise
-    return getattr(found, name, None)
 
 
 def create_app(
@@ -80,9 +67,7 @@ def create_app(
         routes.append(
             Route(SLACK_PATH, _slack_endpoint(bolt_app, settings), methods=["POST"])
         )
-    feed_routes = _optional("calendars.http", "feed_routes")
-    if feed_routes is not None:
-        routes.extend(feed_routes(settings, factory))
+    routes.extend(feed_routes(settings, factory))
     return Starlette(routes=routes, lifespan=_lifespan)
 
 
@@ -131,7 +116,6 @@ def health(factory: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
     heartbeat is reported (not failed on), since restarting the web process would not
     revive a stale clock process."""
     report: dict[str, Any] = {"status": "ok", "database": "ok", "scheduler": "unknown"}
-    scheduler_status = _optional("scheduler.health", "scheduler_status")
     with factory() as session:
         try:
             session.connection()  # opens (and on PostgreSQL pings) a connection
@@ -139,12 +123,11 @@ def health(factory: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
             log.exception("health check: the store is unreachable")
             report.update(status="error", database="error", error=type(error).__name__)
             return 503, report
-        if scheduler_status is not None:
-            try:
-                report["scheduler"] = scheduler_status(session, now=clock.utcnow())
-            except Exception:
-                log.exception("health check: the scheduler status failed")
-                report["scheduler"] = "error"
+        try:
+            report["scheduler"] = scheduler_status(session, now=clock.utcnow())
+        except Exception:
+            log.exception("health check: the scheduler status failed")
+            report["scheduler"] = "error"
     return 200, report
 
 
@@ -172,29 +155,3 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "_asdict"):
         return value._asdict()
     return str(value)
-
-
-def serve_web(
-    settings: Settings,
-    factory: sessionmaker[Session],
-    *,
-    host: str = "0.0.0.0",
-    port: int | None = None,
-) -> None:
-    """Run the web process until stopped (blocks; uvicorn wants the main thread for its
-    signal handlers): Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode, and with
-    no bot token only /healthz and feeds."""
-    import uvicorn
-
-    port = port or settings.port
-    if settings.slack_bot_token and settings.slack_app_token:
-        from bot.socket_mode import run_socket_mode
-
-        log.info("Slack in Socket Mode; /healthz and feeds on port %s", port)
-        run_socket_mode(settings, factory, host=host, port=port)
-        return
-    if settings.slack_bot_token:
-        log.info("Slack in HTTP mode at %s on port %s", SLACK_PATH, port)
-    else:
-        log.warning("no SLACK_BOT_TOKEN: serving only /healthz and feeds on port %s", port)
-    uvicorn.run(create_app(settings, factory), host=host, port=port, log_level="info")

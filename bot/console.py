@@ -1,4 +1,4 @@
-"""The console: Regiobot without Slack (DESIGN §7, like Errbot's text backend).
+"""The console: Regiobot without Slack (docs/architecture.md §7, like Errbot's text backend).
 
 A person types `/regio …` or a question and reads the same answer Slack would show, as
 plain text. They act as REGIOBOT_CONSOLE_USER (default "console"), which counts as an
@@ -14,15 +14,18 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from commands.core import Context, Reply
+from commands.core import Context, Lang, Reply
 from commands.i18n import unescape
 from commands.render import to_text
 from regiobot import clock
 from regiobot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from storage.on_first_use import StoreOnFirstUse
 
 PROMPT = "regio> "
 EXIT_WORDS = {"exit", "quit", "stop", "q", ":q"}
@@ -33,7 +36,7 @@ HISTORY_LENGTH = 1000
 
 def console_context(
     session: Session, settings: Settings, *, user_id: str | None = None,
-    lang: str | None = None, channel_id: str | None = None,
+    lang: Lang | None = None, channel_id: str | None = None,
 ) -> Context:
     """A Context for someone at a terminal (the console and `regiobot ask`)."""
     user = user_id or settings.regiobot_console_user
@@ -53,13 +56,15 @@ def console_context(
     )
 
 
-def answer(factory: sessionmaker[Session], settings: Settings, text: str, *,
-           user_id: str | None = None, lang: str | None = None) -> Reply:
-    """One command or question, in a session of its own."""
+def answer(factory: sessionmaker[Session] | StoreOnFirstUse, settings: Settings, text: str, *,
+           user_id: str | None = None, lang: Lang | None = None) -> Reply:
+    """One command or question, in a session of its own (with a `StoreOnFirstUse`, one
+    that opens the store only if the answer reads it)."""
     from commands.dispatch import handle
 
     with factory() as session:
-        reply = handle(text, console_context(session, settings, user_id=user_id, lang=lang))
+        ctx = console_context(cast("Session", session), settings, user_id=user_id, lang=lang)
+        reply = handle(text, ctx)
         # The request owns the transaction; `handle` rolled back whatever failed.
         session.commit()
         return reply
@@ -92,7 +97,7 @@ def _line_editing(history: Path) -> bool:
     """Turn on readline (arrow keys, Ctrl-R, history kept in `history`); False where
     Python has no readline (Windows without pyreadline)."""
     try:
-        import readline  # noqa: PLC0415 — only an interactive console wants it
+        import readline  # only an interactive console wants it
     except ImportError:
         return False
     readline.set_history_length(HISTORY_LENGTH)

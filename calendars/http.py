@@ -1,4 +1,4 @@
-"""`GET /calendar/<token>.ics`: the feed endpoint of the web process (DESIGN §8).
+"""`GET /calendar/<token>.ics`: the feed endpoint of the web process (docs/architecture.md §8).
 
 - 200 with `text/calendar; charset=utf-8` and no Content-Disposition (a download
   header makes some clients save the file instead of subscribing);
@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from calendars.feeds import build_feed, feed_spec
+from calendars.ics_export import build_feed, feed_spec
 from calendars.tokens import hash_token, looks_like_token
 from regiobot import clock
 from storage.feeds import (

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from commands.i18n import t
 from regiobot.settings import Settings, get_settings
+from storage.on_first_use import StoreNotReady
 
 if TYPE_CHECKING:
     from commands.permissions import Level
@@ -170,6 +172,8 @@ def answer_safely(run: Callable[[Context], Reply], ctx: Context, *, what: str = 
     is kept. Committing what went well is the caller's: it owns the transaction."""
     try:
         return run(ctx)
+    except StoreNotReady:
+        raise  # not the answer's fault: `regiobot ask` tells how to make the store
     except Declined as declined:
         _rollback(ctx)
         return declined.reply

@@ -41,10 +41,10 @@ def chart_png(series: dict[str, list[tuple[str, float]]], names: dict[str, str],
     months, for the overlegtafel. Deterministic for the same data (no timestamps)."""
     import io
 
-    import matplotlib  # noqa: PLC0415 — only where a chart is drawn: it takes a while to import
+    import matplotlib  # only where a chart is drawn: it takes a while to import
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot  # noqa: PLC0415
+    from matplotlib import pyplot
 
     months = sorted({month for points in series.values() for month, _ in points})
     figure, axes = pyplot.subplots(figsize=(9, 4.8), dpi=100)

@@ -7,50 +7,15 @@ apology instead of a stack trace. It does not commit: the caller owns the transa
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import logging
 import re
 
-from commands import questions
-from commands.core import SUBCOMMANDS, Context, Declined, Reply, answer_safely
+from commands import registry
+from commands.core import Context, Declined, Reply, answer_safely
 from commands.i18n import unescape
 
 log = logging.getLogger(__name__)
-
-# Subcommand modules register themselves with @subcommand when imported. Modules of
-# other areas (kalender, declaraties) are listed too and skipped while they do not
-# exist yet, so their authors can add them without editing this file.
-OWN_MODULES = (
-    "commands.help",
-    "commands.programmes",
-    "commands.people",
-    "commands.milestones",
-    "commands.money",
-    "commands.meetings",
-    "commands.subscriptions",
-    "commands.search",
-)
-OPTIONAL_MODULES = (
-    "commands.kalender",
-    "commands.declaraties",
-)
-
-
-def load_subcommands() -> None:
-    for name in OWN_MODULES:
-        importlib.import_module(name)
-    for name in OPTIONAL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                log.exception("subcommand module %s cannot be loaded", name)
-        except Exception:
-            # Another area's broken module must not take every other command down.
-            log.exception("subcommand module %s cannot be loaded", name)
-
-
-load_subcommands()
 
 # "deel" / "share" at the end of a read command posts the answer for the channel.
 SHARE_WORDS = {"deel", "delen", "share", "--deel", "--share"}
@@ -101,16 +66,16 @@ _QUESTION_WORDS = re.compile(
 
 def _answer(text: str, ctx: Context) -> Reply:
     if not text:
-        return SUBCOMMANDS["help"].handler("", ctx)
+        return registry.handler("help")("", ctx)
     first, _, rest = text.partition(" ")
-    entry = SUBCOMMANDS.get(first.lower())
+    entry = registry.find(first.lower())
     if entry is not None and first.lower() == "ik" and not re.match(r"\s*ben\b", rest, re.I):
         entry = None  # "ik heb morgen overleg …": a question, not `/regio ik ben <naam>`
     if entry is not None:
         read_command = first.lower() in _QUESTION_FIRST
         if read_command and _is_sentence(first, rest):
-            return questions.answer(text, ctx)
-        ctx = questions.in_language_of(text, ctx)
+            return _question(text, ctx)
+        ctx = in_language_of(text, ctx)
         try:
             reply = entry.handler(rest.strip(), ctx)
         except Declined as declined:
@@ -122,11 +87,42 @@ def _answer(text: str, ctx: Context) -> Reply:
                 rest.strip() or first.lower() == "verdeelsleutel") and not _CHANGE.search(rest):
             # "verdeel 50.000 euro over de gemeenten", "agenda van de bosd van 30 jan":
             # what the command cannot read, a question may.
-            understood = questions.answer(text, ctx)
+            understood = _question(text, ctx)
             if understood.ok:
                 return understood
         return reply
+    return _question(text, ctx)
+
+
+def _question(text: str, ctx: Context) -> Reply:
+    # The question reader (and the name index and lexicon it loads) only when asked.
+    from commands import questions
+
     return questions.answer(text, ctx)
+
+
+# English names of subcommands: typing one is asking in English. (The Dutch names are
+# the ones everybody types, so they do not switch an English reader to Dutch.)
+ENGLISH_COMMANDS = frozenset({"who", "milestones", "milestone", "deadlines", "programme",
+                              "programmes", "program", "split", "search", "find", "meeting",
+                              "link", "follow", "unfollow", "following", "subscriptions",
+                              "declarations", "calendar"})
+
+
+def in_language_of(text: str, ctx: Context) -> Context:
+    """`ctx` in the language of a command: English for an English subcommand name or
+    English words after it ("budget of …")."""
+    first, _, rest = text.strip().partition(" ")
+    if first.lower() in ENGLISH_COMMANDS:
+        return dataclasses.replace(ctx, lang="en")
+    if not rest.strip():
+        return ctx
+    from commands.reading import ENGLISH, detect_language, words_of
+
+    words = words_of(rest)
+    if any(w.folded in ENGLISH for w in words) and detect_language(words, []) == "en":
+        return dataclasses.replace(ctx, lang="en")
+    return ctx
 
 
 _CHANGE = re.compile(r"\b(toevoegen|add|gereed|heropen|verplaats|intrekken)\b", re.I)

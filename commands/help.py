@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from commands.core import SUBCOMMANDS, Context, Header, Note, Reply, Subcommand, Text, subcommand
+from commands import registry
+from commands.core import Context, Header, Note, Part, Reply, Text, subcommand
 from commands.i18n import escape, join_words, t
 
 POLITE = frozenset({"please", "pls", "plz", "alsjeblieft", "alstublieft", "aub", "svp", "me",
                     "mij", "graag", "even", "nodig", "needed", "!"})
 
 
-def _unique() -> list[Subcommand]:
-    seen: dict[int, Subcommand] = {}
-    for entry in SUBCOMMANDS.values():
-        seen.setdefault(id(entry.handler), entry)
-    return sorted(seen.values(), key=lambda e: e.name)
-
-
-def who_may(entries: list[Subcommand], lang: str) -> str:
+def who_may(levels: dict[str, str], lang: str) -> str:
     """"Wijzigen mogen: `agenda`, `koppel` — beheerders en coördinatoren; …", from what
-    each subcommand declares (`may=`)."""
-    levels: dict[str, tuple[str, list[str]]] = {}
-    for entry in entries:
-        if entry.may is not None:
-            levels.setdefault(entry.may.name, (entry.may.who(lang), []))[1].append(
-                f"`{entry.name}`")
-    groups = [f"{join_words(names, lang)} — {who}" for who, names in levels.values()]
+    each subcommand declares (`may=`; commands.registry reads it from their source)."""
+    names_of: dict[str, list[str]] = {}
+    for name in sorted(levels):
+        names_of.setdefault(levels[name], []).append(f"`{name}`")
+    groups = [f"{join_words(names, lang)} — {t(f'may.{level}', lang)}"
+              for level, names in names_of.items()]
     return t("help.may_all", lang, groups="; ".join(groups))
 
 
@@ -43,18 +36,19 @@ def help_(args: str, ctx: Context) -> Reply:
     # "help please", "help me": nothing but politeness.
     name = " ".join(w for w in name.split() if w not in POLITE)
     if name:
-        entry = SUBCOMMANDS.get(name.split()[0])
+        entry = registry.find(name.split()[0])
         if entry is None:
             return Reply.error(t("help.unknown", lang, name=escape(name)), hint=t("help.more", lang))
         return Reply(summary=entry.usage,
                      parts=[Header(f"/regio {entry.name}"), Text(escape(entry.help_text(lang)))])
-    entries = _unique()
-    lines = [f"• {escape(entry.usage)}" for entry in entries]
-    parts = [
+    # Read from the subcommands' source: the overview needs none of their modules.
+    usages = registry.usage_lines()
+    lines = [f"• {escape(usages[name])}" for name in sorted(usages)]
+    parts: list[Part] = [
         Header(t("help.title", lang)),
         Text(t("help.intro", lang)),
         Text("\n".join(lines)),
-        Note(who_may(entries, lang)),
+        Note(who_may(registry.declared_levels(), lang)),
         Note(t("help.more", lang)),
     ]
     return Reply(summary=t("help.title", lang), parts=parts)

@@ -8,7 +8,7 @@ else projectleider, else programmamanager), as everywhere else.
 
 from __future__ import annotations
 
-from commands.actions import milestone_buttons
+from commands.changes import milestone_buttons
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import is_late, me, milestone_line
 from commands.i18n import escape, format_date, t

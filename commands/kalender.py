@@ -1,5 +1,5 @@
 """`/regio kalender`: a personal calendar feed URL (https, webcal:// and Google's
-"add by URL"), and `/regio kalender intrekken` to revoke them (DESIGN §8).
+"add by URL"), and `/regio kalender intrekken` to revoke them (docs/architecture.md §8).
 
 Each request makes a new token: only its hash is stored, so an earlier URL cannot be
 shown again. Earlier URLs keep working until revoked. The reply is always ephemeral,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from commands.actions import (
+from commands.changes import (
     milestone_card,
     milestone_done,
     milestone_move,

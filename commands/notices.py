@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from commands.actions import (
+from commands.changes import (
     milestone_buttons,
     milestone_card,
     responsible_text,

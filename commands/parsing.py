@@ -7,11 +7,11 @@ clear message about exactly that piece of text instead of failing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from commands.i18n import MONTHS_EN, MONTHS_NL
+from storage.text import fold
 
 # Month names and the abbreviations people write ("12 mrt", "jan 2020", "sept").
 MONTH_WORDS: dict[str, int] = {}
@@ -28,12 +28,6 @@ RELATIVE_DAYS = {
     "overmorgen": 2,
     "gisteren": -1, "yesterday": -1,
 }
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Coördinatie' and 'coordinatie' read the same."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _valid(year: int, month: int, day: int) -> date | None:

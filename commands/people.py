@@ -241,7 +241,7 @@ def ik_ben(args: str, ctx: Context) -> Reply:
         message = t("iam.same", lang, person=escape(person.name))
         return Reply(summary=message, parts=[Text(message)])
     if not ctx.console and not COORDINATOR.allows(ctx, None):
-        from commands.identity import link_self  # noqa: PLC0415 — Slack only
+        from commands.identity import link_self  # Slack only
 
         return link_self(person, ctx)
     previous, _ = _link(ctx, person, ctx.user_id, action="person.link_self")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from commands import facts
-from commands.core import SUBCOMMANDS, Context, Note, Reply, Text
+from commands import facts, registry
+from commands.core import Context, Note, Reply, Text
 from commands.helpers import me, plan_year, region_id
 from commands.i18n import escape, t
 from commands.linking import PRONOUNS, Entity, Mention, name_index
@@ -35,8 +35,6 @@ _SLACK_USER = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
 def answer(text: str, ctx: Context) -> Reply:
     """Answer a question typed in a mention, a DM, the console or after `/regio`."""
-    import commands.dispatch  # noqa: F401  (registers the subcommands answers reuse)
-
     text = _SLACK_USER.sub(lambda m: _user_name(m[1], ctx), text)
     index = name_index(ctx.session, region_id=region_id(ctx))
     question = read(text, index=index, today=ctx.today, plan_year=plan_year(ctx))
@@ -45,28 +43,6 @@ def answer(text: str, ctx: Context) -> Reply:
     reply = decide(question, ctx)
     reply.lang = question.lang
     return reply
-
-
-# English names of subcommands: typing one is asking in English. (The Dutch names are
-# the ones everybody types, so they do not switch an English reader to Dutch.)
-ENGLISH_COMMANDS = frozenset({"who", "milestones", "milestone", "deadlines", "programme",
-                              "programmes", "program", "split", "search", "find", "meeting",
-                              "link", "follow", "unfollow", "following", "subscriptions",
-                              "declarations", "calendar"})
-
-
-def in_language_of(text: str, ctx: Context) -> Context:
-    """`ctx` in the language of a command: English for an English subcommand name or
-    English words after it ("budget of …")."""
-    from commands.reading import ENGLISH, detect_language, words_of
-
-    first, _, rest = text.strip().partition(" ")
-    if first.lower() in ENGLISH_COMMANDS:
-        return dataclasses.replace(ctx, lang="en")
-    words = words_of(rest)
-    if any(w.folded in ENGLISH for w in words) and detect_language(words, []) == "en":
-        return dataclasses.replace(ctx, lang="en")
-    return ctx
 
 
 def _user_name(user_id: str, ctx: Context) -> str:
@@ -101,7 +77,7 @@ def _ambiguous(q: Question, *kinds: str) -> list[Entity] | None:
 def decide(q: Question, ctx: Context) -> Reply:
     session = ctx.session
     if not q.words:
-        return SUBCOMMANDS["help"].handler("", ctx)
+        return registry.handler("help")("", ctx)
     named = bool(q.mentions)
     content_cues = q.cues - {"greeting", "thanks", "bye", "how_are_you", "who_are_you", "what",
                              "who", "when", "work", "description", "region_word"}
@@ -110,11 +86,11 @@ def decide(q: Question, ctx: Context) -> Reply:
             if talk in q.cues and not content_cues and not q.unknown:
                 return _small_talk(talk, ctx)
         if q.has("help") and len(q.words) <= 8 and not (content_cues - {"help", "count"}):
-            return SUBCOMMANDS["help"].handler("", ctx)
+            return registry.handler("help")("", ctx)
 
     if q.milestone_number is not None:
         # A question about one milestone shows it; changing it takes the command.
-        return SUBCOMMANDS["mijlpaal"].handler(str(q.milestone_number), ctx)
+        return registry.handler("mijlpaal")(str(q.milestone_number), ctx)
 
     asked = bool(q.cues - {"greeting", "thanks", "bye"}) or q.text.rstrip().endswith("?")
     structured = bool(q.cues & STRUCTURED) or q.role is not None or q.amount is not None
@@ -158,8 +134,7 @@ def decide(q: Question, ctx: Context) -> Reply:
         if q.period is not None and q.period.label.startswith("month:"):
             _, month, year = q.period.label.split(":")
             args = f"{args} {year}-{int(month):02d}".strip()
-        if "declaraties" in SUBCOMMANDS:
-            return SUBCOMMANDS["declaraties"].handler(args, ctx)
+        return registry.handler("declaraties")(args, ctx)
 
     if q.has("unheld"):
         what = " ".join(w.text for w in q.words if any(
@@ -234,7 +209,7 @@ def decide(q: Question, ctx: Context) -> Reply:
             if amount is not None:
                 source = t("q.split.of", ctx.lang, what=label)
                 return facts.share(ctx, amount, municipality.label if municipality else None, source)
-        return SUBCOMMANDS["verdeel"].handler(programme.label if programme else line.label, ctx)
+        return registry.handler("verdeel")(programme.label if programme else line.label, ctx)
     if q.has("inhabitants", "percentage") and not q.amount:
         place = _mention_of(q, municipality or region) if (municipality or region) else None
         if place is not None and not place.exact and _has_neighbour(q, place):
@@ -390,7 +365,7 @@ def decide(q: Question, ctx: Context) -> Reply:
     if q.has("projects") and programme and not project:
         return facts.projects_of(ctx, _record(session, programme))
     if q.has("projects") and not named:
-        return SUBCOMMANDS["programma"].handler("", ctx)
+        return registry.handler("programma")("", ctx)
 
     # A record named on its own, or with "wat is / wat doet / wie is".
     if ambiguous := _ambiguous(q, "programme", "project", "person", "milestone"):

@@ -2,30 +2,31 @@
 
 Slack refuses a message with more than 50 blocks, a section text over 3000 characters
 or a header over 150; long answers are cut here with a pointer to the rest rather than
-rejected (DESIGN §7). Blocks are built with `slack_sdk.models.blocks`, which checks
+rejected (docs/architecture.md §7). Blocks are built with `slack_sdk.models.blocks`, which checks
 those lengths again when serialising.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DatePickerElement,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
+from commands.core import (
+    Actions,
+    Button,
+    DatePicker,
+    Divider,
+    Fields,
+    Form,
+    Header,
+    Note,
+    Reply,
+    Text,
 )
-
-from commands.core import Actions, DatePicker, Divider, Fields, Form, Header, Note, Reply, Text
 from commands.i18n import t
+
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block, ButtonElement, DatePickerElement
 
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
@@ -60,6 +61,17 @@ def _split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 
 def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -> list[Block]:
+    # Imported here: plain text (the console, `regiobot ask`) needs no Slack library.
+    from slack_sdk.models.blocks import (
+        ActionsBlock,
+        ContextBlock,
+        DividerBlock,
+        HeaderBlock,
+        MarkdownTextObject,
+        PlainTextObject,
+        SectionBlock,
+    )
+
     blocks: list[Block] = []
     for part in reply.parts:
         if isinstance(part, Header):
@@ -97,7 +109,9 @@ def to_blocks(reply: Reply, *, lang: str = "nl", max_blocks: int = MAX_BLOCKS) -
     return blocks
 
 
-def _element(item):
+def _element(item: Button | DatePicker) -> ButtonElement | DatePickerElement:
+    from slack_sdk.models.blocks import ButtonElement, DatePickerElement, PlainTextObject
+
     if isinstance(item, DatePicker):
         return DatePickerElement(
             action_id=item.action_id,
@@ -194,6 +208,8 @@ def _input_element(field) -> dict[str, Any]:
 
 def to_modal_view(form: Form, *, lang: str = "nl") -> dict[str, Any]:
     """A modal view for views.open (Block Kit `input` blocks, one per field)."""
+    from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
     blocks: list[dict[str, Any]] = []
     if form.intro:
         blocks.append(SectionBlock(text=MarkdownTextObject(

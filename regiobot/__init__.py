@@ -1,1 +1,3 @@
-"""Regiobot's shared kernel: settings, the clock and the command line."""
+"""Regiobot's kernel: settings and the clock, which every package may use and which use
+nothing of ours (docs/architecture.md §1). The command line is the top package,
+`regiobot_cli`; `python -m regiobot` starts it."""

@@ -1,4 +1,4 @@
-from regiobot.cli import main
+from regiobot_cli import main
 
 if __name__ == "__main__":  # not when a spawned worker process imports it
     raise SystemExit(main())

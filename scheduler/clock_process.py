@@ -2,7 +2,7 @@
 `regiobot start`.
 
 APScheduler only says *when* to look; what to post, and that it is posted once, is
-decided by the delivery table (DESIGN §6). So the jobs are small and idempotent, and
+decided by the delivery table (docs/architecture.md §6). So the jobs are small and idempotent, and
 safe to run in two processes at once:
 
 - `regiobot.plan`  every 5 minutes: the planner inserts what is due by now;

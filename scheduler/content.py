@@ -16,7 +16,7 @@ from commands.render import to_message
 from regiobot.clock import AMSTERDAM
 from scheduler.planner import Schedule, local_day
 from storage import deliveries as store
-from storage import linking
+from storage import linking, queries
 from storage.deliveries import Delivery
 from storage.workdays import add_working_days
 
@@ -29,7 +29,7 @@ def prepare(
     if delivery.expires_at is not None and delivery.expires_at <= now:
         return "expired", None
     if delivery.kind == store.REMINDER:
-        milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
+        milestone = queries.get_milestone(session, milestone_id=delivery.milestone_id)
         if milestone is None:
             return "milestone deleted", None
         if milestone.status != "open":
@@ -40,7 +40,7 @@ def prepare(
             return "no longer following or owning", None
         return None, _reminder(session, milestone, delivery, now=now, lang=lang)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
-        meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
+        meeting = queries.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
             return "meeting deleted", None
         if meeting.status != "scheduled":
@@ -76,7 +76,7 @@ def _still_a_target(session: Session, delivery: Delivery, milestone) -> bool:
 
 def _digest_milestones(session: Session, delivery: Delivery, day: date) -> list:
     if store.is_user(delivery.target):
-        person = store.person_by_slack_user(session, slack_user_id=delivery.target)
+        person = queries.person_for_slack_user(session, slack_user_id=delivery.target)
         if person is None:
             return []
         return store.late_open_milestones(session, before=day, responsible_id=person.id)
@@ -93,7 +93,7 @@ def render(
 ) -> Reply | None:
     """The delivery's reply as things stand (None when its object is gone)."""
     if delivery.kind == store.REMINDER:
-        milestone = store.get_milestone(session, milestone_id=delivery.milestone_id)
+        milestone = queries.get_milestone(session, milestone_id=delivery.milestone_id)
         if milestone is None:
             return None
         return _reminder(session, milestone, delivery, now=now, lang=lang)
@@ -105,20 +105,20 @@ def render(
             return None
         return notices.late_digest(milestones, day=day, lang=lang, session=session)
     if delivery.kind in (store.BOSD_CALL, store.BOSD_AGENDA):
-        meeting = store.get_meeting(session, meeting_id=delivery.meeting_id)
+        meeting = queries.get_meeting(session, meeting_id=delivery.meeting_id)
         if meeting is None:
             return None
         return _meeting(meeting, delivery, schedule=schedule, lang=lang)
     if delivery.kind == store.DECLARATIONS_DIGEST:
         # Imported here: the declarations rules are only needed where someone follows them.
-        from commands.declaraties import weekly_digest  # noqa: PLC0415
+        from commands.declaraties import weekly_digest
 
         day = date.fromisoformat(delivery.payload["day"])
         return weekly_digest(session, week_ending=day - timedelta(days=1), lang=lang)
     if delivery.kind == store.WEEK:
         return _week(session, delivery, now=now, lang=lang)
     if delivery.kind == store.LINK_REQUEST:
-        from commands.identity import request_card  # noqa: PLC0415
+        from commands.identity import request_card
 
         return request_card(delivery.payload.get("request_id", 0), session=session, lang=lang)
     if delivery.kind == store.ADMIN_ALERT:
@@ -138,7 +138,7 @@ NEXT_BOSD_WITHIN = timedelta(days=120)
 def _week(session: Session, delivery: Delivery, *, now: datetime, lang: str) -> Reply | None:
     """"Jouw week" as of the day it is posted: due this week, late, the next BOSD — for
     the person the target is linked to now (None when unlinked or nothing is due)."""
-    person = store.person_by_slack_user(session, slack_user_id=delivery.target)
+    person = queries.person_for_slack_user(session, slack_user_id=delivery.target)
     if person is None or person.id != delivery.payload.get("person_id"):
         return None
     day = max(local_day(now), date.fromisoformat(delivery.payload["day"]))
@@ -146,7 +146,7 @@ def _week(session: Session, delivery: Delivery, *, now: datetime, lang: str) -> 
     milestones = store.open_due_by(session, end=sunday, responsible_id=person.id)
     if not milestones:
         return None
-    meetings = store.bosd_meetings_between(session, start=day, end=day + NEXT_BOSD_WITHIN)
+    meetings = queries.bosd_meetings_between(session, start=day, end=day + NEXT_BOSD_WITHIN)
     return notices.your_week(
         person.name,
         due=[m for m in milestones if m.due_date >= day],

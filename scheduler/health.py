@@ -22,7 +22,7 @@ def scheduler_status(
     not a restart.
     """
     if stale_after_seconds is None:
-        from regiobot.settings import get_settings  # noqa: PLC0415 — only when not given
+        from regiobot.settings import get_settings  # only when not given
 
         stale_after_seconds = get_settings().heartbeat_stale_seconds
     beat = store.last_heartbeat(session)

@@ -3,7 +3,7 @@
 It is run every few minutes and may run in two processes at once, or again after a
 week of downtime: every post has a unique key, so planning it again changes nothing.
 
-What is posted (all at `post_time`, Europe/Amsterdam, on working days — DESIGN §4):
+What is posted (all at `post_time`, Europe/Amsterdam, on working days — docs/architecture.md §4):
 
 - milestone reminders, to the owner (a DM, when the person is linked to a Slack user)
   and to every channel following the programme: N working days before the due date
@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regiobot.clock import AMSTERDAM
 from storage import deliveries as store
+from storage import queries
 from storage.db import transaction
 from storage.models import Meeting
 from storage.workdays import add_working_days, is_working_day
@@ -307,7 +308,7 @@ class _Planner:
         if not channels:
             return
         longest = max(self.schedule.bosd_call_days, self.schedule.bosd_agenda_days)
-        meetings: list[Meeting] = store.bosd_meetings_between(
+        meetings: list[Meeting] = queries.bosd_meetings_between(
             self.session, start=today, end=add_working_days(today, longest) + SLACK_DAYS
         )
         for meeting in meetings:

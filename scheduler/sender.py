@@ -1,4 +1,4 @@
-"""The sender: claim → render → post → record the Slack ts (DESIGN §6).
+"""The sender: claim → render → post → record the Slack ts (docs/architecture.md §6).
 
 Each step commits on its own, so that other senders see it: the claim (a conditional
 UPDATE; only the sender whose UPDATE changed the row goes on), then the post outside

@@ -89,7 +89,7 @@ class MergeOptions:
 
 def apply_store_data(
     session: Session, data: StoreData, *, now: datetime, report: ImportReport,
-    options: MergeOptions = MergeOptions(),  # noqa: B008 (frozen, shared safely)
+    options: MergeOptions = MergeOptions(),  # frozen, shared safely
 ) -> None:
     """Bring the store in line with `data` (within the caller's transaction)."""
     people = {p.name: p for p in session.scalars(select(Person))}
@@ -261,7 +261,7 @@ def _apply_programme(
             options=options,
         )
     # A milestone that left the source is cancelled, not deleted: calendar clients
-    # must see it go (DESIGN §8.7), and its history stays.
+    # must see it go (docs/architecture.md §8.7), and its history stays.
     wanted_keys = {m.key for m in data.milestones}
     for key, milestone in milestones.items():
         if key not in wanted_keys and milestone.status != "cancelled":

@@ -14,9 +14,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-# Its session hooks keep the search index in step with every write through a session.
-import storage.search  # noqa: F401
-
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -71,9 +68,9 @@ def database_utcnow(session: Session) -> datetime:
     if dialect == "sqlite":
         value = session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    moment = session.scalar(
+    moment: datetime = session.execute(
         select(func.clock_timestamp() if dialect == "postgresql" else func.current_timestamp())
-    )
+    ).scalar_one()
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

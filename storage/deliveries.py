@@ -1,4 +1,4 @@
-"""The delivery table: every scheduled post, planned once and sent once (DESIGN §6).
+"""The delivery table: every scheduled post, planned once and sent once (docs/architecture.md §6).
 
 APScheduler keeps no promise across processes or crashes, so the promise lives here:
 
@@ -41,14 +41,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
 from storage import linking
 from storage.db import database_utcnow
 from storage.models import (
     AgendaItem,
     Base,
-    GoverningBody,
     Meeting,
     Milestone,
     Person,
@@ -775,43 +774,6 @@ def needs_profile(session: Session, *, target: str) -> bool:
 def is_user(target: str) -> bool:
     """A user id (U…/W…, or a console user) rather than a channel (C…/G…/D…)."""
     return target[:1] not in ("C", "G", "D")
-
-
-def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
-
-
-def bosd_meetings_between(session: Session, *, start: date, end: date) -> list[Meeting]:
-    """Scheduled BOSD meetings in [start, end]: the bodies called BOSD, or every body
-    when none is (a region with one body) — as the commands see the BOSD."""
-    bosd = select(GoverningBody.id).where(
-        or_(func.lower(GoverningBody.slug) == "bosd",
-            func.lower(GoverningBody.abbreviation) == "bosd")
-    )
-    query = select(Meeting).where(
-        Meeting.status == "scheduled", Meeting.date >= start, Meeting.date <= end
-    ).order_by(Meeting.date, Meeting.id)
-    meetings = list(session.scalars(query.where(Meeting.body_id.in_(bosd))))
-    if meetings or session.scalar(select(func.count()).select_from(bosd.subquery())):
-        return meetings
-    return list(session.scalars(query))
-
-
-def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
-    return session.scalar(
-        select(Milestone)
-        .where(Milestone.id == milestone_id)
-        .options(joinedload(Milestone.owner), joinedload(Milestone.programme),
-                 joinedload(Milestone.project))
-    )
-
-
-def get_meeting(session: Session, *, meeting_id: int) -> Meeting | None:
-    return session.scalar(
-        select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.body))
-    )
 
 
 def count_by_status(session: Session) -> dict[str, int]:

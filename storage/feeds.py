@@ -368,10 +368,6 @@ def find_person(session: Session, *, name: str) -> list[Person]:
     )
 
 
-def person_for_slack_user(session: Session, *, slack_user_id: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
-
-
 # --- Meetings from .ics ---------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The store's tables (DESIGN §3), as SQLAlchemy 2.0 typed models.
+"""The store's tables (docs/architecture.md §3), as SQLAlchemy 2.0 typed models.
 
 Money is Decimal in Numeric(14, 2); dates are dates; timestamps are aware UTC datetimes
 (`UTCDateTime` keeps that true on SQLite, which has no time zones). Text "as written"
@@ -484,3 +484,8 @@ __all__ = [
     "Subscription",
     "UTCDateTime",
 ]
+
+# The search index follows every write through a session (storage.search's session
+# hooks). Every such write uses these models, so loading them loads the hooks; a
+# command that never touches the store (`/regio help`) loads neither.
+import storage.search  # noqa: E402, F401  (after the models it indexes)

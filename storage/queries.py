@@ -402,6 +402,23 @@ def _meetings(session: Session):
     )
 
 
+def get_meeting(session: Session, *, meeting_id: int) -> Meeting | None:
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.body))
+    )
+
+
+def bosd_meetings_between(session: Session, *, start: date, end: date) -> list[Meeting]:
+    """Scheduled BOSD meetings in [start, end], by date (the scheduler's posts about them)."""
+    return list(session.scalars(
+        _meetings(session)
+        .where(Meeting.status == "scheduled", Meeting.date >= start, Meeting.date <= end)
+        .order_by(Meeting.date, Meeting.id)
+    ))
+
+
 def next_meeting(session: Session, *, on_or_after: date) -> Meeting | None:
     return session.scalar(
         _meetings(session)

@@ -1,4 +1,4 @@
-"""Who is responsible for a milestone (DESIGN §3): one rule, one place.
+"""Who is responsible for a milestone (docs/architecture.md §3): one rule, one place.
 
 The milestone's owner if one is set (from Slack or an import); else the projectleider
 of its project; else the programmamanager of its programme. A post without a person

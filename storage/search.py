@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ from storage.models import (
     SearchEntry,
     SearchState,
 )
+from storage.text import fold
 
 # Words that carry no topic in either language; neither indexed nor searched for.
 STOPWORDS = frozenset("""
@@ -57,12 +57,6 @@ hows wheres whens thats theres wats
 
 # Letters and digits; an apostrophe ends a word ("programma's", "Gouda's", "what's").
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def fold(value: str) -> str:
-    """Lower case without accents, as people type: 'Coördinatie' → 'coordinatie'."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 @lru_cache(maxsize=200_000)

@@ -1,4 +1,4 @@
-"""The verdeelsleutel (DESIGN §3): a cost shared by inhabitants, exact to the cent.
+"""The verdeelsleutel (docs/architecture.md §3): a cost shared by inhabitants, exact to the cent.
 
 Shares come from the inhabitant counts, not the rounded percentages, with the
 largest-remainder method so that they add up to the amount exactly.

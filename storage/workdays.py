@@ -1,4 +1,4 @@
-"""Working days ("werkdagen", DESIGN §4): Monday–Friday minus the algemeen erkende
+"""Working days ("werkdagen", docs/architecture.md §4): Monday–Friday minus the algemeen erkende
 feestdagen of the Algemene termijnenwet.
 
 `holidays.NL` with the optional category gives exactly that set (Goede Vrijdag and

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.console import run_console
-from regiobot.cli import main
 from regiobot.settings import Settings, reset_settings_cache
+from regiobot_cli import main
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.importers.programme_document import import_programme_document
 from storage.migrate import upgrade

@@ -5,7 +5,7 @@ import sys
 
 from sqlalchemy import func, select
 
-from regiobot.cli.store import prepare_store
+from regiobot_cli.store import prepare_store
 from storage.db import make_engine, make_sessionmaker
 from storage.declarations import MessageEvent
 from storage.models import Meeting, Milestone, Region

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import Wiring, run_handler, wiring_of
 from bot.listeners.events import publish_home
-from commands import actions as commands
+from commands import changes as commands
 from commands import identity
 from commands.core import Context, Form, FormResult, Reply
 from commands.i18n import t, unescape
@@ -266,7 +266,7 @@ def after_submit(body: dict[str, Any], view: dict[str, Any], client: WebClient,
         return
 
     def card(ctx: Context) -> Reply:
-        from storage import queries  # noqa: PLC0415
+        from storage import queries
 
         milestone = queries.get_milestone(ctx.session, milestone_id=int(number))
         if milestone is None:
@@ -294,7 +294,7 @@ def home_calendar(body: dict[str, Any], client: WebClient, context: dict[str, An
     user_id = body["user"]["id"]
 
     def calendar(ctx: Context) -> Reply:
-        from commands.dispatch import handle  # noqa: PLC0415
+        from commands.dispatch import handle
 
         return handle("kalender mijn", ctx)
 

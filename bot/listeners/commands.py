@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.listeners.actions import open_modal
 from bot.listeners.context import too_busy, wiring_of
-from commands.actions import form_for_request, form_request
+from commands.changes import form_for_request, form_request
 
 COMMAND = "/regio"
 

@@ -1,4 +1,5 @@
-"""Declarations: iJw 3.2 timeliness for care providers (DESIGN §5, docs/declarations.md).
+"""Declarations: iJw 3.2 timeliness for care providers (docs/architecture.md §5,
+docs/declarations.md).
 
 The whole area, in one package:
 
@@ -15,7 +16,7 @@ The whole area, in one package:
 | `demo` | a generated year of traffic (XML and CSV), deterministic per seed |
 
 The Slack command and weekly digest are `commands.declaraties`; the CLI is
-`regiobot.cli.declarations`. Nothing in the package imports a reader it does not need:
+`regiobot_cli.declarations`. Nothing in the package imports a reader it does not need:
 `ijw_xml` and `ijw_csv` know `models` and `store` only, and `importing` knows both (and
 ends every import with `obligations.refresh`).
 

@@ -1,5 +1,5 @@
 """iJw 3.2 XML messages in: validated against the bundled XSDs, reduced to what the
-timeliness rules need, and stored without any personal data (DESIGN §5).
+timeliness rules need, and stored without any personal data (docs/architecture.md §5).
 
 A message carries a client's BSN, name, birth date, gender and address. This module reads
 them only as far as the XSD validation needs to; it extracts codes and dates (AGB code,

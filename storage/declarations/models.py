@@ -1,4 +1,4 @@
-"""The declarations tables and the plain records the importers hand over (DESIGN §5).
+"""The declarations tables and the plain records the importers hand over (docs/architecture.md §5).
 
 What is kept is what the timeliness rules need and nothing more. iJw messages carry a
 client's BSN, name, birth date, gender and address; none of it is stored here — not in a

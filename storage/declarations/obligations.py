@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import partial
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -129,8 +129,11 @@ def assignment_group(
         known = [(n, e) for n, e in events if e.message_date <= day]
         issued = [e for _, e in known if e.message_type == "301" and e.period_start is not None]
         a = rules.assignment_as_of(stored, issued, today=day)
-        starts = [((e.message_date, n), e) for n, e in known if e.message_type == "305"]
-        stops = [((e.message_date, n), e) for n, e in known if e.message_type == "307"]
+        # (order, event) pairs as rules takes them: the order is (Dagtekening, id).
+        starts: list[tuple[object, EventFact]] = [
+            ((e.message_date, n), e) for n, e in known if e.message_type == "305"]
+        stops: list[tuple[object, EventFact]] = [
+            ((e.message_date, n), e) for n, e in known if e.message_type == "307"]
         out: list[Obligation] = []
         if starts or stops:
             rules._assignment_group(a, stored_id, starts, stops, today=day, emit=out.append,
@@ -149,8 +152,9 @@ def request_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, d
     and 319s naming the reference, as (id, event)."""
     versions = []
     for day in sorted({e.message_date for _, e in events}):
-        requests = sorted(((e.message_date, n), e) for n, e in events
-                          if e.message_type == "315" and e.message_date <= day)
+        requests: list[tuple[object, EventFact]] = list(sorted(
+            ((e.message_date, n), e) for n, e in events
+            if e.message_type == "315" and e.message_date <= day))
         answers = sorted(((e.message_date, e.message_type == "319", n), e) for n, e in events
                          if e.message_type != "315" and e.message_date <= day)
         out: list[Obligation] = []
@@ -165,7 +169,9 @@ def declaration_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kep
     the 325s answering them, as (id, event) in (Dagtekening, id) order."""
     versions = []
     for day in sorted({e.message_date for _, e in events}):
-        made = [((e.message_date, n), e) for n, e in events if e.message_type == "323" and e.message_date <= day]
+        made: list[tuple[object, EventFact]] = [
+            ((e.message_date, n), e) for n, e in events
+            if e.message_type == "323" and e.message_date <= day]
         answered = [e for _, e in events if e.message_type == "325" and e.message_date <= day]
         out: list[Kept] = []
         found: list[Obligation] = []
@@ -326,7 +332,8 @@ def refresh(session: Session, *, deadline_months: int | None = None,
         keys = [_group_key("A", *key) for key in chunk]
         if after:
             month_changes(store.care_spans(session, group_keys=keys), -1, month_delta)
-        kept_rows, span_rows = [], []
+        kept_rows: list[tuple[Any, ...]] = []
+        span_rows: list[tuple[Any, ...]] = []
         for key, group_key in zip(chunk, keys, strict=True):
             row = stored.get(key)
             fact, row_id = (row if row is not None else (None, None))

@@ -1,4 +1,5 @@
-"""The timeliness rules of iJw 3.2 (DESIGN §5) and the 0-meting KPIs, as of a given day.
+"""The timeliness rules of iJw 3.2 (docs/architecture.md §5) and the 0-meting KPIs, as of
+a given day.
 
 The rules (Regels op berichten iJw release 3.2, Zorginstituut):
 - OP271: the provider sends a start message (305) within five working days after the day
@@ -19,7 +20,8 @@ The rules (Regels op berichten iJw release 3.2, Zorginstituut):
 
 Each obligation has a due date and, when met, the day it was met (the message's
 Dagtekening: the rules are about sending; a receipt date is used where a rule counts
-from receipt and the source gave one). Working days are DESIGN §4's (storage.workdays).
+from receipt and the source gave one). Working days are
+docs/architecture.md §4's (storage.workdays).
 The rules are pure functions of one group of data at a time (one assignment with its
 start and stop lines, one requested product with its answers, one provider's
 declarations). `evaluate` streams those groups from the store and counts KPIs and

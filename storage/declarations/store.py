@@ -1,4 +1,4 @@
-"""All declarations SQL (DESIGN §5): keyword-only functions taking a Session — writing
+"""All declarations SQL (docs/architecture.md §5): keyword-only functions taking a Session — writing
 what the importers extracted, and reading it for the rules, a group at a time.
 """
 
@@ -9,6 +9,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -1004,13 +1005,13 @@ def tally(session: Session, *, today: date, provider_agb: str | None = None,
         stmt = stmt.where(t.provider_agb == provider_agb)
     if month:
         stmt = stmt.where(t.month == month)
-    return [tuple(r) for r in session.execute(stmt) if r[3]]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(stmt) if r[3]]
 
 
 def care_months(session: Session) -> set[tuple[str, str, date]]:
     c = CareMonthChange.__table__.c
     return {tuple(r) for r in session.execute(
-        select(c.provider_agb, c.municipality_code, c.month).distinct())}  # type: ignore[misc]
+        select(c.provider_agb, c.municipality_code, c.month).distinct())}
 
 
 def care_month_changes(session: Session, *, pairs: Sequence[tuple[str, str]]) -> dict:
@@ -1091,7 +1092,7 @@ def kept_finding_summary(
              _late_on(today, checks)]
     if month:
         where += [k.due >= month[0], k.due <= month[1]]
-    by_rule = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
+    by_rule: dict[str, int] = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
     late = case((k.rule.in_(checks), _days_between(session, k.done, k.due)),
                 else_=_days_between(session, k.due, func.coalesce(k.done, today)))
     # How late the `first`-th most overdue is, from the covering index alone; then only
@@ -1101,7 +1102,7 @@ def kept_finding_summary(
         where.append(late >= threshold)
     # Their ids first (the covering index again), then those rows by primary key.
     ids = list(session.scalars(select(k.id).where(*where)))
-    rows = []
+    rows: list[Any] = []
     for start in range(0, len(ids), 500):
         rows.extend(session.execute(
             select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)

@@ -23,7 +23,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url: storage.migrate.upgrade sets it")
+    engine = make_engine(url)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

@@ -105,7 +105,7 @@ class _CountingServer:
                 server.connections += 1
                 server.sockets.append(self.connection)
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
                 self.send_response(200)
                 self.send_header("Content-Length", "2")

@@ -33,7 +33,7 @@ def settings(monkeypatch) -> Settings:
 
 
 def _say(factory, settings, text, **kw) -> str:
-    from bot.console import reply_text  # noqa: PLC0415
+    from bot.console import reply_text
 
     return reply_text(answer(factory, settings, text, **kw))
 

@@ -95,7 +95,7 @@ def _dm(user: str) -> str:
 def _send_requests(web) -> None:
     client = WebClient(token="xoxb-test", base_url=web.slack.api_url, retry_handlers=[])
     sender = Sender(web.factory, SlackChannel(client), schedule=Schedule(), worker="w")
-    from regiobot import clock  # noqa: PLC0415
+    from regiobot import clock
 
     sender.run(now=clock.utcnow())
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from calendars.feeds import Feed, build_content_feed
+from calendars.ics_export import Feed, build_content_feed
 from storage.apply import apply_store_data
 from storage.feeds import feed_records
 from storage.importers import ImportReport

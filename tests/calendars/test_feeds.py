@@ -1,4 +1,4 @@
-"""DESIGN §8, points 1–9 and 11, on feeds built from the store."""
+"""docs/architecture.md §8, points 1–9 and 11, on feeds built from the store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 from sqlalchemy import select
 
-from calendars.feeds import AMSTERDAM, CANCELLED_RETENTION, amsterdam_timezone
+from calendars.ics_export import AMSTERDAM, CANCELLED_RETENTION, amsterdam_timezone
 from storage.models import Milestone, Person, Programme
 from tests.calendars.conftest import (
     LONG_TITLE,
@@ -110,7 +110,7 @@ def test_it_gives_the_same_uids_after_rebuilding_the_store_with_other_ids(store)
         ids = sorted(session.scalars(select(Milestone.id)))
     assert ids
     reversed_uids = sorted(prop(e, "UID")[0] for e in events(build(store).body))
-    from calendars.feeds import stable_uid
+    from calendars.ics_export import stable_uid
 
     expected = sorted(
         f"UID:{stable_uid('milestone', f'midden-holland/{p.slug}/{m.key}')}"
@@ -346,7 +346,7 @@ def test_it_gives_the_same_utc_instants_as_the_store(region):
 def test_it_never_folds_inside_an_escape_or_a_character():
     """Escapes and multi-byte characters at every offset of the fold (icalendar 7.3
     alone splits "\\\\" across lines; the feed refolds)."""
-    from calendars.feeds import FeedSpec, MilestoneRecord, build_feed
+    from calendars.ics_export import FeedSpec, MilestoneRecord, build_feed
 
     stamp = datetime(2020, 1, 1, tzinfo=UTC)
     for offset in range(0, 90):
@@ -379,7 +379,7 @@ _TEXT = st.text(
 @settings(max_examples=150, deadline=None)
 @given(title=_TEXT, programme=_TEXT, owner=_TEXT, location=_TEXT, agenda=_TEXT)
 def test_it_round_trips_any_text_through_a_parser(title, programme, owner, location, agenda):
-    from calendars.feeds import (
+    from calendars.ics_export import (
         AgendaLine,
         FeedSpec,
         MeetingRecord,
@@ -415,7 +415,7 @@ def test_it_round_trips_any_text_through_a_parser(title, programme, owner, locat
 
 
 def test_it_writes_no_control_characters_and_makes_word_line_breaks_line_breaks():
-    from calendars.feeds import FeedSpec, MilestoneRecord, build_feed
+    from calendars.ics_export import FeedSpec, MilestoneRecord, build_feed
 
     stamp = datetime(2020, 1, 1, tzinfo=UTC)
     record = MilestoneRecord(

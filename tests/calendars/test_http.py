@@ -1,4 +1,4 @@
-"""GET /calendar/<token>.ics through HTTP: DESIGN §8.9 and §8.10, tokens (404 with no
+"""GET /calendar/<token>.ics through HTTP: docs/architecture.md §8.9 and §8.10, tokens (404 with no
 hint, revocation at once, never logged) and the rate limit."""
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def test_it_serves_a_renamed_programme_to_a_client_holding_the_old_etag(region, 
 
 
 def test_it_builds_again_when_a_cancelled_milestone_leaves_the_feed(region):
-    from calendars.feeds import CANCELLED_RETENTION
+    from calendars.ics_export import CANCELLED_RETENTION
 
     cancelled_at = datetime(2020, 11, 2, tzinfo=UTC)
     with region.session() as session, session.begin():

@@ -217,7 +217,7 @@ def test_it_refuses_when_there_is_no_region(store, tmp_path):
 class _Handler(http.server.BaseHTTPRequestHandler):
     body = b""
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):  # the http.server API
         if self.path != "/secret-path/bosd.ics":
             self.send_error(404)
             return
@@ -277,8 +277,8 @@ def test_it_reads_agenda_lines_as_its_own_feeds_write_them():
 
 
 def test_it_is_what_regiobot_import_runs_for_ics_files(region, tmp_path, monkeypatch, capsys):
-    from regiobot.cli import main
     from regiobot.settings import reset_settings_cache
+    from regiobot_cli import main
 
     monkeypatch.setenv("DATABASE_URL", region.url)
     reset_settings_cache()

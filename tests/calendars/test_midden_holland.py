@@ -1,4 +1,4 @@
-"""DESIGN §8 on the real Midden-Holland 2020 feeds: the programme document imported
+"""docs/architecture.md §8 on the real Midden-Holland 2020 feeds: the programme document imported
 by its importer, plus the secretariat's timed 2026 BOSD meetings read from .ics."""
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def test_it_bumps_a_real_milestone_marked_done_through_the_command_layer(mh):
 
 
 def test_it_exports_feeds_from_the_command_line(mh, tmp_path, monkeypatch, capsysbinary):
-    from regiobot.cli import main
+    from regiobot_cli import main
 
     monkeypatch.setenv("DATABASE_URL", mh.url)
     reset_settings_cache()

@@ -1,4 +1,4 @@
-"""DESIGN §8.11: the feed parses in four independent parsers, and each gives the same
+"""docs/architecture.md §8.11: the feed parses in four independent parsers, and each gives the same
 UTC instant for meetings on both sides of the 2026 clock changes."""
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from commands import dispatch
+from commands import registry
 from commands.core import SUBCOMMANDS, Reply
-from commands.dispatch import handle, load_subcommands
+from commands.dispatch import handle
 from tests.commands.support import text_of
 
 
@@ -89,7 +89,8 @@ def test_it_never_raises_and_rolls_back_on_an_unexpected_error(bot, monkeypatch,
     def broken(args, ctx):
         raise RuntimeError("boom")
 
-    entry = SUBCOMMANDS["bosd"]
+    entry = registry.find("bosd")
+    assert entry is not None
     monkeypatch.setitem(SUBCOMMANDS, "bosd", type(entry)("bosd", broken))
     reply = bot.ask("bosd")
     assert isinstance(reply, Reply) and not reply.ok
@@ -98,15 +99,10 @@ def test_it_never_raises_and_rolls_back_on_an_unexpected_error(bot, monkeypatch,
     assert "answering" in caplog.text
 
 
-def test_it_skips_subcommand_modules_of_other_areas_that_do_not_exist_yet(monkeypatch):
-    monkeypatch.setattr(dispatch, "OPTIONAL_MODULES", ("commands.no_such_module_yet",))
-    load_subcommands()  # no error
-
-
-def test_it_does_not_hide_a_broken_import_inside_an_own_module(monkeypatch):
-    monkeypatch.setattr(dispatch, "OWN_MODULES", ("commands.no_such_own_module",))
+def test_it_does_not_hide_a_subcommand_module_that_cannot_be_imported(monkeypatch):
+    monkeypatch.setitem(registry.MODULE_OF_WORD, "bosd", "commands.no_such_module")
     with pytest.raises(ModuleNotFoundError):
-        load_subcommands()
+        registry.find("bosd")
 
 
 def test_it_handles_none_and_whitespace(bot):

@@ -7,12 +7,13 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.core import SUBCOMMANDS, Reply
+from commands.core import Reply
 from commands.home import home
+from commands.registry import MODULE_OF_WORD
 from commands.render import to_home_view, to_message
 from tests.commands.support import ADMIN, ANKE, BOB, CARLA
 
-WORDS = sorted(SUBCOMMANDS) + [
+WORDS = sorted(MODULE_OF_WORD) + [
     "volgende", "deel", "share", "gereed", "heropen", "verplaats", "toevoegen", "te laat",
     "mijn", "week", "K1", "K3", "Q4", "maart", "12 maart", "31-2-2020", "2020-03-12", "morgen",
     "40000", "€ 40.000,-", "1,5 miljoen", "40k", "-3", "0", "99999999999999", "1", "2", "#4",

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from commands.actions import milestone_card, milestone_done, milestone_snooze
+from commands.changes import milestone_card, milestone_done, milestone_snooze
 from commands.core import Actions
 from commands.home import home
 from commands.render import to_home_view, to_message

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from commands.actions import milestone_done, submit_agenda_form
-from commands.core import SUBCOMMANDS
+from commands import registry
+from commands.changes import milestone_done, submit_agenda_form
 from commands.permissions import COORDINATOR, MILESTONE
 from storage.models import AgendaItem, AuditEntry, Meeting, Milestone, Person, Subscription
 from tests.commands.support import ANKE, BOB, CARLA, MANON, text_of
@@ -42,6 +42,7 @@ CHANGES = {
     "ontvolg": ("ontvolg GTJ", CARLA, ANKE),
     "mijlpaal": ("mijlpaal {m} gereed", ANKE, MANON),
 }
+SUBCOMMANDS = registry.load_all()
 DECLARED = sorted({entry.name for entry in SUBCOMMANDS.values() if entry.may is not None})
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from regiobot.cli import main
 from regiobot.settings import reset_settings_cache
+from regiobot_cli import main
 
 
 @pytest.fixture

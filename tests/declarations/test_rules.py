@@ -1,4 +1,4 @@
-"""Hand-built cases for each rule on both sides of its deadline (DESIGN §5), including
+"""Hand-built cases for each rule on both sides of its deadline (docs/architecture.md §5), including
 deadlines across Bevrijdingsdag (5 May 2020) and Easter 2020 (Goede Vrijdag 10 April,
 Tweede Paasdag 13 April)."""
 

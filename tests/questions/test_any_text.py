@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bench.questions import CORPORA, load
 from commands.core import Context, Reply
 from commands.questions import answer
-from regiobot.cli.store import prepare_store
+from regiobot_cli.store import prepare_store
 from storage.db import make_engine, make_sessionmaker
 from storage.export import export_store_data
 from tests.conftest import NOW

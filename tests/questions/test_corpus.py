@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bench.questions import CORPORA, load, run
-from regiobot.cli.store import prepare_store
+from regiobot_cli.store import prepare_store
 
 SETS = {path.stem: load(path) for path in CORPORA if path.exists()}
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from commands.core import Context
 from commands.dispatch import handle
 from commands.render import to_text
-from regiobot.cli.store import prepare_store
+from regiobot_cli.store import prepare_store
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Person
 

@@ -113,8 +113,7 @@ def test_it_runs_in_the_background_for_regiobot_start(store):
 
 
 def test_it_simulates_a_week_of_2020_and_prints_each_key(capsys):
-    pytest.importorskip("storage.importers.programme_document")
-    from regiobot.cli import main
+    from regiobot_cli import main
 
     assert main(["simulate", "--from", "2020-01-27", "--to", "2020-01-31", "--quiet"]) == 0
     out = capsys.readouterr().out

@@ -51,7 +51,7 @@ def test_it_skips_bevrijdingsdag_2020_when_counting_back():
 
 
 def test_it_skips_bevrijdingsdag_2025_too():
-    # 2025: 5 May is a Monday and, per DESIGN §4, a holiday in every year (not only
+    # 2025: 5 May is a Monday and, per docs/architecture.md §4, a holiday in every year (not only
     # lustrum years). Wednesday 7 May 2025, 2 working days before: 6 May, 2 May.
     assert _days(date(2025, 5, 7))["w2"] == date(2025, 5, 2)
     assert _days(date(2025, 5, 6))["w2"] == date(2025, 5, 1)

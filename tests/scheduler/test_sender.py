@@ -368,7 +368,7 @@ def test_it_never_posts_twice_with_two_schedulers_on_one_database(store, schedul
             for now in period:
                 barrier.wait(timeout=30)  # both processes see the same time
                 tick(store.factory, sender, now, schedule)
-        except BaseException as error:  # noqa: BLE001 — reported below
+        except BaseException as error:  # reported below
             errors.append(error)
             barrier.abort()
 

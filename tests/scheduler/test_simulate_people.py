@@ -12,9 +12,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from regiobot.cli import main
 from regiobot.settings import reset_settings_cache
+from regiobot_cli import main
 from storage.db import make_engine, make_sessionmaker, transaction
+from storage.importers import programme_document
 from storage.migrate import upgrade
 from storage.models import Milestone, Person, Role
 from storage.workdays import add_working_days, is_working_day
@@ -28,13 +29,12 @@ LINE = re.compile(r"^(post to|reply to) (\S+)(?: thread=(\S+))?(?: \(also in the
 
 @pytest.fixture
 def managers_store(tmp_path):
-    importer = pytest.importorskip("storage.importers.programme_document")
     url = f"sqlite:///{tmp_path / 'simulate.db'}"
     upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     with transaction(factory) as session:
-        importer.import_programme_document(session, DOCUMENT, now=SEEDED_AT)
+        programme_document.import_programme_document(session, DOCUMENT, now=SEEDED_AT)
     with transaction(factory) as session:
         managers = session.scalars(
             select(Person).join(Role, Role.person_id == Person.id)

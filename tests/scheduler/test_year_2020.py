@@ -8,13 +8,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from scheduler.planner import run_planner
 from scheduler.sender import Sender
 from storage import deliveries
 from storage.db import transaction
+from storage.importers import programme_document
 from storage.models import Meeting, Milestone, Person, Programme, Role, Subscription
 from storage.workdays import add_working_days, is_working_day
 from tests.scheduler.helpers import SEEDED_AT, moments
@@ -25,9 +25,8 @@ FIRST, LAST = date(2020, 1, 2), date(2020, 12, 31)
 
 
 def _load_2020(factory) -> None:
-    importer = pytest.importorskip("storage.importers.programme_document")
     with transaction(factory) as session:
-        importer.import_programme_document(session, DOCUMENT, now=SEEDED_AT)
+        programme_document.import_programme_document(session, DOCUMENT, now=SEEDED_AT)
     with transaction(factory) as session:
         people = list(session.scalars(select(Person).order_by(Person.name)))
         linked = people[:4]
@@ -57,8 +56,8 @@ def _load_2020(factory) -> None:
 
 
 def responsible_by_hand(milestones, roles) -> dict[int, int]:
-    """{milestone id: person id} by DESIGN §3, in Python (not storage.responsible): the
-    owner; else the first projectleider of its project; else the first programmamanager
+    """{milestone id: person id} by docs/architecture.md §3, in Python (not
+    storage.responsible): the owner; else the first projectleider of its project; else the first programmamanager
     of its programme — people only, not vacancies."""
     def first(kind, match):
         for role in roles:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regiobot.cli.store import import_sources
+from regiobot_cli.store import import_sources
 from storage.db import transaction
 from storage.importers import ImportRefused
 from storage.importers.yaml_store import dump_store

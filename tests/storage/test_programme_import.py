@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 import storage
-from regiobot.cli import main
 from regiobot.settings import reset_settings_cache
+from regiobot_cli import main
 from storage.models import AuditEntry, Milestone
 from tests.storage.renderings import pdf_text_rendering, sheets
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import storage
-from regiobot.cli.store import import_sources
+from regiobot_cli.store import import_sources
 from storage.importers import ImportRefused
 from storage.importers.programme import parse_programme_document
 from storage.importers.programme.read import read_document

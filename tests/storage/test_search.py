@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from regiobot.cli.store import prepare_store
+from regiobot_cli.store import prepare_store
 from storage import search
 from storage.models import Meeting, Milestone, Region
 

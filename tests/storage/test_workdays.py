@@ -4,7 +4,8 @@ import pytest
 
 from storage.workdays import add_working_days, holiday_name, is_working_day, working_days_between
 
-# Written out by hand from the Algemene termijnenwet (DESIGN §4), not from the package.
+# Written out by hand from the Algemene termijnenwet (docs/architecture.md §4), not from
+# the package.
 FEESTDAGEN_ON_WEEKDAYS = {
     2020: ["01-01", "04-10", "04-13", "04-27", "05-05", "05-21", "06-01", "12-25"],
     2021: ["01-01", "04-02", "04-05", "04-27", "05-05", "05-13", "05-24"],

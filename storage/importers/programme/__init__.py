@@ -18,7 +18,7 @@ The data passes through these stages, one module each:
 6. `storage.apply`: the `StoreData` into the store, keeping what was changed from Slack.
 
 Whatever cannot be placed is returned as a `Problem` with its line number; the import
-never drops a line silently. Timing rules for milestones are those of DESIGN §3.
+never drops a line silently. Timing rules for milestones are those of docs/architecture.md §3.
 
 Choices where the document leaves room:
 

@@ -179,8 +179,8 @@ QUARTERS_RE = re.compile(
 
 
 def parse_timing(text: str, year: int) -> list[Timing]:
-    """A milestone line → one or more (title, timing); DESIGN §3 "Reading the programme
-    document"."""
+    """A milestone line → one or more (title, timing); docs/architecture.md §3 "Reading
+    the programme document"."""
     text = text.strip()
     markers = list(QUARTERS_RE.finditer(text))
     if markers:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUNDLED_PROGRAMME = Path(__file__).resolve().parents[2] / "storage" / "data" / (
+BUNDLED_PROGRAMME = Path(__file__).resolve().parents[1] / "storage" / "data" / (
     "midden-holland-programma-sociaal-domein-2020.txt"
 )
 
@@ -280,6 +280,6 @@ def run_start(args: argparse.Namespace) -> int:
         print("\n".join(report.lines()[:1]))
     if args.no_run:
         return 0
-    from regiobot.run import run_everything
+    from regiobot_cli.run import run_everything
 
     return run_everything(settings, open_store(settings.database_url))

@@ -1,4 +1,4 @@
-"""Build iCalendar feeds from records: pure, records in, bytes out (DESIGN §8).
+"""Build iCalendar feeds from records: pure, records in, bytes out (docs/architecture.md §8).
 
 Nothing here touches a database session or reads the clock: the storage layer loads
 the records (`storage.feeds.feed_records`), `now` is passed in, and the same records
@@ -410,7 +410,7 @@ def _fold_ascii(line: str) -> bytes:
     return "\r\n ".join(pieces).encode("ascii")
 
 
-def fold(body: bytes) -> bytes:
+def refold(body: bytes) -> bytes:
     """Refold icalendar's output: icalendar 7.3 keeps UTF-8 characters whole but may
     fold between the two characters of an escape ("\\" | "\\,"), which some clients
     then misread. Unfolding first is lossless: values never hold a raw line break."""
@@ -441,7 +441,7 @@ def _calendar_head(spec: FeedSpec, *, timezone: bool) -> bytes:
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     if timezone:
         cal.add_component(amsterdam_timezone())
-    body = fold(cal.to_ical())
+    body = refold(cal.to_ical())
     end = b"END:VCALENDAR\r\n"
     if not body.endswith(end):
         raise AssertionError("icalendar's calendar does not end with END:VCALENDAR")

@@ -6,12 +6,11 @@ import argparse
 import sys
 from datetime import date
 
-from sqlalchemy import inspect
-
 from regiobot import clock
 from regiobot.settings import get_settings, reset_settings_cache
+from storage.on_first_use import StoreNotReady, StoreOnFirstUse
 
-from .common import CommandError, open_store
+from .common import CommandError
 
 
 def register(subparsers) -> None:
@@ -43,17 +42,6 @@ def register(subparsers) -> None:
     console.set_defaults(func=run_console_command)
 
 
-def _require_migrated(factory) -> None:
-    """A clear message instead of "something went wrong" on every question."""
-    engine = factory.kw["bind"]
-    if not inspect(engine).has_table("region"):
-        engine.dispose()
-        raise CommandError(
-            f"the store at {engine.url.render_as_string(hide_password=True)} has no tables "
-            "yet: run `regiobot migrate` (and `regiobot import …`), or `regiobot start`"
-        )
-
-
 def run_ask(args: argparse.Namespace) -> int:
     from bot.console import answer, reply_text
 
@@ -61,12 +49,14 @@ def run_ask(args: argparse.Namespace) -> int:
         clock.set_today(args.ask_today)
         reset_settings_cache()
     settings = get_settings()
-    factory = open_store(settings.database_url)
-    _require_migrated(factory)
+    # Opened when the answer first reads it: `/regio help` needs no store at all.
+    store = StoreOnFirstUse(settings.database_url)
     try:
-        reply = answer(factory, settings, " ".join(args.text), user_id=args.user, lang=args.lang)
+        reply = answer(store, settings, " ".join(args.text), user_id=args.user, lang=args.lang)
+    except StoreNotReady as error:
+        raise CommandError(str(error)) from None
     finally:
-        factory.kw["bind"].dispose()
+        store.dispose()
     print(reply_text(reply))
     return 0 if reply.ok else 1
 
@@ -75,7 +65,9 @@ def run_console_command(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
     settings = get_settings()
-    factory = open_store(settings.database_url)
-    _require_migrated(factory)
+    try:
+        factory = StoreOnFirstUse(settings.database_url).open()
+    except StoreNotReady as error:
+        raise CommandError(str(error)) from None
     run_console(factory, settings, stdin=sys.stdin, stdout=sys.stdout)
     return 0

@@ -45,7 +45,7 @@ from commands.slack_ids import (
     FORM_OWNER,
     MILESTONE_BLOCK,
 )
-from storage import deliveries, queries
+from storage import queries
 from storage.models import Milestone, Person
 from storage.responsible import responsible_of, set_owner
 from storage.workdays import add_working_days
@@ -363,7 +363,7 @@ def submit_owner_form(private: str, values: dict[str, str | None], ctx: Context)
 
 
 def agenda_form(meeting_id: int, ctx: Context) -> Form | Reply:
-    meeting = deliveries.get_meeting(ctx.session, meeting_id=meeting_id)
+    meeting = queries.get_meeting(ctx.session, meeting_id=meeting_id)
     lang = ctx.lang
     if meeting is None:
         return Reply.error(t("bosd.none_number", lang, nr=meeting_id))
@@ -389,7 +389,7 @@ def submit_agenda_form(private: str, values: dict[str, str | None], ctx: Context
     lang = ctx.lang
     number = private.strip()
     meeting_id = id_of(number)
-    meeting = (deliveries.get_meeting(ctx.session, meeting_id=meeting_id)
+    meeting = (queries.get_meeting(ctx.session, meeting_id=meeting_id)
                if meeting_id is not None else None)
     if meeting is None:
         return FormResult(errors={"title": t("bosd.none_number", lang, nr=escape(number))})

@@ -55,7 +55,7 @@ def register(subparsers) -> None:
 
 
 def run_clock_command(args: argparse.Namespace) -> int:
-    from scheduler.clock_process import run_clock  # noqa: PLC0415 — only this command needs it
+    from scheduler.clock_process import run_clock  # only this command needs it
 
     settings = get_settings()
     run_clock(settings, open_store(settings.database_url))
@@ -63,16 +63,16 @@ def run_clock_command(args: argparse.Namespace) -> int:
 
 
 def _fresh_store() -> str:
-    from regiobot.cli.store import BUNDLED_PROGRAMME, import_sources  # noqa: PLC0415
-    from storage.db import transaction  # noqa: PLC0415
-    from storage.migrate import upgrade  # noqa: PLC0415
-    from storage.queries import add_subscription  # noqa: PLC0415
+    from regiobot_cli.store import BUNDLED_PROGRAMME, import_sources
+    from storage.db import transaction
+    from storage.migrate import upgrade
+    from storage.queries import add_subscription
 
     folder = Path(tempfile.mkdtemp(prefix="regiobot-simulate-"))
     url = f"sqlite:///{folder / 'simulate.db'}"
     upgrade(url)
     factory = open_store(url)
-    from regiobot import clock  # noqa: PLC0415
+    from regiobot import clock
 
     with transaction(factory) as session:
         import_sources(session, [str(BUNDLED_PROGRAMME)])
@@ -84,7 +84,7 @@ def _fresh_store() -> str:
 
 def simulation_moments(start: date, end: date, *, times: list[time], hourly: bool):
     """The moments to step through, as aware UTC datetimes, in order."""
-    from scheduler.planner import moment  # noqa: PLC0415
+    from scheduler.planner import moment
 
     day = start
     while day <= end:
@@ -105,9 +105,9 @@ def _plus(at: time, minutes: int) -> time:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from scheduler.channels import ConsoleChannel  # noqa: PLC0415
-    from scheduler.planner import Schedule, run_planner  # noqa: PLC0415
-    from scheduler.sender import Sender  # noqa: PLC0415
+    from scheduler.channels import ConsoleChannel
+    from scheduler.planner import Schedule, run_planner
+    from scheduler.sender import Sender
 
     if args.end < args.start:
         raise CommandError("--to is before --from")

@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 
 
 def run_web(args) -> int:
-    from bot.asgi import serve_web
+    from bot.web import serve_web
 
     serve_web(get_settings(), open_store(), host=args.host, port=args.port)
     return 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from regiobot.settings import get_settings
-from storage.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 class CommandError(Exception):
@@ -13,4 +15,7 @@ class CommandError(Exception):
 
 
 def open_store(url: str | None = None) -> sessionmaker[Session]:
+    # Imported here: `regiobot --help` and `regiobot ask "/regio help"` need no SQLAlchemy.
+    from storage.db import make_engine, make_sessionmaker
+
     return make_sessionmaker(make_engine(url or get_settings().database_url))

@@ -54,11 +54,12 @@ def _scope(session, args) -> dict:
     from storage.feeds import find_person, find_programme
 
     if args.programme:
-        found = find_programme(session, name=args.programme)
-        return {"scope": "programme", "programme_id": _one(found, args.programme, "programme").id}
+        programmes = find_programme(session, name=args.programme)
+        return {"scope": "programme",
+                "programme_id": _one(programmes, args.programme, "programme").id}
     if args.person:
-        found = find_person(session, name=args.person)
-        return {"scope": "person", "person_id": _one(found, args.person, "person").id}
+        people = find_person(session, name=args.person)
+        return {"scope": "person", "person_id": _one(people, args.person, "person").id}
     if args.meetings:
         return {"scope": "meetings"}
     return {"scope": "region"}
@@ -74,7 +75,7 @@ def _one(found: list, name: str, what: str):
 
 
 def run_export(args) -> int:
-    from calendars.feeds import build_content_feed
+    from calendars.ics_export import build_content_feed
     from storage.feeds import feed_records
 
     factory = open_store()

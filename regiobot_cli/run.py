@@ -14,8 +14,8 @@ import sys
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.asgi import serve_web
 from bot.console import run_console
+from bot.web import serve_web
 from regiobot.settings import Settings
 from scheduler.clock_process import start_background_scheduler
 
