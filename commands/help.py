@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from commands import registry
 from commands.core import Context, Header, Note, Part, Reply, Text, subcommand
-from commands.i18n import escape, join_words, t
+from commands.i18n import CATALOG, escape, join_words, t
 
 POLITE = frozenset({"please", "pls", "plz", "alsjeblieft", "alstublieft", "aub", "svp", "me",
                     "mij", "graag", "even", "nodig", "needed", "!"})
+
+
+def usage_line(name: str, lang: str, docstring_line: str) -> str:
+    """A subcommand's usage line in `lang`: its docstring's first line in Dutch, the
+    catalogue's translation in English (the commands' words themselves stay Dutch)."""
+    return t(f"usage.{name}", lang) if lang != "nl" and f"usage.{name}" in CATALOG else (
+        docstring_line)
 
 
 def who_may(levels: dict[str, str], lang: str) -> str:
@@ -39,11 +46,13 @@ def help_(args: str, ctx: Context) -> Reply:
         entry = registry.find(name.split()[0])
         if entry is None:
             return Reply.error(t("help.unknown", lang, name=escape(name)), hint=t("help.more", lang))
-        return Reply(summary=entry.usage,
-                     parts=[Header(f"/regio {entry.name}"), Text(escape(entry.help_text(lang)))])
+        usage = usage_line(entry.name, lang, entry.usage)
+        details = entry.help_text(lang).partition("\n")[2]
+        return Reply(summary=usage, parts=[Header(f"/regio {entry.name}"),
+                                           Text(escape(f"{usage}\n{details}".strip()))])
     # Read from the subcommands' source: the overview needs none of their modules.
     usages = registry.usage_lines()
-    lines = [f"• {escape(usages[name])}" for name in sorted(usages)]
+    lines = [f"• {escape(usage_line(name, lang, usages[name]))}" for name in sorted(usages)]
     parts: list[Part] = [
         Header(t("help.title", lang)),
         Text(t("help.intro", lang)),

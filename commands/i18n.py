@@ -1058,6 +1058,84 @@ for _entry in CATALOG.values():
         _entry[_lang] = _PLACEHOLDER.sub(r"&lt;\1&gt;", _text)
 
 
+# The usage line of each subcommand in `/regio help`. The Dutch is its handler's
+# docstring's first line, its help text (tests/commands/test_catalogue.py keeps them equal).
+CATALOG.update({
+    "usage.agenda": {
+        "nl": '`/regio agenda <nr> [toevoegen <titel>]` — de agenda van BOSD <nr>; een punt toevoegen.',
+        "en": '`/regio agenda <nr> [toevoegen <titel>]` — the agenda of BOSD <nr>; add an item.',
+    },
+    "usage.bosd": {
+        "nl": '`/regio bosd [volgende | <nr> | <datum>]` — de (volgende) BOSD met agenda.',
+        "en": '`/regio bosd [volgende | <nr> | <datum>]` — the (next) BOSD with its agenda.',
+    },
+    "usage.budget": {
+        "nl": '`/regio budget [programma]` — begrotingsregels zoals geschreven, bedragen en totalen per jaar.',
+        "en": '`/regio budget [programma]` — budget lines as written, amounts and totals per year.',
+    },
+    "usage.declaraties": {
+        "nl": '`/regio declaraties [aanbieder] [maand]` — tijdigheid van start-, stop- en declaratieberichten (iJw) per aanbieder.',
+        "en": '`/regio declaraties [aanbieder] [maand]` — timeliness of start, stop and declaration messages (iJw) per care provider.',
+    },
+    "usage.help": {
+        "nl": '`/regio help [opdracht]` — wat ik kan, of alles over één opdracht.',
+        "en": '`/regio help [opdracht]` — what I can do, or all about one command.',
+    },
+    "usage.ik": {
+        "nl": '`/regio ik ben <naam>` — zeg wie je bent, zodat `mijn`, de Home-tab en de herinneringen over jou gaan.',
+        "en": '`/regio ik ben <naam>` — say who you are, so that `mijn`, the Home tab and the reminders are about you.',
+    },
+    "usage.kalender": {
+        "nl": '`/regio kalender [programma <naam> | mijn | bosd | intrekken]` — een persoonlijke agenda-link, of al je links intrekken.',
+        "en": '`/regio kalender [programma <naam> | mijn | bosd | intrekken]` — a personal calendar link, or revoke all your links.',
+    },
+    "usage.koppel": {
+        "nl": '`/regio koppel @gebruiker <persoon>` — koppel een Slack-gebruiker aan een persoon uit het programma.',
+        "en": '`/regio koppel @gebruiker <persoon>` — link a Slack user to a person of the programme.',
+    },
+    "usage.mijlpaal": {
+        "nl": '`/regio mijlpaal <nr> [gereed | heropen | verplaats <datum> | eigenaar @gebruiker]` — één mijlpaal bekijken of wijzigen.',
+        "en": '`/regio mijlpaal <nr> [gereed | heropen | verplaats <datum> | eigenaar @gebruiker]` — see or change one milestone.',
+    },
+    "usage.mijlpalen": {
+        "nl": '`/regio mijlpalen [programma] [K1–K4 | <maand> | week | te laat | mijn]` — mijlpalen met nummer, planning en status.',
+        "en": '`/regio mijlpalen [programma] [K1–K4 | <maand> | week | te laat | mijn]` — milestones with their number, timing and status.',
+    },
+    "usage.ontvolg": {
+        "nl": '`/regio ontvolg <programma | bosd | declaraties>` — dit kanaal volgt het niet meer.',
+        "en": '`/regio ontvolg <programma | bosd | declaraties>` — this channel stops following it.',
+    },
+    "usage.programma": {
+        "nl": "`/regio programma [naam]` — alle programma's, of één programma: ambitie, doelen, deelprojecten.",
+        "en": '`/regio programma [naam]` — all programmes, or one programme: ambition, goals, sub-projects.',
+    },
+    "usage.project": {
+        "nl": '`/regio project <naam>` — een deelproject: omschrijving, team en mijlpalen.',
+        "en": '`/regio project <naam>` — a sub-project: description, team and milestones.',
+    },
+    "usage.verdeel": {
+        "nl": '`/regio verdeel <bedrag | programma>` — verdeel een bedrag over de gemeenten naar inwoners, tot op de cent.',
+        "en": '`/regio verdeel <bedrag | programma>` — split an amount over the municipalities by population, to the cent.',
+    },
+    "usage.volg": {
+        "nl": '`/regio volg <programma | bosd | declaraties>` — laat dit kanaal een programma, de BOSD of de declaratiesignalen volgen.',
+        "en": '`/regio volg <programma | bosd | declaraties>` — this channel follows a programme, the BOSD or the declaration alerts.',
+    },
+    "usage.volgt": {
+        "nl": '`/regio volgt` — wat dit kanaal volgt.',
+        "en": '`/regio volgt` — what this channel follows.',
+    },
+    "usage.wie": {
+        "nl": '`/regio wie <programma | project | persoon>` — opdrachtgevers, team met uren en partners; of alle rollen van een persoon.',
+        "en": '`/regio wie <programma | project | persoon>` — commissioners, the team with hours and partners; or all roles of a person.',
+    },
+    "usage.zoek": {
+        "nl": "`/regio zoek <woorden>` — zoek in alles wat ik weet: mijlpalen, projecten, doelen, partners, begroting, agenda's en mensen.",
+        "en": '`/regio zoek <woorden>` — search everything I know: milestones, projects, goals, partners, budget, agendas and people.',
+    },
+})
+
+
 def t(key: str, lang: str = "nl", /, **kw: object) -> str:
     """The message `key` in `lang` (falling back to Dutch), filled in with `kw` — which
     may have blanks named `key` or `lang` too (the delivery alert has `{key}`)."""

@@ -65,3 +65,23 @@ def test_it_falls_back_to_dutch_and_shows_an_unknown_key_rather_than_failing():
 
 def test_it_fills_in_a_blank_named_like_an_argument_of_t():
     assert t("notice.alert.hint", "en", key="delivery-1").endswith("Key: delivery-1")
+
+
+def test_it_keeps_each_usage_line_in_dutch_as_its_handlers_docstring_says_it():
+    from commands import registry
+
+    usages = registry.usage_lines()
+    assert {k.removeprefix("usage.") for k in CATALOG if k.startswith("usage.")} == set(usages)
+    for name, line in usages.items():
+        assert t(f"usage.{name}", "nl") == line, name
+
+
+def test_it_lists_every_subcommand_in_english_for_an_english_reader(bot):
+    from tests.commands.support import text_of
+
+    english = text_of(bot.ask("help", lang="en"))
+    assert "search everything I know" in english and "zoek in alles" not in english
+    assert "the (next) BOSD with its agenda" in english
+    one = text_of(bot.ask("help zoek", lang="en"))
+    assert "`/regio zoek <woorden>` — search everything" in one
+    assert "zoek in alles" in text_of(bot.ask("help"))  # Dutch stays the docstring
