@@ -68,7 +68,7 @@ def first_delivery(factory: sessionmaker[Session], event_id: str | None) -> bool
 def register(app: App) -> None:
     @app.middleware
     def once_per_event(body: dict[str, Any], context: dict[str, Any],
-                       next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+                       next: Callable[[], BoltResponse]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         event = body.get("event")
         kind = event.get("type") if isinstance(event, dict) else None
