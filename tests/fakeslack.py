@@ -329,8 +329,10 @@ class FakeSlack:
                     message["edited"] = {"user": BOT_USER_ID}
             return {"ok": True, "channel": channel, "ts": ts, "text": args.get("text", "")}
         if method == "conversations.open":
-            # The direct message with the (one) user named.
-            return {"ok": True, "channel": {"id": "D" + args.get("users", "").lstrip("U")}}
+            # The direct message with the (one) user named. Slack gives it a D… id; the
+            # fake names it by the user's id, which chat.postMessage also takes for a DM,
+            # so the tests' DMs read as addressed to the person.
+            return {"ok": True, "channel": {"id": args.get("users", "")}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "conversations.history":

@@ -29,7 +29,7 @@ def test_it_uploads_the_chart_of_a_declaraties_answer_to_the_asker(web, tmp_path
     web.slack.wait_for("files.completeUploadExternal")
     [upload] = web.slack.uploads()
     assert upload["content"].startswith(PNG)
-    assert upload["channel"] == "D0ALICE"  # the asker's DM, not the channel: the answer was ephemeral
+    assert upload["channel"] == ALICE  # the asker's DM, not the channel: the answer was ephemeral
     assert "op tijd" in upload["title"]
 
 
