@@ -305,6 +305,8 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     if deadline_moved is None:
         deadline_moved = bool(state.deadline_moved) if state is not None else True
     latest = store.latest_event_id(session)
+    if state is None and not latest:
+        return 0  # no messages yet: nothing to derive, and nothing to record (a migration)
     settings_changed = state is not None and (
         state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved
     )
