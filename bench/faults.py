@@ -63,6 +63,10 @@ HANG = 1.3
 # time: a first retry (backoff 30 simulated seconds) comes 2 real seconds after a
 # failure, after a hung post has landed, as it would with real time.
 SIM_RATE = 15
+# A moment is given up only after this long (real seconds): a step given up moves the
+# clock on to the next day while posts are still retrying, and one that expires then
+# looks lost. Ten real minutes are 2,5 simulated hours, five times the longest backoff.
+GIVE_UP_AFTER = 600
 FAULTY_METHODS = ("chat.postMessage", "conversations.open", "conversations.history",
                   "conversations.replies", "chat.update", "users.info")
 
@@ -218,7 +222,6 @@ def fault_run(url: str, until: date, args, work: Path) -> tuple[Counter, dict]:
             for now in steps(until):
                 set_clock(clock_file, now)
                 step_started = time.monotonic()
-                waited = 0
                 while True:
                     time.sleep(0.2)
                     elapsed = time.monotonic() - step_started
@@ -244,11 +247,11 @@ def fault_run(url: str, until: date, args, work: Path) -> tuple[Counter, dict]:
                     tick = last_tick(factory)
                     if tick is not None and tick >= now and busy(factory) == 0:
                         break
-                    waited += 1
-                    if waited > 600:
+                    if elapsed > GIVE_UP_AFTER:
                         stats["steps given up"] += 1
                         break
                 stats["steps"] += 1
+                stats["longest step (s)"] = max(stats["longest step (s)"], round(elapsed))
                 if time.monotonic() > deadline:
                     stats["stopped early at"] = now.date().isoformat()  # type: ignore[assignment]
                     break
