@@ -41,7 +41,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.listeners.context import handle_text, run_handler, sorry, too_busy
 from bot.listeners.retries import first_delivery
-from bot.profiles import refresh_profile
 from commands.core import Reply
 from commands.render import to_message
 from regiobot.settings import Settings
@@ -93,10 +92,8 @@ def answer_reply(
 ) -> tuple[Reply, dict[str, Any]]:
     """The reply to `/regio text` and its message, with its response_type. With a Slack
     `client`, a user's profile is fetched first when none is kept (bot.profiles)."""
-    if client is not None and user_id:
-        refresh_profile(client, factory, user_id=user_id)
     reply = run_handler(settings, factory, handle_text(text), user_id=user_id,
-                        channel_id=channel_id)
+                        channel_id=channel_id, client=client)
     return reply, {
         **to_message(reply, lang=settings.regiobot_lang),
         "response_type": "ephemeral" if reply.ephemeral else "in_channel",
@@ -155,12 +152,11 @@ def event_answer(
 
     text = question_text(event.get("text") or "", bot_user_id)
     user_id = event.get("user")
-    if client is not None and isinstance(user_id, str):
-        refresh_profile(client, factory, user_id=user_id)
     in_dm = event["channel"].startswith("D")
     reply = run_handler(settings, factory,
                         handle_text(text, private=lambda r: in_dm or not shareable(r)),
-                        user_id=user_id, channel_id=event["channel"])
+                        user_id=user_id if isinstance(user_id, str) else None,
+                        channel_id=event["channel"], client=client)
     message = to_message(reply, lang=settings.regiobot_lang)
     return _event_post(event, message, shared=shareable(reply))
 

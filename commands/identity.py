@@ -33,11 +33,14 @@ def _link(ctx: Context, person: Person, user: str, action: str, **detail) -> Non
 
 def offer_parts(ctx: Context) -> list[Part]:
     """What the Home tab says to someone not linked yet: the offer, or why there is none."""
-    lang = ctx.lang
     profile = linking.get_profile(ctx.session, slack_user_id=ctx.user_id)
     if profile is None:
-        return [Text(t("home.not_linked", lang))]
-    matches = linking.matching_persons(ctx.session, profile=profile)
+        return [Text(t("home.not_linked", ctx.lang))]
+    return _offer(ctx, profile, linking.matching_persons(ctx.session, profile=profile))
+
+
+def _offer(ctx: Context, profile: linking.SlackProfile, matches: list[Person]) -> list[Part]:
+    lang = ctx.lang
     free = [p for p in matches if p.slack_user_id is None]
     if len(matches) == 1 and free and not (
         profile.offer_answer == linking.NO and profile.offered_person_id == free[0].id
@@ -62,16 +65,23 @@ def offer_parts(ctx: Context) -> list[Part]:
 def first_contact_offer(ctx: Context) -> list[Part]:
     """The "Ben jij …?" offer added to the first answer a user not linked yet gets (in a
     DM, or only for them): once, when their profile matches exactly one person nobody
-    holds. The Home tab keeps offering it until they answer; nothing else is said."""
-    if not ctx.user_id or me(ctx) is not None:
+    holds. The Home tab keeps offering it until they answer; nothing else is said.
+
+    It runs under every answer for the asker alone, so it looks once per profile: nothing
+    to offer (no match, several, or the user linked already) is remembered
+    (linking.NOTHING_TO_OFFER) until the profile's names or email change."""
+    if not ctx.user_id:
         return []
     profile = linking.get_profile(ctx.session, slack_user_id=ctx.user_id)
-    if profile is None or profile.offered_person_id is not None:
+    if profile is None or profile.offered_person_id is not None or profile.offer_answer:
         return []
-    matches = linking.matching_persons(ctx.session, profile=profile)
+    matches = [] if me(ctx) is not None else linking.matching_persons(ctx.session,
+                                                                      profile=profile)
     if len(matches) != 1 or matches[0].slack_user_id is not None:
+        linking.set_offer(ctx.session, profile=profile, person_id=None,
+                          answer=linking.NOTHING_TO_OFFER)
         return []
-    return offer_parts(ctx)
+    return _offer(ctx, profile, matches)
 
 
 def _profile_proves(ctx: Context, person: Person) -> bool:

@@ -23,6 +23,9 @@ from storage.models import Base, Person
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 # Answers to the offer "Ben jij …?".
 YES, NO = "yes", "no"
+# In place of an answer: the first contact found nobody to offer. Answers then skip the
+# matching until the profile's names or email change; the Home tab still looks.
+NOTHING_TO_OFFER = "nothing"
 
 
 class SlackProfile(Base):
@@ -35,7 +38,8 @@ class SlackProfile(Base):
     # Slack's locale ("nl-NL", "en-GB"), from users.info with include_locale.
     locale: Mapped[str | None] = mapped_column(String(16))
     fetched_at: Mapped[datetime]
-    # The person offered with "Ben jij …?", and the answer (YES / NO) once given.
+    # The person offered with "Ben jij …?", and the answer (YES / NO) once given, or
+    # NOTHING_TO_OFFER.
     offered_person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"))
     offer_answer: Mapped[str | None] = mapped_column(String(8))
@@ -91,9 +95,13 @@ def save_profile(session: Session, *, slack_user_id: str, real_name: str | None,
             pass
         profile = session.get(SlackProfile, slack_user_id, populate_existing=True)
         assert profile is not None
+    identity = (profile.real_name, profile.display_name, profile.email)
     profile.real_name = (real_name or None) and real_name[:200]
     profile.display_name = (display_name or None) and display_name[:200]
     profile.email = (email or None) and email[:320]
+    if (profile.offer_answer == NOTHING_TO_OFFER
+            and identity != (profile.real_name, profile.display_name, profile.email)):
+        profile.offer_answer = None
     profile.locale = (locale or None) and locale[:16]
     profile.fetched_at = now
     session.flush()
@@ -102,11 +110,12 @@ def save_profile(session: Session, *, slack_user_id: str, real_name: str | None,
 
 def lang_of(session: Session, *, slack_user_id: str | None) -> str | None:
     """'en' or 'nl' from the user's Slack locale; None when unknown or another language."""
-    if not slack_user_id:
-        return None
-    locale = session.scalar(
-        select(SlackProfile.locale).where(SlackProfile.slack_user_id == slack_user_id))
-    language = (locale or "").split("-")[0].lower()
+    return language_of(get_profile(session, slack_user_id=slack_user_id))
+
+
+def language_of(profile: SlackProfile | None) -> str | None:
+    """'en' or 'nl' from a kept profile's Slack locale (see lang_of)."""
+    language = ((profile and profile.locale) or "").split("-")[0].lower()
     return language if language in ("nl", "en") else None
 
 
@@ -115,13 +124,18 @@ def matching_persons(session: Session, *, profile: SlackProfile) -> list[Person]
     the profile's email (case and accents aside)."""
     names = {fold_name(profile.real_name), fold_name(profile.display_name)} - {""}
     email = (profile.email or "").strip().casefold()
-    found = []
-    for person in session.scalars(select(Person).order_by(Person.name)):
-        if fold_name(person.name) in names or (
-            email and (person.email or "").strip().casefold() == email
-        ):
-            found.append(person)
-    return found
+    # Names and emails only: folding them is the whole cost, not loading every Person.
+    found = [
+        person_id
+        for person_id, name, person_email in session.execute(
+            select(Person.id, Person.name, Person.email))
+        if fold_name(name) in names
+        or (email and (person_email or "").strip().casefold() == email)
+    ]
+    if not found:
+        return []
+    return list(session.scalars(
+        select(Person).where(Person.id.in_(found)).order_by(Person.name, Person.id)))
 
 
 def set_offer(session: Session, *, profile: SlackProfile, person_id: int | None,

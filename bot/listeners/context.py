@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.profiles import refresh_profile
 from commands.core import Context, Reply, answer_safely, apology
 from commands.i18n import t
 from regiobot import clock
 from regiobot.settings import Settings
-from storage.linking import lang_of
+from storage.linking import SlackProfile, lang_of, language_of
 
 if TYPE_CHECKING:
     from bot.answers import Answers
@@ -79,7 +80,8 @@ def too_busy(settings: Settings) -> str:
 
 
 def make_context(
-    settings: Settings, session: Session, *, user_id: str | None, channel_id: str | None
+    settings: Settings, session: Session, *, user_id: str | None, channel_id: str | None,
+    profile: SlackProfile | None = None,
 ) -> Context:
     return Context(
         session=session,
@@ -87,7 +89,8 @@ def make_context(
         now=clock.now(),
         user_id=user_id,
         # The person's Slack locale when known (storage.linking), else REGIOBOT_LANG.
-        lang=lang_of(session, slack_user_id=user_id) or settings.regiobot_lang,
+        lang=(language_of(profile) if profile else lang_of(session, slack_user_id=user_id))
+        or settings.regiobot_lang,
         admins=frozenset(settings.regiobot_admins),
         channel_id=channel_id,
         settings=settings,
@@ -124,11 +127,18 @@ def run_handler(
     *,
     user_id: str | None,
     channel_id: str | None,
+    client: Any = None,
 ) -> Reply:
-    """Run `handler` in a transaction of its own, committed when it has answered."""
+    """Run `handler` in a transaction of its own, committed when it has answered. With a
+    Slack `client`, the user's profile is fetched first when none is kept or it is old
+    (bot.profiles)."""
     try:
         with factory() as session:
-            ctx = make_context(settings, session, user_id=user_id, channel_id=channel_id)
+            # Held for the whole answer: the session's identity map keeps the profile
+            # only while it is referenced, and the language and the offer read it again.
+            profile = refresh_profile(client, session, user_id=user_id) if user_id else None
+            ctx = make_context(settings, session, user_id=user_id, channel_id=channel_id,
+                               profile=profile)
             reply = answer_safely(handler, ctx, what=f"for user {user_id}, channel {channel_id}")
             session.commit()
             return reply

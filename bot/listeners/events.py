@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answers import busy_event_post, deliver
 from bot.listeners.context import run_handler, wiring_of
-from bot.profiles import refresh_profile
 from commands.core import Context, Reply
 from commands.render import to_home_view
 from regiobot.settings import Settings
@@ -95,7 +94,6 @@ def home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any
     if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
         return
     wiring = wiring_of(context)
-    refresh_profile(client, wiring.factory, user_id=event["user"])
     publish_home(client, wiring.settings, wiring.factory, user_id=event["user"])
 
 
@@ -112,13 +110,14 @@ def publish_home(
     show: str = "all",
 ) -> None:
     """Render `user_id`'s Home tab (their milestones as filtered by `show`, the next BOSD)
-    and publish it; the filter travels in the view's private_metadata."""
+    — with their Slack profile fetched first when old — and publish it; the filter travels in the view's private_metadata."""
     def home(ctx: Context) -> Reply:
         from commands.home import home
 
         return home(ctx, show=show)
 
-    reply = run_handler(settings, factory, home, user_id=user_id, channel_id=None)
+    reply = run_handler(settings, factory, home, user_id=user_id, channel_id=None,
+                        client=client)
     view = to_home_view(reply, lang=settings.regiobot_lang)
     view["private_metadata"] = show
     client.views_publish(user_id=user_id, view=view)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.profiles import PROFILE_MAX_AGE
 from scheduler.channels import SlackChannel
 from scheduler.planner import Schedule
 from scheduler.sender import Sender
+from storage import linking
 from storage.models import AuditEntry, Person
 from tests.bot.conftest import ALICE, BOB, CAROL, blocks_text
 from tests.bot.test_home_and_actions import _audit, _home_for
@@ -191,3 +193,22 @@ def test_it_answers_a_first_command_in_the_language_of_the_slack_locale(web):
     _, url = web.sender.command("help", user_id=NEWBIE)
     text = blocks_text(_answer_to(web, url)["blocks"])
     assert "what can I do?" in text and "wat kan ik" not in text
+
+
+def test_it_offers_the_match_once_the_slack_name_changed_to_a_persons_name(web):
+    """Nothing to offer is remembered, so answers skip the matching — until the profile,
+    fetched again after a week, names someone."""
+    _people(web, ("Dana de Wit", None))
+    _profile(web, DANA, "dana.w")
+    for _ in range(2):
+        _, url = web.sender.command("bosd volgende", user_id=DANA)
+        assert "Ben jij" not in blocks_text(_answer_to(web, url)["blocks"])
+    _profile(web, DANA, "Dana de Wit")  # changed in Slack: not seen before the refresh
+    _, url = web.sender.command("bosd volgende", user_id=DANA)
+    assert "Ben jij" not in blocks_text(_answer_to(web, url)["blocks"])
+    with web.factory() as session, session.begin():
+        profile = linking.get_profile(session, slack_user_id=DANA)
+        profile.fetched_at -= PROFILE_MAX_AGE
+    _, url = web.sender.command("bosd volgende", user_id=DANA)
+    assert "Ben jij *Dana de Wit*?" in blocks_text(_answer_to(web, url)["blocks"])
+    assert len(web.slack.calls_to("users.info")) == 2
