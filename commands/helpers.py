@@ -13,7 +13,7 @@ from commands.i18n import escape, format_date, join_words, t
 from commands.names import Candidate, Kind, resolve
 from commands.parsing import fold
 from storage import queries
-from storage.models import Milestone, Person, Programme
+from storage.models import Milestone, Person, Programme, Region
 
 
 def actor(ctx: Context) -> str:
@@ -33,14 +33,23 @@ def audit(ctx: Context, action: str, object_type: str, object_id: int | None,
     )
 
 
+def _region(ctx: Context) -> Region | None:
+    # Asked several times in most answers: read once per request, kept in the session's
+    # own scratch space (which lives exactly as long as the request).
+    key = ("default_region", ctx.today)
+    if key not in ctx.session.info:
+        ctx.session.info[key] = queries.default_region(ctx.session, today=ctx.today)
+    return ctx.session.info[key]
+
+
 def region_id(ctx: Context) -> int | None:
-    region = queries.default_region(ctx.session, today=ctx.today)
+    region = _region(ctx)
     return region.id if region else None
 
 
 def plan_year(ctx: Context) -> int:
     """The year "K2" or "maart" refers to: the plan year of the region spoken about."""
-    region = queries.default_region(ctx.session, today=ctx.today)
+    region = _region(ctx)
     return region.year if region else ctx.today.year
 
 

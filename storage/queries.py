@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
     AgendaItem,
@@ -94,7 +94,7 @@ def find_projects(
     query = (
         select(Project)
         .join(Programme)
-        .options(selectinload(Project.programme))
+        .options(joinedload(Project.programme))
         .order_by(Programme.position, Project.position, Project.id)
     )
     if programme_id is not None:
@@ -110,7 +110,7 @@ def find_budget_lines(
     query = (
         select(BudgetLine)
         .join(Programme)
-        .options(selectinload(BudgetLine.programme))
+        .options(joinedload(BudgetLine.programme))
         .order_by(Programme.position, BudgetLine.position)
     )
     if programme_id is not None:
@@ -212,8 +212,8 @@ def find_roles(
     query = (
         select(Role)
         .join(Programme)
-        .options(selectinload(Role.person), selectinload(Role.programme),
-                 selectinload(Role.project))
+        .options(joinedload(Role.person), joinedload(Role.programme),
+                 joinedload(Role.project))
         .order_by(Programme.position, Role.position, Role.id)
     )
     if programme_id is not None:
@@ -246,8 +246,8 @@ def get_milestone(session: Session, *, milestone_id: int) -> Milestone | None:
     return session.scalar(
         select(Milestone)
         .where(Milestone.id == milestone_id)
-        .options(selectinload(Milestone.programme), selectinload(Milestone.project),
-                 selectinload(Milestone.owner))
+        .options(joinedload(Milestone.programme), joinedload(Milestone.project),
+                 joinedload(Milestone.owner))
     )
 
 
@@ -307,8 +307,8 @@ def find_milestones(session: Session, *, limit: int | None = None, **filters) ->
     query = (
         select(Milestone)
         .join(Programme)
-        .options(selectinload(Milestone.programme), selectinload(Milestone.project),
-                 selectinload(Milestone.owner))
+        .options(joinedload(Milestone.programme), joinedload(Milestone.project),
+                 joinedload(Milestone.owner))
         .order_by(Milestone.due_date, Programme.position, Milestone.position, Milestone.id)
     )
     query = _where_milestones(query, **filters)
@@ -398,7 +398,7 @@ def _meetings(session: Session):
     return (
         select(Meeting)
         .where(Meeting.body_id.in_(_bosd_bodies(session)))
-        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.body))
+        .options(selectinload(Meeting.agenda_items), joinedload(Meeting.body))
     )
 
 
@@ -406,7 +406,7 @@ def get_meeting(session: Session, *, meeting_id: int) -> Meeting | None:
     return session.scalar(
         select(Meeting)
         .where(Meeting.id == meeting_id)
-        .options(selectinload(Meeting.agenda_items), selectinload(Meeting.body))
+        .options(selectinload(Meeting.agenda_items), joinedload(Meeting.body))
     )
 
 
@@ -507,7 +507,7 @@ def find_subscriptions(session: Session, *, channel_id: str | None = None,
                        topic: str | None = None) -> list[Subscription]:
     query = (
         select(Subscription)
-        .options(selectinload(Subscription.programme))
+        .options(joinedload(Subscription.programme))
         .order_by(Subscription.channel_id, Subscription.topic, Subscription.programme_id_key)
     )
     if channel_id is not None:
