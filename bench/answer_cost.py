@@ -21,14 +21,14 @@ from datetime import date
 
 from sqlalchemy import event
 
+from bench.slack_http import COMMANDS
 from bot.answers import answer_reply
 from regiobot import clock
 from regiobot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
 
-MIX = ("mijlpalen", "programma Programma 01", "bosd", "wie Medewerker 00001", "help",
-       "budget", "project Deelproject 00001", "mijlpalen te laat",
-       "wanneer is de volgende bosd?")
+# The commands of the HTTP benchmark, and a question in the team's own words.
+MIX = (*COMMANDS, "wanneer is de volgende bosd?")
 USER = "U0BENCH"
 
 
