@@ -65,7 +65,9 @@ HANG = 1.3
 SIM_RATE = 15
 # A moment is given up only after this long (real seconds): a step given up moves the
 # clock on to the next day while posts are still retrying, and one that expires then
-# looks lost. Ten real minutes are 2,5 simulated hours, five times the longest backoff.
+# looks lost. Ten real minutes are 2,5 simulated hours, five times the longest backoff
+# (a reminder that replies in its thread and updates its card makes several faulty
+# calls an attempt, so ten attempts in a row may fail).
 GIVE_UP_AFTER = 600
 FAULTY_METHODS = ("chat.postMessage", "conversations.open", "conversations.history",
                   "conversations.replies", "chat.update", "users.info")
@@ -219,7 +221,8 @@ def fault_run(url: str, until: date, args, work: Path) -> tuple[Counter, dict]:
         next_kill = time.monotonic() + args.kill_every
         n = 0
         try:
-            for now in steps(until):
+            moments = list(steps(until))
+            for now in moments:
                 set_clock(clock_file, now)
                 step_started = time.monotonic()
                 while True:
@@ -247,7 +250,10 @@ def fault_run(url: str, until: date, args, work: Path) -> tuple[Counter, dict]:
                     tick = last_tick(factory)
                     if tick is not None and tick >= now and busy(factory) == 0:
                         break
-                    if elapsed > GIVE_UP_AFTER:
+                    # The last moment has no next day to carry its retries: it waits
+                    # until they are done, or the run's time is up.
+                    if (elapsed > GIVE_UP_AFTER and now != moments[-1]) or (
+                            time.monotonic() > deadline):
                         stats["steps given up"] += 1
                         break
                 stats["steps"] += 1
