@@ -276,6 +276,9 @@ class DocumentParser:
                 text = " ".join(ln.text for ln in block)
                 if (
                     not any(ln.bullet for ln in block)
+                    # A numbered list's items are no title ("1. Vaststelling …" /
+                    # "2. Implementatieplan …" above a sheet whose title went below).
+                    and not NUMBERED_RE.match(block[0].text)
                     and len(text) <= 110
                     and not text.endswith((".", ":", ";", ","))
                     and not any(p.match(text) for _, p in SECTION_PATTERNS)
