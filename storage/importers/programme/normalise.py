@@ -12,6 +12,9 @@ PDF-to-text renderings do (`normalise` runs these in order):
   "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break;
 - `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
   a single blank line is then no paragraph break, a wider gap or a heading is;
+- `_restore_paragraphs`: a rendering whose blank lines say nothing of paragraphs (one
+  after every line and every paragraph alike, or none at all): the gaps are decided
+  line by line, and `_gaps_around_repeats` takes a box rendered twice as evidence;
 - `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
   title over two lines;
 - `_drop_repeated_blocks`: every text box rendered twice (within a window);
@@ -155,11 +158,12 @@ def normalise_with_spacing(text: str) -> tuple[list[Line], str]:
     lines = _logical_lines(text)
     lines = _split_glued_repeats(lines)
     tight = _tight(lines)
-    lines = _drop_page_furniture(lines)
+    # Again once the page furniture is gone: a glued heading wrapped over a page break.
+    lines = _split_glued_repeats(_drop_page_furniture(lines))
     spacing = "tight" if tight else ("uniform" if not _gap_coded(lines) else "double") \
         if _double_spaced(lines) else "single"
     if spacing in UNGAPPED:
-        lines = _restore_paragraphs([line for line in lines if not line.blank])
+        lines = _gaps_around_repeats(_restore_paragraphs([ln for ln in lines if not ln.blank]))
     else:
         lines = _undo_double_spacing(lines)
     lines = _join_split_titles(lines)
@@ -206,7 +210,7 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
         if len(gram) == 2 * size and gram in evidence:
             line.continued = True
         elif (width and prev.text.endswith(".") and line.text[:1].isupper()
-              and len(prev.text) + 1 + len(_first_word(line.text)) > width
+              and _filled(prev, line.text, width)
               and not heading_kind(prev.text) and not heading_kind(line.text)):
             line.after_full_sentence = True
     return lines
@@ -215,12 +219,23 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
 def _wrap_width(lines: list[Line]) -> int | None:
     """The width a rendering wrapped its lines at, or None when its lines are paragraphs:
     many lines end just short of the longest ones."""
-    lengths = sorted(len(line.text) for line in lines if not line.blank)
+    lengths = sorted(_shown_length(line) for line in lines if not line.blank)
     if len(lengths) < 50:
         return None
     width = lengths[int(len(lengths) * 0.98)]
     near = sum(1 for n in lengths if 0.75 * width <= n <= width)
     return width if near >= 0.25 * len(lengths) else None
+
+
+def _shown_length(line: Line) -> int:
+    """The line's length as the rendering set it: with its bullet mark."""
+    return len(line.text) + (2 + 2 * line.level if line.bullet else 0)
+
+
+def _filled(prev: Line, nxt: str, width: int | None) -> bool:
+    """Was `prev` filled to the wrap width: would the next line's first word not have fit
+    on it? Then the line break may be a wrap."""
+    return width is not None and _shown_length(prev) + 1 + len(_first_word(nxt)) > width
 
 
 def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
@@ -443,8 +458,7 @@ def _restore_paragraphs(lines: list[Line]) -> list[Line]:
                     context not in PROSE_SECTIONS and _comment_after_list(lines, index, width)):
                 out.append(Line(prev.no + 1, ""))
                 item_number = None
-            wrapped = width is not None and len(prev.text) + 1 + len(
-                _first_word(line.text)) > width
+            wrapped = _filled(prev, line.text, width)
             if line.number is not None or line.bullet or not (
                     wrapped or _continues(prev.text, line)):
                 item_number = line.number if not line.bullet else None
@@ -464,6 +478,34 @@ def _restore_paragraphs(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _gaps_around_repeats(lines: list[Line], reach: int = 240) -> list[Line]:
+    """A box rendered twice shows where its paragraphs start and end: a run of lines equal
+    to a whole paragraph before it (two lines or more, 40 characters) is a paragraph of
+    its own too, so that `_drop_repeated_blocks` sees the repetition."""
+    index = [i for i, line in enumerate(lines) if not line.blank]
+    seq = [(lines[i].text, lines[i].bullet) for i in index]
+    starts = [p for p in range(len(seq)) if index[p] == 0 or lines[index[p] - 1].blank]
+    paragraphs = [(a, b) for a, b in zip(starts, [*starts[1:], len(seq)], strict=True)]
+    first_at: dict[tuple, list[tuple[int, int]]] = {}
+    for a, b in paragraphs:
+        if b - a >= 2 and sum(len(seq[k][0]) for k in range(a, b)) >= 40:
+            first_at.setdefault(seq[a], []).append((a, b))
+    gaps: set[int] = set()  # positions in `seq` a paragraph starts at
+    for p in range(len(seq)):
+        for a, b in first_at.get(seq[p], []):
+            if a < p <= a + reach and p >= b and seq[p:p + b - a] == seq[a:b]:
+                gaps.update((p, p + b - a))
+    gaps = {p for p in gaps if 0 < p < len(seq) and not lines[index[p] - 1].blank}
+    if not gaps:
+        return lines
+    out: list[Line] = []
+    for p, i in enumerate(index):
+        if p in gaps:
+            out.append(Line(lines[i].no, ""))
+        out.extend(lines[i:index[p + 1]] if p + 1 < len(index) else lines[i:])
+    return out
+
+
 def _comment_after_list(lines: list[Line], index: int, width: int | None) -> bool:
     """A paragraph of running text (several sentences, longer than a list's items run)
     below a list whose last item ended a sentence: comment on the list, not an item."""
@@ -472,7 +514,7 @@ def _comment_after_list(lines: list[Line], index: int, width: int | None) -> boo
             or not line.text[:1].isupper() or _continues(prev.text, line)):
         return False
     # Where the sentence ended at the wrap width, only a long text of sentences tells.
-    wrapped = width is not None and len(prev.text) + 1 + len(_first_word(line.text)) > width
+    wrapped = _filled(prev, line.text, width)
     unit, last = line.text, line.text
     for nxt in lines[index + 1:]:
         full = width is not None and len(last) + 1 + len(_first_word(nxt.text)) > width
@@ -505,7 +547,7 @@ def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Lin
     list? (`item_number`: the number of the numbered item `prev` is part of.)"""
     text, kind_prev = line.text, heading_kind(prev.text)
     # The line break fell at the wrap width: the line may be the rest of the one above.
-    wrapped = width is not None and len(prev.text) + 1 + len(_first_word(text)) > width
+    wrapped = _filled(prev, text, width)
     if not line.bullet and (heading_kind(text) is not None or any(
             p.match(text) for _, p in SECTION_PATTERNS)):
         return True  # a heading, also one with its text inline ("Omschrijving: …")
@@ -596,8 +638,10 @@ def _join_split_titles(lines: list[Line]) -> list[Line]:
 def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     """A text box rendered twice goes: a run of lines equal to a run that started at most
     `reach` lines before (blank lines aside: a page break inside one copy changes only
-    those) — two lines or more with 40 characters of text, or one line of 20 within a
-    few lines. Then a heading left with nothing under it, its box's content having gone
+    those) — two lines or more with 40 characters of text, four or more with 200 up to
+    four times as far (a box repeated after the next box; not a sheet with its title,
+    which the parser reads as the same programme and reports), or one line of 20 within
+    a few lines. Then a heading left with nothing under it, its box's content having gone
     as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately."""
     index = [i for i, line in enumerate(lines) if not line.blank]
     seq = [(lines[i].text, lines[i].bullet, lines[i].level) for i in index]
@@ -613,7 +657,9 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     i = 0
     while i < len(seq):
         best_length = 0
-        for j in range(max(0, i - reach), i):
+        # A long run (a box with its list or text) repeats farther off: after the next
+        # box, itself long.
+        for j in range(max(0, i - 4 * reach), i):
             if seq[j] != seq[i] or not starts(i):
                 continue
             length = 0
@@ -626,7 +672,10 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
             chars = sum(len(seq[k][0]) for k in range(i, i + length)
                         if not _heading_only(seq[k][0]))
             if length > best_length and (
-                    (length >= 2 and chars >= 40) or (length == 1 and chars >= 20 and i - j <= 8)):
+                    (length >= 2 and chars >= 40 and i - j <= reach)
+                    or (length >= 4 and chars >= 200 and not any(
+                        heading_kind(seq[k][0]) == "programme" for k in range(i, i + length)))
+                    or (length == 1 and chars >= 20 and i - j <= 8)):
                 best_length = length
         if best_length:
             drop.update(range(i, i + best_length))
@@ -691,11 +740,16 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
     titles: set[str] = set()
     for bi, (start, end) in enumerate(blocks):
         text = lines[start].text
+        # A title alone in its block, or wrapped: "5. Programma Aansluiting …" / "onderwijs".
+        wrapped_title = end - start == 2 and lines[start + 1].text[:1].islower() \
+            and not lines[start + 1].bullet
         # A projects part's title: "X: projecten", or the programme's title again.
         repeated_title = _is_title(text) and text in titles
         if end - start == 1 and _is_title(text):
             titles.add(text)
-        if end - start == 1 and (kinds[bi] == "detail" or repeated_title):
+        detail = kinds[bi] == "detail" or (wrapped_title and heading_kind(
+            _join(text, lines[start + 1].text)) == "detail")
+        if (end - start == 1 or wrapped_title) and (detail or repeated_title):
             target = _first_deelproject_above(lines, blocks, kinds, bi)
             if target is not None:
                 moves.append((bi, target))
@@ -703,7 +757,7 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         if end - start == 1 and _bare_title_after_opdrachtgever(lines, blocks, kinds, bi):
             moves.append((bi, max(j for j in range(bi) if kinds[j] == "opdrachtgever")))
             continue
-        if end - start != 1 or not _is_title(lines[start].text):
+        if not (end - start == 1 or wrapped_title) or not _is_title(lines[start].text):
             continue
         following = next((k for k in kinds[bi + 1:] if k is not None), None)
         if following == "opdrachtgever":
@@ -760,8 +814,27 @@ def _bare_title_after_opdrachtgever(lines: list[Line], blocks: list[tuple[int, i
         j -= 1
     if j < 1 or kinds[j] != "opdrachtgever":
         return False
+    # The sheet has a title of its own below ("5. Programma …", also rendered late).
+    end = next((k for k in range(j + 1, len(blocks)) if kinds[k] == "opdrachtgever"),
+               len(blocks))
+    if any(_title_block(lines, *blocks[k]) is not None
+           and next((x for x in kinds[k + 1:] if x is not None), None) != "opdrachtgever"
+           for k in range(j + 1, end)):
+        return False  # (the next sheet's title stands above the next "Opdrachtgever:")
     above = lines[blocks[j - 1][1] - 1]
     return not (_title_like(above) or _is_title(above.text))
+
+
+def _title_block(lines: list[Line], start: int, end: int) -> str | None:
+    """The title a block is ("2. Programma …", "Programma …", also wrapped over two
+    lines), or None: a block of more, or an item that names a project in brackets."""
+    if end - start == 2 and lines[start + 1].text[:1].islower() and not lines[start + 1].bullet:
+        text = _join(lines[start].text, lines[start + 1].text)
+    elif end - start == 1:
+        text = lines[start].text
+    else:
+        return None
+    return text if _is_title(text) and text.count("(") == text.count(")") else None
 
 
 def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
@@ -857,7 +930,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
-        if prev.text == nxt.text or any(
+        if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
                 heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
                 prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
                 and not nxt.bullet):
