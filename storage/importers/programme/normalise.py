@@ -595,7 +595,7 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
             # the rest of a wrapped line, right below or after one blank line
             for j in (index + 1, index + 2):
                 if j < len(out) and not out[j].blank:
-                    doubled = DOUBLED_RE.match(f"{line.text} {out[j].text}")
+                    doubled = DOUBLED_RE.match(_join(line.text, out[j].text))
                     if doubled:
                         drop.update(range(index + 1, j + 1))
                     break
