@@ -5,6 +5,9 @@ reason. Never applied with wrong values."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from storage.importers import ImportRefused
@@ -56,6 +59,42 @@ def test_it_reads_renderings_whose_blank_lines_say_nothing_of_paragraphs_to_the_
     # blank lines at all. Both with pages, boxes twice, titles moved, lines wrapped.
     rendering = other_renderings.render(TEXT, seed=seed, style=style)
     data, _ = parse_programme_document(rendering, source="r.txt")
+    scores = score(clean, data)
+    assert meets_target(scores), details(scores)
+
+
+def _ragged(text: str, seed: int, width: int, gap: str) -> str:
+    """The clean text wrapped unevenly, as a proportional font fills its lines (each line
+    86–100 % of `width`), table rows with wide gaps between cells, HTML cells a line per
+    paragraph, and `gap` after every line: a third way, besides the two generators."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            continue
+        if "<p" in raw:
+            out += [p for p in (re.sub(r"<[^>]*>", "", p).strip()
+                                for cell in raw.split("\t") for p in cell.split("</p>")) if p]
+            continue
+        if "\t" in raw:
+            out.append("   ".join(cell.strip() for cell in raw.split("\t")))
+            continue
+        line = ""
+        for word in raw.split(" "):
+            if line and len(line) + 1 + len(word) > int(width * rng.uniform(0.86, 1.0)):
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return gap.join(out)
+
+
+@pytest.mark.parametrize(("seed", "width", "gap"), [
+    (2, 90, "\n\n"), (4, 70, "\n"), (6, 70, "\n"), (6, 90, "\n\n"), (7, 110, "\n")])
+def test_it_reads_unevenly_wrapped_text_without_paragraph_gaps_to_the_target(
+        clean, seed, width, gap):
+    data, _ = parse_programme_document(_ragged(TEXT, seed, width, gap), source="r.txt")
     scores = score(clean, data)
     assert meets_target(scores), details(scores)
 

@@ -210,7 +210,7 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
         if len(gram) == 2 * size and gram in evidence:
             line.continued = True
         elif (width and prev.text.endswith(".") and line.text[:1].isupper()
-              and _filled(prev, line.text, width)
+              and _filled(prev, line.text, int(width * 0.9))  # ragged: proportional fonts
               and not heading_kind(prev.text) and not heading_kind(line.text)):
             line.after_full_sentence = True
     return lines
@@ -571,12 +571,15 @@ def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Lin
     if line.number is not None and not line.bullet and not prev.text.endswith(":") and (
             item_number is None or line.number != item_number + 1):
         return True  # a numbered list (or a deelproject) starts anew
-    if (_numbered_title(prev) and not wrapped and line.number is None and not line.bullet
+    # Clearly short of the wrap width (a proportional font fills lines unevenly): the
+    # line above ended there, whatever the next line starts with.
+    ended = not _filled(prev, text, int(width * 0.9) if width else None)
+    if (_numbered_title(prev) and ended and line.number is None and not line.bullet
             and (in_detail or _running_text(text, width))):
         return True  # "2. Experttafel" heads the text below it
     if REMARK_RE.match(text) and not line.bullet:
         return True
-    if prev.bullet and not line.bullet and not wrapped:
+    if prev.bullet and not line.bullet and ended:
         return True  # a bulleted list ends: its items' wrapped rest comes at the wrap width
     # Running text fills its lines to the wrap width but for a paragraph's last line.
     return context in PROSE_SECTIONS and not wrapped and not line.bullet and text[:1].isupper()

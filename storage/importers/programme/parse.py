@@ -914,6 +914,8 @@ class DocumentParser:
                     joins = True  # "…, medewerker" / "Zuidplas, …": an entry cut short
                 elif starts_municipality:
                     joins = False
+                elif re.match(r"^(?:en|of)\s", text, re.I) and not has_role_word:
+                    joins = True  # "… (Bo-Re, 2 u pwk)." / "En Esther Vink (Gouda), …"
                 elif prev.endswith(":") and not has_role_word:
                     joins = True
                 elif (":" in prev and not prev_has_hours
