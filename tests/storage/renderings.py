@@ -194,9 +194,10 @@ def _font() -> str:
     return "Body"
 
 
-def make_pdf(text: str, path) -> None:
-    """The plan as a PDF set in two columns (the appendix with its tables in one),
-    made with reportlab: wrapped lines, spacing between paragraphs, no text layer tricks."""
+def make_pdf(text: str, path, *, columns: int = 2) -> None:
+    """The plan as a PDF set in two columns (the appendix with its tables in one), or in
+    one (`columns=1`), made with reportlab: wrapped lines, spacing between paragraphs, no
+    text layer tricks."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -224,7 +225,8 @@ def make_pdf(text: str, path) -> None:
     two = [Frame(margin, margin, column, height - 2 * margin, id="left"),
            Frame(margin + column + gap, margin, column, height - 2 * margin, id="right")]
     one = [Frame(margin, margin, width - 2 * margin, height - 2 * margin, id="page")]
-    doc.addPageTemplates([PageTemplate("two", frames=two), PageTemplate("one", frames=one)])
+    templates = [PageTemplate("two", frames=two), PageTemplate("one", frames=one)]
+    doc.addPageTemplates(templates if columns == 2 else templates[::-1])
     story: list = []
     for kind, piece in _chunks(text):
         if kind == "table":

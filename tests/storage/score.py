@@ -139,14 +139,20 @@ def _readings(seeds: list[int]):
         for style in other.STYLES:
             yield (f"other {style} seed {seed}",
                    lambda s=seed, st=style: other.render(TEXT, seed=s, style=st))
+    yield "clean text, no blank lines", lambda: "\n".join(
+        line for line in TEXT.split("\n") if line.strip())
     with TemporaryDirectory() as tmp:
         docx_path, pdf_path = Path(tmp) / "plan.docx", Path(tmp) / "plan.pdf"
+        one_column = Path(tmp) / "plan-1.pdf"
         make_docx(TEXT, docx_path)
         make_pdf(TEXT, pdf_path)
+        make_pdf(TEXT, one_column, columns=1)
         yield ".docx (our reader)", lambda: read_document(docx_path, source="plan.docx")
         yield ".pdf (our reader)", lambda: read_document(pdf_path, source="plan.pdf")
         for name, extract in other.PDF_TOOLS.items():
             yield f".pdf via {name}", lambda e=extract: e(pdf_path)
+        for name, extract in other.PDF_TOOLS.items():
+            yield f".pdf 1 column via {name}", lambda e=extract: e(one_column)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,9 @@ reason. Never applied with wrong values."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from storage.importers import ImportRefused
@@ -13,6 +16,7 @@ from tests.storage import other_renderings
 from tests.storage.compare import differences, report
 from tests.storage.score import details, meets_target, score
 from tests.storage.test_programme_formats import TEXT
+from tests.storage.test_programme_import import BROKEN
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,86 @@ def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_stor
     found = differences(clean, data)
     target = {k: v for k, v in found.items() if k not in ("roles", "prose")}
     assert target == {}, report(found)
+
+
+@pytest.mark.parametrize("style", ["uniform", "tight"])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_it_reads_renderings_whose_blank_lines_say_nothing_of_paragraphs_to_the_target(
+        clean, seed, style):
+    # "uniform": a blank line after every line and between paragraphs alike; "tight": no
+    # blank lines at all. Both with pages, boxes twice, titles moved, lines wrapped.
+    rendering = other_renderings.render(TEXT, seed=seed, style=style)
+    data, _ = parse_programme_document(rendering, source="r.txt")
+    scores = score(clean, data)
+    assert meets_target(scores), details(scores)
+
+
+def _ragged(text: str, seed: int, width: int, gap: str) -> str:
+    """The clean text wrapped unevenly, as a proportional font fills its lines (each line
+    86–100 % of `width`), table rows with wide gaps between cells, HTML cells a line per
+    paragraph, and `gap` after every line: a third way, besides the two generators."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            continue
+        if "<p" in raw:
+            out += [p for p in (re.sub(r"<[^>]*>", "", p).strip()
+                                for cell in raw.split("\t") for p in cell.split("</p>")) if p]
+            continue
+        if "\t" in raw:
+            out.append("   ".join(cell.strip() for cell in raw.split("\t")))
+            continue
+        line = ""
+        for word in raw.split(" "):
+            if line and len(line) + 1 + len(word) > int(width * rng.uniform(0.86, 1.0)):
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return gap.join(out)
+
+
+@pytest.mark.parametrize(("seed", "width", "gap"), [
+    (2, 90, "\n\n"), (4, 70, "\n"), (6, 70, "\n"), (6, 90, "\n\n"), (7, 110, "\n")])
+def test_it_reads_unevenly_wrapped_text_without_paragraph_gaps_to_the_target(
+        clean, seed, width, gap):
+    data, _ = parse_programme_document(_ragged(TEXT, seed, width, gap), source="r.txt")
+    scores = score(clean, data)
+    assert meets_target(scores), details(scores)
+
+
+def test_it_reads_the_clean_text_without_its_blank_lines_to_the_target(clean):
+    text = "\n".join(line for line in TEXT.split("\n") if line.strip())
+    data, _ = parse_programme_document(text, source="r.txt")
+    scores = score(clean, data)
+    assert meets_target(scores), details(scores)
+
+
+@pytest.mark.parametrize("tool", ["pdfplumber extract_text"])
+def test_it_reads_another_tools_plain_text_of_a_one_column_pdf_to_the_target(
+        clean, tmp_path, tool):
+    from tests.storage.renderings import make_pdf
+
+    path = tmp_path / "plan.pdf"
+    make_pdf(TEXT, path, columns=1)
+    text = other_renderings.PDF_TOOLS[tool](path)
+    if tool == "pdfplumber extract_text":
+        assert "\n\n" not in text.strip()  # no blank lines: paragraphs are to be told
+    data, _ = parse_programme_document(text, source=str(path))
+    scores = score(clean, data)
+    assert meets_target(scores), details(scores)
+
+
+@pytest.mark.parametrize("style", ["uniform", "tight"])
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_it_refuses_renderings_broken_beyond_repair_also_without_paragraph_gaps(case, style):
+    text = BROKEN[case][0](TEXT)
+    lines = [line for line in text.split("\n") if line.strip()]
+    text = ("\n\n" if style == "uniform" else "\n").join(lines)
+    with pytest.raises(ImportRefused):
+        parse_programme_document(text, source="r.txt")
 
 
 def test_it_refuses_text_that_a_pdf_tool_ran_together_across_columns(tmp_path):

@@ -8,7 +8,9 @@ The data passes through these stages, one module each:
    a line (tables as tab-separated cells, columns of a PDF page in reading order).
 2. `normalise`: text → `Line`s, each keeping its source line: characters, bullets and
    numbering of every kind, HTML remnants and page furniture, and what renderings do —
-   double spacing, text boxes repeated, wrapped lines and titles, glued headings.
+   double spacing, blank lines that say nothing of paragraphs (then the paragraph gaps
+   are restored line by line), text boxes repeated, wrapped lines and titles, glued
+   headings.
 3. `parse`: lines → sections (programme headings, "X: projecten" detail parts,
    deelprojecten, "Doelen:", "Mijlpalen 2020:", Bijlagen) read into builders.
 4. `assemble`: builders → a `StoreData` (people resolved, projects merged, milestone

@@ -9,12 +9,12 @@ What is checked:
 - the number of programmes against what the introduction says ("… in zes programma's.
   … Daarnaast … de projecten A, B en het project C");
 - programmes without an opdrachtgever, or without a single milestone, or with
-  milestones named like its deelprojecten (their headings read as milestones);
+  milestones named like its deelprojecten (their headings read as milestones), or with
+  the same milestones under two deelprojecten (a box rendered twice);
 - a projects part whose milestone list stands under no deelproject heading, or whose
   deelprojecten match the programme's list of them neither by name nor by number;
+- an agenda ("Agenda Bestuurlijk Overleg …") whose table gave no meetings;
 - the share of lines that could not be placed;
-- a rendering spaced so that paragraph ends cannot be told (a blank line after every
-  line and between paragraphs alike);
 - a region name that is missing or one generic word ("Regio").
 """
 
@@ -54,11 +54,6 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
         out.append(Problem(doc.source, line, message))
 
     region = data.regions[0]
-    if doc.spacing == "uniform":
-        find(None, "every line of this text is followed by a blank line, and so is every "
-                   "paragraph: where a paragraph, a list or a team ends cannot be told (a "
-                   "team's sub-group, a remark after a list), so values would be guessed; "
-                   "import the .docx or .pdf itself, or a text export with paragraphs")
     if not doc.region_name or doc.region_name.lower() in GENERIC_REGION_WORDS:
         find(None, f"region name {region.name!r} is no region: the title line should name "
                    "it (\"Programma Sociaal Domein Midden-Holland 2020\")")
@@ -81,12 +76,22 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
                  f"programme {programme.name!r}: {len(builder.doubtful)} listed deelprojecten "
                  f"match no section by name or number ({names} …): its projects part was "
                  "not read as written")
+        repeated = _milestones_under_two_projects(programme.milestones)
+        if repeated:
+            find(repeated[0].source_line or builder.no,
+                 f"programme {programme.name!r}: {len(repeated)} milestones stand under two "
+                 f"deelprojecten alike ({repeated[0].title!r} …): a box rendered twice was "
+                 "read under the wrong heading")
         projects = {j.name.lower() for j in programme.projects}
         named = [m for m in programme.milestones if m.title.lower() in projects]
         if len(named) >= 2:
             find(named[0].source_line or builder.no,
                  f"programme {programme.name!r}: {len(named)} milestones are named like its "
                  f"deelprojecten ({named[0].title!r} …): their headings were read as milestones")
+
+    if doc.body is not None and not doc.meetings:
+        find(None, f"the agenda of the {doc.body.name} gave no meetings: its table was not "
+                   "read as rows (a tool that writes a table cell by cell, column by column)")
 
     stated = _stated_count(doc.intro)
     if stated is not None:
@@ -101,6 +106,21 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
     if lines and unplaced > UNPLACED_SHARE * lines:
         find(None, f"{unplaced} of {lines} lines could not be placed "
                    f"(more than {UNPLACED_SHARE:.0%})")
+    return out
+
+
+def _milestones_under_two_projects(milestones: list) -> list:
+    """Milestones whose title stands under another deelproject too, when two or more of
+    one deelproject's do: a list read twice (one alike may be a coincidence)."""
+    by_project: dict[str, set[str]] = {}
+    for m in milestones:
+        if m.project:
+            by_project.setdefault(m.project, set()).add(m.title)
+    out = []
+    for project, titles in by_project.items():
+        for other, other_titles in by_project.items():
+            if other > project and len(titles & other_titles) >= 2:
+                out += [m for m in milestones if m.project == other and m.title in titles]
     return out
 
 

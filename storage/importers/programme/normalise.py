@@ -12,6 +12,9 @@ PDF-to-text renderings do (`normalise` runs these in order):
   "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break;
 - `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
   a single blank line is then no paragraph break, a wider gap or a heading is;
+- `_restore_paragraphs`: a rendering whose blank lines say nothing of paragraphs (one
+  after every line and every paragraph alike, or none at all): the gaps are decided
+  line by line, and `_gaps_around_repeats` takes a box rendered twice as evidence;
 - `_join_split_titles`: "1. Programma" / "Maatschappelijke zorg", and the document's
   title over two lines;
 - `_drop_repeated_blocks`: every text box rendered twice (within a window);
@@ -148,15 +151,21 @@ def normalise(text: str) -> list[Line]:
 
 def normalise_with_spacing(text: str) -> tuple[list[Line], str]:
     """`normalise`, with how the text was spaced: "single" (a blank line is a paragraph
-    gap), "double" (a blank line after every line, wider paragraph gaps) or "uniform"
-    (a blank line after every line and between paragraphs alike: where a paragraph ends
-    is left to guesswork)."""
+    gap), "double" (a blank line after every line, wider paragraph gaps), "uniform" (a
+    blank line after every line and between paragraphs alike) or "tight" (no blank lines
+    at all, as plain text extraction gives). In the last two the blank lines say nothing
+    of paragraphs: `_restore_paragraphs` decides line by line."""
     lines = _logical_lines(text)
     lines = _split_glued_repeats(lines)
-    lines = _drop_page_furniture(lines)
-    spacing = ("uniform" if not _gap_coded(lines) else "double") if _double_spaced(lines) \
-        else "single"
-    lines = _undo_double_spacing(lines)
+    tight = _tight(lines)
+    # Again once the page furniture is gone: a glued heading wrapped over a page break.
+    lines = _split_glued_repeats(_drop_page_furniture(lines))
+    spacing = "tight" if tight else ("uniform" if not _gap_coded(lines) else "double") \
+        if _double_spaced(lines) else "single"
+    if spacing in UNGAPPED:
+        lines = _gaps_around_repeats(_restore_paragraphs([ln for ln in lines if not ln.blank]))
+    else:
+        lines = _undo_double_spacing(lines)
     lines = _join_split_titles(lines)
     lines = _drop_repeated_blocks(lines)
     return _mark_wraps_by_evidence(_strip_stray_emphasis(_move_titles_up(lines))), spacing
@@ -201,7 +210,7 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
         if len(gram) == 2 * size and gram in evidence:
             line.continued = True
         elif (width and prev.text.endswith(".") and line.text[:1].isupper()
-              and len(prev.text) + 1 + len(_first_word(line.text)) > width
+              and _filled(prev, line.text, int(width * 0.9))  # ragged: proportional fonts
               and not heading_kind(prev.text) and not heading_kind(line.text)):
             line.after_full_sentence = True
     return lines
@@ -210,12 +219,23 @@ def _mark_wraps_by_evidence(lines: list[Line]) -> list[Line]:
 def _wrap_width(lines: list[Line]) -> int | None:
     """The width a rendering wrapped its lines at, or None when its lines are paragraphs:
     many lines end just short of the longest ones."""
-    lengths = sorted(len(line.text) for line in lines if not line.blank)
+    lengths = sorted(_shown_length(line) for line in lines if not line.blank)
     if len(lengths) < 50:
         return None
     width = lengths[int(len(lengths) * 0.98)]
     near = sum(1 for n in lengths if 0.75 * width <= n <= width)
     return width if near >= 0.25 * len(lengths) else None
+
+
+def _shown_length(line: Line) -> int:
+    """The line's length as the rendering set it: with its bullet mark."""
+    return len(line.text) + (2 + 2 * line.level if line.bullet else 0)
+
+
+def _filled(prev: Line, nxt: str, width: int | None) -> bool:
+    """Was `prev` filled to the wrap width: would the next line's first word not have fit
+    on it? Then the line break may be a wrap."""
+    return width is not None and _shown_length(prev) + 1 + len(_first_word(nxt)) > width
 
 
 def _strip_stray_emphasis(lines: list[Line]) -> list[Line]:
@@ -284,6 +304,15 @@ GLUED_MARK_RE = re.compile(r"^(?P<indent>\s*)(?:(?P<mark>[-•·▪■●◦‣+
 GLUED_NUMBER_RE = re.compile(r"(?:(?<=^)|(?<=[\s\t]))(?P<num>\d{1,2})\.(?=[A-ZÀ-Ý(\"'])")
 # A line glued to its repetition; the repetition of a list item keeps its bullet.
 DOUBLED_RE = re.compile(r"^(?P<once>\S.{6,}?\S)\s+(?:[-–—•·▪■●◦‣*+o]\s*)?(?P=once)$")
+
+
+# A short heading glued to itself ("Doelen: Doelen:"): too short for `DOUBLED_RE`.
+DOUBLED_SHORT_RE = re.compile(r"^(?P<once>\S.{2,}?\S)\s+(?P=once)$")
+
+
+def _doubled_heading(text: str) -> re.Match | None:
+    m = DOUBLED_SHORT_RE.match(text)
+    return m if m and heading_kind(m["once"]) is not None else None
 
 
 def _repair_marks(text: str) -> str:
@@ -369,7 +398,7 @@ def _double_spaced(lines: list[Line]) -> bool:
 
 
 def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line | None,
-                     gap_coded: bool) -> bool:
+                     gap_coded: bool, sentence_ends: bool = True) -> bool:
     if heading_kind(prev.text) == "programme" and line.text[:1].islower() \
             and not line.bullet and heading_kind(line.text) is None:
         return False  # a title wrapped: "5. Programma Aansluiting jeugdhulp-Passend" / "onderwijs"
@@ -387,8 +416,173 @@ def _paragraph_break(prev: Line, line: Line, *, before: Line | None, after: Line
     if _is_title(prev.text) and before is not None and (
             heading_kind(line.text) or NUMBERED_RE.match(line.text)):
         return True
-    return (prev.text.endswith((".", "!", "?")) and not line.bullet
+    return (sentence_ends and prev.text.endswith((".", "!", "?")) and not line.bullet
             and not _continues(prev.text, line))
+
+
+UNGAPPED = ("uniform", "tight")
+# Sections of running text: there a line that ends short of the wrap width ends its
+# paragraph. Elsewhere (lists, teams, budgets, milestones) it ends an item of
+# the list, and the list goes on.
+PROSE_SECTIONS = {"ambition", "background", "description", "intro", None}
+# A remark after a list, set apart from it ("Resultaat: sluitende keten …").
+REMARK_RE = re.compile(r"^(?:resultaat|toelichting|opmerking|let op|noot)\s*:", re.I)
+
+
+def _tight(lines: list[Line]) -> bool:
+    """A long text with (nearly) no blank lines at all: plain text extraction."""
+    nonblank = sum(1 for line in lines if not line.blank)
+    return nonblank >= 50 and len(lines) - nonblank <= 0.02 * nonblank
+
+
+def _restore_paragraphs(lines: list[Line]) -> list[Line]:
+    """A text whose blank lines say nothing of paragraphs (none at all, or one after every
+    line): the paragraph gaps back, decided line by line from the lines themselves — a
+    heading and what the document's structure puts after it, a list's numbering starting
+    again, a title above "Opdrachtgever:", a remark label, a sentence that ends short of
+    the wrap width in running text — while a line that continues the one above (lower
+    case, an open bracket, a connector or comma at the end, a hyphenated word) stays in
+    its paragraph. The lines come without blank lines."""
+    width = _wrap_width(lines)
+    out: list[Line] = []
+    context: str | None = None  # the kind of the section the line stands in
+    in_detail = False  # in a "…: projecten" part: numbered lines head deelprojecten
+    item_number: int | None = None  # the numbered item the line above is part of
+    for index, line in enumerate(lines):
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if out:
+            prev = out[-1] if not out[-1].blank else out[-2]
+            before = lines[index - 2] if index >= 2 else None
+            if _starts_paragraph(prev, line, before=before, after=after, context=context,
+                                 width=width, in_detail=in_detail, item_number=item_number) or (
+                    context not in PROSE_SECTIONS and _comment_after_list(lines, index, width)):
+                out.append(Line(prev.no + 1, ""))
+                item_number = None
+            wrapped = _filled(prev, line.text, width)
+            if line.number is not None or line.bullet or not (
+                    wrapped or _continues(prev.text, line)):
+                item_number = line.number if not line.bullet else None
+        else:
+            item_number = line.number
+        starts = not out or out[-1].blank
+        out.append(line)
+        kind = heading_kind(line.text) if not line.bullet else None
+        if kind is not None and starts:
+            context = kind
+            if kind in ("detail", "programme", "opdrachtgever"):
+                in_detail = kind == "detail"
+        elif starts and in_detail and _numbered_title(line):
+            context = "description"
+        elif starts and _is_title(line.text) and after is not None and after.number is not None:
+            in_detail, context = True, "detail"  # "Programma Inzicht in kosten" / "1. …"
+    return out
+
+
+def _gaps_around_repeats(lines: list[Line], reach: int = 240) -> list[Line]:
+    """A box rendered twice shows where its paragraphs start and end: a run of lines equal
+    to a whole paragraph before it (two lines or more, 40 characters) is a paragraph of
+    its own too, so that `_drop_repeated_blocks` sees the repetition."""
+    index = [i for i, line in enumerate(lines) if not line.blank]
+    seq = [(lines[i].text, lines[i].bullet) for i in index]
+    starts = [p for p in range(len(seq)) if index[p] == 0 or lines[index[p] - 1].blank]
+    paragraphs = [(a, b) for a, b in zip(starts, [*starts[1:], len(seq)], strict=True)]
+    first_at: dict[tuple, list[tuple[int, int]]] = {}
+    for a, b in paragraphs:
+        if b - a >= 2 and sum(len(seq[k][0]) for k in range(a, b)) >= 40:
+            first_at.setdefault(seq[a], []).append((a, b))
+    gaps: set[int] = set()  # positions in `seq` a paragraph starts at
+    for p in range(len(seq)):
+        for a, b in first_at.get(seq[p], []):
+            if a < p <= a + reach and p >= b and seq[p:p + b - a] == seq[a:b]:
+                gaps.update((p, p + b - a))
+    gaps = {p for p in gaps if 0 < p < len(seq) and not lines[index[p] - 1].blank}
+    if not gaps:
+        return lines
+    out: list[Line] = []
+    for p, i in enumerate(index):
+        if p in gaps:
+            out.append(Line(lines[i].no, ""))
+        out.extend(lines[i:index[p + 1]] if p + 1 < len(index) else lines[i:])
+    return out
+
+
+def _comment_after_list(lines: list[Line], index: int, width: int | None) -> bool:
+    """A paragraph of running text (several sentences, longer than a list's items run)
+    below a list whose last item ended a sentence: comment on the list, not an item."""
+    prev, line = lines[index - 1], lines[index]
+    if (line.bullet or line.number is not None or not prev.text.endswith(".")
+            or not line.text[:1].isupper() or _continues(prev.text, line)):
+        return False
+    # Where the sentence ended at the wrap width, only a long text of sentences tells.
+    wrapped = _filled(prev, line.text, width)
+    unit, last = line.text, line.text
+    for nxt in lines[index + 1:]:
+        full = width is not None and len(last) + 1 + len(_first_word(nxt.text)) > width
+        if nxt.bullet or heading_kind(nxt.text) or not (full or _continues(unit, nxt)):
+            break
+        unit, last = _join(unit, nxt.text), nxt.text
+    sentences = len(re.findall(r"[a-zà-ÿ)]\.\s+[A-ZÀ-Ý]", unit))
+    return (len(unit) >= 300 and sentences >= 2) if wrapped else (
+        len(unit) >= 160 and sentences >= 1)
+
+
+def _running_text(text: str, width: int | None) -> bool:
+    """A line of running text rather than a list's item: a sentence ends in it, or it is
+    long (filled to the wrap width)."""
+    return (len(text) >= min(60, int(0.75 * width) if width else 60)
+            or re.search(r"[a-zà-ÿ)]\.\s+[A-ZÀ-Ý]", text) is not None)
+
+
+def _numbered_title(line: Line) -> bool:
+    """ "2. Experttafel": a numbered line that names something, no sentence or list item."""
+    return (line.number is not None and not line.bullet and len(line.text) <= 100
+            and not line.text.endswith((".", ";", ":", ",")))
+
+
+def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Line | None,
+                      context: str | None, width: int | None, in_detail: bool,
+                      item_number: int | None = None) -> bool:
+    """In a text without paragraph gaps: does `line` start a paragraph (a block the
+    parser reads apart), rather than continue `prev` or stand as the next line of its
+    list? (`item_number`: the number of the numbered item `prev` is part of.)"""
+    text, kind_prev = line.text, heading_kind(prev.text)
+    # The line break fell at the wrap width: the line may be the rest of the one above.
+    wrapped = _filled(prev, text, width)
+    if not line.bullet and (heading_kind(text) is not None or any(
+            p.match(text) for _, p in SECTION_PATTERNS)):
+        return True  # a heading, also one with its text inline ("Omschrijving: …")
+    continues = not line.bullet and line.number is None and _continues(prev.text, line)
+    if kind_prev is not None and not prev.bullet:
+        # A heading ends its line, unless wrapped: "Projectteam 2020 – 2021 (incl" /
+        # "capaciteit)", "5. Programma Aansluiting jeugdhulp-Passend" / "onderwijs".
+        open_bracket = prev.text.count("(") > prev.text.count(")")
+        return not (open_bracket or (not prev.text.endswith(":") and text[:1].islower()))
+    if continues:
+        return False
+    if _paragraph_break(prev, line, before=before, after=after, gap_coded=False,
+                        sentence_ends=False):
+        return True  # a bare "1. Programma", a title above a heading or a numbered line
+    if (after is not None and heading_kind(after.text) == "opdrachtgever"
+            and _title_like(line) and not prev.text.endswith(":")):
+        return True  # a sheet's title stands above its "Opdrachtgever:"
+    if (context == "opdrachtgever" and _title_like(line) and after is not None
+            and heading_kind(after.text) is not None):
+        return True  # no "Bestuurlijk: …" line: the sheet's title, rendered below the box
+    if line.number is not None and not line.bullet and not prev.text.endswith(":") and (
+            item_number is None or line.number != item_number + 1):
+        return True  # a numbered list (or a deelproject) starts anew
+    # Clearly short of the wrap width (a proportional font fills lines unevenly): the
+    # line above ended there, whatever the next line starts with.
+    ended = not _filled(prev, text, int(width * 0.9) if width else None)
+    if (_numbered_title(prev) and ended and line.number is None and not line.bullet
+            and (in_detail or _running_text(text, width))):
+        return True  # "2. Experttafel" heads the text below it
+    if REMARK_RE.match(text) and not line.bullet:
+        return True
+    if prev.bullet and not line.bullet and ended:
+        return True  # a bulleted list ends: its items' wrapped rest comes at the wrap width
+    # Running text fills its lines to the wrap width but for a paragraph's last line.
+    return context in PROSE_SECTIONS and not wrapped and not line.bullet and text[:1].isupper()
 
 
 def _split_glued_repeats(lines: list[Line]) -> list[Line]:
@@ -399,12 +593,12 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
     for index, line in enumerate(out):
         if line.blank or index in drop:
             continue
-        doubled = DOUBLED_RE.match(line.text)
+        doubled = DOUBLED_RE.match(line.text) or _doubled_heading(line.text)
         if doubled is None:
             # the rest of a wrapped line, right below or after one blank line
             for j in (index + 1, index + 2):
                 if j < len(out) and not out[j].blank:
-                    doubled = DOUBLED_RE.match(f"{line.text} {out[j].text}")
+                    doubled = DOUBLED_RE.match(_join(line.text, out[j].text))
                     if doubled:
                         drop.update(range(index + 1, j + 1))
                     break
@@ -447,8 +641,10 @@ def _join_split_titles(lines: list[Line]) -> list[Line]:
 def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     """A text box rendered twice goes: a run of lines equal to a run that started at most
     `reach` lines before (blank lines aside: a page break inside one copy changes only
-    those) — two lines or more with 40 characters of text, or one line of 20 within a
-    few lines. Then a heading left with nothing under it, its box's content having gone
+    those) — two lines or more with 40 characters of text, four or more with 200 up to
+    four times as far (a box repeated after the next box; not a sheet with its title,
+    which the parser reads as the same programme and reports), or one line of 20 within
+    a few lines. Then a heading left with nothing under it, its box's content having gone
     as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately."""
     index = [i for i, line in enumerate(lines) if not line.blank]
     seq = [(lines[i].text, lines[i].bullet, lines[i].level) for i in index]
@@ -464,7 +660,9 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     i = 0
     while i < len(seq):
         best_length = 0
-        for j in range(max(0, i - reach), i):
+        # A long run (a box with its list or text) repeats farther off: after the next
+        # box, itself long.
+        for j in range(max(0, i - 4 * reach), i):
             if seq[j] != seq[i] or not starts(i):
                 continue
             length = 0
@@ -477,7 +675,10 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
             chars = sum(len(seq[k][0]) for k in range(i, i + length)
                         if not _heading_only(seq[k][0]))
             if length > best_length and (
-                    (length >= 2 and chars >= 40) or (length == 1 and chars >= 20 and i - j <= 8)):
+                    (length >= 2 and chars >= 40 and i - j <= reach)
+                    or (length >= 4 and chars >= 200 and not any(
+                        heading_kind(seq[k][0]) == "programme" for k in range(i, i + length)))
+                    or (length == 1 and chars >= 20 and i - j <= 8)):
                 best_length = length
         if best_length:
             drop.update(range(i, i + best_length))
@@ -542,11 +743,16 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
     titles: set[str] = set()
     for bi, (start, end) in enumerate(blocks):
         text = lines[start].text
+        # A title alone in its block, or wrapped: "5. Programma Aansluiting …" / "onderwijs".
+        wrapped_title = end - start == 2 and lines[start + 1].text[:1].islower() \
+            and not lines[start + 1].bullet
         # A projects part's title: "X: projecten", or the programme's title again.
         repeated_title = _is_title(text) and text in titles
         if end - start == 1 and _is_title(text):
             titles.add(text)
-        if end - start == 1 and (kinds[bi] == "detail" or repeated_title):
+        detail = kinds[bi] == "detail" or (wrapped_title and heading_kind(
+            _join(text, lines[start + 1].text)) == "detail")
+        if (end - start == 1 or wrapped_title) and (detail or repeated_title):
             target = _first_deelproject_above(lines, blocks, kinds, bi)
             if target is not None:
                 moves.append((bi, target))
@@ -554,7 +760,7 @@ def _move_titles_up(lines: list[Line]) -> list[Line]:
         if end - start == 1 and _bare_title_after_opdrachtgever(lines, blocks, kinds, bi):
             moves.append((bi, max(j for j in range(bi) if kinds[j] == "opdrachtgever")))
             continue
-        if end - start != 1 or not _is_title(lines[start].text):
+        if not (end - start == 1 or wrapped_title) or not _is_title(lines[start].text):
             continue
         following = next((k for k in kinds[bi + 1:] if k is not None), None)
         if following == "opdrachtgever":
@@ -593,21 +799,45 @@ def _title_like(line: Line) -> bool:
 
 def _bare_title_after_opdrachtgever(lines: list[Line], blocks: list[tuple[int, int]],
                                     kinds: list[str | None], bi: int) -> bool:
-    """A sheet's title without "Programma" rendered right after its opdrachtgever box,
-    the next box a sheet's first (ambitie, projectteam, partners), while above that
-    opdrachtgever stands no title of its own (the text before ends a sentence or list)."""
+    """A sheet's title without "Programma" rendered after its opdrachtgever box (and
+    maybe its next boxes: ambitie, projectteam, partners), a section of the sheet below
+    it, while above that opdrachtgever stands no title of its own (the text before ends a
+    sentence or list) and no other line between could be the title."""
     if not _title_like(lines[blocks[bi][0]]) or kinds[bi] is not None:
         return False
     following = next((k for k in kinds[bi + 1:] if k is not None), None)
-    if following not in TOP_OF_SHEET or following == "opdrachtgever":
+    if following in (None, "opdrachtgever", "programme", "detail", "appendix", "agenda"):
         return False
     j = bi - 1
-    while j >= 0 and kinds[j] is None and ":" in lines[blocks[j][0]].text:
-        j -= 1  # the box's own lines: "Bestuurlijk: …", "Ambtelijk: …"
+    while j >= 0 and bi - j <= 10 and kinds[j] != "opdrachtgever":
+        first = lines[blocks[j][0]]
+        if kinds[j] not in (None, *TOP_OF_SHEET) or _is_title(first.text) or (
+                kinds[j] is None and blocks[j][1] - blocks[j][0] == 1 and _title_like(first)):
+            return False  # another sheet's part, or another line that could be the title
+        j -= 1
     if j < 1 or kinds[j] != "opdrachtgever":
         return False
+    # The sheet has a title of its own below ("5. Programma …", also rendered late).
+    end = next((k for k in range(j + 1, len(blocks)) if kinds[k] == "opdrachtgever"),
+               len(blocks))
+    if any(_title_block(lines, *blocks[k]) is not None
+           and next((x for x in kinds[k + 1:] if x is not None), None) != "opdrachtgever"
+           for k in range(j + 1, end)):
+        return False  # (the next sheet's title stands above the next "Opdrachtgever:")
     above = lines[blocks[j - 1][1] - 1]
     return not (_title_like(above) or _is_title(above.text))
+
+
+def _title_block(lines: list[Line], start: int, end: int) -> str | None:
+    """The title a block is ("2. Programma …", "Programma …", also wrapped over two
+    lines), or None: a block of more, or an item that names a project in brackets."""
+    if end - start == 2 and lines[start + 1].text[:1].islower() and not lines[start + 1].bullet:
+        text = _join(lines[start].text, lines[start + 1].text)
+    elif end - start == 1:
+        text = lines[start].text
+    else:
+        return None
+    return text if _is_title(text) and text.count("(") == text.count(")") else None
 
 
 def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
@@ -615,11 +845,21 @@ def _first_deelproject_above(lines: list[Line], blocks: list[tuple[int, int]],
     """A projects part's title ("X: projecten") rendered after its first deelproject's
     boxes ("1. …", its description and milestones): the block of that "1. …" heading,
     when only that deelproject's own boxes stand between it and the title."""
-    for j in range(bi - 1, max(-1, bi - 8), -1):
+    numbers: list[int] = []  # deelproject headings passed on the way up: "2. …"
+    for j in range(bi - 1, max(-1, bi - 12), -1):
         first = lines[blocks[j][0]]
-        if first.number == 1 and not first.bullet and blocks[j][1] - blocks[j][0] == 1:
+        heading = not first.bullet and blocks[j][1] - blocks[j][0] == 1
+        if first.number == 1 and heading:
             before = next((k for k in reversed(kinds[:j]) if k is not None), None)
-            return j if before != "detail" else None
+            # The title went below its first deelprojecten: those passed count up from 2.
+            counted = numbers[::-1] == list(range(2, 2 + len(numbers)))
+            return j if before != "detail" and counted else None
+        if heading and first.number is not None and _numbered_title(first) and (
+                not numbers or first.number == numbers[-1] - 1):
+            numbers.append(first.number)
+            continue
+        if kinds[j] is None and j and kinds[j - 1] == "milestones":
+            continue  # a milestone list, numbered or not
         if kinds[j] not in (None, "description", "milestones") or first.number is not None:
             return None
     return None
@@ -652,7 +892,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     titles = set(first_lines[:1])
     if len(first_lines) == 2:  # a title over two lines stands on one in a page header
         titles.add(" ".join(first_lines))
-    furniture: set[int] = set(_bare_page_numbers(lines))
+    furniture: set[int] = set(_bare_page_numbers(lines, alone=not _tight(lines)))
     seen_title = False
     for index, line in enumerate(lines):
         if line.blank:
@@ -693,7 +933,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
-        if prev.text == nxt.text or any(
+        if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
                 heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
                 prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
                 and not nxt.bullet):
@@ -708,11 +948,12 @@ def _standalone(lines: list[Line], index: int) -> bool:
             or lines[index + 1].blank)
 
 
-def _bare_page_numbers(lines: list[Line]) -> list[int]:
-    """Lines holding only a number that are page numbers: standing alone and counting up
-    one by one through the text (at least three of them), not a number of a list."""
+def _bare_page_numbers(lines: list[Line], alone: bool = True) -> list[int]:
+    """Lines holding only a number that are page numbers: standing alone (`alone`: with a
+    blank line next to them, where the text has blank lines) and counting up one by one
+    through the text (at least three of them), not a number of a list."""
     candidates = [i for i, line in enumerate(lines) if not line.blank and not line.bullet
-                  and BARE_NUMBER_RE.match(line.text) and _standalone(lines, i)]
+                  and BARE_NUMBER_RE.match(line.text) and (not alone or _standalone(lines, i))]
     chains: list[list[int]] = []
     for index in candidates:
         value = int(lines[index].text)

@@ -276,6 +276,9 @@ class DocumentParser:
                 text = " ".join(ln.text for ln in block)
                 if (
                     not any(ln.bullet for ln in block)
+                    # A numbered list's items are no title ("1. Vaststelling …" /
+                    # "2. Implementatieplan …" above a sheet whose title went below).
+                    and not NUMBERED_RE.match(block[0].text)
                     and len(text) <= 110
                     and not text.endswith((".", ":", ";", ","))
                     and not any(p.match(text) for _, p in SECTION_PATTERNS)
@@ -911,6 +914,8 @@ class DocumentParser:
                     joins = True  # "…, medewerker" / "Zuidplas, …": an entry cut short
                 elif starts_municipality:
                     joins = False
+                elif re.match(r"^(?:en|of)\s", text, re.I) and not has_role_word:
+                    joins = True  # "… (Bo-Re, 2 u pwk)." / "En Esther Vink (Gouda), …"
                 elif prev.endswith(":") and not has_role_word:
                     joins = True
                 elif (":" in prev and not prev_has_hours
