@@ -64,6 +64,16 @@ class Span(NamedTuple):
     last_month: date
 
 
+def days_late_when_met(k: Kept) -> int | None:
+    """How late a met obligation was (a check: how early its message was sent), if it
+    was: what it shows as a finding whatever the day. None when unmet or in time."""
+    if k.done is None or k.rule == "LINES":
+        return None
+    if k.rule in rules.CHECKS:
+        return (k.due - k.done).days if k.done < k.due else None
+    return (k.done - k.due).days if k.done > k.due else None
+
+
 def _kept(o: Obligation) -> Kept:
     return Kept(o.rule, o.provider_agb, o.municipality_code, o.subject, o.kind, o.due, o.done, o.note)
 
@@ -282,7 +292,7 @@ def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
             late = max(known_from, k.due + day_after)
         if late is None:
             continue
-        _interval(into, (p, "findings", month), late, known_until, sign)
+        _interval(into, (p, f"findings:{k.rule}", month), late, known_until, sign)
         # New in the week up to D: sent in it, or its due date passed in it.
         fresh = (k.done + WEEK) if k.done is not None else (k.due + day_after + WEEK)
         _interval(into, (p, "new", month), late,
@@ -310,6 +320,8 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     settings_changed = state is not None and (
         state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved
     )
+    if state is not None and store.tally_is_empty(session) and store.has_kept(session):
+        rebuild_tally(session)  # emptied by a migration (0018): counted again, not derived
     if state is not None and state.event_id >= latest and not settings_changed:
         return 0
     store.lock_for_import(session)
@@ -374,6 +386,17 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     return latest - after
 
 
+def rebuild_tally(session: Session) -> None:
+    """Count the tally again from the kept obligations (after a migration changed what
+    it counts): a pass over the rows, without deriving them."""
+    store.lock_for_import(session)
+    if not store.tally_is_empty(session):
+        return  # another process has just done it
+    changes: Counter = Counter()
+    tally_changes(store.kept_rows(session), 1, changes)
+    store.add_tally_changes(session, changes={key: n for key, n in changes.items() if n}, empty=True)
+
+
 def _derive_regional(session: Session, months: set[tuple[str, str, date]], *, deadline_months: int,
                      deadline_moved: bool, replace: Callable[[list[str], list[tuple]], None]) -> None:
     by_pair: dict[tuple[str, str], set[date]] = defaultdict(set)
@@ -430,7 +453,7 @@ def evaluate(
     counted_findings: dict[str, list[int]] = {}
     # Findings are counted whatever month is asked (their rows are by due month too).
     for provider, measure, key, count in store.tally(session, today=today, provider_agb=provider_agb):
-        if measure in ("findings", "new"):
+        if measure == "new" or measure.startswith("findings:"):
             counted_findings.setdefault(provider, [0, 0])[measure == "new"] += count
             continue
         if month and key != month:
@@ -469,11 +492,13 @@ def findings(session: Session, *, today: date, provider_agb: str | None,
              month: str | None = None) -> list[rules.Finding]:
     """A provider's (or with None every provider's) findings as of `today` (due in `month`, if given), most overdue
     first; ties by municipality, due date and the day it was sent."""
+    return _as_findings(store.kept_findings(session, today=today, provider_agb=provider_agb,
+                                            month=_month_bounds(month)), today=today)
+
+
+def _as_findings(rows: Iterable[tuple], *, today: date) -> list[rules.Finding]:
     out = []
-    for rule, provider, municipality, subject, kind, due, done, note in store.kept_findings(
-        session, today=today, checks=sorted(rules.CHECKS), provider_agb=provider_agb,
-        month=_month_bounds(month),
-    ):
+    for rule, provider, municipality, subject, kind, due, done, note in rows:
         o = Obligation(rule, provider, municipality, subject, kind, due, done, note,
                        order=(municipality, due, done or date.min))
         finding = rules.finding_of(o, today=today)
@@ -493,18 +518,17 @@ class FindingSummary(NamedTuple):
 
 def finding_summary(session: Session, *, today: date, provider_agb: str, month: str | None = None,
                     first: int = 40) -> FindingSummary:
-    """`findings` counted in the store, with only the `first` most overdue read: what an
-    answer shows of a provider with thousands of findings."""
-    by_rule, rows = store.kept_finding_summary(session, today=today, checks=sorted(rules.CHECKS),
-                                               provider_agb=provider_agb, month=_month_bounds(month),
-                                               first=first)
-    shown = []
-    for rule, provider, municipality, subject, kind, due, done, note in rows:
-        found = rules.finding_of(Obligation(rule, provider, municipality, subject, kind, due, done, note,
-                                            order=(municipality, due, done or date.min)), today=today)
-        if found is not None:
-            shown.append(found)
-    return FindingSummary(sum(by_rule.values()), by_rule, rules.sort_findings(shown)[:first])
+    """`findings` counted in the store (the tally, per rule), with only the `first` most
+    overdue read: what an answer shows of a provider with thousands of findings."""
+    bounds = _month_bounds(month)
+    by_rule: Counter[str] = Counter()
+    for _provider, measure, _month, count in store.tally(session, today=today, provider_agb=provider_agb,
+                                                         month=month):
+        if measure.startswith("findings:"):
+            by_rule[measure.partition(":")[2]] += count
+    shown = _as_findings(store.most_overdue_findings(session, today=today, provider_agb=provider_agb,
+                                                     month=bounds, first=first), today=today)
+    return FindingSummary(sum(by_rule.values()), {r: n for r, n in by_rule.items() if n}, shown[:first])
 
 
 def finding_counts(
@@ -537,6 +561,7 @@ __all__ = [
     "Span",
     "assignment_group",
     "care_spans",
+    "days_late_when_met",
     "declaration_group",
     "evaluate",
     "FindingSummary",
@@ -544,6 +569,7 @@ __all__ = [
     "finding_summary",
     "findings",
     "month_changes",
+    "rebuild_tally",
     "refresh",
     "regional_rows",
     "request_group",

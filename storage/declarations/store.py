@@ -13,12 +13,10 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Integer,
     String,
     and_,
     any_,
     bindparam,
-    case,
     cast,
     delete,
     func,
@@ -36,7 +34,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from storage.declarations.models import (
-    MAY_BE_LATE,
+    MET_LATE,
+    UNMET,
     Assignment,
     AssignmentRow,
     CareMonthChange,
@@ -883,7 +882,7 @@ def _delete_groups(session: Session, table, group_keys: Sequence[str]) -> None:
 def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> list[tuple]:
     """Drop the kept obligations of these groups and add `rows`: (group key, Kept,
     known_from, known_until). Returns the dropped ones, as rows of the same shape."""
-    from storage.declarations.obligations import Kept
+    from storage.declarations.obligations import Kept, days_late_when_met
 
     table = KeptObligation.__table__
     k = table.c
@@ -898,12 +897,31 @@ def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[
     _delete_groups(session, table, group_keys)
     values = [
         {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
-         "known_from": known_from, "known_until": known_until}
+         "days_late": days_late_when_met(kept), "known_from": known_from, "known_until": known_until}
         for group_key, kept, known_from, known_until in rows
     ]
     for start in range(0, len(values), 10_000):
         _execute_many(session, table.insert(), values[start : start + 10_000])
     return dropped
+
+
+def kept_rows(session: Session) -> Iterator[tuple]:
+    """Every kept obligation, as `replace_kept` takes them (group key, Kept, known_from,
+    known_until), streamed."""
+    from storage.declarations.obligations import Kept
+
+    k = KeptObligation.__table__.c
+    stmt = select(k.group_key, *(k[f] for f in _KEPT_FIELDS), k.known_from, k.known_until)
+    for row in _streamed(session, stmt, STREAM_BATCH):
+        yield row[0], Kept._make(row[1:-2]), row[-2], row[-1]
+
+
+def tally_is_empty(session: Session) -> bool:
+    return session.scalar(select(TallyChange.id).limit(1)) is None
+
+
+def has_kept(session: Session) -> bool:
+    return session.scalar(select(KeptObligation.id).limit(1)) is not None
 
 
 def care_spans(session: Session, *, group_keys: Sequence[str]) -> list[tuple]:
@@ -1049,63 +1067,57 @@ def _known_on(day: date):
     return and_(k.known_from <= day, or_(k.known_until.is_(None), k.known_until > day))
 
 
-def _late_on(day: date, checks: Sequence[str]):
-    k = KeptObligation.__table__.c
-    return or_(
-        and_(k.rule.in_(checks), k.done < k.due),
-        and_(k.rule.not_in(checks),
-             or_(and_(k.done.is_not(None), k.done > k.due), and_(k.done.is_(None), k.due < day))),
-    )
+_FINDING_COLUMNS = ("rule", "provider_agb", "municipality_code", "subject", "kind", "due", "done", "note")
 
 
-def kept_findings(session: Session, *, today: date, checks: Sequence[str], provider_agb: str | None,
-                  month: tuple[date, date] | None = None) -> list[tuple]:
-    """The late or missing obligations of a provider (None: of all) as of `today`: (rule,
-    provider, municipality, subject, kind, due, done, note)."""
+def _findings_of_kind(today: date, provider_agb: str | None, month: tuple[date, date] | None,
+                      *, unmet: bool) -> tuple[list, Any]:
+    """The conditions that pick one kind of finding as of `today` — unmet past its due
+    date, or met late (a check: sent early) — each the condition of its partial index,
+    and how overdue they are as an ordering (most overdue first)."""
     k = KeptObligation.__table__.c
-    stmt = select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done,
-                  k.note).where(k.rule != "LINES", _known_on(today), _late_on(today, checks))
+    if unmet:
+        where = [text(UNMET), k.due < today]
+        order = k.due.asc()
+    else:
+        where = [text(MET_LATE)]
+        order = k.days_late.desc()
     if provider_agb:
-        stmt = stmt.where(k.provider_agb == provider_agb)
-    if month:
-        stmt = stmt.where(k.due >= month[0], k.due <= month[1])
-    return [tuple(r) for r in session.execute(stmt)]
-
-
-def _days_between(session: Session, start, end):
-    """`end` − `start` in days, as SQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return end - start
-    return cast(func.julianday(end) - func.julianday(start), Integer)
-
-
-def kept_finding_summary(
-    session: Session, *, today: date, checks: Sequence[str], provider_agb: str,
-    month: tuple[date, date] | None = None, first: int = 40,
-) -> tuple[dict[str, int], list[tuple]]:
-    """A provider's findings as of `today` (due in `month`, if given): how many per rule,
-    and the `first` most overdue as (rule, provider, municipality, subject, kind, due,
-    done, note), most overdue first (for a check: most days early), ties by rule,
-    subject, municipality, due date and the day sent."""
-    k = KeptObligation.__table__.c
-    where = [k.provider_agb == provider_agb, text(MAY_BE_LATE), k.rule != "LINES", _known_on(today),
-             _late_on(today, checks)]
+        where.insert(0, k.provider_agb == provider_agb)
+    where.append(_known_on(today))
     if month:
         where += [k.due >= month[0], k.due <= month[1]]
-    by_rule: dict[str, int] = dict(session.execute(select(k.rule, func.count()).where(*where).group_by(k.rule)).all())
-    late = case((k.rule.in_(checks), _days_between(session, k.done, k.due)),
-                else_=_days_between(session, k.due, func.coalesce(k.done, today)))
-    # How late the `first`-th most overdue is, from the covering index alone; then only
-    # the rows at least that late are read whole (the caller sorts and cuts, ties too).
-    threshold = session.scalar(select(late).where(*where).order_by(late.desc()).offset(first - 1).limit(1))
-    if threshold is not None:
-        where.append(late >= threshold)
-    # Their ids first (the covering index again), then those rows by primary key.
-    ids = list(session.scalars(select(k.id).where(*where)))
-    rows: list[Any] = []
-    for start in range(0, len(ids), 500):
-        rows.extend(session.execute(
-            select(k.rule, k.provider_agb, k.municipality_code, k.subject, k.kind, k.due, k.done, k.note)
-            .where(k.id.in_(ids[start : start + 500]))
-        ))
-    return {str(rule): int(n) for rule, n in by_rule.items()}, [tuple(r) for r in rows]
+    return where, order
+
+
+def kept_findings(session: Session, *, today: date, provider_agb: str | None,
+                  month: tuple[date, date] | None = None) -> list[tuple]:
+    """The late or missing obligations of a provider (None: of all) as of `today` (due
+    in `month`, if given): (rule, provider, municipality, subject, kind, due, done, note)."""
+    k = KeptObligation.__table__.c
+    out: list[tuple] = []
+    for unmet in (True, False):
+        where, _ = _findings_of_kind(today, provider_agb, month, unmet=unmet)
+        out.extend(tuple(r) for r in session.execute(select(*(k[c] for c in _FINDING_COLUMNS)).where(*where)))
+    return out
+
+
+def most_overdue_findings(session: Session, *, today: date, provider_agb: str,
+                          month: tuple[date, date] | None = None, first: int = 40) -> list[tuple]:
+    """At least the `first` most overdue findings of a provider as of `today` (due in
+    `month`, if given), as `kept_findings` gives them: of each kind (unmet, met late) the
+    `first` most overdue and all as overdue as the last of those, so that the caller's
+    sort and cut (ties broken by rule, subject, …) sees every row it could keep. Each
+    kind is an ordered walk of its partial index that stops once `first` rows known on
+    the day are passed: the superseded versions it skips are those of the most overdue
+    rows only."""
+    k = KeptObligation.__table__.c
+    out: list[tuple] = []
+    for unmet in (True, False):
+        where, order = _findings_of_kind(today, provider_agb, month, unmet=unmet)
+        key = k.due if unmet else k.days_late
+        last = session.scalar(select(key).where(*where).order_by(order).offset(first - 1).limit(1))
+        if last is not None:
+            where.append(key <= last if unmet else key >= last)
+        out.extend(tuple(r) for r in session.execute(select(*(k[c] for c in _FINDING_COLUMNS)).where(*where)))
+    return out

@@ -89,3 +89,66 @@ def test_it_derives_only_what_new_messages_touch(store, tmp_path):
         assert before == queries.latest_event_id(session) > 0
         # Nothing new: nothing derived again.
         assert obligations.refresh(session) == 0
+
+
+def _answers(session, days) -> list:
+    out = []
+    for day in days:
+        month = f"{day.replace(day=1) - timedelta(days=1):%Y-%m}"
+        for agb in queries.providers(session):
+            for asked, first in ((None, 40), (month, 40), (None, 3)):
+                summary = obligations.finding_summary(session, today=day, provider_agb=agb, month=asked,
+                                                      first=first)
+                out.append((day, agb, asked, summary.total, summary.by_rule,
+                            [_finding(f) for f in summary.first]))
+        out.append((day, obligations.finding_counts(session, today=day)))
+    return out
+
+
+def test_it_shows_the_most_overdue_of_a_month_as_the_rules_list_them(store, tmp_path):
+    folder = write_demo_declarations(tmp_path / "ijw", messages=400, seed=7, csv_export=False)
+    with store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
+    with store.session() as session:
+        for day in DAYS:
+            month = f"{day.replace(day=1) - timedelta(days=1):%Y-%m}"
+            reference = rules.evaluate(session, today=day, keep_findings=True).findings
+            for agb in queries.providers(session):
+                for asked, first in ((month, 40), (month, 2), (None, 1), (None, 7)):
+                    expected = [f for f in reference if f.provider_agb == agb
+                                and (asked is None or f"{f.due:%Y-%m}" == asked)]
+                    summary = obligations.finding_summary(session, today=day, provider_agb=agb,
+                                                          month=asked, first=first)
+                    assert summary.total == len(expected), (day, agb, asked)
+                    assert summary.by_rule == dict(Counter(f.rule for f in expected))
+                    # The same most overdue ones, in the same order (ties included).
+                    assert [_finding(f) for f in summary.first] == [_finding(f) for f in expected[:first]]
+
+
+def test_it_answers_the_same_after_migration_0018(store, tmp_path):
+    # A store whose obligations were derived before 0018: no days_late, the tally
+    # counting findings as one measure. The migration fills the one and the next
+    # refresh counts the other again from the kept rows — without deriving them again.
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config, upgrade
+
+    folder = write_demo_declarations(tmp_path / "ijw", messages=300, seed=13, csv_export=False)
+    with store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
+    with store.session() as session:
+        expected = _answers(session, DAYS[1:5])
+        state = queries.derivation_state(session)
+        kept_state = (state.event_id, state.deadline_months, state.deadline_moved)
+    store.engine.dispose()
+    command.downgrade(alembic_config(store.url), "0017")
+    with store.engine.begin() as connection:  # as 0017 had it: derived, not to be derived again
+        connection.execute(text("INSERT INTO declaration_derivation (event_id, deadline_months, deadline_moved)"
+                                " VALUES (:e, :m, :d)"), {"e": kept_state[0], "m": kept_state[1],
+                                                          "d": kept_state[2]})
+    store.engine.dispose()
+    upgrade(store.url)
+    with store.session() as session:
+        assert queries.derivation_state(session).event_id == kept_state[0]
+        assert _answers(session, DAYS[1:5]) == expected
