@@ -279,15 +279,17 @@ class DerivationState(Base):
     event_id: Mapped[int] = mapped_column(Integer, default=0)
     deadline_months: Mapped[int] = mapped_column(Integer, default=1)
     deadline_moved: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The findings per rule (`FindingTallyChange`) are counted: false in a store derived
+    # before migration 0018, whose next refresh counts them from the kept rows.
+    findings_by_rule: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class TallyChange(Base):
     """The KPI counts and finding counts the kept obligations add up to, as changes per
     day: as of day D a provider's count of `measure` for `month` is the sum of the
     changes dated up to D. Measures: "<kpi>:counted" and "<kpi>:on_time" (by the month
-    of the due date), "findings:<rule>" (findings, per rule, by the month of the due
-    date) and "new" (findings that became one in the seven days up to D, for the weekly
-    digest), and "answered", "lines" and "rejected" (declaration
+    of the due date), "findings" and "new" (findings that became one in the seven days
+    up to D, for the weekly digest), and "answered", "lines" and "rejected" (declaration
     lines, by the month declared). Bounded by providers × months × days, whatever the
     number of messages."""
 
@@ -296,7 +298,24 @@ class TallyChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_agb: Mapped[str] = mapped_column(String(8))
-    measure: Mapped[str] = mapped_column(String(32))
+    measure: Mapped[str] = mapped_column(String(12))
+    month: Mapped[str] = mapped_column(String(7))
+    day: Mapped[date]
+    delta: Mapped[int]
+
+
+class FindingTallyChange(Base):
+    """The tally's "findings" per rule (`TallyChange`), for one provider's answer — how
+    many of each rule as of D, the sum of the changes dated up to D — apart from the
+    tally, so that the overview and the digest, which read the whole tally, do not read
+    these too (migration 0018)."""
+
+    __tablename__ = "declaration_finding_tally"
+    __table_args__ = (UniqueConstraint("provider_agb", "rule", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    rule: Mapped[str] = mapped_column(String(24))
     month: Mapped[str] = mapped_column(String(7))
     day: Mapped[date]
     delta: Mapped[int]

@@ -262,9 +262,11 @@ def _interval(into: Counter, key: tuple, start: date, end: date | None, delta: i
 WEEK = timedelta(days=7)
 
 
-def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
+def tally_changes(rows: Iterable[tuple], sign: int, into: Counter, by_rule: Counter) -> None:
     """What kept obligation rows (group key, Kept, known_from, known_until) add to the
-    tally (`declaration_tally`): (provider, measure, month, day) → change. A row counts
+    tally (`declaration_tally`): (provider, measure, month, day) → change, and to its
+    findings per rule (`declaration_finding_tally`, `by_rule`): (provider, rule, month,
+    day) → change. A row counts
     in its KPI from the day it is decided (known and met, else the day after its due
     date), on time while known if met by the due date; it is a finding from the day it
     is late, "new" for the seven days after it became one (it was sent late that day, or
@@ -292,7 +294,8 @@ def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
             late = max(known_from, k.due + day_after)
         if late is None:
             continue
-        _interval(into, (p, f"findings:{k.rule}", month), late, known_until, sign)
+        _interval(into, (p, "findings", month), late, known_until, sign)
+        _interval(by_rule, (p, k.rule, month), late, known_until, sign)
         # New in the week up to D: sent in it, or its due date passed in it.
         fresh = (k.done + WEEK) if k.done is not None else (k.due + day_after + WEEK)
         _interval(into, (p, "new", month), late,
@@ -320,13 +323,15 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     settings_changed = state is not None and (
         state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved
     )
-    if state is not None and store.tally_is_empty(session) and store.has_kept(session):
-        rebuild_tally(session)  # emptied by a migration (0018): counted again, not derived
-    if state is not None and state.event_id >= latest and not settings_changed:
+    if state is not None and state.event_id >= latest and not settings_changed and state.findings_by_rule:
         return 0
     store.lock_for_import(session)
     state = store.derivation_state(session)  # another process may have just done it
     after = state.event_id if state is not None else 0
+    if state is not None and not state.findings_by_rule:
+        # Derived before migration 0018: counted from the kept rows, not derived again.
+        count_findings_by_rule(session)
+        state.findings_by_rule = True
     if state is not None and state.event_id >= latest and not settings_changed:
         return 0
     if after == 0:
@@ -334,18 +339,18 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     assignments, requests, declarations, covered = store.groups_of_events(session, after_id=after)
     month_delta: Counter = Counter()
     tally_delta: Counter = Counter()
+    rule_delta: Counter = Counter()
     touched_months: set[tuple[str, str, date]] = set()
 
     def replace(group_keys: list[str], rows: list[tuple]) -> None:
-        tally_changes(store.replace_kept(session, group_keys=group_keys if after else [], rows=rows),
-                      -1, tally_delta)
-        tally_changes(rows, 1, tally_delta)
+        # What changed, only: the tally follows the rows taken away and added.
+        removed, added = store.update_kept(session, group_keys=group_keys if after else [], rows=rows)
+        tally_changes(removed, -1, tally_delta, rule_delta)
+        tally_changes(added, 1, tally_delta, rule_delta)
 
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
         stored, lines = store.assignment_groups(session, keys=chunk)
         keys = [_group_key("A", *key) for key in chunk]
-        if after:
-            month_changes(store.care_spans(session, group_keys=keys), -1, month_delta)
         kept_rows: list[tuple[Any, ...]] = []
         span_rows: list[tuple[Any, ...]] = []
         for key, group_key in zip(chunk, keys, strict=True):
@@ -354,9 +359,11 @@ def refresh(session: Session, *, deadline_months: int | None = None,
             obligations, spans = assignment_group(fact, row_id, lines.get(key, []))
             kept_rows.extend((group_key, *r) for r in obligations)
             span_rows.extend((group_key, *r) for r in spans)
-            month_changes(spans, 1, month_delta)
         replace(keys, kept_rows)
-        store.replace_care_spans(session, group_keys=keys if after else [], rows=span_rows)
+        spans_removed, spans_added = store.update_care_spans(session, group_keys=keys if after else [],
+                                                             rows=span_rows)
+        month_changes((r[1:] for r in spans_removed), -1, month_delta)
+        month_changes((r[1:] for r in spans_added), 1, month_delta)
 
     for kind, keys_of_kind, read, derive in (
         ("R", requests, store.request_groups, request_group),
@@ -380,21 +387,22 @@ def refresh(session: Session, *, deadline_months: int | None = None,
                      deadline_moved=deadline_moved, replace=replace)
     store.add_tally_changes(session, changes={key: n for key, n in tally_delta.items() if n},
                             empty=after == 0)
+    store.add_finding_tally_changes(session, changes={key: n for key, n in rule_delta.items() if n},
+                                    empty=after == 0)
     store.set_derivation_state(session, event_id=latest, deadline_months=deadline_months,
                                deadline_moved=deadline_moved)
     session.flush()
     return latest - after
 
 
-def rebuild_tally(session: Session) -> None:
-    """Count the tally again from the kept obligations (after a migration changed what
-    it counts): a pass over the rows, without deriving them."""
-    store.lock_for_import(session)
-    if not store.tally_is_empty(session):
-        return  # another process has just done it
-    changes: Counter = Counter()
-    tally_changes(store.kept_rows(session), 1, changes)
-    store.add_tally_changes(session, changes={key: n for key, n in changes.items() if n}, empty=True)
+def count_findings_by_rule(session: Session) -> None:
+    """Count the findings per rule (`store.add_finding_tally_changes`) from the kept
+    obligations, for a store derived before they were counted: a pass over the rows,
+    without deriving them."""
+    by_rule: Counter = Counter()
+    tally_changes(store.kept_rows(session), 1, Counter(), by_rule)
+    store.clear_finding_tally(session)
+    store.add_finding_tally_changes(session, changes={key: n for key, n in by_rule.items() if n}, empty=True)
 
 
 def _derive_regional(session: Session, months: set[tuple[str, str, date]], *, deadline_months: int,
@@ -453,7 +461,7 @@ def evaluate(
     counted_findings: dict[str, list[int]] = {}
     # Findings are counted whatever month is asked (their rows are by due month too).
     for provider, measure, key, count in store.tally(session, today=today, provider_agb=provider_agb):
-        if measure == "new" or measure.startswith("findings:"):
+        if measure in ("findings", "new"):
             counted_findings.setdefault(provider, [0, 0])[measure == "new"] += count
             continue
         if month and key != month:
@@ -521,11 +529,7 @@ def finding_summary(session: Session, *, today: date, provider_agb: str, month: 
     """`findings` counted in the store (the tally, per rule), with only the `first` most
     overdue read: what an answer shows of a provider with thousands of findings."""
     bounds = _month_bounds(month)
-    by_rule: Counter[str] = Counter()
-    for _provider, measure, _month, count in store.tally(session, today=today, provider_agb=provider_agb,
-                                                         month=month):
-        if measure.startswith("findings:"):
-            by_rule[measure.partition(":")[2]] += count
+    by_rule = store.findings_by_rule(session, today=today, provider_agb=provider_agb, month=month)
     shown = _as_findings(store.most_overdue_findings(session, today=today, provider_agb=provider_agb,
                                                      month=bounds, first=first), today=today)
     return FindingSummary(sum(by_rule.values()), {r: n for r, n in by_rule.items() if n}, shown[:first])
@@ -569,7 +573,7 @@ __all__ = [
     "finding_summary",
     "findings",
     "month_changes",
-    "rebuild_tally",
+    "count_findings_by_rule",
     "refresh",
     "regional_rows",
     "request_group",

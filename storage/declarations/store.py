@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +42,7 @@ from storage.declarations.models import (
     CareSpan,
     DerivationState,
     Extracted,
+    FindingTallyChange,
     KeptObligation,
     MessageEvent,
     Provider,
@@ -700,7 +701,7 @@ def latest_event_id(session: Session) -> int:
 
 
 def clear_kept(session: Session) -> None:
-    for model in (KeptObligation, CareSpan, CareMonthChange, TallyChange, DerivationState):
+    for model in (KeptObligation, CareSpan, CareMonthChange, TallyChange, FindingTallyChange, DerivationState):
         session.execute(delete(model))
 
 
@@ -874,39 +875,70 @@ def declaration_groups(session: Session, *, keys: Sequence[tuple[str, str | None
     return out
 
 
-def _delete_groups(session: Session, table, group_keys: Sequence[str]) -> None:
+_SPAN_FIELDS = ("provider_agb", "municipality_code", "first_month", "last_month")
+
+
+def _update_groups(session: Session, table, fields: Sequence[str], make, values_of,
+                   group_keys: Sequence[str], rows: Sequence[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Make the rows kept for these groups `rows` — (group key, item, known_from,
+    known_until), the item a named tuple of `fields` made by `make` — touching only
+    those that differ: a group re-derived after a message keeps most of its rows (the
+    versions before the message's day), so only the ones that end or start with it are
+    deleted and inserted. Returns (the rows taken away, the rows added)."""
+    c = table.c
+    wanted = Counter(rows)
+    gone: list[int] = []
+    removed: list[tuple] = []
     for start in range(0, len(group_keys), 500):
-        session.execute(delete(table).where(table.c.group_key.in_(group_keys[start : start + 500])))
-
-
-def replace_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> list[tuple]:
-    """Drop the kept obligations of these groups and add `rows`: (group key, Kept,
-    known_from, known_until). Returns the dropped ones, as rows of the same shape."""
-    from storage.declarations.obligations import Kept, days_late_when_met
-
-    table = KeptObligation.__table__
-    k = table.c
-    dropped = []
-    for start in range(0, len(group_keys), 500):
-        part = group_keys[start : start + 500]
         for row in session.execute(
-            select(k.group_key, *(k[f] for f in _KEPT_FIELDS), k.known_from, k.known_until)
-            .where(k.group_key.in_(part))
+            select(c.id, c.group_key, *(c[f] for f in fields), c.known_from, c.known_until)
+            .where(c.group_key.in_(group_keys[start : start + 500]))
         ):
-            dropped.append((row[0], Kept._make(row[1:-2]), row[-2], row[-1]))
-    _delete_groups(session, table, group_keys)
-    values = [
-        {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
-         "days_late": days_late_when_met(kept), "known_from": known_from, "known_until": known_until}
-        for group_key, kept, known_from, known_until in rows
-    ]
+            kept = (row[1], make(row[2:-2]), row[-2], row[-1])
+            if wanted[kept] > 0:
+                wanted[kept] -= 1
+            else:
+                gone.append(row[0])
+                removed.append(kept)
+    for start in range(0, len(gone), 5000):
+        session.execute(delete(table).where(c.id.in_(gone[start : start + 5000])))
+    added = list(wanted.elements())
+    values = [values_of(row) for row in added]
     for start in range(0, len(values), 10_000):
         _execute_many(session, table.insert(), values[start : start + 10_000])
-    return dropped
+    return removed, added
+
+
+def update_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> tuple[list, list]:
+    """Make the kept obligations of these groups `rows`: (group key, Kept, known_from,
+    known_until). Returns (the rows taken away, the rows added), of the same shape."""
+    from storage.declarations.obligations import Kept, days_late_when_met
+
+    def values_of(row: tuple) -> dict:
+        group_key, kept, known_from, known_until = row
+        return {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
+                "days_late": days_late_when_met(kept), "known_from": known_from, "known_until": known_until}
+
+    return _update_groups(session, KeptObligation.__table__, _KEPT_FIELDS, Kept._make, values_of,
+                          group_keys, rows)
+
+
+def update_care_spans(session: Session, *, group_keys: Sequence[str],
+                      rows: Sequence[tuple]) -> tuple[list, list]:
+    """Make the care spans of these groups `rows`: (group key, Span, known_from,
+    known_until). Returns (the rows taken away, the rows added), of the same shape."""
+    from storage.declarations.obligations import Span
+
+    def values_of(row: tuple) -> dict:
+        group_key, span, known_from, known_until = row
+        return {"group_key": group_key, **dict(zip(_SPAN_FIELDS, span, strict=True)),
+                "known_from": known_from, "known_until": known_until}
+
+    return _update_groups(session, CareSpan.__table__, _SPAN_FIELDS, Span._make, values_of, group_keys, rows)
 
 
 def kept_rows(session: Session) -> Iterator[tuple]:
-    """Every kept obligation, as `replace_kept` takes them (group key, Kept, known_from,
+    """Every kept obligation, as `update_kept` takes them (group key, Kept, known_from,
     known_until), streamed."""
     from storage.declarations.obligations import Kept
 
@@ -914,42 +946,6 @@ def kept_rows(session: Session) -> Iterator[tuple]:
     stmt = select(k.group_key, *(k[f] for f in _KEPT_FIELDS), k.known_from, k.known_until)
     for row in _streamed(session, stmt, STREAM_BATCH):
         yield row[0], Kept._make(row[1:-2]), row[-2], row[-1]
-
-
-def tally_is_empty(session: Session) -> bool:
-    return session.scalar(select(TallyChange.id).limit(1)) is None
-
-
-def has_kept(session: Session) -> bool:
-    return session.scalar(select(KeptObligation.id).limit(1)) is not None
-
-
-def care_spans(session: Session, *, group_keys: Sequence[str]) -> list[tuple]:
-    """The care spans kept for these groups, as (Span, known_from, known_until)."""
-    from storage.declarations.obligations import Span
-
-    c = CareSpan.__table__.c
-    out = []
-    for start in range(0, len(group_keys), 500):
-        for row in session.execute(
-            select(c.provider_agb, c.municipality_code, c.first_month, c.last_month, c.known_from,
-                   c.known_until).where(c.group_key.in_(group_keys[start : start + 500]))
-        ):
-            out.append((Span(*row[:4]), row[4], row[5]))
-    return out
-
-
-def replace_care_spans(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> None:
-    table = CareSpan.__table__
-    _delete_groups(session, table, group_keys)
-    values = [
-        {"group_key": group_key, "provider_agb": span.provider_agb,
-         "municipality_code": span.municipality_code, "first_month": span.first_month,
-         "last_month": span.last_month, "known_from": known_from, "known_until": known_until}
-        for group_key, span, known_from, known_until in rows
-    ]
-    for start in range(0, len(values), 10_000):
-        _execute_many(session, table.insert(), values[start : start + 10_000])
 
 
 def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tuple, int],
@@ -1010,6 +1006,29 @@ def add_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, da
     """Add these deltas to the tally (provider, measure, month, day)."""
     _add_changes(session, TallyChange.__table__, ("provider_agb", "measure", "month", "day"), changes,
                  empty=empty)
+
+
+def add_finding_tally_changes(session: Session, *, changes: dict[tuple[str, str, str, date], int],
+                              empty: bool = False) -> None:
+    """Add these deltas to the findings per rule (provider, rule, month, day)."""
+    _add_changes(session, FindingTallyChange.__table__, ("provider_agb", "rule", "month", "day"), changes,
+                 empty=empty)
+
+
+def clear_finding_tally(session: Session) -> None:
+    session.execute(delete(FindingTallyChange))
+
+
+def findings_by_rule(session: Session, *, today: date, provider_agb: str,
+                     month: str | None = None) -> dict[str, int]:
+    """A provider's findings as of `today` (due in `month`, if given), counted per rule."""
+    f = FindingTallyChange.__table__.c
+    total = func.sum(f.delta)
+    stmt = (select(f.rule, total).where(f.provider_agb == provider_agb, f.day <= today)
+            .group_by(f.rule))
+    if month:
+        stmt = stmt.where(f.month == month)
+    return {str(rule): int(n) for rule, n in session.execute(stmt) if n}
 
 
 def tally(session: Session, *, today: date, provider_agb: str | None = None,

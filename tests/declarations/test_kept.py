@@ -126,11 +126,10 @@ def test_it_shows_the_most_overdue_of_a_month_as_the_rules_list_them(store, tmp_
 
 
 def test_it_answers_the_same_after_migration_0018(store, tmp_path):
-    # A store whose obligations were derived before 0018: no days_late, the tally
-    # counting findings as one measure. The migration fills the one and the next
-    # refresh counts the other again from the kept rows — without deriving them again.
+    # A store whose obligations were derived before 0018: no days_late, no findings
+    # counted per rule. The migration fills the one, and the next refresh counts the
+    # other from the kept rows — without deriving them again.
     from alembic import command
-    from sqlalchemy import text
 
     from storage.migrate import alembic_config, upgrade
 
@@ -139,16 +138,11 @@ def test_it_answers_the_same_after_migration_0018(store, tmp_path):
         import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
     with store.session() as session:
         expected = _answers(session, DAYS[1:5])
-        state = queries.derivation_state(session)
-        kept_state = (state.event_id, state.deadline_months, state.deadline_moved)
+        derived = queries.derivation_state(session).event_id
     store.engine.dispose()
     command.downgrade(alembic_config(store.url), "0017")
-    with store.engine.begin() as connection:  # as 0017 had it: derived, not to be derived again
-        connection.execute(text("INSERT INTO declaration_derivation (event_id, deadline_months, deadline_moved)"
-                                " VALUES (:e, :m, :d)"), {"e": kept_state[0], "m": kept_state[1],
-                                                          "d": kept_state[2]})
-    store.engine.dispose()
     upgrade(store.url)
     with store.session() as session:
-        assert queries.derivation_state(session).event_id == kept_state[0]
+        state = queries.derivation_state(session)
+        assert (state.event_id, state.findings_by_rule) == (derived, True)
         assert _answers(session, DAYS[1:5]) == expected

@@ -1,13 +1,12 @@
 """declarations: findings as of a day read in order of how overdue they are, and
-counted per rule in the tally (issue 15 #2): a provider's answer reads about the rows it
-shows instead of every row of the provider known on the day
+counted per rule (issue 15 #2): a provider's answer reads about the rows it shows
+instead of every row of the provider known on the day
 
 Revision ID: 0018
 Revises: 0017
-Written by hand. `days_late` is filled here from `due` and `done`; the tally is emptied
-(its measure "findings" becomes one per rule), and the next refresh
-(`regiobot migrate` does one) rebuilds it from the kept obligations, without deriving
-them again.
+Written by hand. `days_late` is filled here from `due` and `done`; the findings per
+rule are counted by the next refresh (`regiobot migrate` does one) from the kept
+obligations, without deriving them again (`findings_by_rule` false until then).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -46,18 +45,24 @@ def upgrade() -> None:
     op.create_index("ix_declaration_obligation_met_late", "declaration_obligation",
                     ["provider_agb", "days_late", "due", "known_from", "known_until"],
                     sqlite_where=sa.text(MET_LATE), postgresql_where=sa.text(MET_LATE))
-    op.execute("DELETE FROM declaration_tally")
-    with op.batch_alter_table("declaration_tally") as batch:
-        batch.alter_column("measure", type_=sa.String(32), existing_type=sa.String(12),
-                           existing_nullable=False)
+    op.create_table(
+        "declaration_finding_tally",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("provider_agb", sa.String(8), nullable=False),
+        sa.Column("rule", sa.String(24), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("delta", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("provider_agb", "rule", "month", "day"),
+    )
+    op.add_column("declaration_derivation",
+                  sa.Column("findings_by_rule", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM declaration_tally")
-    op.execute("DELETE FROM declaration_derivation")  # the old tally: derive again
-    with op.batch_alter_table("declaration_tally") as batch:
-        batch.alter_column("measure", type_=sa.String(12), existing_type=sa.String(32),
-                           existing_nullable=False)
+    with op.batch_alter_table("declaration_derivation") as batch:
+        batch.drop_column("findings_by_rule")
+    op.drop_table("declaration_finding_tally")
     op.drop_index("ix_declaration_obligation_met_late", "declaration_obligation")
     op.drop_index("ix_declaration_obligation_unmet", "declaration_obligation")
     op.create_index("ix_declaration_obligation_provider", "declaration_obligation",
