@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
@@ -78,11 +79,15 @@ def _kept(o: Obligation) -> Kept:
     return Kept(o.rule, o.provider_agb, o.municipality_code, o.subject, o.kind, o.due, o.done, o.note)
 
 
-def spans_of(versions: Sequence[tuple[date, Iterable[Item]]]) -> list[tuple[Item, date, date | None]]:
+def spans_of(versions: Sequence[tuple[date, Iterable[Item]]],
+             standing_before: Iterable[tuple[Item, date]] = ()) -> list[tuple[Item, date, date | None]]:
     """Per-day versions of a group's items (each the whole multiset as of that day, in
     day order) as (item, known_from, known_until) rows: an item unchanged from one
-    version to the next is one row."""
+    version to the next is one row. `standing_before`: the items standing before the
+    first version, as (item, known_from)."""
     standing: dict[Item, list[date]] = {}
+    for item, start in sorted(standing_before, key=itemgetter(1)):
+        standing.setdefault(item, []).append(start)
     out: list[tuple[Item, date, date | None]] = []
     for day, items in versions:
         counts = Counter(items)
@@ -99,6 +104,29 @@ def spans_of(versions: Sequence[tuple[date, Iterable[Item]]]) -> list[tuple[Item
     for item, starts in standing.items():
         out.extend((item, start, None) for start in starts)
     return out
+
+
+class Before(NamedTuple):
+    """What a group kept before a refresh whose new messages are all dated `since` or
+    later: the versions before that day stay as they were, so only the days from it on
+    are evaluated again, continuing the rows standing the day before."""
+
+    since: date
+    rows: Sequence[tuple[Any, date, date | None]]
+
+
+def _rows_of(versions: list[tuple[date, list]], before: Before | None) -> list[tuple[Any, date, date | None]]:
+    if before is None:
+        return spans_of(versions)
+    since = before.since
+    ended = [r for r in before.rows if r[2] is not None and r[2] < since]
+    standing = [(item, start) for item, start, until in before.rows
+                if start < since and (until is None or until >= since)]
+    return ended + spans_of(versions, standing)
+
+
+def _days(days: Iterable[date], before: Before | None) -> list[date]:
+    return sorted(d for d in set(days) if before is None or d >= before.since)
 
 
 def _first_of_month(day: date, months_later: int = 0) -> date:
@@ -125,17 +153,19 @@ def care_spans(a: AssignmentFact | None, starts, stops, *, day: date) -> list[Sp
 
 
 def assignment_group(
-    stored: AssignmentFact | None, stored_id: int | None, events: Sequence[tuple[int, EventFact]]
+    stored: AssignmentFact | None, stored_id: int | None, events: Sequence[tuple[int, EventFact]],
+    *, kept_before: Before | None = None, spans_before: Before | None = None,
 ) -> tuple[list[tuple[Kept, date, date | None]], list[tuple[Span, date, date | None]]]:
     """The kept obligations and care spans of one assignment: `stored` its row (or None),
-    `events` its 301, 305 and 307 lines as (id, line) in (Dagtekening, id) order."""
+    `events` its 301, 305 and 307 lines as (id, line) in (Dagtekening, id) order; with
+    `kept_before` and `spans_before` (the same `since`), continuing what it kept."""
     changes = {e.message_date for _, e in events}
     changes.update(e.received for _, e in events if e.message_type == "301")
     if stored is not None:
         changes.add(stored.first_message_date)
     obligations: list[tuple[date, list[Kept]]] = []
     spans: list[tuple[date, list[Span]]] = []
-    for day in sorted(changes):
+    for day in _days(changes, kept_before):
         known = [(n, e) for n, e in events if e.message_date <= day]
         issued = [e for _, e in known if e.message_type == "301" and e.period_start is not None]
         a = rules.assignment_as_of(stored, issued, today=day)
@@ -154,14 +184,40 @@ def assignment_group(
                 rules._assignment_rules(a, stored_id, [], [], today=day, emit=out.append)
             spans.append((day, []))
         obligations.append((day, [_kept(o) for o in out]))
-    return spans_of(obligations), spans_of(spans)
+    return _rows_of(obligations, kept_before), _rows_of(spans, spans_before)
 
 
-def request_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, date, date | None]]:
+def since_for_assignment(stored: AssignmentFact | None, events: Sequence[tuple[int, EventFact]],
+                         after_id: int) -> date | None:
+    """The first day the events above `after_id` change this assignment's versions
+    from, or None when it must be derived whole: no new events, or the stored row
+    stands in for 301s (`rules.assignment_as_of`) on some day before them — a row the
+    import may just have changed."""
+    new = [e for n, e in events if n > after_id]
+    if not new:
+        return None
+    since = min(min(e.message_date for e in new),
+                min((e.received for e in new if e.message_type == "301"), default=date.max))
+    if stored is not None:
+        first_issued = min((e.message_date for _, e in events
+                            if e.message_type == "301" and e.period_start is not None), default=date.max)
+        if stored.first_message_date < min(since, first_issued):
+            return None
+    return since
+
+
+def since_for_events(events: Sequence[tuple[int, EventFact]], after_id: int) -> date | None:
+    """The first day the events above `after_id` change a request's or a declaration's
+    versions from (None: no new events, derive it whole)."""
+    return min((e.message_date for n, e in events if n > after_id), default=None)
+
+
+def request_group(events: Sequence[tuple[int, EventFact]], *,
+                  before: Before | None = None) -> list[tuple[Kept, date, date | None]]:
     """OP274 for one (provider, municipality, ReferentieAanbieder): its 315s and the 301s
     and 319s naming the reference, as (id, event)."""
     versions = []
-    for day in sorted({e.message_date for _, e in events}):
+    for day in _days((e.message_date for _, e in events), before):
         requests: list[tuple[object, EventFact]] = list(sorted(
             ((e.message_date, n), e) for n, e in events
             if e.message_type == "315" and e.message_date <= day))
@@ -171,14 +227,15 @@ def request_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, d
         if requests:
             rules._request_group(requests, [e for _, e in answers], emit=out.append)
         versions.append((day, [_kept(o) for o in out]))
-    return spans_of(versions)
+    return _rows_of(versions, before)
 
 
-def declaration_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, date, date | None]]:
+def declaration_group(events: Sequence[tuple[int, EventFact]], *,
+                      before: Before | None = None) -> list[tuple[Kept, date, date | None]]:
     """OP090x4 and the rejected lines for a provider's 323s with one DeclaratieNummer and
     the 325s answering them, as (id, event) in (Dagtekening, id) order."""
     versions = []
-    for day in sorted({e.message_date for _, e in events}):
+    for day in _days((e.message_date for _, e in events), before):
         made: list[tuple[object, EventFact]] = [
             ((e.message_date, n), e) for n, e in events
             if e.message_type == "323" and e.message_date <= day]
@@ -189,7 +246,7 @@ def declaration_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kep
         out.extend(_kept(o) for o in found)
         rules._declaration_lines((e for _, e in made), answered, partial(_lines_row, out))
         versions.append((day, out))
-    return spans_of(versions)
+    return _rows_of(versions, before)
 
 
 def _lines_row(out: list[Kept], provider: str, month: str, count: int, rejected: int) -> None:
@@ -342,26 +399,39 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     rule_delta: Counter = Counter()
     touched_months: set[tuple[str, str, date]] = set()
 
-    def replace(group_keys: list[str], rows: list[tuple]) -> None:
+    def replace(group_keys: list[str], rows: list[tuple], before: dict | None = None) -> None:
         # What changed, only: the tally follows the rows taken away and added.
-        removed, added = store.update_kept(session, group_keys=group_keys if after else [], rows=rows)
+        if before is None:
+            before = store.kept_of_groups(session, group_keys=group_keys) if after else {}
+        removed, added = store.update_kept(session, before=before, rows=rows)
         tally_changes(removed, -1, tally_delta, rule_delta)
         tally_changes(added, 1, tally_delta, rule_delta)
+
+    def rows_before(kept: dict, group_key: str, since: date | None) -> Before | None:
+        # Without the ids: the rows as the derivation gives them.
+        if since is None:
+            return None
+        return Before(since, [r[1:] for r in kept.get(group_key, [])])
 
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
         stored, lines = store.assignment_groups(session, keys=chunk)
         keys = [_group_key("A", *key) for key in chunk]
+        kept = store.kept_of_groups(session, group_keys=keys) if after else {}
+        spans_kept = store.care_spans_of_groups(session, group_keys=keys) if after else {}
         kept_rows: list[tuple[Any, ...]] = []
         span_rows: list[tuple[Any, ...]] = []
         for key, group_key in zip(chunk, keys, strict=True):
             row = stored.get(key)
             fact, row_id = (row if row is not None else (None, None))
-            obligations, spans = assignment_group(fact, row_id, lines.get(key, []))
+            events = lines.get(key, [])
+            since = since_for_assignment(fact, events, after) if after else None
+            obligations, spans = assignment_group(
+                fact, row_id, events, kept_before=rows_before(kept, group_key, since),
+                spans_before=rows_before(spans_kept, group_key, since))
             kept_rows.extend((group_key, *r) for r in obligations)
             span_rows.extend((group_key, *r) for r in spans)
-        replace(keys, kept_rows)
-        spans_removed, spans_added = store.update_care_spans(session, group_keys=keys if after else [],
-                                                             rows=span_rows)
+        replace(keys, kept_rows, kept)
+        spans_removed, spans_added = store.update_care_spans(session, before=spans_kept, rows=span_rows)
         month_changes((r[1:] for r in spans_removed), -1, month_delta)
         month_changes((r[1:] for r in spans_added), 1, month_delta)
 
@@ -370,12 +440,15 @@ def refresh(session: Session, *, deadline_months: int | None = None,
         ("D", declarations, store.declaration_groups, declaration_group),
     ):
         for chunk in _chunks(sorted(keys_of_kind, key=_none_first), 500):
-            events = read(session, keys=chunk)
+            events_of = read(session, keys=chunk)
             keys = [_group_key(kind, *key) for key in chunk]
+            kept = store.kept_of_groups(session, group_keys=keys) if after else {}
             kept_rows = []
             for key, group_key in zip(chunk, keys, strict=True):
-                kept_rows.extend((group_key, *r) for r in derive(events.get(key, [])))
-            replace(keys, kept_rows)
+                events = events_of.get(key, [])
+                since = since_for_events(events, after) if after else None
+                kept_rows.extend((group_key, *r) for r in derive(events, before=rows_before(kept, group_key, since)))
+            replace(keys, kept_rows, kept)
 
     changed = {key: delta for key, delta in month_delta.items() if delta}
     store.add_care_month_changes(session, changes=changed, empty=after == 0)
@@ -563,6 +636,7 @@ __all__ = [
     "HORIZON_MONTHS",
     "Kept",
     "Span",
+    "Before",
     "assignment_group",
     "care_spans",
     "days_late_when_met",

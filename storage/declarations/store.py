@@ -878,30 +878,42 @@ def declaration_groups(session: Session, *, keys: Sequence[tuple[str, str | None
 _SPAN_FIELDS = ("provider_agb", "municipality_code", "first_month", "last_month")
 
 
-def _update_groups(session: Session, table, fields: Sequence[str], make, values_of,
-                   group_keys: Sequence[str], rows: Sequence[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """Make the rows kept for these groups `rows` — (group key, item, known_from,
-    known_until), the item a named tuple of `fields` made by `make` — touching only
-    those that differ: a group re-derived after a message keeps most of its rows (the
-    versions before the message's day), so only the ones that end or start with it are
-    deleted and inserted. Returns (the rows taken away, the rows added)."""
+def _rows_of_groups(session: Session, table, fields: Sequence[str], make,
+                    group_keys: Sequence[str]) -> dict[str, list[tuple]]:
+    """group key → its kept rows as (id, item, known_from, known_until), the item a
+    named tuple of `fields` made by `make`."""
     c = table.c
-    wanted = Counter(rows)
-    gone: list[int] = []
-    removed: list[tuple] = []
+    out: dict[str, list[tuple]] = defaultdict(list)
     for start in range(0, len(group_keys), 500):
         for row in session.execute(
             select(c.id, c.group_key, *(c[f] for f in fields), c.known_from, c.known_until)
             .where(c.group_key.in_(group_keys[start : start + 500]))
         ):
-            kept = (row[1], make(row[2:-2]), row[-2], row[-1])
-            if wanted[kept] > 0:
-                wanted[kept] -= 1
+            out[row[1]].append((row[0], make(row[2:-2]), row[-2], row[-1]))
+    return out
+
+
+def _update_groups(session: Session, table, values_of, before: dict[str, list[tuple]],
+                   rows: Sequence[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Make the rows kept for some groups `rows` — (group key, item, known_from,
+    known_until) — where `before` holds what they keep now (`_rows_of_groups`),
+    touching only those that differ: a group re-derived after a message keeps most of
+    its rows (the versions before the message's day), so only the ones that end or
+    start with it are deleted and inserted. Returns (the rows taken away, the rows
+    added)."""
+    wanted = Counter(rows)
+    gone: list[int] = []
+    removed: list[tuple] = []
+    for group_key, kept in before.items():
+        for row_id, item, known_from, known_until in kept:
+            row = (group_key, item, known_from, known_until)
+            if wanted[row] > 0:
+                wanted[row] -= 1
             else:
-                gone.append(row[0])
-                removed.append(kept)
+                gone.append(row_id)
+                removed.append(row)
     for start in range(0, len(gone), 5000):
-        session.execute(delete(table).where(c.id.in_(gone[start : start + 5000])))
+        session.execute(delete(table).where(table.c.id.in_(gone[start : start + 5000])))
     added = list(wanted.elements())
     values = [values_of(row) for row in added]
     for start in range(0, len(values), 10_000):
@@ -909,32 +921,45 @@ def _update_groups(session: Session, table, fields: Sequence[str], make, values_
     return removed, added
 
 
-def update_kept(session: Session, *, group_keys: Sequence[str], rows: Sequence[tuple]) -> tuple[list, list]:
-    """Make the kept obligations of these groups `rows`: (group key, Kept, known_from,
-    known_until). Returns (the rows taken away, the rows added), of the same shape."""
-    from storage.declarations.obligations import Kept, days_late_when_met
+def kept_of_groups(session: Session, *, group_keys: Sequence[str]) -> dict[str, list[tuple]]:
+    """The kept obligations of these groups: group key → [(id, Kept, known_from, known_until)]."""
+    from storage.declarations.obligations import Kept
+
+    return _rows_of_groups(session, KeptObligation.__table__, _KEPT_FIELDS, Kept._make, group_keys)
+
+
+def care_spans_of_groups(session: Session, *, group_keys: Sequence[str]) -> dict[str, list[tuple]]:
+    """The care spans of these groups: group key → [(id, Span, known_from, known_until)]."""
+    from storage.declarations.obligations import Span
+
+    return _rows_of_groups(session, CareSpan.__table__, _SPAN_FIELDS, Span._make, group_keys)
+
+
+def update_kept(session: Session, *, before: dict[str, list[tuple]], rows: Sequence[tuple]) -> tuple[list, list]:
+    """Make the kept obligations of the groups in `before` (`kept_of_groups`) `rows`:
+    (group key, Kept, known_from, known_until). Returns (the rows taken away, the rows
+    added), of the same shape."""
+    from storage.declarations.obligations import days_late_when_met
 
     def values_of(row: tuple) -> dict:
         group_key, kept, known_from, known_until = row
         return {"group_key": group_key, **dict(zip(_KEPT_FIELDS, kept, strict=True)),
                 "days_late": days_late_when_met(kept), "known_from": known_from, "known_until": known_until}
 
-    return _update_groups(session, KeptObligation.__table__, _KEPT_FIELDS, Kept._make, values_of,
-                          group_keys, rows)
+    return _update_groups(session, KeptObligation.__table__, values_of, before, rows)
 
 
-def update_care_spans(session: Session, *, group_keys: Sequence[str],
+def update_care_spans(session: Session, *, before: dict[str, list[tuple]],
                       rows: Sequence[tuple]) -> tuple[list, list]:
-    """Make the care spans of these groups `rows`: (group key, Span, known_from,
-    known_until). Returns (the rows taken away, the rows added), of the same shape."""
-    from storage.declarations.obligations import Span
-
+    """Make the care spans of the groups in `before` (`care_spans_of_groups`) `rows`:
+    (group key, Span, known_from, known_until). Returns (the rows taken away, the rows
+    added), of the same shape."""
     def values_of(row: tuple) -> dict:
         group_key, span, known_from, known_until = row
         return {"group_key": group_key, **dict(zip(_SPAN_FIELDS, span, strict=True)),
                 "known_from": known_from, "known_until": known_until}
 
-    return _update_groups(session, CareSpan.__table__, _SPAN_FIELDS, Span._make, values_of, group_keys, rows)
+    return _update_groups(session, CareSpan.__table__, values_of, before, rows)
 
 
 def kept_rows(session: Session) -> Iterator[tuple]:

@@ -102,6 +102,7 @@ def _answers(session, days) -> list:
                 out.append((day, agb, asked, summary.total, summary.by_rule,
                             [_finding(f) for f in summary.first]))
         out.append((day, obligations.finding_counts(session, today=day)))
+        out.append((day, [_row(r) for r in obligations.evaluate(session, today=day).per]))
     return out
 
 
@@ -146,3 +147,26 @@ def test_it_answers_the_same_after_migration_0018(store, tmp_path):
         state = queries.derivation_state(session)
         assert (state.event_id, state.findings_by_rule) == (derived, True)
         assert _answers(session, DAYS[1:5]) == expected
+
+
+def test_it_keeps_after_many_imports_what_one_import_of_them_all_keeps(store, tmp_path):
+    # Each import re-derives its groups from the day of its earliest message on, and
+    # keeps the versions before that day as they were: in the end the same rows as
+    # deriving every message at once.
+    folder = write_demo_declarations(tmp_path / "ijw", messages=400, seed=17, csv_export=False)
+    files = sorted((folder / "xml").rglob("*.xml"))
+    random.Random(17).shuffle(files)
+    batches = [files[start::6] for start in range(6)]
+    batches[0].append(folder / "aanbieders.csv")
+    for batch in batches:
+        with store.session() as session, session.begin():
+            import_declarations(session, batch, now=NOW)
+    with store.session() as session:
+        incremental = Counter(queries.kept_rows(session))
+        answers = _answers(session, DAYS)
+    with store.session() as session, session.begin():
+        queries.clear_kept(session)
+        obligations.refresh(session)
+    with store.session() as session:
+        assert Counter(queries.kept_rows(session)) == incremental
+        assert _answers(session, DAYS) == answers
