@@ -89,8 +89,12 @@ def spans_of(versions: Sequence[tuple[date, Iterable[Item]]],
     for item, start in sorted(standing_before, key=itemgetter(1)):
         standing.setdefault(item, []).append(start)
     out: list[tuple[Item, date, date | None]] = []
+    previous: Counter | None = None
     for day, items in versions:
         counts = Counter(items)
+        if counts == previous:
+            continue  # nothing ends or starts that day
+        previous = counts
         for item in list(standing):
             starts = standing[item]
             while len(starts) > counts.get(item, 0):

@@ -680,6 +680,16 @@ _KEPT_FIELDS = ("rule", "provider_agb", "municipality_code", "subject", "kind", 
                 "note", "lines", "rejected")
 
 
+def _one_of(session: Session, column, values: Iterable):
+    """`column IN (values)`; on PostgreSQL as `column = ANY(array)`, one parameter, so
+    that psycopg does not split, nor the server parse, a statement of hundreds of
+    placeholders (the derivation's reads of a chunk of groups: a fifth of their time)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, value=values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 def derivation_state(session: Session) -> DerivationState | None:
     return session.scalar(select(DerivationState).order_by(DerivationState.id).limit(1))
 
@@ -759,7 +769,7 @@ def _declaration_numbers(session: Session, keys: list[tuple[str, str, date | Non
     for start in range(0, len(ids), 500):
         rows = session.execute(
             select(e.provider_agb, e.message_id, e.message_date, e.declaration_number).where(
-                e.message_type == "323", e.message_id.in_(ids[start : start + 500]))
+                e.message_type == "323", _one_of(session, e.message_id, ids[start : start + 500]))
         )
         for provider, message_id, day, number in rows:
             out[(provider, message_id, day)] = number
@@ -784,12 +794,14 @@ def assignment_groups(session: Session, *, keys: Sequence[tuple[str, str | None]
     stored: dict = {}
     for row in session.execute(
         select(a.id, *(a[c] for c in AssignmentFact._fields)).where(
-            a.municipality_code.in_(municipalities), a.toewijzing_nummer.in_(numbers))
+            _one_of(session, a.municipality_code, municipalities),
+            _one_of(session, a.toewijzing_nummer, numbers))
     ):
         key = (row.municipality_code, row.toewijzing_nummer)
         if key in wanted:
             stored[key] = (AssignmentFact._make(row[1:]), row[0])
-    match = and_(e.municipality_code.in_(municipalities), e.toewijzing_nummer.in_(numbers))
+    match = and_(_one_of(session, e.municipality_code, municipalities),
+                 _one_of(session, e.toewijzing_nummer, numbers))
     if any(k[1] is None for k in keys):
         match = or_(match, e.toewijzing_nummer.is_(None))
     lines: dict = defaultdict(list)
@@ -813,11 +825,12 @@ def request_groups(session: Session, *, keys: Sequence[tuple[str, str, str | Non
     providers = sorted({k[0] for k in keys})
     references = sorted({k[2] for k in keys if k[2] is not None})
     e = MessageEvent.__table__.c
-    requests = and_(e.message_type == "315", e.provider_agb.in_(providers),
-                    or_(e.reference.in_(references), e.reference.is_(None))
-                    if any(k[2] is None for k in keys) else e.reference.in_(references))
-    answers = and_(e.message_type.in_(("301", "319")), e.provider_agb.in_(providers),
-                   e.reference.in_(references))
+    by_provider = _one_of(session, e.provider_agb, providers)
+    by_reference = _one_of(session, e.reference, references)
+    requests = and_(e.message_type == "315", by_provider,
+                    or_(by_reference, e.reference.is_(None))
+                    if any(k[2] is None for k in keys) else by_reference)
+    answers = and_(e.message_type.in_(("301", "319")), by_provider, by_reference)
     out: dict = defaultdict(list)
     for row in session.execute(
         select(e.id, *(e[c] for c in _FACT_COLUMNS)).where(or_(requests, answers))
@@ -842,13 +855,13 @@ def declaration_groups(session: Session, *, keys: Sequence[tuple[str, str | None
     numbers = sorted({k[1] for k in keys if k[1] is not None})
     e = MessageEvent.__table__.c
     columns = (e.id, *(e[c] for c in _FACT_COLUMNS))
-    by_number = e.declaration_number.in_(numbers)
+    by_number = _one_of(session, e.declaration_number, numbers)
     if any(k[1] is None for k in keys):
         by_number = or_(by_number, e.declaration_number.is_(None))
     out: dict = defaultdict(list)
     declared: dict = {}
     rows = list(session.execute(
-        select(*columns).where(e.message_type.in_(("323", "325")), e.provider_agb.in_(providers), by_number)
+        select(*columns).where(e.message_type.in_(("323", "325")), _one_of(session, e.provider_agb, providers), by_number)
     ))
     for row in rows:
         if row.message_type == "323" and (row.provider_agb, row.declaration_number) in wanted:
@@ -858,7 +871,8 @@ def declaration_groups(session: Session, *, keys: Sequence[tuple[str, str | None
     for start in range(0, len(ids), 500):
         rows.extend(
             row for row in session.execute(
-                select(*columns).where(e.message_type == "325", e.related_id.in_(ids[start : start + 500]))
+                select(*columns).where(e.message_type == "325",
+                                       _one_of(session, e.related_id, ids[start : start + 500]))
             ) if row[0] not in seen
         )
     for row in sorted(rows, key=lambda r: (r.message_date, r[0])):
@@ -887,7 +901,7 @@ def _rows_of_groups(session: Session, table, fields: Sequence[str], make,
     for start in range(0, len(group_keys), 500):
         for row in session.execute(
             select(c.id, c.group_key, *(c[f] for f in fields), c.known_from, c.known_until)
-            .where(c.group_key.in_(group_keys[start : start + 500]))
+            .where(_one_of(session, c.group_key, group_keys[start : start + 500]))
         ):
             out[row[1]].append((row[0], make(row[2:-2]), row[-2], row[-1]))
     return out
@@ -913,7 +927,7 @@ def _update_groups(session: Session, table, values_of, before: dict[str, list[tu
                 gone.append(row_id)
                 removed.append(row)
     for start in range(0, len(gone), 5000):
-        session.execute(delete(table).where(table.c.id.in_(gone[start : start + 5000])))
+        session.execute(delete(table).where(_one_of(session, table.c.id, gone[start : start + 5000])))
     added = list(wanted.elements())
     values = [values_of(row) for row in added]
     for start in range(0, len(values), 10_000):
@@ -1083,8 +1097,8 @@ def care_month_changes(session: Session, *, pairs: Sequence[tuple[str, str]]) ->
     out: dict = defaultdict(list)
     for provider, municipality, month, day, delta in session.execute(
         select(c.provider_agb, c.municipality_code, c.month, c.day, c.delta).where(
-            c.provider_agb.in_(sorted({p for p, _ in pairs})),
-            c.municipality_code.in_(sorted({m for _, m in pairs})))
+            _one_of(session, c.provider_agb, sorted({p for p, _ in pairs})),
+            _one_of(session, c.municipality_code, sorted({m for _, m in pairs})))
     ):
         if (provider, municipality) in wanted:
             out[(provider, municipality, month)].append((day, delta))
