@@ -326,12 +326,11 @@ WEEK = timedelta(days=7)
 def tally_changes(rows: Iterable[tuple], sign: int, into: Counter, by_rule: Counter) -> None:
     """What kept obligation rows (group key, Kept, known_from, known_until) add to the
     tally (`declaration_tally`): (provider, measure, month, day) → change, and to its
-    findings per rule (`declaration_finding_tally`, `by_rule`): (provider, rule, month,
-    day) → change. A row counts
-    in its KPI from the day it is decided (known and met, else the day after its due
-    date), on time while known if met by the due date; it is a finding from the day it
-    is late, "new" for the seven days after it became one (it was sent late that day, or
-    its due date passed)."""
+    findings per rule (`declaration_finding_tally`, into `by_rule`): (provider, rule,
+    month, day) → change. A row counts in its KPI from the day it is decided (known and
+    met, else the day after its due date), on time while known if met by the due date;
+    it is a finding from the day it is late, "new" for the seven days after it became
+    one (it was sent late that day, or its due date passed)."""
     day_after = timedelta(days=1)
     for _group, k, known_from, known_until in rows:
         p = k.provider_agb

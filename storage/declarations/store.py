@@ -683,7 +683,7 @@ _KEPT_FIELDS = ("rule", "provider_agb", "municipality_code", "subject", "kind", 
 def _one_of(session: Session, column, values: Iterable):
     """`column IN (values)`; on PostgreSQL as `column = ANY(array)`, one parameter, so
     that psycopg does not split, nor the server parse, a statement of hundreds of
-    placeholders (the derivation's reads of a chunk of groups: a fifth of their time)."""
+    placeholders (0,35 s of a profiled import that re-derived 2.887 assignment groups)."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, value=values, type_=postgresql.ARRAY(column.type)))
