@@ -34,7 +34,14 @@ from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, Provider, obligations
 from storage.declarations.demo import write_demo_declarations
 from storage.declarations.ijw_xml import _PARSER, import_ijw, schema_for
-from storage.declarations.models import CareMonthChange, CareSpan, DerivationState, KeptObligation
+from storage.declarations.models import (
+    CareMonthChange,
+    CareSpan,
+    DerivationState,
+    FindingTallyChange,
+    KeptObligation,
+    TallyChange,
+)
 from storage.migrate import upgrade
 
 NOW = datetime(2020, 12, 31, 12, 0, tzinfo=UTC)
@@ -74,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.database:
                 with transaction(factory) as session:
                     for model in (MessageEvent, Assignment, Provider, KeptObligation, CareSpan,
-                                  CareMonthChange, DerivationState):
+                                  CareMonthChange, TallyChange, FindingTallyChange, DerivationState):
                         session.execute(delete(model))
             start = time.perf_counter()
             with transaction(factory) as session:

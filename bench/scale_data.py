@@ -9,7 +9,11 @@ and 1.000.000 iJw message events from the declarations generator
 importer's row → event mapping), bulk-loaded: COPY on PostgreSQL, batched executemany
 on SQLite. Smaller factors scale everything down (factor 1: one region, 10.000 events);
 `--events` overrides the number of message events alone, so two stores can differ only
-in the events they hold.
+in the events they hold. `--hold-back FIRST:LAST --held-csv FILE` leaves out the
+messages of those days and writes them as a back-office CSV export: importing it then
+adds days of messages to the groups the store already holds (later messages included),
+as a real day's import does — unlike a separately generated day, whose messages are
+about assignments of their own.
 
 The store must be empty (it is migrated first). The kept declaration obligations are
 derived from the loaded events at the end, as an import derives them
@@ -19,17 +23,20 @@ derived from the loaded events at the end, as an import derives them
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import sys
 import time as timer
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select, update
 
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.declarations import Assignment, MessageEvent, ensure_providers, obligations
 from storage.declarations.demo import PROVIDERS, csv_rows, generate
-from storage.declarations.ijw_csv import event_of_row
+from storage.declarations.ijw_csv import CSV_COLUMNS, event_of_row
 from storage.declarations.models import KeptObligation
 from storage.deliveries import Delivery  # noqa: F401 — registers the table's metadata
 from storage.migrate import upgrade
@@ -173,9 +180,10 @@ def load_programmes(session, factor: int) -> dict[str, int]:
 MESSAGES_PER_EVENT = 1.05
 
 
-def event_batches(events: int, seed: int):
+def event_batches(events: int, seed: int, held_back: tuple[date, date] | None = None, held=None):
     """Lists of (event row, assignment values or None) from the demo generator: exactly
-    `events` rows (the last message may be cut short)."""
+    `events` rows (the last message may be cut short) — but the rows of messages dated
+    in `held_back` (first, last day), which go to the CSV writer `held` instead."""
     stream, _truth = generate(math.ceil(events * MESSAGES_PER_EVENT) + 10, seed=seed, year=YEAR,
                               keep_lines=False)
     batch: list[tuple[dict, dict | None]] = []
@@ -185,6 +193,11 @@ def event_batches(events: int, seed: int):
     for message in stream:
         if left <= 0:
             break
+        if held_back and held_back[0] <= message.day <= held_back[1]:
+            rows = csv_rows(message)[:left]
+            held.writerows(rows)
+            left -= len(rows)
+            continue
         for row in csv_rows(message)[:left]:
             left -= 1
             _key, event, assignment = event_of_row(row, LOADED_AT)
@@ -218,14 +231,16 @@ def event_batches(events: int, seed: int):
         raise RuntimeError(f"the generator ran out {left} events short")
 
 
-def load_events(session, wanted: int, *, seed: int) -> tuple[int, int]:
-    """Bulk-load `wanted` of the generator's events and their assignments; returns
+def load_events(session, wanted: int, *, seed: int, held_back: tuple[date, date] | None = None,
+                held=None) -> tuple[int, int]:
+    """Bulk-load `wanted` of the generator's events and their assignments, but those of
+    the messages dated in `held_back`, written to `held` (`event_batches`); returns
     (events, assignments)."""
     ensure_providers(session, names={agb: name for name, agb in PROVIDERS})
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     events = assignments = 0
-    for batch in event_batches(wanted, seed):
+    for batch in event_batches(wanted, seed, held_back, held):
         rows = [event for event, _ in batch]
         made: list[dict] = []
         amended: list[dict] = []
@@ -271,7 +286,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=None,
                         help=f"message events to load (default {EVENTS_PER_FACTOR} × factor)")
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--hold-back", metavar="FIRST:LAST",
+                        help="leave out the messages dated from FIRST to LAST (ISO days) and write "
+                             "them to --held-csv, as the back-office export: the days' messages an "
+                             "import then adds to the groups the store holds")
+    parser.add_argument("--held-csv", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
+    held_back = None
+    if args.hold_back:
+        first, _, last = args.hold_back.partition(":")
+        held_back = (date.fromisoformat(first), date.fromisoformat(last))
+        if args.held_csv is None:
+            parser.error("--hold-back needs --held-csv")
     wanted = args.events if args.events is not None else EVENTS_PER_FACTOR * args.factor
 
     started = timer.perf_counter()
@@ -286,8 +312,14 @@ def main(argv: list[str] | None = None) -> int:
         # Rows went in through Core, past the session hooks that keep the search index.
         counts["search entries"] = rebuild_search(session)
     programmes_done = timer.perf_counter()
-    with transaction(factory) as session:
-        counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed)
+    with transaction(factory) as session, ExitStack() as files:
+        held = None
+        if held_back:
+            held = csv.DictWriter(files.enter_context(open(args.held_csv, "w", newline="", encoding="utf-8")),
+                                  fieldnames=CSV_COLUMNS)
+            held.writeheader()
+        counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed,
+                                                              held_back=held_back, held=held)
     done = timer.perf_counter()
     # Bulk-loaded past the importers: derive the kept obligations as an import would have.
     with transaction(factory) as session:

@@ -314,9 +314,11 @@ def read_providers(path: Path) -> tuple[dict[str, str], list[Problem]]:
     return names, problems
 
 
-def import_ijw_csv(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:
+def import_ijw_csv(session: Session, paths: list[Path], *, now: datetime, checked: bool = False) -> ImportReport:
     """Import back-office CSV exports (and provider-name files) in the caller's
-    transaction; refuses all of them, listing every problem, if any line is wrong."""
+    transaction; refuses all of them, listing every problem, if any line is wrong.
+    `checked`: the caller has just checked the event files (`check_csv`) and found
+    nothing wrong, so they are not read a second time for that."""
     report = ImportReport(source=", ".join(str(p) for p in paths[:1]) + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
     event_files: list[Path] = []
     names: dict[str, str] = {}
@@ -329,7 +331,8 @@ def import_ijw_csv(session: Session, paths: list[Path], *, now: datetime) -> Imp
             problems.extend(wrong)
         elif kind == "events":
             event_files.append(path)
-            problems.extend(check_csv(path))
+            if not checked:
+                problems.extend(check_csv(path))
         else:
             problems.append(unreadable(path))
     if problems:

@@ -53,7 +53,9 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
     if csv_files:
         # Events first, provider names last, so names replace the code-only ones.
         csv_files.sort(key=lambda p: ijw_csv.kind_of(p) == "providers")
-        for what, n in ijw_csv.import_ijw_csv(session, csv_files, now=now).counts.items():
+        # The event files were checked above: not read a second time for that.
+        imported = ijw_csv.import_ijw_csv(session, csv_files, now=now, checked=True)
+        for what, n in imported.counts.items():
             report.count(what, n)
     session.flush()
     # The obligations of the groups these messages belong to, kept in the store.

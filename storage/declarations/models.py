@@ -177,10 +177,15 @@ class Extracted:
     provider_agb: str
 
 
-# Obligations that can be findings: unmet, met late, or a check (START_REPORTED_EARLY).
-# Verbatim in the partial index and in the queries that use it (SQLite uses a partial
-# index only for a query that repeats its condition).
-MAY_BE_LATE = "(done IS NULL OR done > due OR rule = 'START_REPORTED_EARLY')"
+# The two kinds of obligation that can be findings, each with a partial index ordered
+# by how overdue its rows are, so that "the most overdue as of D" reads about as many
+# index entries as it shows rather than every row of the provider (migration 0018).
+# Unmet (not a check): late by D − due, so the oldest due date is the most overdue.
+# Verbatim in the index and in the queries that use it (SQLite uses a partial index
+# only for a query that repeats its condition).
+UNMET = "(done IS NULL AND rule NOT IN ('LINES', 'START_REPORTED_EARLY'))"
+# Met late (or a check sent early): late by `days_late` whatever the day.
+MET_LATE = "(days_late IS NOT NULL)"
 
 
 class KeptObligation(Base):
@@ -193,17 +198,22 @@ class KeptObligation(Base):
     and `done`. `group_key` names the group whose messages it is derived from, so that
     a later message re-derives that group only.
 
+    `days_late` is how late a met obligation was (for a check: how many days before its
+    `due` it was sent), when it was; NULL when unmet or in time — the same whatever the
+    day, unlike an unmet one's.
+
     Rule "LINES" is the rejected-lines KPI: a 323 with its first 325, `subject` the
     declared month, `lines` and `rejected` its counts."""
 
     __tablename__ = "declaration_obligation"
     __table_args__ = (
         Index("ix_declaration_obligation_group", "group_key"),
-        Index("ix_declaration_obligation_provider", "provider_agb", "known_from"),
-        # Covering a provider's findings as of a day (counted, and the most overdue),
-        # over the obligations that can be findings at all.
-        Index("ix_declaration_obligation_findings", "provider_agb", "known_from", "known_until",
-              "rule", "due", "done", sqlite_where=text(MAY_BE_LATE), postgresql_where=text(MAY_BE_LATE)),
+        # A provider's findings as of a day, most overdue first (covering: the walk
+        # reads the index alone until it has enough rows known on the day).
+        Index("ix_declaration_obligation_unmet", "provider_agb", "due", "known_from", "known_until",
+              sqlite_where=text(UNMET), postgresql_where=text(UNMET)),
+        Index("ix_declaration_obligation_met_late", "provider_agb", "days_late", "due", "known_from",
+              "known_until", sqlite_where=text(MET_LATE), postgresql_where=text(MET_LATE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +228,7 @@ class KeptObligation(Base):
     note: Mapped[str] = mapped_column(String(40), default="")
     lines: Mapped[int | None]
     rejected: Mapped[int | None]
+    days_late: Mapped[int | None]
     known_from: Mapped[date]
     known_until: Mapped[date | None]
 
@@ -268,6 +279,9 @@ class DerivationState(Base):
     event_id: Mapped[int] = mapped_column(Integer, default=0)
     deadline_months: Mapped[int] = mapped_column(Integer, default=1)
     deadline_moved: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The findings per rule (`FindingTallyChange`) are counted: false in a store derived
+    # before migration 0018, whose next refresh counts them from the kept rows.
+    findings_by_rule: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class TallyChange(Base):
@@ -285,6 +299,23 @@ class TallyChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_agb: Mapped[str] = mapped_column(String(8))
     measure: Mapped[str] = mapped_column(String(12))
+    month: Mapped[str] = mapped_column(String(7))
+    day: Mapped[date]
+    delta: Mapped[int]
+
+
+class FindingTallyChange(Base):
+    """The tally's "findings" per rule (`TallyChange`), for one provider's answer — how
+    many of each rule as of D, the sum of the changes dated up to D — apart from the
+    tally, so that the overview and the digest, which read the whole tally, do not read
+    these too (migration 0018)."""
+
+    __tablename__ = "declaration_finding_tally"
+    __table_args__ = (UniqueConstraint("provider_agb", "rule", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_agb: Mapped[str] = mapped_column(String(8))
+    rule: Mapped[str] = mapped_column(String(24))
     month: Mapped[str] = mapped_column(String(7))
     day: Mapped[date]
     delta: Mapped[int]

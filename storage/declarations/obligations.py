@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.orm import Session
@@ -64,18 +65,36 @@ class Span(NamedTuple):
     last_month: date
 
 
+def days_late_when_met(k: Kept) -> int | None:
+    """How late a met obligation was (a check: how early its message was sent), if it
+    was: what it shows as a finding whatever the day. None when unmet or in time."""
+    if k.done is None or k.rule == "LINES":
+        return None
+    if k.rule in rules.CHECKS:
+        return (k.due - k.done).days if k.done < k.due else None
+    return (k.done - k.due).days if k.done > k.due else None
+
+
 def _kept(o: Obligation) -> Kept:
     return Kept(o.rule, o.provider_agb, o.municipality_code, o.subject, o.kind, o.due, o.done, o.note)
 
 
-def spans_of(versions: Sequence[tuple[date, Iterable[Item]]]) -> list[tuple[Item, date, date | None]]:
+def spans_of(versions: Sequence[tuple[date, Iterable[Item]]],
+             standing_before: Iterable[tuple[Item, date]] = ()) -> list[tuple[Item, date, date | None]]:
     """Per-day versions of a group's items (each the whole multiset as of that day, in
     day order) as (item, known_from, known_until) rows: an item unchanged from one
-    version to the next is one row."""
+    version to the next is one row. `standing_before`: the items standing before the
+    first version, as (item, known_from)."""
     standing: dict[Item, list[date]] = {}
+    for item, start in sorted(standing_before, key=itemgetter(1)):
+        standing.setdefault(item, []).append(start)
     out: list[tuple[Item, date, date | None]] = []
+    previous: Counter | None = None
     for day, items in versions:
         counts = Counter(items)
+        if counts == previous:
+            continue  # nothing ends or starts that day
+        previous = counts
         for item in list(standing):
             starts = standing[item]
             while len(starts) > counts.get(item, 0):
@@ -89,6 +108,29 @@ def spans_of(versions: Sequence[tuple[date, Iterable[Item]]]) -> list[tuple[Item
     for item, starts in standing.items():
         out.extend((item, start, None) for start in starts)
     return out
+
+
+class Before(NamedTuple):
+    """What a group kept before a refresh whose new messages are all dated `since` or
+    later: the versions before that day stay as they were, so only the days from it on
+    are evaluated again, continuing the rows standing the day before."""
+
+    since: date
+    rows: Sequence[tuple[Any, date, date | None]]
+
+
+def _rows_of(versions: list[tuple[date, list]], before: Before | None) -> list[tuple[Any, date, date | None]]:
+    if before is None:
+        return spans_of(versions)
+    since = before.since
+    ended = [r for r in before.rows if r[2] is not None and r[2] < since]
+    standing = [(item, start) for item, start, until in before.rows
+                if start < since and (until is None or until >= since)]
+    return ended + spans_of(versions, standing)
+
+
+def _days(days: Iterable[date], before: Before | None) -> list[date]:
+    return sorted(d for d in set(days) if before is None or d >= before.since)
 
 
 def _first_of_month(day: date, months_later: int = 0) -> date:
@@ -115,17 +157,19 @@ def care_spans(a: AssignmentFact | None, starts, stops, *, day: date) -> list[Sp
 
 
 def assignment_group(
-    stored: AssignmentFact | None, stored_id: int | None, events: Sequence[tuple[int, EventFact]]
+    stored: AssignmentFact | None, stored_id: int | None, events: Sequence[tuple[int, EventFact]],
+    *, kept_before: Before | None = None, spans_before: Before | None = None,
 ) -> tuple[list[tuple[Kept, date, date | None]], list[tuple[Span, date, date | None]]]:
     """The kept obligations and care spans of one assignment: `stored` its row (or None),
-    `events` its 301, 305 and 307 lines as (id, line) in (Dagtekening, id) order."""
+    `events` its 301, 305 and 307 lines as (id, line) in (Dagtekening, id) order; with
+    `kept_before` and `spans_before` (the same `since`), continuing what it kept."""
     changes = {e.message_date for _, e in events}
     changes.update(e.received for _, e in events if e.message_type == "301")
     if stored is not None:
         changes.add(stored.first_message_date)
     obligations: list[tuple[date, list[Kept]]] = []
     spans: list[tuple[date, list[Span]]] = []
-    for day in sorted(changes):
+    for day in _days(changes, kept_before):
         known = [(n, e) for n, e in events if e.message_date <= day]
         issued = [e for _, e in known if e.message_type == "301" and e.period_start is not None]
         a = rules.assignment_as_of(stored, issued, today=day)
@@ -144,14 +188,40 @@ def assignment_group(
                 rules._assignment_rules(a, stored_id, [], [], today=day, emit=out.append)
             spans.append((day, []))
         obligations.append((day, [_kept(o) for o in out]))
-    return spans_of(obligations), spans_of(spans)
+    return _rows_of(obligations, kept_before), _rows_of(spans, spans_before)
 
 
-def request_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, date, date | None]]:
+def since_for_assignment(stored: AssignmentFact | None, events: Sequence[tuple[int, EventFact]],
+                         after_id: int) -> date | None:
+    """The first day the events above `after_id` change this assignment's versions
+    from, or None when it must be derived whole: no new events, or the stored row
+    stands in for 301s (`rules.assignment_as_of`) on some day before them — a row the
+    import may just have changed."""
+    new = [e for n, e in events if n > after_id]
+    if not new:
+        return None
+    since = min(min(e.message_date for e in new),
+                min((e.received for e in new if e.message_type == "301"), default=date.max))
+    if stored is not None:
+        first_issued = min((e.message_date for _, e in events
+                            if e.message_type == "301" and e.period_start is not None), default=date.max)
+        if stored.first_message_date < min(since, first_issued):
+            return None
+    return since
+
+
+def since_for_events(events: Sequence[tuple[int, EventFact]], after_id: int) -> date | None:
+    """The first day the events above `after_id` change a request's or a declaration's
+    versions from (None: no new events, derive it whole)."""
+    return min((e.message_date for n, e in events if n > after_id), default=None)
+
+
+def request_group(events: Sequence[tuple[int, EventFact]], *,
+                  before: Before | None = None) -> list[tuple[Kept, date, date | None]]:
     """OP274 for one (provider, municipality, ReferentieAanbieder): its 315s and the 301s
     and 319s naming the reference, as (id, event)."""
     versions = []
-    for day in sorted({e.message_date for _, e in events}):
+    for day in _days((e.message_date for _, e in events), before):
         requests: list[tuple[object, EventFact]] = list(sorted(
             ((e.message_date, n), e) for n, e in events
             if e.message_type == "315" and e.message_date <= day))
@@ -161,14 +231,15 @@ def request_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, d
         if requests:
             rules._request_group(requests, [e for _, e in answers], emit=out.append)
         versions.append((day, [_kept(o) for o in out]))
-    return spans_of(versions)
+    return _rows_of(versions, before)
 
 
-def declaration_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kept, date, date | None]]:
+def declaration_group(events: Sequence[tuple[int, EventFact]], *,
+                      before: Before | None = None) -> list[tuple[Kept, date, date | None]]:
     """OP090x4 and the rejected lines for a provider's 323s with one DeclaratieNummer and
     the 325s answering them, as (id, event) in (Dagtekening, id) order."""
     versions = []
-    for day in sorted({e.message_date for _, e in events}):
+    for day in _days((e.message_date for _, e in events), before):
         made: list[tuple[object, EventFact]] = [
             ((e.message_date, n), e) for n, e in events
             if e.message_type == "323" and e.message_date <= day]
@@ -179,7 +250,7 @@ def declaration_group(events: Sequence[tuple[int, EventFact]]) -> list[tuple[Kep
         out.extend(_kept(o) for o in found)
         rules._declaration_lines((e for _, e in made), answered, partial(_lines_row, out))
         versions.append((day, out))
-    return spans_of(versions)
+    return _rows_of(versions, before)
 
 
 def _lines_row(out: list[Kept], provider: str, month: str, count: int, rejected: int) -> None:
@@ -252,13 +323,14 @@ def _interval(into: Counter, key: tuple, start: date, end: date | None, delta: i
 WEEK = timedelta(days=7)
 
 
-def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
+def tally_changes(rows: Iterable[tuple], sign: int, into: Counter, by_rule: Counter) -> None:
     """What kept obligation rows (group key, Kept, known_from, known_until) add to the
-    tally (`declaration_tally`): (provider, measure, month, day) → change. A row counts
-    in its KPI from the day it is decided (known and met, else the day after its due
-    date), on time while known if met by the due date; it is a finding from the day it
-    is late, "new" for the seven days after it became one (it was sent late that day, or
-    its due date passed)."""
+    tally (`declaration_tally`): (provider, measure, month, day) → change, and to its
+    findings per rule (`declaration_finding_tally`, into `by_rule`): (provider, rule,
+    month, day) → change. A row counts in its KPI from the day it is decided (known and
+    met, else the day after its due date), on time while known if met by the due date;
+    it is a finding from the day it is late, "new" for the seven days after it became
+    one (it was sent late that day, or its due date passed)."""
     day_after = timedelta(days=1)
     for _group, k, known_from, known_until in rows:
         p = k.provider_agb
@@ -283,6 +355,7 @@ def tally_changes(rows: Iterable[tuple], sign: int, into: Counter) -> None:
         if late is None:
             continue
         _interval(into, (p, "findings", month), late, known_until, sign)
+        _interval(by_rule, (p, k.rule, month), late, known_until, sign)
         # New in the week up to D: sent in it, or its due date passed in it.
         fresh = (k.done + WEEK) if k.done is not None else (k.due + day_after + WEEK)
         _interval(into, (p, "new", month), late,
@@ -310,11 +383,15 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     settings_changed = state is not None and (
         state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved
     )
-    if state is not None and state.event_id >= latest and not settings_changed:
+    if state is not None and state.event_id >= latest and not settings_changed and state.findings_by_rule:
         return 0
     store.lock_for_import(session)
     state = store.derivation_state(session)  # another process may have just done it
     after = state.event_id if state is not None else 0
+    if state is not None and not state.findings_by_rule:
+        # Derived before migration 0018: counted from the kept rows, not derived again.
+        count_findings_by_rule(session)
+        state.findings_by_rule = True
     if state is not None and state.event_id >= latest and not settings_changed:
         return 0
     if after == 0:
@@ -322,41 +399,59 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     assignments, requests, declarations, covered = store.groups_of_events(session, after_id=after)
     month_delta: Counter = Counter()
     tally_delta: Counter = Counter()
+    rule_delta: Counter = Counter()
     touched_months: set[tuple[str, str, date]] = set()
 
-    def replace(group_keys: list[str], rows: list[tuple]) -> None:
-        tally_changes(store.replace_kept(session, group_keys=group_keys if after else [], rows=rows),
-                      -1, tally_delta)
-        tally_changes(rows, 1, tally_delta)
+    def replace(group_keys: list[str], rows: list[tuple], before: dict | None = None) -> None:
+        # What changed, only: the tally follows the rows taken away and added.
+        if before is None:
+            before = store.kept_of_groups(session, group_keys=group_keys) if after else {}
+        removed, added = store.update_kept(session, before=before, rows=rows)
+        tally_changes(removed, -1, tally_delta, rule_delta)
+        tally_changes(added, 1, tally_delta, rule_delta)
+
+    def rows_before(kept: dict, group_key: str, since: date | None) -> Before | None:
+        # Without the ids: the rows as the derivation gives them.
+        if since is None:
+            return None
+        return Before(since, [r[1:] for r in kept.get(group_key, [])])
 
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
         stored, lines = store.assignment_groups(session, keys=chunk)
         keys = [_group_key("A", *key) for key in chunk]
-        if after:
-            month_changes(store.care_spans(session, group_keys=keys), -1, month_delta)
+        kept = store.kept_of_groups(session, group_keys=keys) if after else {}
+        spans_kept = store.care_spans_of_groups(session, group_keys=keys) if after else {}
         kept_rows: list[tuple[Any, ...]] = []
         span_rows: list[tuple[Any, ...]] = []
         for key, group_key in zip(chunk, keys, strict=True):
             row = stored.get(key)
             fact, row_id = (row if row is not None else (None, None))
-            obligations, spans = assignment_group(fact, row_id, lines.get(key, []))
+            events = lines.get(key, [])
+            since = since_for_assignment(fact, events, after) if after else None
+            obligations, spans = assignment_group(
+                fact, row_id, events, kept_before=rows_before(kept, group_key, since),
+                spans_before=rows_before(spans_kept, group_key, since))
             kept_rows.extend((group_key, *r) for r in obligations)
             span_rows.extend((group_key, *r) for r in spans)
-            month_changes(spans, 1, month_delta)
-        replace(keys, kept_rows)
-        store.replace_care_spans(session, group_keys=keys if after else [], rows=span_rows)
+        replace(keys, kept_rows, kept)
+        spans_removed, spans_added = store.update_care_spans(session, before=spans_kept, rows=span_rows)
+        month_changes((r[1:] for r in spans_removed), -1, month_delta)
+        month_changes((r[1:] for r in spans_added), 1, month_delta)
 
     for kind, keys_of_kind, read, derive in (
         ("R", requests, store.request_groups, request_group),
         ("D", declarations, store.declaration_groups, declaration_group),
     ):
         for chunk in _chunks(sorted(keys_of_kind, key=_none_first), 500):
-            events = read(session, keys=chunk)
+            events_of = read(session, keys=chunk)
             keys = [_group_key(kind, *key) for key in chunk]
+            kept = store.kept_of_groups(session, group_keys=keys) if after else {}
             kept_rows = []
             for key, group_key in zip(chunk, keys, strict=True):
-                kept_rows.extend((group_key, *r) for r in derive(events.get(key, [])))
-            replace(keys, kept_rows)
+                events = events_of.get(key, [])
+                since = since_for_events(events, after) if after else None
+                kept_rows.extend((group_key, *r) for r in derive(events, before=rows_before(kept, group_key, since)))
+            replace(keys, kept_rows, kept)
 
     changed = {key: delta for key, delta in month_delta.items() if delta}
     store.add_care_month_changes(session, changes=changed, empty=after == 0)
@@ -368,10 +463,22 @@ def refresh(session: Session, *, deadline_months: int | None = None,
                      deadline_moved=deadline_moved, replace=replace)
     store.add_tally_changes(session, changes={key: n for key, n in tally_delta.items() if n},
                             empty=after == 0)
+    store.add_finding_tally_changes(session, changes={key: n for key, n in rule_delta.items() if n},
+                                    empty=after == 0)
     store.set_derivation_state(session, event_id=latest, deadline_months=deadline_months,
                                deadline_moved=deadline_moved)
     session.flush()
     return latest - after
+
+
+def count_findings_by_rule(session: Session) -> None:
+    """Count the findings per rule (`store.add_finding_tally_changes`) from the kept
+    obligations, for a store derived before they were counted: a pass over the rows,
+    without deriving them."""
+    by_rule: Counter = Counter()
+    tally_changes(store.kept_rows(session), 1, Counter(), by_rule)
+    store.clear_finding_tally(session)
+    store.add_finding_tally_changes(session, changes={key: n for key, n in by_rule.items() if n}, empty=True)
 
 
 def _derive_regional(session: Session, months: set[tuple[str, str, date]], *, deadline_months: int,
@@ -469,11 +576,13 @@ def findings(session: Session, *, today: date, provider_agb: str | None,
              month: str | None = None) -> list[rules.Finding]:
     """A provider's (or with None every provider's) findings as of `today` (due in `month`, if given), most overdue
     first; ties by municipality, due date and the day it was sent."""
+    return _as_findings(store.kept_findings(session, today=today, provider_agb=provider_agb,
+                                            month=_month_bounds(month)), today=today)
+
+
+def _as_findings(rows: Iterable[tuple], *, today: date) -> list[rules.Finding]:
     out = []
-    for rule, provider, municipality, subject, kind, due, done, note in store.kept_findings(
-        session, today=today, checks=sorted(rules.CHECKS), provider_agb=provider_agb,
-        month=_month_bounds(month),
-    ):
+    for rule, provider, municipality, subject, kind, due, done, note in rows:
         o = Obligation(rule, provider, municipality, subject, kind, due, done, note,
                        order=(municipality, due, done or date.min))
         finding = rules.finding_of(o, today=today)
@@ -493,18 +602,13 @@ class FindingSummary(NamedTuple):
 
 def finding_summary(session: Session, *, today: date, provider_agb: str, month: str | None = None,
                     first: int = 40) -> FindingSummary:
-    """`findings` counted in the store, with only the `first` most overdue read: what an
-    answer shows of a provider with thousands of findings."""
-    by_rule, rows = store.kept_finding_summary(session, today=today, checks=sorted(rules.CHECKS),
-                                               provider_agb=provider_agb, month=_month_bounds(month),
-                                               first=first)
-    shown = []
-    for rule, provider, municipality, subject, kind, due, done, note in rows:
-        found = rules.finding_of(Obligation(rule, provider, municipality, subject, kind, due, done, note,
-                                            order=(municipality, due, done or date.min)), today=today)
-        if found is not None:
-            shown.append(found)
-    return FindingSummary(sum(by_rule.values()), by_rule, rules.sort_findings(shown)[:first])
+    """`findings` counted in the store (the tally, per rule), with only the `first` most
+    overdue read: what an answer shows of a provider with thousands of findings."""
+    bounds = _month_bounds(month)
+    by_rule = store.findings_by_rule(session, today=today, provider_agb=provider_agb, month=month)
+    shown = _as_findings(store.most_overdue_findings(session, today=today, provider_agb=provider_agb,
+                                                     month=bounds, first=first), today=today)
+    return FindingSummary(sum(by_rule.values()), {r: n for r, n in by_rule.items() if n}, shown[:first])
 
 
 def finding_counts(
@@ -535,8 +639,10 @@ __all__ = [
     "HORIZON_MONTHS",
     "Kept",
     "Span",
+    "Before",
     "assignment_group",
     "care_spans",
+    "days_late_when_met",
     "declaration_group",
     "evaluate",
     "FindingSummary",
@@ -544,6 +650,7 @@ __all__ = [
     "finding_summary",
     "findings",
     "month_changes",
+    "count_findings_by_rule",
     "refresh",
     "regional_rows",
     "request_group",
