@@ -40,7 +40,7 @@ def refresh_profile(client: Any, session: Session, *, user_id: str) -> SlackProf
         response = client.users_info(user=user_id, include_locale=True)
     except SlackApiError as error:
         log.warning("users.info for %s: %s", user_id, error.response.get("error"))
-        return get_profile(session, slack_user_id=user_id)
+        return known
     user = response.get("user") or {}
     if user.get("is_bot"):
         return None

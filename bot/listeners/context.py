@@ -21,7 +21,7 @@ from commands.core import Context, Reply, answer_safely, apology
 from commands.i18n import t
 from regiobot import clock
 from regiobot.settings import Settings
-from storage.linking import SlackProfile, lang_of, language_of
+from storage.linking import SlackProfile, language_of
 
 if TYPE_CHECKING:
     from bot.answers import Answers
@@ -81,16 +81,17 @@ def too_busy(settings: Settings) -> str:
 
 def make_context(
     settings: Settings, session: Session, *, user_id: str | None, channel_id: str | None,
-    profile: SlackProfile | None = None,
+    profile: SlackProfile | None,
 ) -> Context:
+    """The request's context; `profile` is the user's kept Slack profile (bot.profiles),
+    read once by `run_handler`."""
     return Context(
         session=session,
         today=clock.today(),
         now=clock.now(),
         user_id=user_id,
         # The person's Slack locale when known (storage.linking), else REGIOBOT_LANG.
-        lang=(language_of(profile) if profile else lang_of(session, slack_user_id=user_id))
-        or settings.regiobot_lang,
+        lang=language_of(profile) or settings.regiobot_lang,
         admins=frozenset(settings.regiobot_admins),
         channel_id=channel_id,
         settings=settings,

@@ -110,7 +110,8 @@ def publish_home(
     show: str = "all",
 ) -> None:
     """Render `user_id`'s Home tab (their milestones as filtered by `show`, the next BOSD)
-    — with their Slack profile fetched first when old — and publish it; the filter travels in the view's private_metadata."""
+    — with their Slack profile fetched first when old — and publish it; the filter
+    travels in the view's private_metadata."""
     def home(ctx: Context) -> Reply:
         from commands.home import home
 
