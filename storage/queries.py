@@ -455,8 +455,14 @@ def find_meetings(
     return list(session.scalars(query))
 
 
+# The largest value an INTEGER column holds (PostgreSQL's 4 bytes).
+INTEGER_MAX = 2**31 - 1
+
+
 def meeting_by_number(session: Session, *, number: int, year: int | None = None) -> Meeting | None:
     """BOSD number `number`: numbers restart every year, so prefer `year`, else the newest."""
+    if not 0 <= number <= INTEGER_MAX:
+        return None  # no meeting has it, and PostgreSQL refuses to compare (out of range)
     candidates = list(
         session.scalars(_meetings(session).where(Meeting.number == number).order_by(Meeting.date))
     )

@@ -178,6 +178,9 @@ def test_it_shows_a_bosd_by_number_and_by_date(bot):
 def test_it_answers_bad_bosd_arguments_clearly(bot):
     reply = bot.ask("bosd 9")
     assert not reply.ok and "Ik ken geen BOSD nummer 9" in text_of(reply)
+    for command in ("agenda 2200000000 toevoegen Iets",):  # past PostgreSQL's INTEGER
+        reply = bot.ask(command)
+        assert not reply.ok and "Ik ken geen BOSD nummer 2200000000" in text_of(reply), command
     reply = bot.ask("bosd 13 maart")
     assert not reply.ok
     assert "De dichtstbijzijnde is BOSD 2 op 12 maart 2020" in text_of(reply)
