@@ -19,7 +19,8 @@ which the user does not see) and **command → answer** (from the moment the req
 due to be sent to the answer arriving at the fake Slack: what the user sees). An answer
 saying "te druk" counts as not answered, as does none at all; percentiles of the
 answers are over every request sent, so "not answered" at p99 means more than 1 % of
-the requests got no answer.
+the requests got no answer. The open loop sends from 32 threads on kept-alive
+connections (`SENDERS`); the closed loops use httpx's asyncio client.
 
 The baselines (bench/bare_bolt.py) run behind the same uvicorn and Starlette adapter:
 - **bare Bolt, ack**: the constant in the ack, no answer afterwards — the floor for
@@ -36,6 +37,7 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import http.client
 import itertools
 import json
 import math
@@ -46,9 +48,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -431,6 +434,9 @@ def signed_event(n: int, kind: str, text: str) -> tuple[bytes, dict[str, str], s
 
 
 _numbers = itertools.count(1)
+# Concurrent senders of the open loop: at a few ms an ack, 32 keep up with thousands a
+# second.
+SENDERS = 32
 RUN = f"{int(time.time()):x}"
 
 
@@ -460,35 +466,61 @@ def open_loop(url: str, slack: RemoteSlack, *, rate: float, seconds: float, kind
     busy = [False] * len(dues)
     errors = 0
 
-    async def run() -> tuple[float, float]:
-        nonlocal errors
-        # httpx scans its whole pool for every request: thousands of connections made the
-        # client itself the bottleneck at 200/s. Requests waiting for one count as ack time.
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-            start = time.perf_counter() + 0.2
-            epoch = time.time() + 0.2
+    def run() -> tuple[float, float]:
+        # Senders are threads on kept-alive http.client connections, not httpx's asyncio
+        # client: at 200/s httpx took most of a core of its own (py-spy), and with the
+        # answer workers busy on the other one, requests waited in the client, not in
+        # the server — which sat idle while the "acks" took a minute (2 December 2026).
+        # A request waiting for a free sender counts as ack time: enough senders that
+        # this happens only when the server is slow to ack.
+        parts = urlsplit(url)
+        start = time.perf_counter() + 0.2
+        epoch = time.time() + 0.2
+        order = iter(range(len(dues)))
+        order_lock = threading.Lock()
+        counts = {"errors": 0}
 
-            async def one(i: int) -> None:
-                nonlocal errors
+        def sender() -> None:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            while True:
+                with order_lock:
+                    i = next(order, None)
+                if i is None:
+                    connection.close()
+                    return
                 due = start + dues[i]
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
                 body, headers, _key = requests[i]
                 try:
-                    response = await http.post(url + "/slack/events", content=body,
-                                               headers=headers)
-                except httpx.HTTPError:
-                    errors += 1
-                    return
+                    connection.request("POST", "/slack/events", body=body, headers=headers)
+                    response = connection.getresponse()
+                    content = response.read()
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    connection = http.client.HTTPConnection(parts.hostname, parts.port,
+                                                            timeout=30)
+                    with order_lock:
+                        counts["errors"] += 1
+                    continue
                 acks[i] = time.perf_counter() - due
-                errors += response.status_code != 200
-                busy[i] = b"te druk" in response.content
+                busy[i] = b"te druk" in content
+                if response.status != 200:
+                    with order_lock:
+                        counts["errors"] += 1
 
-            await asyncio.gather(*(one(i) for i in range(len(dues))))
-            return epoch, time.perf_counter() - start
+        threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        nonlocal errors
+        errors = counts["errors"]
+        return epoch, time.perf_counter() - start
 
     load_before = load_average()
-    epoch, wall = asyncio.run(run())
+    epoch, wall = run()
     deadline = time.monotonic() + answer_wait
     keys = [key for _b, _h, key in requests]
     while True:
