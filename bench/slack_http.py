@@ -464,9 +464,8 @@ def open_loop(url: str, slack: RemoteSlack, *, rate: float, seconds: float, kind
             requests.append(signed_event(n, kind, text))
     acks: list[float] = [math.inf] * len(dues)
     busy = [False] * len(dues)
-    errors = 0
 
-    def run() -> tuple[float, float]:
+    def run() -> tuple[float, float, int]:
         # Senders are threads on kept-alive http.client connections, not httpx's asyncio
         # client: at 200/s httpx took most of a core of its own (py-spy), and with the
         # answer workers busy on the other one, requests waited in the client, not in
@@ -478,10 +477,13 @@ def open_loop(url: str, slack: RemoteSlack, *, rate: float, seconds: float, kind
         epoch = time.time() + 0.2
         order = iter(range(len(dues)))
         order_lock = threading.Lock()
-        counts = {"errors": 0}
+        failed: list[int] = []  # the requests that got no 200, by index
+
+        def connect() -> http.client.HTTPConnection:
+            return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
 
         def sender() -> None:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            connection = connect()
             while True:
                 with order_lock:
                     i = next(order, None)
@@ -499,28 +501,23 @@ def open_loop(url: str, slack: RemoteSlack, *, rate: float, seconds: float, kind
                     content = response.read()
                 except (OSError, http.client.HTTPException):
                     connection.close()
-                    connection = http.client.HTTPConnection(parts.hostname, parts.port,
-                                                            timeout=30)
-                    with order_lock:
-                        counts["errors"] += 1
+                    connection = connect()
+                    failed.append(i)
                     continue
                 acks[i] = time.perf_counter() - due
                 busy[i] = b"te druk" in content
                 if response.status != 200:
-                    with order_lock:
-                        counts["errors"] += 1
+                    failed.append(i)
 
         threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        nonlocal errors
-        errors = counts["errors"]
-        return epoch, time.perf_counter() - start
+        return epoch, time.perf_counter() - start, len(failed)
 
     load_before = load_average()
-    epoch, wall = run()
+    epoch, wall, errors = run()
     deadline = time.monotonic() + answer_wait
     keys = [key for _b, _h, key in requests]
     while True:
