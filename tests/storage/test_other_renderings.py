@@ -131,11 +131,19 @@ def test_it_refuses_renderings_broken_beyond_repair_also_without_paragraph_gaps(
         parse_programme_document(text, source="r.txt")
 
 
-def test_it_refuses_text_that_a_pdf_tool_ran_together_across_columns(tmp_path):
+@pytest.mark.parametrize("tool", ["pdfplumber extract_text", "pdfplumber layout"])
+def test_it_refuses_text_that_a_pdf_tool_ran_together_across_columns_and_says_so_first(
+        tmp_path, tool):
     from tests.storage.renderings import make_pdf
 
     path = tmp_path / "plan.pdf"
     make_pdf(TEXT, path)
-    text = other_renderings.PDF_TOOLS["pdfplumber extract_text"](path)
-    with pytest.raises(ImportRefused):
-        parse_programme_document(text, source=str(path))
+    text = other_renderings.PDF_TOOLS[tool](path)
+    with pytest.raises(ImportRefused) as refused:
+        parse_programme_document(text, source="plan.txt")
+    first_reason = refused.value.problems[1]
+    assert "ran them together" in first_reason.message
+    assert "import the .pdf itself" in first_reason.message
+    # It names a line of the file where a column's heading follows the other's text.
+    line = text.split("\n")[first_reason.line - 1]
+    assert any(heading in line for heading in ("Doelen:", "Afhankelijkheden:", "Opdrachtgever:"))

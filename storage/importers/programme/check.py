@@ -4,6 +4,9 @@ with a report (unless forced), because a mangled rendering read "successfully" i
 than no import: it would replace good data with labels and fragments.
 
 What is checked:
+- headings of the document standing after running text on one line ("… Bodegraven-
+  Reeuwijk. Doelen:"): a PDF tool read two columns across the page and ran them
+  together; said first, since it explains the findings that follow from it;
 - programme names that look like section labels ("Ambtelijk: …", "Opdrachtgever"),
   fragments ("(Gouda)", "Thuis Jeugd)", a sentence, a lower-case start) or the title;
 - the number of programmes against what the introduction says ("… in zes programma's.
@@ -42,6 +45,16 @@ LABEL_WORDS = re.compile(
 # document's own lists and headings disagree (the plan as written has at most one a
 # programme: a project only mentioned).
 DOUBTFUL_PROJECTS = 2
+# This many lines with a heading after running text: columns run together (no rendering
+# read right has one; one read across two columns, dozens).
+RUN_TOGETHER_LINES = 5
+# The sections a heading starts on a line of its own; the ones that may carry their
+# text inline ("Omschrijving: …", "Bijlage 1 …") can stand after other words.
+_OWN_LINE_SECTIONS = [p for kind, p in SECTION_PATTERNS
+                      if kind not in ("local", "description", "mentions", "appendix")]
+# Where running text may end and a heading begin: after a lower-case word or a
+# punctuation mark, before a capital.
+_TEXT_THEN_CAPITAL = re.compile(r"(?<=[a-zà-ÿ0-9.,;)]) (?=[A-ZÀ-Þ])")
 # More than this share of the document's lines not placed: the reading went wrong.
 UNPLACED_SHARE = 0.10
 
@@ -52,6 +65,15 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
 
     def find(line: int | None, message: str) -> None:
         out.append(Problem(doc.source, line, message))
+
+    run_together = [ln for ln in doc.lines if _heading_after_text(ln.text)]
+    if len(run_together) >= RUN_TOGETHER_LINES:
+        first = run_together[0]
+        find(first.no, f"{len(run_together)} lines hold a heading of the document after "
+                       f"running text ({first.text!r} …): the text was taken from a page set "
+                       "in columns and a PDF tool ran them together line by line; import "
+                       "the .pdf itself, which reads each column in turn, or a text export "
+                       "that keeps the columns apart")
 
     region = data.regions[0]
     if not doc.region_name or doc.region_name.lower() in GENERIC_REGION_WORDS:
@@ -107,6 +129,16 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
         find(None, f"{unplaced} of {lines} lines could not be placed "
                    f"(more than {UNPLACED_SHARE:.0%})")
     return out
+
+
+def _heading_after_text(text: str) -> bool:
+    """ "… Bodegraven-Reeuwijk. Doelen:": a heading that starts a line of its own in a
+    programme document ends a line of running text."""
+    return any(
+        pattern.match(text[m.end():])
+        for m in _TEXT_THEN_CAPITAL.finditer(text)
+        for pattern in _OWN_LINE_SECTIONS
+    )
 
 
 def _milestones_under_two_projects(milestones: list) -> list:
