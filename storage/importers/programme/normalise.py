@@ -910,6 +910,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     # becomes a line break as the text writes one (a blank line in a double-spaced
     # text), or a paragraph gap where a heading or a new sentence starts after it.
     double = _double_spaced(lines)
+    width = _wrap_width(lines)
     out: list[Line] = []
     index = 0
     while index < len(lines):
@@ -933,13 +934,31 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
+        # A title starts a page; a line like one before the break is more likely an
+        # item of a list ("Afhankelijkheden:" / "Programma Maatschappelijke Zorg"),
+        # which a gap after it would make a heading of the programme's projects part.
         if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
-                heading_kind(x.text) or _is_title(x.text) for x in (prev, nxt)) or (
+                heading_kind(x.text) for x in (prev, nxt)) or _is_title(nxt.text) or (
                 prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
-                and not nxt.bullet):
+                and not nxt.bullet) or _introduces(nxt) or _list_ended(prev, nxt, width):
             out.append(Line(prev.no + 1, ""))
     return out
 
+
+
+def _introduces(line: Line) -> bool:
+    """ "Bovenregionaal project:", "5 regionale projecten … partners:": a line of its
+    own that introduces what follows; after a page break it starts a paragraph (the rest
+    of a wrapped line starts lower-case: "… met aanbieders en" / "partners:")."""
+    return not line.bullet and line.text.endswith(":") and line.text[:1].isupper()
+
+
+def _list_ended(prev: Line, nxt: Line, width: int | None) -> bool:
+    """ "• 2x andere experimenten pleegzorg" / page / "Als opgroeien thuis …": an item
+    short of the wrap width, then a capitalised line that is no item, starts a paragraph
+    (an item wrapped over the page fills its line)."""
+    return (prev.bullet and not nxt.bullet and nxt.text[:1].isupper()
+            and width is not None and not _filled(prev, nxt.text, width))
 
 
 def _standalone(lines: list[Line], index: int) -> bool:
