@@ -939,7 +939,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
         # which a gap after it would make a heading of the programme's projects part.
         if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
                 heading_kind(x.text) for x in (prev, nxt)) or _is_title(nxt.text) or (
-                prev.text.endswith((".", "!", "?")) and nxt.text[:1].isupper()
+                prev.text.endswith((".", "!", "?")) and _starts_anew(nxt)
                 and not nxt.bullet) or _introduces(nxt) or _list_ended(prev, nxt, width):
             out.append(Line(prev.no + 1, ""))
     return out
@@ -954,11 +954,18 @@ def _introduces(line: Line) -> bool:
 
 
 def _list_ended(prev: Line, nxt: Line, width: int | None) -> bool:
-    """ "• 2x andere experimenten pleegzorg" / page / "Als opgroeien thuis …": an item
-    short of the wrap width, then a capitalised line that is no item, starts a paragraph
-    (an item wrapped over the page fills its line)."""
-    return (prev.bullet and not nxt.bullet and nxt.text[:1].isupper()
+    """ "• 2x andere experimenten pleegzorg" / page / "Als opgroeien thuis …" or "1.
+    Samenwerking in de JB-keten": an item short of the wrap width, then a capitalised or
+    numbered line that is no item, starts a paragraph (an item wrapped over the page
+    fills its line)."""
+    return (prev.bullet and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
+
+
+def _starts_anew(line: Line) -> bool:
+    """A capitalised or numbered line ("1.Jeugdhulp op School (JOS)"): what a sentence,
+    an item or a heading starts with, not the rest of a wrapped line."""
+    return line.text[:1].isupper() or line.number is not None
 
 
 def _standalone(lines: list[Line], index: int) -> bool:
