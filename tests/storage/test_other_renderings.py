@@ -58,7 +58,9 @@ def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_stor
 
 
 @pytest.mark.parametrize("style", ["uniform", "tight"])
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+# Seed 6, uniform: the opdrachtgever box again right after the partners, whose last line
+# ("Jeugdhulpaanbieders") is no sheet title.
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
 def test_it_reads_renderings_whose_blank_lines_say_nothing_of_paragraphs_to_the_target(
         clean, seed, style):
     # "uniform": a blank line after every line and between paragraphs alike; "tight": no

@@ -444,6 +444,7 @@ def _restore_paragraphs(lines: list[Line]) -> list[Line]:
     case, an open bracket, a connector or comma at the end, a hyphenated word) stays in
     its paragraph. The lines come without blank lines."""
     width = _wrap_width(lines)
+    repeats = _repeated_box_starts(lines)
     out: list[Line] = []
     context: str | None = None  # the kind of the section the line stands in
     in_detail = False  # in a "…: projecten" part: numbered lines head deelprojecten
@@ -454,7 +455,8 @@ def _restore_paragraphs(lines: list[Line]) -> list[Line]:
             prev = out[-1] if not out[-1].blank else out[-2]
             before = lines[index - 2] if index >= 2 else None
             if _starts_paragraph(prev, line, before=before, after=after, context=context,
-                                 width=width, in_detail=in_detail, item_number=item_number) or (
+                                 width=width, in_detail=in_detail, item_number=item_number,
+                                 repeat_follows=index + 1 in repeats) or (
                     context not in PROSE_SECTIONS and _comment_after_list(lines, index, width)):
                 out.append(Line(prev.no + 1, ""))
                 item_number = None
@@ -476,6 +478,21 @@ def _restore_paragraphs(lines: list[Line]) -> list[Line]:
         elif starts and _is_title(line.text) and after is not None and after.number is not None:
             in_detail, context = True, "detail"  # "Programma Inzicht in kosten" / "1. …"
     return out
+
+
+def _repeated_box_starts(lines: list[Line], reach: int = 240, length: int = 3) -> set[int]:
+    """Indexes of headings whose next lines repeat the same heading's a little before: a
+    box rendered twice. (Lines come without blank lines.)"""
+    starts: set[int] = set()
+    last: dict[tuple[str, ...], int] = {}
+    for index, line in enumerate(lines):
+        if line.bullet or heading_kind(line.text) in (None, "programme"):
+            continue
+        run = tuple(ln.text for ln in lines[index:index + length])
+        if len(run) == length and index - last.get(run, -reach - 1) <= reach:
+            starts.add(index)
+        last[run] = index
+    return starts
 
 
 def _gaps_around_repeats(lines: list[Line], reach: int = 240) -> list[Line]:
@@ -541,10 +558,11 @@ def _numbered_title(line: Line) -> bool:
 
 def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Line | None,
                       context: str | None, width: int | None, in_detail: bool,
-                      item_number: int | None = None) -> bool:
+                      item_number: int | None = None, repeat_follows: bool = False) -> bool:
     """In a text without paragraph gaps: does `line` start a paragraph (a block the
     parser reads apart), rather than continue `prev` or stand as the next line of its
-    list? (`item_number`: the number of the numbered item `prev` is part of.)"""
+    list? (`item_number`: the number of the numbered item `prev` is part of;
+    `repeat_follows`: the lines after `line` repeat a box rendered shortly before.)"""
     text, kind_prev = line.text, heading_kind(prev.text)
     # The line break fell at the wrap width: the line may be the rest of the one above.
     wrapped = _filled(prev, text, width)
@@ -563,8 +581,11 @@ def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Lin
                         sentence_ends=False):
         return True  # a bare "1. Programma", a title above a heading or a numbered line
     if (after is not None and heading_kind(after.text) == "opdrachtgever"
-            and _title_like(line) and not prev.text.endswith(":")):
-        return True  # a sheet's title stands above its "Opdrachtgever:"
+            and _title_like(line) and not prev.text.endswith(":") and not repeat_follows):
+        # A sheet's title stands above its "Opdrachtgever:" — not above the box again,
+        # rendered twice after the sheet's partners ("… Bureau OOG" / "Jeugdhulp-
+        # aanbieders" / "Opdrachtgever:" …).
+        return True
     if (context == "opdrachtgever" and _title_like(line) and after is not None
             and heading_kind(after.text) is not None):
         return True  # no "Bestuurlijk: …" line: the sheet's title, rendered below the box
