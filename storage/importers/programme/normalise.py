@@ -961,7 +961,8 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
         if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
                 heading_kind(x.text) for x in (prev, nxt)) or _is_title(nxt.text) or (
                 prev.text.endswith((".", "!", "?")) and _starts_anew(nxt)
-                and not nxt.bullet) or _introduces(nxt) or _list_ended(prev, nxt, width):
+                and not nxt.bullet) or _introduces(nxt) or _list_ended(prev, nxt, width) \
+                or _numbering_restarts(prev, nxt):
             out.append(Line(prev.no + 1, ""))
     return out
 
@@ -981,6 +982,12 @@ def _list_ended(prev: Line, nxt: Line, width: int | None) -> bool:
     fills its line)."""
     return (prev.bullet and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
+
+
+def _numbering_restarts(prev: Line, nxt: Line) -> bool:
+    """ "5. Implementeren samenwerkingsafspraken …" / page / "1. Veilig Thuis": numbered
+    lines that do not count on are two lists (or a list and a heading)."""
+    return prev.number is not None and nxt.number is not None and nxt.number != prev.number + 1
 
 
 def _starts_anew(line: Line) -> bool:
