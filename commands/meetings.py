@@ -7,7 +7,7 @@ import re
 from commands.core import Context, Divider, Header, Note, Part, Reply, Text, subcommand
 from commands.helpers import audit
 from commands.i18n import escape, format_date, t, weekday_name
-from commands.parsing import fold, parse_date
+from commands.parsing import fold, parse_date, parse_number
 from commands.permissions import COORDINATOR, require
 from storage import queries
 from storage.models import Meeting
@@ -81,11 +81,11 @@ def bosd(args: str, ctx: Context) -> Reply:
             parts += [Divider(), Note(t("bosd.others", lang, dates=dates))]
         summary = t("bosd.next_summary", lang, date=format_date(meeting.date, lang))
         return Reply(summary=summary, parts=parts)
-    number = word.lstrip("#").rstrip(".")
-    if number.isdigit():
-        meeting = queries.meeting_by_number(ctx.session, number=int(number), year=ctx.today.year)
+    number = parse_number(word)
+    if number is not None:
+        meeting = queries.meeting_by_number(ctx.session, number=number, year=ctx.today.year)
         if meeting is None:
-            return Reply.error(t("bosd.none_number", lang, nr=int(number)))
+            return Reply.error(t("bosd.none_number", lang, nr=number))
         return Reply(summary=meeting_title(meeting, ctx), parts=meeting_parts(meeting, ctx))
     day = parse_date(args, today=ctx.today)
     if day is None:
@@ -113,13 +113,13 @@ def agenda(args: str, ctx: Context) -> Reply:
     words = args.split(maxsplit=2)
     if not words:
         return Reply.error(t("agenda.usage", lang))
-    number = words[0].lstrip("#").rstrip(".")
-    if not number.isdigit():
+    number = parse_number(words[0])
+    if number is None:
         return Reply.error(t("bad_number", lang, text=escape(words[0]),
                              usage=escape("/regio agenda <nr> toevoegen <titel>")))
-    meeting = queries.meeting_by_number(ctx.session, number=int(number), year=ctx.today.year)
+    meeting = queries.meeting_by_number(ctx.session, number=number, year=ctx.today.year)
     if meeting is None:
-        return Reply.error(t("bosd.none_number", lang, nr=int(number)))
+        return Reply.error(t("bosd.none_number", lang, nr=number))
     if len(words) == 1:
         return Reply(summary=meeting_title(meeting, ctx), parts=meeting_parts(meeting, ctx))
     if fold(words[1]) not in ADD_WORDS or len(words) < 3 or not words[2].strip():

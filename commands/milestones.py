@@ -20,6 +20,7 @@ from commands.parsing import (
     month_bounds,
     parse_date,
     parse_month,
+    parse_number,
     parse_quarter,
     quarter_bounds,
 )
@@ -168,10 +169,9 @@ def mijlpaal(args: str, ctx: Context) -> Reply:
     words = args.split(maxsplit=2)
     if not words:
         return Reply.error(t("missing_arg", lang, usage=escape(USAGE)))
-    number = words[0].lstrip("#")
-    if not number.isdigit() or len(number) > 9:
+    nr = parse_number(words[0])
+    if nr is None or nr > 999_999_999:  # past the store's INTEGER: no milestone has it
         return Reply.error(t("bad_number", lang, text=escape(words[0]), usage=escape(USAGE)))
-    nr = int(number)
     if len(words) == 1:
         milestone = queries.get_milestone(ctx.session, milestone_id=nr)
         if milestone is None:

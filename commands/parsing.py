@@ -7,6 +7,7 @@ clear message about exactly that piece of text instead of failing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -177,6 +178,16 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+def parse_number(word: str) -> int | None:
+    """A number as people write one before a milestone or a meeting: "12", "#12", "8.",
+    "²" (a superscript, folded as NFKC folds it); None for anything else.
+
+    `str.isdigit()` accepts "²" and "①", which `int()` then refuses: the handler would
+    fail instead of saying the number is not one."""
+    digits = unicodedata.normalize("NFKC", word.strip()).lstrip("#").rstrip(".")
+    return int(digits) if digits.isdecimal() else None
+
+
 _USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,30})$")
 
 

@@ -16,7 +16,7 @@ from tests.commands.support import ADMIN, ANKE, BOB, CARLA
 WORDS = sorted(MODULE_OF_WORD) + [
     "volgende", "deel", "share", "gereed", "heropen", "verplaats", "toevoegen", "te laat",
     "mijn", "week", "K1", "K3", "Q4", "maart", "12 maart", "31-2-2020", "2020-03-12", "morgen",
-    "40000", "€ 40.000,-", "1,5 miljoen", "40k", "-3", "0", "99999999999999", "1", "2", "#4",
+    "40000", "€ 40.000,-", "1,5 miljoen", "40k", "-3", "0", "99999999999999", "1", "2", "#4", "²", "⓵", "٣",
     "gewoon thuis", "GTJ", "JBJR", "jeugd", "Anke van der Landen", "<@U123|x>", "<@U999>",
     "<!channel>", "*", "_", "`", "~", "&", "<", ">", "wie", "wat", "wanneer", "?", "bosd",
     "programmamanager", "budget", "verdeel", "\n", "é", "🙂", "x" * 300,

@@ -165,6 +165,7 @@ def test_it_reopens_and_moves_a_milestone(bot):
 BAD_COMMANDS = {
     "mijlpaal": "ontbreekt",
     "mijlpaal x gereed": "is geen nummer",
+    "mijlpaal ⓵ gereed": "is geen nummer",  # a digit to str.isdigit(), none to int()
     "mijlpaal 999 gereed": "Ik ken geen mijlpaal nummer 999",
     "mijlpaal {nr} verplaats": "Naar welke datum",
     "mijlpaal {nr} verplaats 31 februari": "is geen datum",

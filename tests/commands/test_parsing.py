@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from commands.i18n import format_date, format_money, t
-from commands.parsing import parse_amount, parse_date, parse_quarter, parse_user
+from commands.parsing import parse_amount, parse_date, parse_number, parse_quarter, parse_user
 
 TODAY = date(2020, 3, 1)
 
@@ -87,3 +87,11 @@ def test_it_falls_back_to_dutch_and_to_the_key():
     assert t("milestone.late", "en") == "late"
     assert t("milestone.late", "fr") == "te laat"
     assert t("no.such.key") == "no.such.key"
+
+
+@pytest.mark.parametrize(("word", "number"), [
+    ("12", 12), ("#12", 12), ("8.", 8), ("²", 2), ("٣", 3),
+    ("⓵", None), ("x", None), ("", None), ("-3", None), ("1,5", None),
+])
+def test_it_reads_a_number_as_people_type_one(word, number):
+    assert parse_number(word) == number
