@@ -9,7 +9,8 @@ PDF-to-text renderings do (`normalise` runs these in order):
   a heading right below itself once;
 - `_drop_page_furniture`: page headers (the title, also a two-line title on one line, or
   a running head standing next to the page numbers) and page numbers ("- 3 -", "3 / 21",
-  "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break;
+  "Pagina 3 van 21", bare numbers counting up); the page break becomes a line break, or
+  a paragraph gap where the lines around it say one ends (`_gap_at_page_break`);
 - `_undo_double_spacing`: a rendering that follows nearly every line with a blank line;
   a single blank line is then no paragraph break, a wider gap or a heading is;
 - `_restore_paragraphs`: a rendering whose blank lines say nothing of paragraphs (one
@@ -955,17 +956,28 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
-        # A title starts a page; a line like one before the break is more likely an
-        # item of a list ("Afhankelijkheden:" / "Programma Maatschappelijke Zorg"),
-        # which a gap after it would make a heading of the programme's projects part.
-        if prev.text == nxt.text or REMARK_RE.match(nxt.text) or any(
-                heading_kind(x.text) for x in (prev, nxt)) or _is_title(nxt.text) or (
-                prev.text.endswith((".", "!", "?")) and _starts_anew(nxt)
-                and not nxt.bullet) or _introduces(nxt) or _list_ended(prev, nxt, width) \
-                or _numbering_restarts(prev, nxt):
+        if _gap_at_page_break(prev, nxt, width):
             out.append(Line(prev.no + 1, ""))
     return out
 
+
+def _gap_at_page_break(prev: Line, nxt: Line, width: int | None) -> bool:
+    """Single spacing: do the lines on either side of a page break stand in two
+    paragraphs, rather than one paragraph or list running over the page?"""
+    return (
+        prev.text == nxt.text  # a box rendered again on the next page
+        or REMARK_RE.match(nxt.text) is not None
+        or heading_kind(prev.text) is not None
+        or heading_kind(nxt.text) is not None
+        # A title starts a page; a line like one before the break is more likely an
+        # item of a list ("Afhankelijkheden:" / "Programma Maatschappelijke Zorg"),
+        # which a gap after it would make a heading of the programme's projects part.
+        or _is_title(nxt.text)
+        or (prev.text.endswith((".", "!", "?")) and _starts_anew(nxt) and not nxt.bullet)
+        or _introduces(nxt)
+        or _list_ended(prev, nxt, width)
+        or _numbering_restarts(prev, nxt)
+    )
 
 
 def _introduces(line: Line) -> bool:
