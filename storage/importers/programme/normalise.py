@@ -604,6 +604,12 @@ def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Lin
     if (context == "opdrachtgever" and _title_like(line) and after is not None
             and heading_kind(after.text) is not None):
         return True  # no "Bestuurlijk: …" line: the sheet's title, rendered below the box
+    if (context in PROSE_SECTIONS and _title_like(line) and len(text.split()) <= 6
+            and after is not None and heading_kind(after.text) not in (None, "programme")):
+        # "… integraal handhavingsbeleid" / "Rechtmatigheid en kwaliteit" / "Deelprojecten:":
+        # a short title-like line between running text and a heading is a sheet's
+        # title rendered after its first boxes, not the running text's last words.
+        return True
     if line.number is not None and not line.bullet and not prev.text.endswith(":") and (
             item_number is None or line.number != item_number + 1):
         return True  # a numbered list (or a deelproject) starts anew
