@@ -43,10 +43,12 @@ def test_it_reads_a_rendering_to_the_target_or_refuses_it(clean, seed, style):
 # after an item before "Bovenregionaal project:"; seed 8, single: after an item before a
 # numbered deelproject heading ("1.Samenwerking in de JB-keten"); seed 2, single: after
 # a sentence before one ("1.Jeugdhulp op School (JOS)"); seed 14, single: a numbered
-# list, then "1. Veilig Thuis" on the next page.
+# list, then "1. Veilig Thuis" on the next page; seed 42, single: a projects part's
+# title at the foot of a page, its "1.Werkgroep …" on the next; seed 46, single: a
+# sentence that fills its line before the break, its paragraph going on after it.
 @pytest.mark.parametrize(("seed", "style"), [(1, "single"), (1, "double"), (5, "double"),
                                              (2, "single"), (8, "single"), (9, "single"),
-                                             (14, "single")])
+                                             (14, "single"), (42, "single"), (46, "single")])
 def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_store(
         clean, seed, style):
     rendering = other_renderings.render(TEXT, seed=seed, style=style)

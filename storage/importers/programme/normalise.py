@@ -989,11 +989,16 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None) -> bool:
         or REMARK_RE.match(nxt.text) is not None
         or heading_kind(prev.text) is not None
         or heading_kind(nxt.text) is not None
-        # A title starts a page; a line like one before the break is more likely an
-        # item of a list ("Afhankelijkheden:" / "Programma Maatschappelijke Zorg"),
-        # which a gap after it would make a heading of the programme's projects part.
+        # A title starts a page; a line like one before the break is one only where a
+        # numbered deelproject follows ("Programma Inzicht in kosten" / "1.Werkgroep …"):
+        # otherwise it is more likely an item of a list ("Afhankelijkheden:" /
+        # "Programma Maatschappelijke Zorg"), which a gap after it would make a heading.
         or _is_title(nxt.text)
-        or (prev.text.endswith((".", "!", "?")) and _starts_anew(nxt) and not nxt.bullet)
+        or (_is_title(prev.text) and nxt.number is not None)
+        # A sentence ends short of the wrap width: its paragraph ends (one that fills its
+        # line goes on: "… levert ureninzet lokaal." / page / "Deels kopen …").
+        or (prev.text.endswith((".", "!", "?")) and _starts_anew(nxt) and not nxt.bullet
+            and not _filled(prev, nxt.text, width))
         or _introduces(nxt)
         or _list_ended(prev, nxt, width)
         or _numbering_restarts(prev, nxt)
