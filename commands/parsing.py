@@ -177,7 +177,6 @@ def parse_amount(text: str) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 def parse_number(word: str) -> int | None:
     """A number as people write one before a milestone or a meeting: "12", "#12", "8.",
     "²" (a superscript, folded as NFKC folds it); None for anything else.
@@ -188,6 +187,7 @@ def parse_number(word: str) -> int | None:
     return int(digits) if digits.isdecimal() else None
 
 
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _USER_ID = re.compile(r"^@?([UW][A-Z0-9]{2,30})$")
 
 

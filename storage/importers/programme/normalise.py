@@ -161,8 +161,12 @@ def normalise_with_spacing(text: str) -> tuple[list[Line], str]:
     tight = _tight(lines)
     # Again once the page furniture is gone: a glued heading wrapped over a page break.
     lines = _split_glued_repeats(_drop_page_furniture(lines))
-    spacing = "tight" if tight or _gaps_miss_headings(lines) else (
-        "uniform" if not _gap_coded(lines) else "double") if _double_spaced(lines) else "single"
+    if tight or _gaps_miss_headings(lines):
+        spacing = "tight"
+    elif not _double_spaced(lines):
+        spacing = "single"
+    else:
+        spacing = "double" if _gap_coded(lines) else "uniform"
     if spacing in UNGAPPED:
         lines = _gaps_around_repeats(_restore_paragraphs([ln for ln in lines if not ln.blank]))
     else:
