@@ -991,7 +991,11 @@ def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tup
                  *, empty: bool) -> None:
     """Add these deltas (keyed by the values of `keys`, the table's unique key) to a
     table of changes per day; rows that come to 0 go. Into an `empty` table they are
-    plain inserts (COPY on PostgreSQL)."""
+    plain inserts (COPY on PostgreSQL).
+
+    Only the rows the upsert touched can have come to 0, so those are the ones looked at
+    (by the ids it returns): `DELETE … WHERE delta = 0` scanned the whole table, which
+    grows with the store (36.000 rows at ×10, 6,8 ms on PostgreSQL; linear beyond)."""
     if not changes:
         return
     if empty:
@@ -1002,21 +1006,25 @@ def _add_changes(session: Session, table, keys: Sequence[str], changes: dict[tup
         return
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        _add_changes_by_copy(session, table, keys, changes)
+        zero = _add_changes_by_copy(session, table, keys, changes)
     else:
         insert = sqlite.insert(table)
-        stmt = insert.on_conflict_do_update(index_elements=list(keys),
-                                            set_={"delta": table.c.delta + insert.excluded.delta})
+        stmt = insert.on_conflict_do_update(
+            index_elements=list(keys), set_={"delta": table.c.delta + insert.excluded.delta}
+        ).returning(table.c.id, table.c.delta)
         values = [{**dict(zip(keys, key, strict=True)), "delta": delta}
                   for key, delta in sorted(changes.items())]
+        zero = []
         for start in range(0, len(values), 5_000):
-            session.execute(stmt, values[start : start + 5_000])
-    session.execute(delete(table).where(table.c.delta == 0))
+            zero.extend(row_id for row_id, delta in session.execute(stmt, values[start : start + 5_000]) if delta == 0)
+    for start in range(0, len(zero), 5_000):
+        session.execute(delete(table).where(_one_of(session, table.c.id, zero[start : start + 5_000])))
 
 
-def _add_changes_by_copy(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> None:
+def _add_changes_by_copy(session: Session, table, keys: Sequence[str], changes: dict[tuple, int]) -> list[int]:
     """`_add_changes` on PostgreSQL: the deltas COPYed into a temporary table and added
-    in one INSERT … ON CONFLICT DO UPDATE — an executemany of upserts cost 0,2 ms a row."""
+    in one INSERT … ON CONFLICT DO UPDATE — an executemany of upserts cost 0,2 ms a row.
+    Returns the ids of the rows that came to 0."""
     columns = [*keys, "delta"]
     quoted = ", ".join(f'"{c}"' for c in columns)
     staging = f"_regiobot_changes_{table.name}"
@@ -1030,7 +1038,9 @@ def _add_changes_by_copy(session: Session, table, keys: Sequence[str], changes: 
                 copy.write_row((*key, delta))
         conflict = ", ".join(f'"{c}"' for c in keys)
         cursor.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staging}" '
-                       f'ON CONFLICT ({conflict}) DO UPDATE SET delta = "{table.name}".delta + excluded.delta')
+                       f'ON CONFLICT ({conflict}) DO UPDATE SET delta = "{table.name}".delta + excluded.delta '
+                       'RETURNING id, delta')
+        return [row_id for row_id, delta in cursor.fetchall() if delta == 0]
 
 
 def add_care_month_changes(session: Session, *, changes: dict[tuple[str, str, date, date], int],
