@@ -45,10 +45,15 @@ def test_it_reads_a_rendering_to_the_target_or_refuses_it(clean, seed, style):
 # a sentence before one ("1.Jeugdhulp op School (JOS)"); seed 14, single: a numbered
 # list, then "1. Veilig Thuis" on the next page; seed 42, single: a projects part's
 # title at the foot of a page, its "1.Werkgroep …" on the next; seed 46, single: a
-# sentence that fills its line before the break, its paragraph going on after it.
+# sentence that fills its line before the break, its paragraph going on after it; seed
+# 81, single: an item wrapped over two lines ("… situaties" / "van onveiligheid") at the
+# foot of a page, "1.Samenwerking in de JB-keten" on the next; seed 75, double: a
+# projects part's title glued to itself and wrapped over three lines ("…: proje-" /
+# "cten …:" / "projecten"), below its first deelproject.
 @pytest.mark.parametrize(("seed", "style"), [(1, "single"), (1, "double"), (5, "double"),
                                              (2, "single"), (8, "single"), (9, "single"),
-                                             (14, "single"), (42, "single"), (46, "single")])
+                                             (14, "single"), (42, "single"), (46, "single"),
+                                             (81, "single"), (75, "double")])
 def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_store(
         clean, seed, style):
     rendering = other_renderings.render(TEXT, seed=seed, style=style)
@@ -64,8 +69,10 @@ def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_stor
 @pytest.mark.parametrize("style", ["uniform", "tight"])
 # Seed 6, uniform: the opdrachtgever box again right after the partners, whose last line
 # ("Jeugdhulpaanbieders") is no sheet title; seed 21: a title without "Programma" after
-# the sheet's ambition, above "Deelprojecten:" ("Rechtmatigheid en kwaliteit").
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 21])
+# the sheet's ambition, above "Deelprojecten:" ("Rechtmatigheid en kwaliteit"); seeds
+# 37 and 46: a projects part's title wrapped over two lines and rendered twice in a row
+# ("…Passend Onderwijs:" / "projecten" / the same), below its first deelproject.
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 21, 37, 46])
 def test_it_reads_renderings_whose_blank_lines_say_nothing_of_paragraphs_to_the_target(
         clean, seed, style):
     # "uniform": a blank line after every line and between paragraphs alike; "tight": no

@@ -633,21 +633,28 @@ def _starts_paragraph(prev: Line, line: Line, *, before: Line | None, after: Lin
 
 def _split_glued_repeats(lines: list[Line]) -> list[Line]:
     """A heading glued to its own repetition on one line ("X: projecten X: projecten"),
-    also when that line was wrapped: the heading once."""
+    also when that line was wrapped, once or twice ("X: proje-" / "cten X:" /
+    "projecten"): the heading once."""
     out = list(lines)
     drop: set[int] = set()
     for index, line in enumerate(out):
         if line.blank or index in drop:
             continue
         doubled = DOUBLED_RE.match(line.text) or _doubled_heading(line.text)
-        if doubled is None:
+        joined, j = line.text, index + 1
+        for _piece in range(2):
+            if doubled is not None:
+                break
             # the rest of a wrapped line, right below or after one blank line
-            for j in (index + 1, index + 2):
-                if j < len(out) and not out[j].blank:
-                    doubled = DOUBLED_RE.match(_join(line.text, out[j].text))
-                    if doubled:
-                        drop.update(range(index + 1, j + 1))
-                    break
+            if j < len(out) and out[j].blank:
+                j += 1
+            if j >= len(out) or out[j].blank:
+                break
+            joined = _join(joined, out[j].text)
+            doubled = DOUBLED_RE.match(joined)
+            if doubled:
+                drop.update(range(index + 1, j + 1))
+            j += 1
         if doubled:
             out[index] = Line(line.no, doubled["once"], line.bullet, line.level)
         # A heading or title right below itself (a box rendered twice, single spaced).
@@ -655,7 +662,33 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
         if (nxt < len(out) and out[nxt].text == out[index].text and not line.bullet
                 and (heading_kind(line.text) or _is_title(line.text))):
             drop.add(nxt)
+        elif not line.bullet:
+            drop.update(_wrapped_heading_repeated(out, index))
     return [line for index, line in enumerate(out) if index not in drop]
+
+
+def _wrapped_heading_repeated(lines: list[Line], index: int) -> list[int]:
+    """A heading wrapped over two lines and rendered twice in a row ("X:" / "projecten"
+    / "X:" / "projecten", each line maybe followed by a blank): the indices of the
+    repeat and the blanks before it, to drop; else none."""
+    found: list[int] = []
+    j = index + 1
+    while len(found) < 3 and j < len(lines):
+        if lines[j].blank and j + 1 < len(lines) and not lines[j + 1].blank:
+            j += 1
+        if lines[j].blank:
+            break
+        found.append(j)
+        j += 1
+    if len(found) < 3:
+        return []
+    first, second = lines[index], lines[found[0]]
+    joined = _join(first.text, second.text)
+    if (second.bullet or not second.text[:1].islower()
+            or not (heading_kind(joined) or _is_title(joined))
+            or [lines[k].text for k in found[1:]] != [first.text, second.text]):
+        return []
+    return list(range(found[0] + 1, found[2] + 1))
 
 
 BARE_HEADING_RE = re.compile(r"^(?:\d{1,2}\s*\.\s*)?(?:programma|project)\s*:?$", re.I)
@@ -980,14 +1013,26 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
-        if _gap_at_page_break(prev, nxt, width):
+        if _gap_at_page_break(prev, nxt, width, in_item=_ends_item(out)):
             out.append(Line(prev.no + 1, ""))
     return out
 
 
-def _gap_at_page_break(prev: Line, nxt: Line, width: int | None) -> bool:
+def _ends_item(lines: list[Line]) -> bool:
+    """Whether the last line is a list item or the wrapped rest of one ("- Verbeteren
+    deskundigheid m.b.t. omgaan met situaties" / "van onveiligheid")."""
+    for line in reversed(lines):
+        if line.bullet:
+            return True
+        if line.blank or not line.text[:1].islower():
+            return False
+    return False
+
+
+def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False) -> bool:
     """Single spacing: do the lines on either side of a page break stand in two
-    paragraphs, rather than one paragraph or list running over the page?"""
+    paragraphs, rather than one paragraph or list running over the page? `in_item`:
+    `prev` is a list item or the wrapped rest of one."""
     return (
         prev.text == nxt.text  # a box rendered again on the next page
         or REMARK_RE.match(nxt.text) is not None
@@ -1004,7 +1049,7 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None) -> bool:
         or (prev.text.endswith((".", "!", "?")) and _starts_anew(nxt) and not nxt.bullet
             and not _filled(prev, nxt.text, width))
         or _introduces(nxt)
-        or _list_ended(prev, nxt, width)
+        or _list_ended(prev, nxt, width, in_item=in_item)
         or _numbering_restarts(prev, nxt)
     )
 
@@ -1016,12 +1061,12 @@ def _introduces(line: Line) -> bool:
     return not line.bullet and line.text.endswith(":") and line.text[:1].isupper()
 
 
-def _list_ended(prev: Line, nxt: Line, width: int | None) -> bool:
+def _list_ended(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False) -> bool:
     """ "• 2x andere experimenten pleegzorg" / page / "Als opgroeien thuis …" or "1.
-    Samenwerking in de JB-keten": an item short of the wrap width, then a capitalised or
-    numbered line that is no item, starts a paragraph (an item wrapped over the page
-    fills its line)."""
-    return (prev.bullet and not nxt.bullet and _starts_anew(nxt)
+    Samenwerking in de JB-keten": an item (or the wrapped rest of one: `in_item`) short
+    of the wrap width, then a capitalised or numbered line that is no item, starts a
+    paragraph (an item wrapped over the page fills its line)."""
+    return ((prev.bullet or in_item) and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
 
 
