@@ -49,11 +49,17 @@ def test_it_reads_a_rendering_to_the_target_or_refuses_it(clean, seed, style):
 # 81, single: an item wrapped over two lines ("… situaties" / "van onveiligheid") at the
 # foot of a page, "1.Samenwerking in de JB-keten" on the next; seed 75, double: a
 # projects part's title glued to itself and wrapped over three lines ("…: proje-" /
-# "cten …:" / "projecten"), below its first deelproject.
+# "cten …:" / "projecten"), below its first deelproject; seed 43, single: a deelproject's
+# heading at the foot of a page, its text on the next ("1. Veilig Thuis" / "Bij de
+# inrichting …"); seed 49, single: a sheet's title without "Programma" heading a page
+# ("(Gouda)" / "Rechtmatigheid en kwaliteit" / "Ambitie"); seed 128, single: a
+# deelproject's heading at the foot of a page, the projects part's title on the next,
+# wrapped ("…Passend Onderwijs: proje-" / "cten").
 @pytest.mark.parametrize(("seed", "style"), [(1, "single"), (1, "double"), (5, "double"),
                                              (2, "single"), (8, "single"), (9, "single"),
                                              (14, "single"), (42, "single"), (46, "single"),
-                                             (81, "single"), (75, "double")])
+                                             (81, "single"), (75, "double"), (43, "single"),
+                                             (49, "single"), (128, "single")])
 def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_store(
         clean, seed, style):
     rendering = other_renderings.render(TEXT, seed=seed, style=style)

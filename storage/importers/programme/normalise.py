@@ -1013,7 +1013,8 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             # paragraph that ends with the page is set apart on the next page too.
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
-        if _gap_at_page_break(prev, nxt, width, in_item=_ends_item(out)):
+        after = next((line for line in lines[index + 1:] if not line.blank), None)
+        if _gap_at_page_break(prev, nxt, width, in_item=_ends_item(out), after=after):
             out.append(Line(prev.no + 1, ""))
     return out
 
@@ -1029,15 +1030,19 @@ def _ends_item(lines: list[Line]) -> bool:
     return False
 
 
-def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False) -> bool:
+def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False,
+                       after: Line | None = None) -> bool:
     """Single spacing: do the lines on either side of a page break stand in two
     paragraphs, rather than one paragraph or list running over the page? `in_item`:
-    `prev` is a list item or the wrapped rest of one."""
+    `prev` is a list item or the wrapped rest of one; `after`: the line below `nxt`."""
     return (
         prev.text == nxt.text  # a box rendered again on the next page
         or REMARK_RE.match(nxt.text) is not None
         or heading_kind(prev.text) is not None
         or heading_kind(nxt.text) is not None
+        # also one wrapped over two lines ("…Passend Onderwijs: proje-" / "cten")
+        or (after is not None and not after.bullet and after.text[:1].islower()
+            and heading_kind(_join(nxt.text, after.text)) is not None)
         # A title starts a page; a line like one before the break is one only where a
         # numbered deelproject follows ("Programma Inzicht in kosten" / "1.Werkgroep …"):
         # otherwise it is more likely an item of a list ("Afhankelijkheden:" /
@@ -1049,6 +1054,11 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: boo
         or (prev.text.endswith((".", "!", "?")) and _starts_anew(nxt) and not nxt.bullet
             and not _filled(prev, nxt.text, width))
         or _introduces(nxt)
+        # A sheet's title without "Programma" heading the page, above one of a sheet's
+        # first boxes: "(Gouda)" / page / "Rechtmatigheid en kwaliteit" / "Ambitie" (a
+        # list's last item before "Welke opdracht ligt er lokaal?" is no title).
+        or (_title_like(nxt) and len(nxt.text.split()) <= 6 and after is not None
+            and heading_kind(after.text) in TOP_OF_SHEET)
         or _list_ended(prev, nxt, width, in_item=in_item)
         or _numbering_restarts(prev, nxt)
     )
@@ -1065,8 +1075,11 @@ def _list_ended(prev: Line, nxt: Line, width: int | None, *, in_item: bool = Fal
     """ "• 2x andere experimenten pleegzorg" / page / "Als opgroeien thuis …" or "1.
     Samenwerking in de JB-keten": an item (or the wrapped rest of one: `in_item`) short
     of the wrap width, then a capitalised or numbered line that is no item, starts a
-    paragraph (an item wrapped over the page fills its line)."""
-    return ((prev.bullet or in_item) and not nxt.bullet and _starts_anew(nxt)
+    paragraph (an item wrapped over the page fills its line). So does a numbered line
+    before a capitalised one that is not numbered ("1. Veilig Thuis" / page / "Bij de
+    inrichting …"); numbered lines that count on stay one list."""
+    item = prev.bullet or in_item or (prev.number is not None and nxt.number is None)
+    return (item and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
 
 
