@@ -77,8 +77,10 @@ def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_stor
 # ("Jeugdhulpaanbieders") is no sheet title; seed 21: a title without "Programma" after
 # the sheet's ambition, above "Deelprojecten:" ("Rechtmatigheid en kwaliteit"); seeds
 # 37 and 46: a projects part's title wrapped over two lines and rendered twice in a row
-# ("…Passend Onderwijs:" / "projecten" / the same), below its first deelproject.
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 21, 37, 46])
+# ("…Passend Onderwijs:" / "projecten" / the same), below its first deelproject; seed
+# 135: a projects part's title glued to itself, wrapped at a page break ("X: projecten
+# X:" / page / "projecten"), twice — read with 9 deelprojecten invented before.
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6, 21, 37, 46, 135])
 def test_it_reads_renderings_whose_blank_lines_say_nothing_of_paragraphs_to_the_target(
         clean, seed, style):
     # "uniform": a blank line after every line and between paragraphs alike; "tight": no

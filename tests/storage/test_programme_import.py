@@ -88,6 +88,9 @@ BROKEN = {
                             "- Samenstelling projectteam, start per 1/4/2020\n"
                             "- Werkgroep gegevensuitwisseling\n- Werkgroep handboek\n"),
         "2 milestones are named like its deelprojecten"),
+    "a deelproject's heading reduced to a heading's tail": (
+        lambda t: t.replace("1. Jeugdhulp op School (JOS)\n\nOmschrijving", "1. projecten\n\nOmschrijving"),
+        "deelproject 'projecten' looks like a fragment of a line"),
     "the milestone lists lost": (
         lambda t: re.sub(r"(?m)^Mijlpalen 2020:?$", "Resultaten:", t),
         "has no milestones"),

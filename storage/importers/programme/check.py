@@ -11,6 +11,7 @@ What is checked:
   fragments ("(Gouda)", "Thuis Jeugd)", a sentence, a lower-case start) or the title;
 - the number of programmes against what the introduction says ("… in zes programma's.
   … Daarnaast … de projecten A, B en het project C");
+- deelprojecten named like a section label or a fragment ("projecten");
 - programmes without an opdrachtgever, or without a single milestone, or with
   milestones named like its deelprojecten (their headings read as milestones), or with
   the same milestones under two deelprojecten (a box rendered twice);
@@ -104,6 +105,13 @@ def findings(doc: DocumentParser, data: StoreData) -> list[Problem]:
                  f"programme {programme.name!r}: {len(repeated)} milestones stand under two "
                  f"deelprojecten alike ({repeated[0].title!r} …): a box rendered twice was "
                  "read under the wrong heading")
+        # (A deelproject's name may be long or hold a colon: "Samen leren: academische
+        # werkplaats".)
+        odd = [(j.name, why) for j in programme.projects if (why := _label_or_fragment(j.name))]
+        if odd:
+            find(builder.no, f"programme {programme.name!r}: deelproject {odd[0][0]!r} {odd[0][1]}"
+                             f"{f' (and {len(odd) - 1} more)' if len(odd) > 1 else ''}: its projects "
+                             "part was not read as written")
         projects = {j.name.lower() for j in programme.projects}
         named = [m for m in programme.milestones if m.title.lower() in projects]
         if len(named) >= 2:
@@ -156,13 +164,22 @@ def _milestones_under_two_projects(milestones: list) -> list:
     return out
 
 
-def _bad_name(name: str) -> str | None:
+def _label_or_fragment(name: str) -> str | None:
+    """Why a programme's or a deelproject's name is no name: a section label, or a piece
+    of a line ("(Gouda)", "projecten")."""
     if LABEL_WORDS.match(name) or any(p.match(name) for _, p in SECTION_PATTERNS):
         return "looks like a section label"
     if name.count("(") != name.count(")") or name.startswith(("(", ")", "-", ",")):
         return "looks like a fragment of a line"
     if name[:1].islower() and len(name.split()) < 2:
         return "looks like a fragment of a line"
+    return None
+
+
+def _bad_name(name: str) -> str | None:
+    why = _label_or_fragment(name)
+    if why:
+        return why
     if re.fullmatch(r"(?P<once>.{4,}?)\s+(?P=once)", name):
         return "is one name twice (a box rendered twice, run together)"
     if ":" in name or len(name) > 80 or name.endswith((".", ",", ";")):

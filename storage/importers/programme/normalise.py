@@ -652,6 +652,10 @@ def _split_glued_repeats(lines: list[Line]) -> list[Line]:
                 break
             joined = _join(joined, out[j].text)
             doubled = DOUBLED_RE.match(joined)
+            # Not the rest of a line wrapped above, joined to the next copy of that line
+            # ("projecten" / "X: projecten X:" reads as "projecten X:" twice).
+            if doubled and doubled["once"][:1].islower():
+                doubled = None
             if doubled:
                 drop.update(range(index + 1, j + 1))
             j += 1
