@@ -1062,7 +1062,7 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: boo
         # first boxes: "(Gouda)" / page / "Rechtmatigheid en kwaliteit" / "Ambitie" (a
         # list's last item before "Welke opdracht ligt er lokaal?" is no title).
         or (_title_like(nxt) and len(nxt.text.split()) <= 6 and after is not None
-            and heading_kind(after.text) in TOP_OF_SHEET)
+            and heading_kind(after.text) in TOP_OF_SHEET and not _continues(prev.text, nxt))
         or _list_ended(prev, nxt, width, in_item=in_item)
         or _numbering_restarts(prev, nxt)
     )
@@ -1082,7 +1082,8 @@ def _list_ended(prev: Line, nxt: Line, width: int | None, *, in_item: bool = Fal
     paragraph (an item wrapped over the page fills its line). So does a numbered line
     before a capitalised one that is not numbered ("1. Veilig Thuis" / page / "Bij de
     inrichting …"); numbered lines that count on stay one list."""
-    item = prev.bullet or in_item or (prev.number is not None and nxt.number is None)
+    item = prev.bullet or in_item or (prev.number is not None and nxt.number is None
+                                      and not _continues(prev.text, nxt))
     return (item and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
 
