@@ -1080,10 +1080,13 @@ def _list_ended(prev: Line, nxt: Line, width: int | None, *, in_item: bool = Fal
     Samenwerking in de JB-keten": an item (or the wrapped rest of one: `in_item`) short
     of the wrap width, then a capitalised or numbered line that is no item, starts a
     paragraph (an item wrapped over the page fills its line). So does a numbered line
-    before a capitalised one that is not numbered ("1. Veilig Thuis" / page / "Bij de
-    inrichting …"); numbered lines that count on stay one list."""
+    before running text ("1. Veilig Thuis" / page / "Bij de inrichting van Veilig Thuis
+    zijn de gemeentebesturen …"), not before the short rest of a numbered item ("3.
+    Samenwerkingsafspraken VT - lokale teams" / page / "Hollands Midden (zie 12)");
+    numbered lines that count on stay one list."""
     item = prev.bullet or in_item or (prev.number is not None and nxt.number is None
-                                      and not _continues(prev.text, nxt))
+                                      and not _continues(prev.text, nxt)
+                                      and _running_text(nxt.text, width))
     return (item and not nxt.bullet and _starts_anew(nxt)
             and width is not None and not _filled(prev, nxt.text, width))
 
