@@ -352,6 +352,82 @@ def _rejecting(element, m: str) -> bool:
     )
 
 
+def _stripped(text: str | None) -> str | None:
+    return (text.strip() or None) if text else None
+
+
+def _date_in(text: str | None) -> date | None:
+    return _date(_stripped(text))
+
+
+def _number_in(text: str | None) -> str | None:
+    return _number(_stripped(text))
+
+
+# The product lines: the element of each line, and which of its children go to which
+# event columns, read how. A child element with a table of its own (the Product) is a
+# container whose children are read by that table. Columns a message leaves out stay
+# None (`_EVENT`).
+_LINE_ELEMENT = {
+    "301": "ToegewezenProduct", "305": "StartProduct", "307": "StopProduct",
+    "315": "AangevraagdProduct",
+}
+_PRODUCT = {"Categorie": (_stripped, "product_category"), "Code": (_stripped, "product_code")}
+_LINE_FIELDS: dict[str, dict[str, tuple]] = {
+    "301": {
+        "ToewijzingNummer": (_number_in, "toewijzing_nummer"),
+        "Ingangsdatum": (_date_in, "care_date", "period_start"),
+        "Einddatum": (_date_in, "period_end"),
+        "Toewijzingsdatum": (_date_in, "assigned_on"),
+        "ReferentieAanbieder": (_stripped, "reference"),
+    },
+    "305": {
+        "ToewijzingNummer": (_number_in, "toewijzing_nummer"),
+        "Begindatum": (_date_in, "care_date"),
+        "ToewijzingIngangsdatum": (_date_in, "period_start"),
+        "StatusAanlevering": (_stripped, "status"),
+    },
+    "307": {
+        "ToewijzingNummer": (_number_in, "toewijzing_nummer"),
+        "Einddatum": (_date_in, "care_date"),
+        "Begindatum": (_date_in, "period_start"),
+        "StatusAanlevering": (_stripped, "status"),
+    },
+    "315": {
+        "ReferentieAanbieder": (_stripped, "reference"),
+        "ToewijzingIngangsdatum": (_date_in, "period_start"),
+        "ToewijzingEinddatum": (_date_in, "period_end"),
+    },
+}
+
+
+@lru_cache(maxsize=16)
+def _line_table(message_type: str) -> dict:
+    """`_LINE_FIELDS` of this type by Clark tag, with its Product's table."""
+    m, i = _prefixes(message_type)
+    table: dict = {m + tag: how for tag, how in _LINE_FIELDS[message_type].items()}
+    table[m + "Product"] = {i + tag: how for tag, how in _PRODUCT.items()}
+    return table
+
+
+def _line_values(element, table: dict, values: dict) -> dict:
+    """The columns of one product line, set in `values`: one pass over its children, a
+    lookup by tag per child. Comments and processing instructions have no tag in the
+    table. Every element read here occurs at most once in a line (maxOccurs 1), so the
+    order of the pass does not matter."""
+    for child in element:
+        how = table.get(child.tag)
+        if how is None:
+            continue
+        if type(how) is dict:
+            _line_values(child, how, values)
+        else:
+            value = how[0](child.text)
+            for column in how[1:]:
+                values[column] = value
+    return values
+
+
 def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, source: str = "xml") -> Extracted:
     root = tree.getroot()
     m, i = _prefixes(message_type)
@@ -384,74 +460,32 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
         row.update(values)
         events.append(row)
 
-    def items(item: str) -> Iterator[tuple[int, dict]]:
-        """The product lines, numbered from 1 in document order. Their element is declared
-        only inside its container (Client/…Producten/…Product), so lxml's search of the
-        tree, in C, finds what that path found."""
-        for n, element in enumerate(root.iter(m + item), 1):
-            yield n, _children(element)
-
-    def product(item: dict) -> dict:
-        element = item.get(m + "Product")
-        if element is None:
-            return {"product_category": None, "product_code": None}
-        return {
-            "product_category": _value(_child(element, 0, i + "Categorie")),
-            "product_code": _value(_child(element, 1, i + "Code")),
-        }
-
-    if message_type == "301":
-        for n, item in items("ToegewezenProduct"):
-            number = _number(_value(item.get(m + "ToewijzingNummer")))
-            start = _date(_value(item.get(m + "Ingangsdatum")))
-            end = _date(_value(item.get(m + "Einddatum")))
-            assigned_on = _date(_value(item.get(m + "Toewijzingsdatum")))
-            reference = _value(item.get(m + "ReferentieAanbieder"))
-            prod = product(item)
-            event(n, toewijzing_nummer=number, reference=reference, care_date=start,
-                  period_start=start, period_end=end, assigned_on=assigned_on, **prod)
-            assignments.append(
-                AssignmentRow(
-                    municipality_code=municipality,
-                    toewijzing_nummer=number,
-                    provider_agb=provider,
-                    reference=reference,
-                    start_date=start,
-                    end_date=end,
-                    assigned_on=assigned_on,
-                    message_date=message_date,
-                    **prod,
+    line_element = _LINE_ELEMENT.get(message_type)
+    if line_element is not None:
+        table = _line_table(message_type)
+        # The line element is declared only inside its container (Client/…Producten/…),
+        # so lxml's search of the tree, in C, finds what that path found. Lines are
+        # numbered from 1 in document order.
+        for n, element in enumerate(root.iter(m + line_element), 1):
+            row = base.copy()
+            row["position"] = n
+            _line_values(element, table, row)
+            events.append(row)
+            if message_type == "301":
+                assignments.append(
+                    AssignmentRow(
+                        municipality_code=municipality,
+                        toewijzing_nummer=row["toewijzing_nummer"],
+                        provider_agb=provider,
+                        reference=row["reference"],
+                        start_date=row["period_start"],
+                        end_date=row["period_end"],
+                        assigned_on=row["assigned_on"],
+                        message_date=message_date,
+                        product_category=row["product_category"],
+                        product_code=row["product_code"],
+                    )
                 )
-            )
-    elif message_type == "305":
-        for n, item in items("StartProduct"):
-            event(
-                n,
-                toewijzing_nummer=_number(_value(item.get(m + "ToewijzingNummer"))),
-                care_date=_date(_value(item.get(m + "Begindatum"))),
-                period_start=_date(_value(item.get(m + "ToewijzingIngangsdatum"))),
-                status=_value(item.get(m + "StatusAanlevering")),
-                **product(item),
-            )
-    elif message_type == "307":
-        for n, item in items("StopProduct"):
-            event(
-                n,
-                toewijzing_nummer=_number(_value(item.get(m + "ToewijzingNummer"))),
-                care_date=_date(_value(item.get(m + "Einddatum"))),
-                period_start=_date(_value(item.get(m + "Begindatum"))),
-                status=_value(item.get(m + "StatusAanlevering")),
-                **product(item),
-            )
-    elif message_type == "315":
-        for n, item in items("AangevraagdProduct"):
-            event(
-                n,
-                reference=_value(item.get(m + "ReferentieAanbieder")),
-                period_start=_date(_value(item.get(m + "ToewijzingIngangsdatum"))),
-                period_end=_date(_value(item.get(m + "ToewijzingEinddatum"))),
-                **product(item),
-            )
     elif message_type == "317":
         event(0, reference=_value(_at(_children(root), m + "Client", m + "Verzoek", m + "ReferentieAanbieder")))
     elif message_type == "319":
