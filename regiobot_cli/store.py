@@ -147,12 +147,16 @@ class _DryRun(Exception):
 
 
 def _progress(enabled: bool):
-    """A rich progress display of the import stages on a terminal, else nothing."""
+    """A rich progress display of the import stages on a terminal, else nothing.
+
+    Redrawn at each stage rather than by rich's refresh thread: with no other thread
+    running, the iJw reader may read half of a large folder in a forked process
+    (`storage.declarations.ijw_xml.read_ijw`)."""
     if not enabled:
         return nullcontext(None)
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+    return Progress(TextColumn("{task.description}"), TimeElapsedColumn(), auto_refresh=False,
                     transient=True, console=_console())
 
 
@@ -199,7 +203,7 @@ def run_import(args: argparse.Namespace) -> int:
     with _progress(sys.stderr.isatty()) as progress:
         if progress is not None:
             task = progress.add_task("importing", total=None)
-            options["stage"] = lambda stage: progress.update(task, description=stage)
+            options["stage"] = lambda stage: progress.update(task, description=stage, refresh=True)
         try:
             with transaction(factory) as session:
                 reports = import_sources(session, args.sources, options=options)

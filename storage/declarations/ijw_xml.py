@@ -15,14 +15,19 @@ problem, so that a folder is never half imported.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
+import pickle
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import NoReturn
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -614,15 +619,26 @@ def describe(paths: list[Path]) -> str:
 # Parsing and validating stay one file after the other, as lxml alone does them; the
 # batch only bounds how many parsed trees are held at once.
 _BATCH = 64
+# From this many files on, a machine with two cores or more reads them in two processes
+# (`_read_in_two_processes`); for fewer, starting the second costs more than it saves.
+PARALLEL_FROM = 512
 
 
 def read_ijw(paths: Iterable[Path], *, now: datetime) -> tuple[list[Extracted], list[Problem]]:
-    """Validate and extract every message; problems of all files together."""
+    """Validate and extract every message; problems of all files together, in the order
+    of the files."""
+    names = list(_filenames(paths))
+    if len(names) >= PARALLEL_FROM and _may_fork():
+        return _read_in_two_processes(names, now=now)
+    return _read(names, now=now)
+
+
+def _read(names: list[str], *, now: datetime) -> tuple[list[Extracted], list[Problem]]:
     items: list[Extracted] = []
     problems: list[Problem] = []
-    files = _filenames(paths)
-    while names := list(islice(files, _BATCH)):
-        for filename, valid in zip(names, [_valid_tree(name) for name in names], strict=True):
+    files = iter(names)
+    while batch := list(islice(files, _BATCH)):
+        for filename, valid in zip(batch, [_valid_tree(name) for name in batch], strict=True):
             if valid is None:
                 # Read again to say what is wrong; taken whole, in case it changed since.
                 checked = check_file(filename)
@@ -632,6 +648,80 @@ def read_ijw(paths: Iterable[Path], *, now: datetime) -> tuple[list[Extracted], 
                 valid = checked.tree, checked.message_type
             items.append(extract(*valid, now=now))
     return items, problems
+
+
+def _may_fork() -> bool:
+    """Whether a second process may read half the files: on Linux (fork), with a second
+    core for it, and with no other thread running — a thread could hold a lock at the
+    moment of the fork that the child would then wait for forever."""
+    return (
+        sys.platform == "linux"
+        and len(os.sched_getaffinity(0)) >= 2
+        and threading.active_count() == 1
+    )
+
+
+def _read_in_two_processes(names: list[str], *, now: datetime) -> tuple[list[Extracted], list[Problem]]:
+    """`_read` of the first half of the files here and of the second half in a forked
+    child, which sends back what it read (extracted codes and dates, and problems: no
+    personal data) through a pipe. Parsing and validating are most of an import's time,
+    and lxml does not run them in parallel threads (BENCHMARKS.md (c4)).
+
+    The result is `_read`'s, in the same order. If the child fails in any way, this
+    process reads its half itself: a fork is only ever a speed-up.
+    """
+    half = len(names) // 2
+    reader, writer = os.pipe()
+    # Out of the collector's reach while the two share their memory: a collection here
+    # would write to every object's header and so copy most pages (copy-on-write).
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: one process reads them all
+        gc.unfreeze()
+        os.close(reader)
+        os.close(writer)
+        return _read(names, now=now)
+    if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
+        os.close(reader)
+        _read_for_parent(names[half:], now=now, writer=writer)
+    os.close(writer)
+    try:
+        items, problems = _read(names[:half], now=now)
+    finally:
+        # Drained before waiting, so that a child blocked on a full pipe can finish.
+        with os.fdopen(reader, "rb") as pipe:
+            sent = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        gc.unfreeze()
+    theirs: tuple[list[Extracted], list[Problem]] | None = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = pickle.loads(sent)
+        except Exception:
+            theirs = None
+    if theirs is None:
+        theirs = _read(names[half:], now=now)
+    return items + theirs[0], problems + theirs[1]
+
+
+def _read_for_parent(names: list[str], *, now: datetime, writer: int) -> NoReturn:  # pragma: no cover
+    """The child's part: read, send, and leave without running anything of the parent's
+    (os._exit: no atexit handlers, no flushing of the parent's buffered output, no
+    closing of its database connections). The garbage collector is off: collecting a
+    cycle could finalise an object the parent still uses, such as a connection whose
+    finaliser would say goodbye to the database over the parent's socket."""
+    code = 1
+    try:
+        gc.disable()
+        result = _read(names, now=now)
+        with os.fdopen(writer, "wb") as pipe:
+            pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent reads this half itself
+        pass
+    finally:
+        os._exit(code)
 
 
 def import_ijw(session: Session, paths: list[Path], *, now: datetime) -> ImportReport:

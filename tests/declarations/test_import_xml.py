@@ -216,3 +216,124 @@ def test_folders_are_listed_as_rglob_lists_them(tmp_path):
     assert list(iter_files([tmp_path / "a", tmp_path / "z.xml"])) == [
         tmp_path / "a" / name for name in ("1.xml", "b/4.xml", "link.xml")
     ] + [tmp_path / "z.xml"]
+
+
+# --- A long import reads its files in two processes ------------------------------------
+
+
+def _folder_of_messages(tmp_path: Path, examples: Path) -> Path:
+    """Generated messages with a broken one in each half of the listing, so that both
+    processes have something to say."""
+    from storage.declarations.demo import write_demo_declarations
+
+    write_demo_declarations(tmp_path, messages=60, csv_export=False)
+    folder = tmp_path / "xml"
+    for name in ("JW315.xml", "JW318.xml"):
+        for where in ("0-first", "zz-last"):
+            (folder / where).mkdir(exist_ok=True)
+            (folder / where / name).write_bytes((examples / name).read_bytes())
+    return folder
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Every read of two files or more goes through a fork, whatever else runs in the
+    test process; yields the list of the children's pids."""
+    import os
+
+    from storage.declarations import ijw_xml
+
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(ijw_xml, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(ijw_xml, "_may_fork", lambda: True)
+    monkeypatch.setattr(ijw_xml.os, "fork", fork)
+    return children
+
+
+def _read_in_one_process(folder: Path):
+    from storage.declarations import ijw_xml
+
+    return ijw_xml._read(list(ijw_xml._filenames([folder])), now=NOW)
+
+
+def test_it_reads_a_folder_in_two_processes_to_what_one_process_reads(tmp_path, examples, forks):
+    from storage.declarations.ijw_xml import read_ijw
+
+    folder = _folder_of_messages(tmp_path, examples)
+    expected_items, expected_problems = _read_in_one_process(folder)
+    items, problems = read_ijw([folder], now=NOW)
+    assert len(forks) == 1
+    assert items == expected_items and len(items) > 90
+    # Every problem of both halves, in the order of the files.
+    assert problems == expected_problems
+    assert [Path(p.source).parent.name for p in problems][:1] == ["0-first"]
+    assert [Path(p.source).parent.name for p in problems][-1:] == ["zz-last"]
+
+
+def test_it_reads_the_second_half_itself_when_the_child_fails(tmp_path, examples, forks, monkeypatch):
+    import os
+
+    from storage.declarations import ijw_xml
+
+    folder = _folder_of_messages(tmp_path, examples)
+    expected = _read_in_one_process(folder)
+    # Runs in the child: it dies without sending anything.
+    monkeypatch.setattr(ijw_xml, "_read_for_parent", lambda names, *, now, writer: os._exit(3))
+    assert ijw_xml.read_ijw([folder], now=NOW) == expected
+    assert len(forks) == 1
+
+
+def test_it_stores_what_a_read_in_one_process_stores(store, tmp_path, examples, forks, monkeypatch):
+    from storage.declarations import ijw_xml
+
+    folder = _folder_of_messages(tmp_path, examples)
+    for broken in folder.glob("*/JW3[01][58].xml"):
+        broken.unlink()
+
+    def imported() -> tuple[dict, list]:
+        with store.session() as session:
+            report = import_ijw(session, [folder], now=NOW)
+            # Without the ids, which PostgreSQL does not hand out again after a rollback.
+            rows = sorted(
+                (
+                    (model.__tablename__, *(value for column, value in row._mapping.items() if column != "id"))
+                    for model in (Provider, Assignment, MessageEvent)
+                    for row in session.execute(select(model.__table__))
+                ),
+                key=repr,
+            )
+            session.rollback()
+        return report.counts, rows
+
+    forked = imported()
+    assert len(forks) == 1
+    monkeypatch.setattr(ijw_xml, "PARALLEL_FROM", 10**9)
+    assert imported() == forked
+    assert len(forks) == 1
+    assert forked[0]["messages imported"] > 90
+
+
+def test_it_reads_in_one_process_while_another_thread_runs():
+    import threading
+
+    from storage.declarations import ijw_xml
+
+    if threading.active_count() != 1:
+        pytest.skip("this test process runs other threads already")
+    assert ijw_xml._may_fork() == (ijw_xml.sys.platform == "linux" and len(ijw_xml.os.sched_getaffinity(0)) >= 2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not ijw_xml._may_fork()
+    finally:
+        stop.set()
+        other.join()
