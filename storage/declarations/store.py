@@ -316,7 +316,7 @@ def upsert_assignments(session: Session, *, rows: Sequence[AssignmentRow], now: 
     for start in range(0, len(keys), 500):
         part = keys[start : start + 500]
         numbers = {k[1] for k in part}
-        for a in session.scalars(select(Assignment).where(Assignment.toewijzing_nummer.in_(numbers))):
+        for a in session.scalars(select(Assignment).where(_one_of(session, Assignment.toewijzing_nummer, numbers))):
             existing[(a.municipality_code, a.toewijzing_nummer)] = a
     new_rows = []
     for key, row in latest.items():
