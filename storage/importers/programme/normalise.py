@@ -100,6 +100,9 @@ class Line:
     # A sentence ended right at the rendering's wrap width above this capitalised line:
     # the next sentence of the same item, or the next item? (`_mark_wraps_by_evidence`)
     after_full_sentence: bool = False
+    # Columns of white space before the line (or its mark), a tab as four: the wrapped
+    # rest of a list item hangs further in than the item's mark (`_hangs_under`).
+    indent: int = 0
 
     @property
     def blank(self) -> bool:
@@ -952,6 +955,7 @@ def _one_line(no: int, raw: str) -> Line:
     text = raw
     if PAGE_NUMBER_RE.match(text.strip()):
         return Line(no=no, text=text.strip(), page_number=True)
+    margin = len(raw[: len(raw) - len(raw.lstrip())].replace("\t", "    "))
     bullet = False
     level = 0
     m = BULLET_RE.match(text)
@@ -963,7 +967,7 @@ def _one_line(no: int, raw: str) -> Line:
     text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", text)
     text = re.sub(r"[ ]+", " ", text).strip()
-    return Line(no=no, text=text, bullet=bullet, level=level)
+    return Line(no=no, text=text, bullet=bullet, level=level, indent=margin)
 
 
 def _drop_page_furniture(lines: list[Line]) -> list[Line]:
@@ -1087,8 +1091,20 @@ def _list_ended(prev: Line, nxt: Line, width: int | None, *, in_item: bool = Fal
     item = prev.bullet or in_item or (prev.number is not None and nxt.number is None
                                       and not _continues(prev.text, nxt)
                                       and _running_text(nxt.text, width))
-    return (item and not nxt.bullet and _starts_anew(nxt)
+    return (item and not nxt.bullet and _starts_anew(nxt) and not _hangs_under(prev, nxt)
             and width is not None and not _filled(prev, nxt.text, width))
+
+
+def _hangs_under(prev: Line, nxt: Line) -> bool:
+    """ "- Evaluatie declaratiegedrag (na Q1 2020)" / page / "  Uitkomst is 0-meting …":
+    a line without a mark indented further than the item's mark (or as far as the
+    item's wrapped rest above it) is more of that item, however it starts. Relative, so
+    that a rendering which indents every line by its margin does not count."""
+    if nxt.bullet or prev.page_number:
+        return False
+    if prev.bullet:
+        return nxt.indent > prev.indent
+    return 0 < prev.indent <= nxt.indent
 
 
 def _numbering_restarts(prev: Line, nxt: Line) -> bool:
