@@ -1064,9 +1064,12 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: boo
         or _introduces(nxt)
         # A sheet's title without "Programma" heading the page, above one of a sheet's
         # first boxes: "(Gouda)" / page / "Rechtmatigheid en kwaliteit" / "Ambitie" (a
-        # list's last item before "Welke opdracht ligt er lokaal?" is no title).
+        # list's last item before "Welke opdracht ligt er lokaal?" is no title); or, where
+        # the title was rendered after those boxes, above its deelprojecten: "…
+        # handhavingsbeleid" / page / "Rechtmatigheid en kwaliteit" / "Deelprojecten:".
         or (_title_like(nxt) and len(nxt.text.split()) <= 6 and after is not None
-            and heading_kind(after.text) in TOP_OF_SHEET and not _continues(prev.text, nxt))
+            and heading_kind(after.text) in (*TOP_OF_SHEET, "projects")
+            and not _continues(prev.text, nxt))
         or _list_ended(prev, nxt, width, in_item=in_item)
         or _numbering_restarts(prev, nxt)
     )
