@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import logging
 import os
 import pickle
 import re
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -39,6 +41,8 @@ from storage.declarations.models import (
 )
 from storage.declarations.store import store_extracted
 from storage.importers import ImportRefused, ImportReport, Problem, decode_utf8, source_name
+
+log = logging.getLogger(__name__)
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "ijw-3.2"
 BASIS_NS = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
@@ -653,12 +657,25 @@ def _read(names: list[str], *, now: datetime) -> tuple[list[Extracted], list[Pro
 def _may_fork() -> bool:
     """Whether a second process may read half the files: on Linux (fork), with a second
     core for it, and with no other thread running — a thread could hold a lock at the
-    moment of the fork that the child would then wait for forever."""
+    moment of the fork that the child would then wait for forever. Threads are counted
+    by the kernel too, which sees those that C libraries start."""
     return (
         sys.platform == "linux"
         and len(os.sched_getaffinity(0)) >= 2
         and threading.active_count() == 1
+        and _kernel_threads() == 1
     )
+
+
+def _kernel_threads() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0  # unknown: not a reason to stay in one process, nor one to fork
 
 
 def _read_in_two_processes(names: list[str], *, now: datetime) -> tuple[list[Extracted], list[Problem]]:
@@ -667,42 +684,86 @@ def _read_in_two_processes(names: list[str], *, now: datetime) -> tuple[list[Ext
     personal data) through a pipe. Parsing and validating are most of an import's time,
     and lxml does not run them in parallel threads (BENCHMARKS.md (c4)).
 
-    The result is `_read`'s, in the same order. If the child fails in any way, this
-    process reads its half itself: a fork is only ever a speed-up.
+    The result is `_read`'s, in the same order. If the child cannot start or fails in any
+    way, this process reads its half itself: a fork is only ever a speed-up.
     """
     half = len(names) // 2
-    reader, writer = os.pipe()
-    # Out of the collector's reach while the two share their memory: a collection here
-    # would write to every object's header and so copy most pages (copy-on-write).
-    gc.freeze()
-    try:
-        pid = os.fork()
-    except OSError:  # out of processes or memory: one process reads them all
-        gc.unfreeze()
-        os.close(reader)
-        os.close(writer)
-        return _read(names, now=now)
-    if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
-        os.close(reader)
-        _read_for_parent(names[half:], now=now, writer=writer)
-    os.close(writer)
+    child = _Child.start(names[half:], now=now)
     try:
         items, problems = _read(names[:half], now=now)
     finally:
-        # Drained before waiting, so that a child blocked on a full pipe can finish.
-        with os.fdopen(reader, "rb") as pipe:
-            sent = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        gc.unfreeze()
-    theirs: tuple[list[Extracted], list[Problem]] | None = None
-    if os.waitstatus_to_exitcode(status) == 0:
-        try:
-            theirs = pickle.loads(sent)
-        except Exception:
-            theirs = None
+        theirs = child.result() if child is not None else None
     if theirs is None:
+        log.warning("iJw import: the second process did not deliver; reading its %d files here",
+                    len(names) - half)
         theirs = _read(names[half:], now=now)
     return items + theirs[0], problems + theirs[1]
+
+
+class _Child:
+    """The forked reader of `_read_in_two_processes`, from the parent's side."""
+
+    def __init__(self, pid: int, reader: int, unfreeze: bool):
+        self.pid, self.reader, self.unfreeze = pid, reader, unfreeze
+
+    @classmethod
+    def start(cls, names: list[str], *, now: datetime) -> _Child | None:
+        reader, writer = os.pipe()
+        # Out of the collector's reach while the two share their memory: a collection
+        # would write to every object's header and so copy most pages (copy-on-write).
+        # Unfrozen afterwards only if nothing else had frozen objects before.
+        unfreeze = gc.get_freeze_count() == 0
+        gc.freeze()
+        # Ctrl-C and SIGTERM wait until each side has its own handling: the child must
+        # never run the parent's handlers (they would unwind it into the parent's code).
+        stopping = {signal.SIGINT, signal.SIGTERM}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: one process reads them all
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            for fd in (reader, writer):
+                os.close(fd)
+            if unfreeze:
+                gc.unfreeze()
+            return None
+        if pid == 0:  # pragma: no cover - runs in the child, which leaves by os._exit
+            for signum in stopping:
+                signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(reader)
+            _read_for_parent(names, now=now, writer=writer)
+        child = cls(pid, reader, unfreeze)
+        try:
+            os.close(writer)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        except BaseException:
+            child.result()
+            raise
+        return child
+
+    def result(self) -> tuple[list[Extracted], list[Problem]] | None:
+        """What the child read, or None; the pipe closed, the child reaped and the
+        collector unfrozen whatever happens (a second Ctrl-C included)."""
+        sent, status = b"", None
+        try:
+            # Drained before waiting, so that a child blocked on a full pipe can end.
+            with os.fdopen(self.reader, "rb") as pipe:
+                sent = pipe.read()
+        finally:
+            try:
+                status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored)
+                pass
+            finally:
+                if self.unfreeze:
+                    gc.unfreeze()
+        if status is None or os.waitstatus_to_exitcode(status) != 0:
+            return None
+        try:
+            return pickle.loads(sent)
+        except Exception:
+            return None
 
 
 def _read_for_parent(names: list[str], *, now: datetime, writer: int) -> NoReturn:  # pragma: no cover

@@ -237,8 +237,9 @@ def _folder_of_messages(tmp_path: Path, examples: Path) -> Path:
 
 @pytest.fixture
 def forks(monkeypatch):
-    """Every read of two files or more goes through a fork, whatever else runs in the
-    test process; yields the list of the children's pids."""
+    """Every read of two files or more goes through a fork, even with other threads in
+    the test process (a fake Slack server's, say): the child needs none of their locks,
+    only lxml, pickle and a pipe. Returns the list of the children's pids."""
     import os
 
     from storage.declarations import ijw_xml
@@ -288,6 +289,26 @@ def test_it_reads_the_second_half_itself_when_the_child_fails(tmp_path, examples
     # Runs in the child: it dies without sending anything.
     monkeypatch.setattr(ijw_xml, "_read_for_parent", lambda names, *, now, writer: os._exit(3))
     assert ijw_xml.read_ijw([folder], now=NOW) == expected
+    assert len(forks) == 1
+
+
+def test_it_reads_the_second_half_itself_when_the_child_sends_garbage(tmp_path, examples, forks, monkeypatch,
+                                                                      caplog):
+    import os
+
+    from storage.declarations import ijw_xml
+
+    folder = _folder_of_messages(tmp_path, examples)
+    expected = _read_in_one_process(folder)
+
+    def garbage(names, *, now, writer):
+        os.write(writer, b"not a pickle")
+        os._exit(0)
+
+    monkeypatch.setattr(ijw_xml, "_read_for_parent", garbage)
+    with caplog.at_level("WARNING", logger="storage.declarations.ijw_xml"):
+        assert ijw_xml.read_ijw([folder], now=NOW) == expected
+    assert "the second process did not deliver" in caplog.text
     assert len(forks) == 1
 
 
