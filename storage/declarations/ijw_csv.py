@@ -97,9 +97,15 @@ def _open(path: Path):
 
 def _header(path: Path) -> str:
     """The first line, decoded on its own: text mode decodes a whole buffer at once, so
-    a bad byte further down would be blamed on the header."""
+    a bad byte further down would be blamed on the header. Ended where the rows' reader
+    (text mode, universal newlines) ends it: at a lone carriage return too, which csv
+    refuses inside an unquoted field."""
     with open(path, "rb") as handle:
-        return handle.readline(1 << 20).decode("utf-8-sig")
+        first = handle.readline(1 << 20).decode("utf-8-sig")
+    return _LINE_END.split(first, maxsplit=1)[0]
+
+
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def _dialect(path: Path) -> str:
@@ -125,7 +131,7 @@ def kind_of(path: Path) -> str | None:
     """"events", "providers" or None, from the header line."""
     try:
         header = next(csv.reader([_header(path)], delimiter=_dialect(path)), [])
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, csv.Error):
         return None
     names = {h.strip().lower() for h in header}
     if set(REQUIRED_COLUMNS) <= names:
@@ -187,6 +193,8 @@ def check_csv(path: Path, *, source: str | None = None) -> list[Problem]:
         header = next(csv.reader([_header(path)], delimiter=_dialect(path)), None)
     except UnicodeDecodeError:
         return [not_utf8(path, source=source)]
+    except csv.Error as error:
+        return [Problem(source, 1, f"unreadable CSV: {type(error).__name__}")]
     except OSError as error:
         return [Problem(source, None, f"cannot read: {error.strerror or error}")]
     if not header:

@@ -73,3 +73,31 @@ def test_it_refuses_a_csv_without_the_documented_columns(tmp_path):
     [problem] = refused.value.problems
     assert (problem.source, problem.line) == (str(path), 1)
     assert "Wit" not in str(problem)
+
+
+@pytest.mark.parametrize("data", [b"\r\xc2\x80", b"x\ry,z\n", b"\r"])
+def test_it_refuses_a_csv_with_a_lone_carriage_return_in_its_first_line_without_a_traceback(
+        store, tmp_path, data):
+    # Found by the hardening test's random files: csv refused the header line read as bytes.
+    (tmp_path / "x.csv").write_bytes(data)
+    with store.session() as session, session.begin():
+        with pytest.raises(ImportRefused) as refused:
+            import_declarations(session, [tmp_path], now=NOW)
+    assert [(p.line, p.message) for p in refused.value.problems] == [
+        (1, "not a declarations CSV: expected the columns of docs/declarations.md")
+    ]
+
+
+def test_it_reads_a_csv_export_with_carriage_returns_as_line_ends_like_one_with_newlines(tmp_path):
+    from storage.declarations.ijw_csv import kind_of
+
+    row = {column: "" for column in CSV_COLUMNS} | {
+        "berichttype": "305", "afzender": "73730101", "ontvanger": "0513", "identificatie": "2",
+        "dagtekening": "2020-02-12", "zorgdatum": "2020-02-10", "status": "1",
+    }
+    lines = [",".join(CSV_COLUMNS), ",".join(row[column] for column in CSV_COLUMNS)]
+    for name, ending in (("newlines", "\n"), ("carriage-returns", "\r")):
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes((ending.join(lines) + ending).encode())
+        assert kind_of(path) == "events", name
+        assert check_csv(path) == [], name
