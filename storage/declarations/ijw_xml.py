@@ -291,9 +291,12 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _value(element) -> str | None:
-    text = element.text if element is not None else None
+def _stripped(text: str | None) -> str | None:
     return (text.strip() or None) if text else None
+
+
+def _value(element) -> str | None:
+    return _stripped(element.text) if element is not None else None
 
 
 def _children(element) -> dict:
@@ -361,10 +364,6 @@ def _rejecting(element, m: str) -> bool:
     )
 
 
-def _stripped(text: str | None) -> str | None:
-    return (text.strip() or None) if text else None
-
-
 def _date_in(text: str | None) -> date | None:
     return _date(_stripped(text))
 
@@ -420,7 +419,7 @@ def _line_table(message_type: str) -> dict:
 
 
 def _line_values(element, table: dict, values: dict) -> dict:
-    """The columns of one product line, set in `values`: one pass over its children, a
+    """The columns of one product line, added to `values`: one pass over its children, a
     lookup by tag per child. Comments and processing instructions have no tag in the
     table. Every element read here occurs at most once in a line (maxOccurs 1), so the
     order of the pass does not matter."""
@@ -476,11 +475,9 @@ def extract(tree: etree._ElementTree, message_type: str, *, now: datetime, sourc
         # so lxml's search of the tree, in C, finds what that path found. Lines are
         # numbered from 1 in document order.
         for n, element in enumerate(root.iter(m + line_element), 1):
-            row = base.copy()
-            row["position"] = n
-            _line_values(element, table, row)
-            events.append(row)
+            event(n, **_line_values(element, table, {}))
             if message_type == "301":
+                row = events[-1]
                 assignments.append(
                     AssignmentRow(
                         municipality_code=municipality,

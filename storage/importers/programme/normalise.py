@@ -1103,7 +1103,7 @@ def _hangs_under(prev: Line, nxt: Line) -> bool:
     a line without a mark indented further than the item's mark (or as far as the
     item's wrapped rest above it) is more of that item, however it starts. Relative, so
     that a rendering which indents every line by its margin does not count."""
-    if nxt.bullet or prev.page_number:
+    if nxt.bullet:
         return False
     if prev.bullet:
         return nxt.indent > prev.indent
