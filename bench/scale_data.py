@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import math
 import sys
 import time as timer
@@ -292,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                              "import then adds to the groups the store holds")
     parser.add_argument("--held-csv", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
+    # The derivation's progress, at a large factor.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     held_back = None
     if args.hold_back:
         first, _, last = args.hold_back.partition(":")
@@ -321,21 +324,29 @@ def main(argv: list[str] | None = None) -> int:
         counts["events"], counts["assignments"] = load_events(session, wanted, seed=args.seed,
                                                               held_back=held_back, held=held)
     done = timer.perf_counter()
+    if engine.dialect.name == "postgresql":
+        # The derivation's reads are planned on the events just loaded: with no
+        # statistics yet (autovacuum has not seen them) a large store gets poor plans.
+        _analyze(engine)
     # Bulk-loaded past the importers: derive the kept obligations as an import would have.
     with transaction(factory) as session:
         obligations.refresh(session)
         counts["obligations"] = session.scalar(select(func.count()).select_from(KeptObligation)) or 0
     derived = timer.perf_counter()
     if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        _analyze(engine)
     engine.dispose()
     for what, count in counts.items():
         print(f"{what:>12}: {count:>9,}".replace(",", "."))
     print(f"programme data {programmes_done - started:.1f} s, events {done - programmes_done:.1f} s, "
           f"obligations {derived - done:.1f} s")
     return 0
+
+
+def _analyze(engine) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ day are then grouped queries (`store.kept_kpis`, `store.kept_findings`, …), in
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date, timedelta
@@ -40,6 +42,12 @@ from storage.declarations.rules import AssignmentFact, EventFact, Obligation
 HORIZON_MONTHS = 36
 
 Item = TypeVar("Item", bound=Hashable)
+
+# A first derivation at national scale takes many minutes (`regiobot migrate`, a first
+# import): say how far it is. A day's import derives far fewer groups and says nothing.
+PROGRESS_FROM_GROUPS = 50_000
+
+log = logging.getLogger(__name__)
 
 
 class Kept(NamedTuple):
@@ -416,7 +424,9 @@ def refresh(session: Session, *, deadline_months: int | None = None,
             return None
         return Before(since, [r[1:] for r in kept.get(group_key, [])])
 
+    progress = _Progress(len(assignments) + len(requests) + len(declarations))
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
+        progress.advance(len(chunk))
         stored, lines = store.assignment_groups(session, keys=chunk)
         keys = [_group_key("A", *key) for key in chunk]
         kept = store.kept_of_groups(session, group_keys=keys) if after else {}
@@ -443,6 +453,7 @@ def refresh(session: Session, *, deadline_months: int | None = None,
         ("D", declarations, store.declaration_groups, declaration_group),
     ):
         for chunk in _chunks(sorted(keys_of_kind, key=_none_first), 500):
+            progress.advance(len(chunk))
             events_of = read(session, keys=chunk)
             keys = [_group_key(kind, *key) for key in chunk]
             kept = store.kept_of_groups(session, group_keys=keys) if after else {}
@@ -469,6 +480,25 @@ def refresh(session: Session, *, deadline_months: int | None = None,
                                deadline_moved=deadline_moved)
     session.flush()
     return latest - after
+
+
+class _Progress:
+    """Logs every tenth of the groups to derive, when there are many."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.started = time.perf_counter()
+        self.next_report = total // 10 if total >= PROGRESS_FROM_GROUPS else None
+
+    def advance(self, groups: int) -> None:
+        if self.next_report is None:
+            return
+        self.done += groups
+        if self.done >= self.next_report:
+            self.next_report += self.total // 10
+            log.info("deriving the kept obligations: %d of %d groups, %.0f s",
+                     self.done, self.total, time.perf_counter() - self.started)
 
 
 def count_findings_by_rule(session: Session) -> None:

@@ -93,6 +93,27 @@ def test_it_derives_only_what_new_messages_touch(store, tmp_path):
         assert obligations.refresh(session) == 0
 
 
+def test_it_says_how_far_a_long_first_derivation_is(store, tmp_path, monkeypatch, caplog):
+    # What `regiobot migrate` or a first import logs at national scale (50.000 groups or
+    # more); here the threshold is lowered to this store's few hundred groups.
+    monkeypatch.setattr(obligations, "PROGRESS_FROM_GROUPS", 10)
+    folder = write_demo_declarations(tmp_path / "ijw", messages=300, seed=7, csv_export=False)
+    with caplog.at_level("INFO", logger=obligations.__name__), store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
+    said = [r.getMessage() for r in caplog.records if r.name == obligations.__name__]
+    assert len(said) >= 2, said
+    done = [int(m.split(": ")[1].split(" of ")[0]) for m in said]
+    total = int(said[-1].split(" of ")[1].split(" groups")[0])
+    assert done == sorted(done) and done[-1] == total, said
+
+
+def test_it_says_nothing_of_a_short_derivation(store, tmp_path, caplog):
+    folder = write_demo_declarations(tmp_path / "ijw", messages=300, seed=7, csv_export=False)
+    with caplog.at_level("INFO", logger=obligations.__name__), store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
+    assert not [r for r in caplog.records if r.name == obligations.__name__]
+
+
 def _answers(session, days) -> list:
     out = []
     for day in days:
