@@ -997,7 +997,9 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     # becomes a line break as the text writes one (a blank line in a double-spaced
     # text), or a paragraph gap where a heading or a new sentence starts after it.
     double = _double_spaced(lines)
-    width = _wrap_width(lines)
+    # Without the furniture: a running head on every page is no wrapped line, and at 70
+    # pages or more its length would pass for the width the text was wrapped at.
+    width = _wrap_width([line for index, line in enumerate(lines) if index not in furniture])
     out: list[Line] = []
     index = 0
     while index < len(lines):
@@ -1022,27 +1024,31 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
         after = next((line for line in lines[index + 1:] if not line.blank), None)
-        if _gap_at_page_break(prev, nxt, width, in_item=_ends_item(out), after=after):
+        item = _item_above(out)
+        if _gap_at_page_break(prev, nxt, width, in_item=item is not None and item.bullet, after=after,
+                              item=item):
             out.append(Line(prev.no + 1, ""))
     return out
 
 
-def _ends_item(lines: list[Line]) -> bool:
-    """Whether the last line is a list item or the wrapped rest of one ("- Verbeteren
-    deskundigheid m.b.t. omgaan met situaties" / "van onveiligheid")."""
+def _item_above(lines: list[Line]) -> Line | None:
+    """The list item, bulleted or numbered, that the last line is or is the wrapped
+    rest of ("- Verbeteren deskundigheid m.b.t. omgaan met situaties" / "van
+    onveiligheid"); None after running text."""
     for line in reversed(lines):
-        if line.bullet:
-            return True
+        if line.bullet or line.number is not None:
+            return line
         if line.blank or not line.text[:1].islower():
-            return False
-    return False
+            return None
+    return None
 
 
 def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False,
-                       after: Line | None = None) -> bool:
+                       after: Line | None = None, item: Line | None = None) -> bool:
     """Single spacing: do the lines on either side of a page break stand in two
     paragraphs, rather than one paragraph or list running over the page? `in_item`:
-    `prev` is a list item or the wrapped rest of one; `after`: the line below `nxt`."""
+    `prev` is a bulleted item or the wrapped rest of one; `item`: the item, bulleted or
+    numbered, that `prev` is or ends; `after`: the line below `nxt`."""
     return (
         prev.text == nxt.text  # a box rendered again on the next page
         or REMARK_RE.match(nxt.text) is not None
@@ -1071,7 +1077,7 @@ def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: boo
             and heading_kind(after.text) in (*TOP_OF_SHEET, "projects")
             and not _continues(prev.text, nxt))
         or _list_ended(prev, nxt, width, in_item=in_item)
-        or _numbering_restarts(prev, nxt)
+        or _numbering_restarts(item or prev, nxt)
     )
 
 
@@ -1111,8 +1117,9 @@ def _hangs_under(prev: Line, nxt: Line) -> bool:
 
 
 def _numbering_restarts(prev: Line, nxt: Line) -> bool:
-    """ "5. Implementeren samenwerkingsafspraken …" / page / "1. Veilig Thuis": numbered
-    lines that do not count on are two lists (or a list and a heading)."""
+    """ "5. Implementeren samenwerkingsafspraken …" (also wrapped: "… VT – Lokale" /
+    "teams") / page / "1. Veilig Thuis": numbered lines that do not count on are two
+    lists (or a list and a heading)."""
     return prev.number is not None and nxt.number is not None and nxt.number != prev.number + 1
 
 
