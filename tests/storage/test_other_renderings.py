@@ -67,14 +67,19 @@ def test_it_reads_a_rendering_to_the_target_or_refuses_it(clean, seed, style):
 # 238, single: narrow lines under a wider running head on every page, a deelproject's
 # heading at the foot of a page ("2.Vrouwenopvang" / page / "VO Kwintes pakt …"), and a
 # numbered item wrapped before the break ("5. Implementeren … VT – Lokale" / "teams" /
-# page / "1. Veilig Thuis") — refused before: the projects part was not found.
+# page / "1. Veilig Thuis") — refused before: the projects part was not found; seeds 36
+# and 80, single: a milestone list's box rendered twice, a page break in the first copy
+# after an item that ends a sentence ("… verbeterplannen." / page / "Zicht op …"), the
+# second copy without one — the gap there is the second copy's, and the item after the
+# break still a milestone (one milestone short before).
 @pytest.mark.parametrize(("seed", "style"), [(1, "single"), (1, "double"), (5, "double"),
                                              (2, "single"), (8, "single"), (9, "single"),
                                              (14, "single"), (42, "single"), (46, "single"),
                                              (81, "single"), (75, "double"), (43, "single"),
                                              (49, "single"), (128, "single"),
                                              (159, "single"), (4, "single"), (196, "single"),
-                                             (210, "single"), (238, "single")])
+                                             (210, "single"), (238, "single"), (36, "single"),
+                                             (80, "single")])
 def test_it_reads_renderings_with_every_trait_and_readable_gaps_to_the_same_store(
         clean, seed, style):
     rendering = other_renderings.render(TEXT, seed=seed, style=style)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Words after which a line cannot end a sentence: the line was wrapped.
 CONNECTORS = {
@@ -103,6 +103,9 @@ class Line:
     # Columns of white space before the line (or its mark), a tab as four: the wrapped
     # rest of a list item hangs further in than the item's mark (`_hangs_under`).
     indent: int = 0
+    # The first line after a page's furniture: whether a paragraph ends above it was
+    # decided, not read (`_drop_repeated_blocks` prefers a copy of a box without one).
+    after_page_break: bool = False
 
     @property
     def blank(self) -> bool:
@@ -731,10 +734,21 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     four times as far (a box repeated after the next box; not a sheet with its title,
     which the parser reads as the same programme and reports), or one line of 20 within
     a few lines. Then a heading left with nothing under it, its box's content having gone
-    as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately."""
+    as a repeat, goes too. Headings alone ("Mijlpalen 2020:") repeat legitimately.
+
+    Where a page break fell inside the copy that stays and not inside the other, the
+    paragraph gap there is the other copy's: at a break it was decided, not read
+    ("verbeterplannen." / page / "Zicht op …" is one list in the copy without a break)."""
     index = [i for i, line in enumerate(lines) if not line.blank]
     seq = [(lines[i].text, lines[i].bullet, lines[i].level) for i in index]
     drop: set[int] = set()  # positions in `seq`
+    gap_after: dict[int, bool] = {}  # positions in `seq` whose gap below is the other copy's
+
+    def gapped(p: int) -> bool:  # a blank line between seq[p] and seq[p + 1]
+        return index[p + 1] - index[p] > 1
+
+    def broken(p: int) -> bool:  # a page break between seq[p] and seq[p + 1]
+        return lines[index[p + 1]].after_page_break
 
     def starts(p: int) -> bool:  # a paragraph starts at seq[p]
         return index[p] == 0 or lines[index[p] - 1].blank or _heading_only(seq[p][0])
@@ -745,7 +759,7 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
 
     i = 0
     while i < len(seq):
-        best_length = 0
+        best_length = best_from = 0
         # A long run (a box with its list or text) repeats farther off: after the next
         # box, itself long.
         for j in range(max(0, i - 4 * reach), i):
@@ -765,9 +779,13 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
                     or (length >= 4 and chars >= 200 and not any(
                         heading_kind(seq[k][0]) == "programme" for k in range(i, i + length)))
                     or (length == 1 and chars >= 20 and i - j <= 8)):
-                best_length = length
+                best_length, best_from = length, j
         if best_length:
             drop.update(range(i, i + best_length))
+            for k in range(best_length - 1):
+                kept, other = best_from + k, i + k
+                if broken(kept) and not broken(other) and gapped(kept) != gapped(other):
+                    gap_after[kept] = gapped(other)
             i += best_length
         else:
             i += 1
@@ -784,6 +802,9 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     if not drop:
         return lines
     gone = {index[p] for p in drop}
+    # The blank lines between a kept line and the next, where the other copy says none.
+    gone.update(b for p, gap in gap_after.items() if not gap for b in range(index[p] + 1, index[p + 1]))
+    gap_below = {index[p] for p, gap in gap_after.items() if gap}
     out: list[Line] = []
     for i, line in enumerate(lines):
         if i in gone:
@@ -791,6 +812,8 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
         if line.blank and out and out[-1].blank:
             continue
         out.append(line)
+        if i in gap_below:
+            out.append(Line(line.no, ""))
     return out
 
 
@@ -993,6 +1016,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
     furniture |= _running_heads(lines, furniture)
     if not furniture:
         return lines
+    lines = list(lines)  # the lines after a break are marked
     # A page break says nothing of paragraphs: the run of furniture and blank lines
     # becomes a line break as the text writes one (a blank line in a double-spaced
     # text), or a paragraph gap where a heading or a new sentence starts after it.
@@ -1017,7 +1041,8 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             index += 1
         if not out or index >= len(lines):
             continue
-        prev, nxt = out[-1], lines[index]
+        prev, nxt = out[-1], replace(lines[index], after_page_break=True)
+        lines[index] = nxt
         if double:
             # As wide a gap as the text shows on both sides of the page's furniture: a
             # paragraph that ends with the page is set apart on the next page too.
