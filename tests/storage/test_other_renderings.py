@@ -154,6 +154,19 @@ def test_it_reads_the_clean_text_without_its_blank_lines_to_the_target(clean):
     assert meets_target(scores), details(scores)
 
 
+@pytest.mark.parametrize("style", ["uniform", "tight"])
+@pytest.mark.parametrize("seed", [2, 251])
+def test_it_keeps_a_sub_teams_members_apart_from_the_bodies_below_it_without_paragraph_gaps(
+        clean, seed, style):
+    # "Projectteam Samen in de Buurt:" / its members / "Stuurgroep 'Gedeelde Zorg'" /
+    # "Koppelwerkgroep": the bodies belong to the programme's team, not to the sub-team,
+    # also where no blank line says where the sub-team's lines end.
+    data, _ = parse_programme_document(other_renderings.render(TEXT, seed=seed, style=style),
+                                       source="r.txt")
+    found = differences(clean, data)
+    assert "roles" not in found, report(found)
+
+
 # pdfplumber's layout text keeps a blank line only where the page has a wider gap: most
 # headings have none above them, so its blank lines are no paragraph gaps.
 @pytest.mark.parametrize("tool", ["pdfplumber extract_text", "pdfplumber layout"])

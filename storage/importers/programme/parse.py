@@ -877,6 +877,10 @@ class DocumentParser:
                 label, _, qualifier = text.partition(":")
                 group = (label.strip(), qualifier.strip() or None)
                 continue
+            if any(role.get("kind") == "overleg" for role in roles):
+                # A body ("Stuurgroep …") is no member of a sub-team: the sub-team's own
+                # lines have ended, as a blank line shows where the text has them.
+                project_name = None
             for role in roles:
                 self._add_role(programme, no, project_name=project_name, **role)
 
