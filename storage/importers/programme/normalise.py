@@ -783,9 +783,9 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
         if best_length:
             drop.update(range(i, i + best_length))
             for k in range(best_length - 1):
-                kept, other = best_from + k, i + k
-                if broken(kept) and not broken(other) and gapped(kept) != gapped(other):
-                    gap_after[kept] = gapped(other)
+                staying, going = best_from + k, i + k
+                if broken(staying) and not broken(going) and gapped(staying) != gapped(going):
+                    gap_after[staying] = gapped(going)
             i += best_length
         else:
             i += 1
