@@ -426,7 +426,6 @@ def refresh(session: Session, *, deadline_months: int | None = None,
 
     progress = _Progress(len(assignments) + len(requests) + len(declarations))
     for chunk in _chunks(sorted(assignments, key=_none_first), 500):
-        progress.advance(len(chunk))
         stored, lines = store.assignment_groups(session, keys=chunk)
         keys = [_group_key("A", *key) for key in chunk]
         kept = store.kept_of_groups(session, group_keys=keys) if after else {}
@@ -447,13 +446,13 @@ def refresh(session: Session, *, deadline_months: int | None = None,
         spans_removed, spans_added = store.update_care_spans(session, before=spans_kept, rows=span_rows)
         month_changes((r[1:] for r in spans_removed), -1, month_delta)
         month_changes((r[1:] for r in spans_added), 1, month_delta)
+        progress.advance(len(chunk))
 
     for kind, keys_of_kind, read, derive in (
         ("R", requests, store.request_groups, request_group),
         ("D", declarations, store.declaration_groups, declaration_group),
     ):
         for chunk in _chunks(sorted(keys_of_kind, key=_none_first), 500):
-            progress.advance(len(chunk))
             events_of = read(session, keys=chunk)
             keys = [_group_key(kind, *key) for key in chunk]
             kept = store.kept_of_groups(session, group_keys=keys) if after else {}
@@ -463,6 +462,7 @@ def refresh(session: Session, *, deadline_months: int | None = None,
                 since = since_for_events(events, after) if after else None
                 kept_rows.extend((group_key, *r) for r in derive(events, before=rows_before(kept, group_key, since)))
             replace(keys, kept_rows, kept)
+            progress.advance(len(chunk))
 
     changed = {key: delta for key, delta in month_delta.items() if delta}
     store.add_care_month_changes(session, changes=changed, empty=after == 0)
@@ -479,26 +479,34 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     store.set_derivation_state(session, event_id=latest, deadline_months=deadline_months,
                                deadline_moved=deadline_moved)
     session.flush()
+    progress.finish()
     return latest - after
 
 
 class _Progress:
-    """Logs every tenth of the groups to derive, when there are many."""
+    """Logs every tenth of the groups derived, and the end, when there are many."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
         self.started = time.perf_counter()
-        self.next_report = total // 10 if total >= PROGRESS_FROM_GROUPS else None
+        self.step = max(1, total // 10)
+        self.next_report = self.step if total >= PROGRESS_FROM_GROUPS else None
 
     def advance(self, groups: int) -> None:
         if self.next_report is None:
             return
         self.done += groups
-        if self.done >= self.next_report:
-            self.next_report += self.total // 10
+        if self.done >= self.next_report and self.done < self.total:
+            while self.next_report <= self.done:
+                self.next_report += self.step
             log.info("deriving the kept obligations: %d of %d groups, %.0f s",
                      self.done, self.total, time.perf_counter() - self.started)
+
+    def finish(self) -> None:
+        if self.next_report is not None:
+            log.info("derived the kept obligations of %d groups in %.0f s",
+                     self.total, time.perf_counter() - self.started)
 
 
 def count_findings_by_rule(session: Session) -> None:
