@@ -210,3 +210,33 @@ def test_it_refuses_text_that_a_pdf_tool_ran_together_across_columns_and_says_so
     # It names a line of the file where a column's heading follows the other's text.
     line = text.split("\n")[first_reason.line - 1]
     assert any(heading in line for heading in ("Doelen:", "Afhankelijkheden:", "Opdrachtgever:"))
+
+
+def test_it_reads_the_wrap_width_of_narrow_text_under_a_wider_running_head():
+    # 80 pages of text wrapped at about 50 characters, each page headed by a running head
+    # of 74: the head is page furniture, not a wrapped line, so a deelproject's heading
+    # at the foot of a page still stands apart from the text at the top of the next.
+    from storage.importers.programme.normalise import normalise
+
+    rng = random.Random(5)
+    words = ("de", "regio", "gemeenten", "werken", "samen", "aan", "zorg", "voor",
+             "jeugdigen", "en", "hun", "ouders", "met", "aanbieders", "in", "wijken")
+    head = "Dynamisch Programma Sociaal Domein Midden Holland 2020 | concept december"
+    pages = []
+    for number in range(1, 81):
+        lines = []
+        while len(lines) < 8:
+            line = ""
+            while len(line) < 44:
+                line = f"{line} {rng.choice(words)}".strip()
+            lines.append(line)
+        lines[0] = lines[0].capitalize()
+        lines[-1] += "."
+        pages.append("\n".join([head, "", *lines, "", f"{number} / 80", "", ""]))
+    pages[40] = pages[40].replace("\n\n41 / 80", "\n\n2. Vrouwenopvang\n\n41 / 80")
+    pages[41] = pages[41].replace(f"{head}\n\n", f"{head}\n\nVO Kwintes pakt huiselijk geweld aan, niet alleen\n", 1)
+    texts = [(line.text, line.blank) for line in normalise("\n".join(pages))]
+    at = texts.index(("2. Vrouwenopvang", False))
+    assert texts[at + 1] == ("", True), texts[at - 2 : at + 3]
+    assert texts[at + 2][0].startswith("VO Kwintes pakt")
+    assert [text for text, _ in texts].count(head) == 1  # the first page's: the title

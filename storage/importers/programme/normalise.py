@@ -802,6 +802,8 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
     if not drop:
         return lines
     gone = {index[p] for p in drop}
+    # (Not where the heading pass dropped one of the two lines after all.)
+    gap_after = {p: gap for p, gap in gap_after.items() if p not in drop and p + 1 not in drop}
     # The blank lines between a kept line and the next, where the other copy says none.
     gone.update(b for p, gap in gap_after.items() if not gap for b in range(index[p] + 1, index[p + 1]))
     gap_below = {index[p] for p, gap in gap_after.items() if gap}
@@ -813,7 +815,7 @@ def _drop_repeated_blocks(lines: list[Line], reach: int = 60) -> list[Line]:
             continue
         out.append(line)
         if i in gap_below:
-            out.append(Line(line.no, ""))
+            out.append(Line(line.no + 1, ""))
     return out
 
 
@@ -1049,9 +1051,7 @@ def _drop_page_furniture(lines: list[Line]) -> list[Line]:
             out += [Line(prev.no + 1, "")] * max(1, min(before, after, 2))
             continue
         after = next((line for line in lines[index + 1:] if not line.blank), None)
-        item = _item_above(out)
-        if _gap_at_page_break(prev, nxt, width, in_item=item is not None and item.bullet, after=after,
-                              item=item):
+        if _gap_at_page_break(prev, nxt, width, after=after, item=_item_above(out)):
             out.append(Line(prev.no + 1, ""))
     return out
 
@@ -1068,12 +1068,13 @@ def _item_above(lines: list[Line]) -> Line | None:
     return None
 
 
-def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *, in_item: bool = False,
+def _gap_at_page_break(prev: Line, nxt: Line, width: int | None, *,
                        after: Line | None = None, item: Line | None = None) -> bool:
     """Single spacing: do the lines on either side of a page break stand in two
-    paragraphs, rather than one paragraph or list running over the page? `in_item`:
-    `prev` is a bulleted item or the wrapped rest of one; `item`: the item, bulleted or
-    numbered, that `prev` is or ends; `after`: the line below `nxt`."""
+    paragraphs, rather than one paragraph or list running over the page? `item`: the
+    list item, bulleted or numbered, that `prev` is or is the wrapped rest of; `after`:
+    the line below `nxt`."""
+    in_item = item is not None and item.bullet
     return (
         prev.text == nxt.text  # a box rendered again on the next page
         or REMARK_RE.match(nxt.text) is not None
