@@ -850,6 +850,7 @@ class DocumentParser:
         lines = self._team_lines(content)
         group: tuple[str, str | None] | None = None
         first_block = lines[0][2] if lines else 0
+        members_read = False
         for no, text, block in lines:
             if block != first_block:
                 # "Projectteam Samen in de Buurt:" heads its own lines; after a blank
@@ -867,6 +868,7 @@ class DocumentParser:
                 self._add_role(programme, no, label=label, holder=holder, person=None,
                                hours_text=hours_text or rest or None, hours=hours,
                                project_name=project_name, qualifier=qualifier)
+                members_read = True
                 continue
             group = None
             roles = self._team_line(no, text)
@@ -877,10 +879,12 @@ class DocumentParser:
                 label, _, qualifier = text.partition(":")
                 group = (label.strip(), qualifier.strip() or None)
                 continue
-            if any(role.get("kind") == "overleg" for role in roles):
-                # A body ("Stuurgroep …") is no member of a sub-team: the sub-team's own
-                # lines have ended, as a blank line shows where the text has them.
+            body = any(role.get("kind") == "overleg" for role in roles)
+            if body and members_read:
+                # A body ("Stuurgroep …") after the sub-team's members is no member: the
+                # sub-team's lines have ended, also where no blank line says so.
                 project_name = None
+            members_read = members_read or not body
             for role in roles:
                 self._add_role(programme, no, project_name=project_name, **role)
 
