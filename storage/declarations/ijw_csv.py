@@ -95,6 +95,10 @@ def _open(path: Path):
     return open(path, newline="", encoding="utf-8-sig")
 
 
+# Where a line ends in universal-newlines text mode.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
 def _header(path: Path) -> str:
     """The first line, decoded on its own: text mode decodes a whole buffer at once, so
     a bad byte further down would be blamed on the header. Ended where the rows' reader
@@ -103,9 +107,6 @@ def _header(path: Path) -> str:
     with open(path, "rb") as handle:
         first = handle.readline(1 << 20).decode("utf-8-sig")
     return _LINE_END.split(first, maxsplit=1)[0]
-
-
-_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def _dialect(path: Path) -> str:

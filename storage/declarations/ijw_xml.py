@@ -672,7 +672,7 @@ def _kernel_threads() -> int:
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
-    return 0  # unknown: not a reason to stay in one process, nor one to fork
+    return 0  # unknown: not known to be alone, so one process reads them all
 
 
 def _read_in_two_processes(names: list[str], *, now: datetime) -> tuple[list[Extracted], list[Problem]]:
