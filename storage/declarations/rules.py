@@ -464,8 +464,10 @@ def _request_group(
     """OP274 for the requests (315) of one (provider, municipality, ReferentieAanbieder):
     per requested product, the first answer in 5 working days, and a final one within 8
     weeks after "in onderzoek" — both counted from the day the 315 was received (its
-    receipt date, else its Dagtekening). `answers` are the 301s and 319s with that
-    reference, by date (301s before 319s on the same day)."""
+    receipt date, else its Dagtekening). An "in onderzoek" in time stands for the first
+    answer, so only the final one counts; a late one counts late, and the final answer
+    is still owed. `answers` are the 301s and 319s with that reference, by date (301s
+    before 319s on the same day)."""
     for order, request in requests:
         due = add_working_days(request.received, ANSWER_DAYS)
         replies = [e for e in answers if e.message_date >= request.message_date]
@@ -478,7 +480,8 @@ def _request_group(
                            due, first.message_date if first else None,
                            note="in onderzoek" if investigating else "", order=order)
             )
-            continue
+            if not investigating:
+                continue
         final = next(
             (e for e in replies[1:] if e.message_type == "301" or e.status != ANSWER_INVESTIGATING),
             None,

@@ -255,6 +255,28 @@ def test_it_counts_both_legs_of_op274_from_the_receipt_of_the_315(store, tmp_pat
     assert "OP274" in {f.rule for f in old(store, date(2020, 6, 1))[0]}
 
 
+def test_it_still_wants_a_final_answer_after_a_late_in_onderzoek(store, tmp_path):
+    # A 315 of 2 March: answered "in onderzoek" on 12 March, 3 working days late. The
+    # 8 weeks for the final answer hold all the same (to 27 April); none comes.
+    load_rows(store, tmp_path, [
+        row("315", "2020-03-02", referentie="REF1"),
+        row("319", "2020-03-12", referentie="REF1", status="2"),
+        row("315", "2020-03-02", referentie="REF2"),
+        row("319", "2020-03-12", referentie="REF2", status="2"),
+        row("319", "2020-04-10", referentie="REF2", status="1"),
+    ])
+    found, per = evaluated(store, date(2020, 6, 15))
+    op274 = sorted((f.subject, f.due, f.done) for f in found if f.rule == "OP274")
+    assert op274 == [
+        ("REF1", date(2020, 3, 9), date(2020, 3, 12)),  # the first answer, late
+        ("REF1", date(2020, 4, 27), None),  # the final answer, missing
+        ("REF2", date(2020, 3, 9), date(2020, 3, 12)),  # REF2's final answer came in time
+    ]
+    assert {r.month: tuple(r.counts["315"]) for r in per} == {"2020-03": (0, 2), "2020-04": (1, 2)}
+    # Before a late "in onderzoek", no final answer was asked for.
+    assert ("REF1", date(2020, 4, 27)) not in {(f.subject, f.due) for f in old(store, date(2020, 6, 15))[0]}
+
+
 def test_it_reports_a_305_whose_begindatum_is_after_its_dagtekening(store, tmp_path):
     load_rows(store, tmp_path, [
         assignment_301("2020-02-20", start="2020-03-09"),
