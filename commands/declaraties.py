@@ -83,11 +83,12 @@ def chart(per: list[rules.KpiRow], names: dict[str, str], *, today: date, lang: 
 
 
 def table_words(lang: str) -> dict[str, str]:
-    """The headers of the KPI table in the CLI, in the bot's language ("on_time" keeps a
-    `{kpi}` placeholder)."""
+    """The title and headers of the KPI table in the CLI, in the bot's language
+    ("on_time" keeps a `{kpi}` placeholder, the titles `{day}` and `{month}`)."""
     return {
-        key: t(f"declaraties.table.{key}", lang, kpi="{kpi}")
-        for key in ("month", "provider", "on_time", "rejected", "region")
+        key: t(f"declaraties.table.{key}", lang, kpi="{kpi}", day="{day}", month="{month}")
+        for key in ("title", "title_month", "counted", "nothing", "month", "provider", "on_time",
+                    "rejected", "region")
     }
 
 

@@ -29,10 +29,17 @@ AREA_OF_COMMAND: dict[str, str] = {
 AREAS = tuple(dict.fromkeys(AREA_OF_COMMAND.values()))
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--today",
-        type=date.fromisoformat,
+        type=_day,
         help="run as if today were this date (YYYY-MM-DD); also REGIOBOT_TODAY",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -41,11 +48,13 @@ def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def command_of(argv: list[str]) -> str | None:
     """The command `argv` names, read past the global options; None for none."""
-    first = _global_options(argparse.ArgumentParser(add_help=False))
+    # Says nothing itself: on a malformed global option the full parser says what is
+    # wrong, once.
+    first = _global_options(argparse.ArgumentParser(add_help=False, exit_on_error=False))
     first.add_argument("command", nargs="?")
     try:
         known, _ = first.parse_known_args(argv)
-    except SystemExit:  # a malformed global option: the full parser says what is wrong
+    except argparse.ArgumentError:
         return None
     return known.command
 
@@ -57,17 +66,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     area = AREA_OF_COMMAND.get(command or "")
     for name in (area,) if area else AREAS:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
-    # `--today` also after the command (`regiobot start --today 2020-03-01`, as
-    # scripts/start passes its arguments on); SUPPRESS keeps a global value when absent.
-    for command_parser in set(subparsers.choices.values()):
+    # `--today` also after the command and its action (`regiobot start --today
+    # 2020-03-01`, as scripts/start passes its arguments on; `regiobot declarations
+    # report --today …`); SUPPRESS keeps a value given earlier when absent.
+    for command_parser in _parsers_below(subparsers):
         try:
             command_parser.add_argument(
-                "--today", type=date.fromisoformat, default=argparse.SUPPRESS,
+                "--today", type=_day, default=argparse.SUPPRESS,
                 metavar="DATE", help="run as if today were this date (YYYY-MM-DD)",
             )
         except argparse.ArgumentError:
             pass  # the command defines its own --today
     return parser
+
+
+def _parsers_below(subparsers) -> list[argparse.ArgumentParser]:
+    """The parsers of these subcommands and of their own subcommands, each once."""
+    out: list[argparse.ArgumentParser] = []
+    for parser in dict.fromkeys(subparsers.choices.values()):
+        out.append(parser)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                out.extend(_parsers_below(action))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,6 +75,22 @@ def _provider(session, text: str | None) -> str | None:
     return provider.agb_code
 
 
+def _rule(text: str | None) -> str | None:
+    """The rule `--rule` names, as the findings spell it (any case)."""
+    from storage.declarations import rules
+
+    if not text:
+        return None
+    known = {name.lower(): name for name in rules.RULES}
+    if text.lower() not in known:
+        raise CommandError(f"no rule {text!r}; known: {', '.join(rules.RULES)}")
+    return known[text.lower()]
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
 def _region_deadline() -> dict:
     from commands.declaraties import region_deadline  # the Slack command's settings, lazily
 
@@ -128,9 +144,12 @@ def run_report(args) -> int:
             "region": [] if agb else [_row_json(r, names) for r in region],
         })
         return 0
+    from commands.declaraties import table_words
+
     lang = get_settings().regiobot_lang
-    print(f"Declarations KPIs as of {today.isoformat()}" + (f", month {month}" if month else ""))
-    print("Counted by the month of the deadline; rejected lines by the month declared.")
+    words = table_words(lang)
+    print(words["title_month" if month else "title"].format(day=today.isoformat(), month=month))
+    print(words["counted"])
     if agb is None:
         by_month: dict[str, list[rules.KpiRow]] = {}
         for r in rows:
@@ -142,7 +161,7 @@ def run_report(args) -> int:
     for line in format_table(rows, names, lang=lang):
         print(line)
     if not rows:
-        print("(nothing to report)")
+        print(words["nothing"])
     return 0
 
 
@@ -150,6 +169,7 @@ def run_findings(args) -> int:
     from storage.declarations import obligations, rules, store
 
     today = clock.today()
+    rule = _rule(args.rule)
     factory = open_store()
     with factory() as session:
         agb = _provider(session, args.provider)
@@ -157,13 +177,13 @@ def run_findings(args) -> int:
         obligations.refresh(session, **_region_deadline())
         session.commit()
         found = obligations.findings(session, today=today, provider_agb=agb)
-    if args.rule:
-        found = [f for f in found if f.rule.lower() == args.rule.lower()]
+    if rule:
+        found = [f for f in found if f.rule == rule]
     if args.json:
         _print_json({
             "as_of": today.isoformat(),
             "provider": _provider_json(agb, names) if agb else None,
-            "rule": args.rule.upper() if args.rule else None,
+            "rule": rule,
             "deadline": _region_deadline(),
             "findings": [_finding_json(f, names) for f in found],
         })
@@ -171,9 +191,8 @@ def run_findings(args) -> int:
     print(f"{len(found)} findings as of {today.isoformat()}")
     for f in found:
         state = "missing" if f.missing else f"sent {f.done.isoformat()}"
-        how = (f"{f.working_days_late} working days / {f.days_late} days before its Begindatum"
-               if f.rule in rules.CHECKS else
-               f"{f.working_days_late} working days / {f.days_late} days late")
+        how = (f"{_count(f.working_days_late, 'working day')} / {_count(f.days_late, 'day')}"
+               + (" before its Begindatum" if f.rule in rules.CHECKS else " late"))
         print(
             f"{f.rule:<13} {names.get(f.provider_agb, f.provider_agb)[:24]:<24} gemeente {f.municipality_code} "
             f"{f.kind} {f.subject:<12} due {f.due.isoformat()} {state}: {how}"

@@ -27,8 +27,9 @@ def import_declarations(session: Session, paths: list[Path], *, now: datetime) -
     """
     xml_files: list[Path] = []
     csv_files: list[Path] = []
-    problems: list[Problem] = []
-    for path in ijw_xml.iter_files(paths, ("*.xml", "*.csv")):
+    problems: list[Problem] = [Problem(source_name(path), None, "no such file or folder")
+                               for path in paths if not path.exists()]
+    for path in ijw_xml.iter_files([path for path in paths if path.exists()], ("*.xml", "*.csv")):
         suffix = path.suffix.lower()
         if suffix == ".xml":
             xml_files.append(path)

@@ -85,8 +85,36 @@ def test_it_heads_the_report_in_the_bots_language(cli_env, tmp_path, capsys, mon
     assert main(["declarations", "import", str(out / "declaraties.csv")]) == 0
     capsys.readouterr()
     assert main(["declarations", "report"]) == 0
-    assert "% 305 op tijd" in capsys.readouterr().out
+    dutch = capsys.readouterr().out
+    assert "% 305 op tijd" in dutch and dutch.startswith("Declaraties: KPI's op 2021-03-01\n")
     monkeypatch.setenv("REGIOBOT_LANG", "en")
     reset_settings_cache()
     assert main(["declarations", "report"]) == 0
-    assert "% 305 on time" in capsys.readouterr().out
+    english = capsys.readouterr().out
+    assert "% 305 on time" in english and english.startswith("Declarations KPIs as of 2021-03-01\n")
+
+
+def test_it_says_a_path_to_import_does_not_exist(cli_env, tmp_path, capsys):
+    assert main(["declarations", "import", str(tmp_path / "gone"), str(tmp_path / "gone.xml")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'gone'}: no such file or folder" in err
+    assert f"{tmp_path / 'gone.xml'}: no such file or folder" in err
+
+
+def test_it_refuses_a_rule_it_does_not_know_and_reads_one_in_any_case(cli_env, tmp_path, capsys):
+    import json
+
+    assert main(["declarations", "findings", "--rule", "OP999"]) == 2
+    err = capsys.readouterr().err
+    assert "no rule 'OP999'" in err and "OP271" in err
+    assert main(["declarations", "findings", "--rule", "op090X4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rule"] == "OP090x4"
+
+
+def test_it_takes_the_day_after_the_action_too_and_says_a_wrong_one_once(cli_env, tmp_path, capsys):
+    assert main(["declarations", "findings", "--today", "2020-05-01"]) == 0
+    assert "findings as of 2020-05-01" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--today", "2020-02-30", "declarations", "report"])
+    err = capsys.readouterr().err
+    assert err.count("not a date (YYYY-MM-DD): '2020-02-30'") == 1 and err.count("usage:") == 1
