@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
-from commands.i18n import escape, t
+from commands.i18n import counted, escape, t
 from commands.parsing import parse_month
 from regiobot.settings import Settings, get_settings
 from storage.declarations import obligations, rules, store
@@ -184,13 +184,15 @@ def parse_args(text: str, *, today: date) -> tuple[str, str | None]:
 def _finding_line(f: rules.Finding, lang: str) -> str:
     label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
     subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
+    days = counted("count.days", f.days_late, lang)
     if f.rule in rules.CHECKS:
         due = t("declaraties.early.due", lang, due=f.due.isoformat())
-        return f"`{f.rule}` {subject}: {due}, {t('declaraties.early', lang, days=f.days_late)}"
+        return f"`{f.rule}` {subject}: {due}, {t('declaraties.early', lang, days=days)}"
+    working_days = counted("count.working_days", f.working_days_late, lang)
     when = (
-        t("declaraties.missing", lang, wd=f.working_days_late)
+        t("declaraties.missing", lang, wd=working_days)
         if f.missing
-        else t("declaraties.late", lang, wd=f.working_days_late, days=f.days_late)
+        else t("declaraties.late", lang, wd=working_days, days=days)
     )
     return f"`{f.rule}` {subject}: {t('declaraties.due', lang, due=f.due.isoformat())}, {when}"
 

@@ -26,6 +26,11 @@ WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterd
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 CATALOG: dict[str, dict[str, str]] = {
+    # Counts of a unit, for `counted` ("1 werkdag", "0 werkdagen", "3 werkdagen").
+    "count.working_days": {"nl": "{n} werkdagen", "en": "{n} working days"},
+    "count.working_days.one": {"nl": "1 werkdag", "en": "1 working day"},
+    "count.days": {"nl": "{n} dagen", "en": "{n} days"},
+    "count.days.one": {"nl": "1 dag", "en": "1 day"},
     # --- general
     "error.unexpected": {
         "nl": "Er ging iets mis bij het beantwoorden. Probeer het nog eens, of vraag `/regio help`.",
@@ -623,8 +628,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "These milestones are not done as of {day}:",
     },
     "notice.digest.line": {
-        "nl": "*{title}*\n{programme} · deadline {day} · {n} werkdagen te laat",
-        "en": "*{title}*\n{programme} · due {day} · {n} working days late",
+        "nl": "*{title}*\n{programme} · deadline {day} · {late} te laat",
+        "en": "*{title}*\n{programme} · due {day} · {late} late",
     },
     "notice.digest.more": {
         "nl": "… en nog {n}. Vraag `/regio mijlpalen te laat` voor de hele lijst.",
@@ -691,10 +696,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Only contract managers and admins see assignment numbers.",
     },
     "declaraties.findings.more": {"nl": "… en nog {n}.", "en": "… and {n} more."},
-    "declaraties.late": {"nl": "{wd} werkdagen te laat ({days} dagen)", "en": "{wd} working days late ({days} days)"},
-    "declaraties.missing": {"nl": "ontbreekt, {wd} werkdagen over de termijn", "en": "missing, {wd} working days overdue"},
+    "declaraties.late": {"nl": "{wd} te laat ({days})", "en": "{wd} late ({days})"},
+    "declaraties.missing": {"nl": "ontbreekt, {wd} over de termijn", "en": "missing, {wd} overdue"},
     "declaraties.due": {"nl": "uiterlijk {due}", "en": "due {due}"},
-    "declaraties.early": {"nl": "{days} dagen te vroeg verstuurd", "en": "sent {days} days early"},
+    "declaraties.early": {"nl": "{days} te vroeg verstuurd", "en": "sent {days} early"},
+
     "declaraties.early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
     "declaraties.legend": {
         "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "
@@ -1157,6 +1163,11 @@ def t(key: str, lang: str = "nl", /, **kw: object) -> str:
     except (KeyError, IndexError, ValueError):
         log.warning("message %r cannot be filled with %r", key, sorted(kw))
         return template
+
+
+def counted(unit: str, n: int, lang: str = "nl") -> str:
+    """`n` of a unit ("count.days", …), with the singular for one."""
+    return t(f"{unit}.one", lang) if n == 1 else t(unit, lang, n=n)
 
 
 def format_date(day: date, lang: str = "nl") -> str:

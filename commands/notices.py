@@ -22,7 +22,7 @@ from commands.changes import (
 )
 from commands.core import Actions, Button, Context, Divider, Header, Note, Reply, Text
 from commands.helpers import milestone_line
-from commands.i18n import escape, format_date, t, weekday_name
+from commands.i18n import counted, escape, format_date, t, weekday_name
 from commands.slack_ids import ACTION_AGENDA_FORM
 from storage.models import Meeting, Milestone
 from storage.workdays import working_days_between
@@ -112,7 +112,7 @@ def late_digest(milestones: Sequence[Milestone], *, day: date, lang: str = "nl",
                     title=escape(milestone.title),
                     programme=escape(programme),
                     day=format_date(milestone.due_date, lang),
-                    n=working_days_between(milestone.due_date, day),
+                    late=counted("count.working_days", working_days_between(milestone.due_date, day), lang),
                 )
             )
         )

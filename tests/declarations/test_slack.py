@@ -129,3 +129,21 @@ def test_it_says_there_were_no_messages_for_a_provider_in_a_month_without_any(st
     assert "Geen berichten met een termijn in 2019-06 voor Enver." in to_text(quiet)
     assert "alles op tijd" not in to_text(quiet)
     assert "Geen berichten met een termijn" not in to_text(busy)
+
+
+def test_it_counts_one_day_as_one_in_a_finding():
+    from commands.declaraties import _finding_line
+    from storage.declarations.rules import Finding
+
+    def finding(rule, working_days, days, done):
+        return Finding(rule=rule, provider_agb="73730101", municipality_code="0513", subject="100001",
+                       kind="assignment", due=date(2020, 3, 9), done=done,
+                       working_days_late=working_days, days_late=days)
+
+    late = _finding_line(finding("OP271", 1, 1, date(2020, 3, 10)), "nl")
+    assert late.endswith("uiterlijk 2020-03-09, 1 werkdag te laat (1 dag)")
+    assert _finding_line(finding("OP271", 0, 1, date(2020, 3, 14)), "en").endswith(
+        "due 2020-03-09, 0 working days late (1 day)")
+    assert _finding_line(finding("OP271", 3, 5, None), "nl").endswith("ontbreekt, 3 werkdagen over de termijn")
+    early = _finding_line(finding("START_REPORTED_EARLY", 5, 7, date(2020, 3, 2)), "en")
+    assert early.endswith("Begindatum 2020-03-09, sent 7 days early")

@@ -58,6 +58,14 @@ def test_it_keeps_a_long_digest_within_slacks_limits():
     assert message["text"].startswith("Te late mijlpalen (40)")
 
 
+def test_it_counts_one_working_day_late_as_one():
+    # Due Tuesday 30 June 2020: on Wednesday 1 July one working day late, on Monday 6 July four.
+    one = str(to_message(notices.late_digest([_milestone()], day=date(2020, 7, 1)))["blocks"])
+    four = str(to_message(notices.late_digest([_milestone()], day=date(2020, 7, 6), lang="en"), lang="en")["blocks"])
+    assert "· 1 werkdag te laat" in one
+    assert "· 4 working days late" in four
+
+
 def test_it_posts_and_classifies_slack_answers(slack_channel, fake_slack):
     ts = slack_channel.post("C0PROG", MESSAGE, metadata_for("k1"))
     assert slack_channel.find_by_key("C0PROG", "k1") == ts
