@@ -277,6 +277,19 @@ def test_it_still_wants_a_final_answer_after_a_late_in_onderzoek(store, tmp_path
     assert ("REF1", date(2020, 4, 27)) not in {(f.subject, f.due) for f in old(store, date(2020, 6, 15))[0]}
 
 
+def test_it_holds_a_305_to_its_begindatum_until_its_retroactive_301_is_known(store, tmp_path):
+    # Care from 2 March; the 305 on 10 March, the (retroactive) 301 only on 16 March.
+    load_rows(store, tmp_path, [
+        row("305", "2020-03-10", toewijzingnummer="100001", zorgdatum="2020-03-02"),
+        assignment_301("2020-03-16", start="2020-03-02"),
+    ])
+    before, _ = evaluated(store, date(2020, 3, 12))
+    assert [(f.rule, f.due, f.done) for f in before] == [("OP271", date(2020, 3, 9), date(2020, 3, 10))]
+    after, per = evaluated(store, date(2020, 3, 20))
+    assert "OP271" not in {f.rule for f in after}  # due 23 March, 5 working days after the 301
+    assert counted(per, "305") == (1, 1)
+
+
 def test_it_reports_a_305_whose_begindatum_is_after_its_dagtekening(store, tmp_path):
     load_rows(store, tmp_path, [
         assignment_301("2020-02-20", start="2020-03-09"),
