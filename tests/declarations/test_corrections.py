@@ -263,8 +263,9 @@ def test_it_still_wants_a_final_answer_after_a_late_in_onderzoek(store, tmp_path
         row("319", "2020-03-12", referentie="REF1", status="2"),
         row("315", "2020-03-02", referentie="REF2"),
         row("319", "2020-03-12", referentie="REF2", status="2"),
-        row("319", "2020-04-10", referentie="REF2", status="1"),
     ])
+    # REF2's final answer in an import of its own: the kept obligations follow.
+    load_rows(store, tmp_path, [row("319", "2020-04-10", referentie="REF2", status="1")], name="later.csv")
     found, per = evaluated(store, date(2020, 6, 15))
     op274 = sorted((f.subject, f.due, f.done) for f in found if f.rule == "OP274")
     assert op274 == [
@@ -275,6 +276,30 @@ def test_it_still_wants_a_final_answer_after_a_late_in_onderzoek(store, tmp_path
     assert {r.month: tuple(r.counts["315"]) for r in per} == {"2020-03": (0, 2), "2020-04": (1, 2)}
     # Before a late "in onderzoek", no final answer was asked for.
     assert ("REF1", date(2020, 4, 27)) not in {(f.subject, f.due) for f in old(store, date(2020, 6, 15))[0]}
+
+
+def test_it_derives_a_store_kept_by_the_old_op274_again_when_migrating(store, tmp_path, monkeypatch):
+    from alembic import command
+
+    from storage.declarations import store as queries
+    from storage.migrate import alembic_config, upgrade
+
+    late_in_onderzoek = [row("315", "2020-03-02", referentie="REF1"),
+                         row("319", "2020-03-12", referentie="REF1", status="2")]
+    command.downgrade(alembic_config(store.url), "0018")
+    # Kept as the rules before the fix kept it: the late first answer only.
+    with monkeypatch.context() as old_rules:
+        old_rules.setattr(rules, "_request_group", reference._request_group)
+        load_rows(store, tmp_path, late_in_onderzoek)
+    with store.session() as session:
+        assert [f.due for f in obligations.findings(session, today=date(2020, 6, 15), provider_agb=None)] == [
+            date(2020, 3, 9)]
+    store.engine.dispose()
+    upgrade(store.url)
+    with store.session() as session:
+        assert queries.derivation_state(session) is not None  # derived again, in the migration
+    found, _ = evaluated(store, date(2020, 6, 15))
+    assert sorted(f.due for f in found) == [date(2020, 3, 9), date(2020, 4, 27)]
 
 
 def test_it_holds_a_305_to_its_begindatum_until_its_retroactive_301_is_known(store, tmp_path):
