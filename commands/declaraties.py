@@ -181,9 +181,20 @@ def parse_args(text: str, *, today: date) -> tuple[str, str | None]:
     return " ".join(rest), month
 
 
+# What `rules` notes on an obligation, as a finding's line says it.
+FINDING_NOTES = {
+    "in onderzoek": "declaraties.note.investigating",
+    "final answer after in onderzoek": "declaraties.note.final",
+    "retroactive": "declaraties.note.retroactive",
+}
+
+
 def _finding_line(f: rules.Finding, lang: str) -> str:
     label = {"assignment": "toewijzing", "request": "verzoek", "declaration": "declaratie", "period": "maand"}
     subject = f"{label.get(f.kind, f.kind)} {escape(f.subject)} (gemeente {f.municipality_code})"
+    if f.note in FINDING_NOTES:
+        # A request answered "in onderzoek" late has two OP274 findings: say which is which.
+        subject += f", {t(FINDING_NOTES[f.note], lang)}"
     days = counted("count.days", f.days_late, lang)
     if f.rule in rules.CHECKS:
         due = t("declaraties.early.due", lang, due=f.due.isoformat())

@@ -640,9 +640,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Call for agenda items: BOSD of {day}",
     },
     "notice.bosd.call.text": {
-        "nl": "Over {n} werkdagen vergadert het {body}. Lever agendapunten aan vóór "
+        "nl": "Over {days} vergadert het {body}. Lever agendapunten aan vóór "
         "{deadline}, dan komen ze op de agenda die dan wordt gedeeld.",
-        "en": "The {body} meets in {n} working days. Send agenda items before "
+        "en": "The {body} meets in {days}. Send agenda items before "
         "{deadline}; the agenda is shared then.",
     },
     "notice.bosd.call.so_far": {"nl": "Tot nu toe op de agenda:", "en": "On the agenda so far:"},
@@ -699,6 +699,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "declaraties.late": {"nl": "{wd} te laat ({days})", "en": "{wd} late ({days})"},
     "declaraties.missing": {"nl": "ontbreekt, {wd} over de termijn", "en": "missing, {wd} overdue"},
     "declaraties.due": {"nl": "uiterlijk {due}", "en": "due {due}"},
+    "declaraties.note.investigating": {"nl": "eerste antwoord (in onderzoek)", "en": "first answer (in onderzoek)"},
+    "declaraties.note.final": {"nl": "eindantwoord na in onderzoek", "en": "final answer after in onderzoek"},
+    "declaraties.note.retroactive": {"nl": "toewijzing met terugwerkende kracht",
+                                     "en": "retroactive assignment"},
     "declaraties.early": {"nl": "{days} te vroeg verstuurd", "en": "sent {days} early"},
 
     "declaraties.early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},

@@ -196,7 +196,8 @@ def bosd_call(
     body = meeting.body.name if meeting.body is not None else "BOSD"
     parts: list = [
         Header(header),
-        Text(t("notice.bosd.call.text", lang, n=working_days, body=escape(body),
+        Text(t("notice.bosd.call.text", lang, days=counted("count.working_days", working_days, lang),
+               body=escape(body),
                deadline=format_date(deadline, lang))),
         Note(_when(meeting, lang)),
         *_meeting_state(meeting, meeting_day, lang),

@@ -39,7 +39,7 @@ def _day(text: str) -> date:
 def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--today",
-        type=_day,
+        type=_day, metavar="DATE",
         help="run as if today were this date (YYYY-MM-DD); also REGIOBOT_TODAY",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -54,7 +54,7 @@ def command_of(argv: list[str]) -> str | None:
     first.add_argument("command", nargs="?")
     try:
         known, _ = first.parse_known_args(argv)
-    except argparse.ArgumentError:
+    except (argparse.ArgumentError, SystemExit):  # (SystemExit: what 3.11 still exits on)
         return None
     return known.command
 

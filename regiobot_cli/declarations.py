@@ -188,7 +188,7 @@ def run_findings(args) -> int:
             "findings": [_finding_json(f, names) for f in found],
         })
         return 0
-    print(f"{len(found)} findings as of {today.isoformat()}")
+    print(f"{_count(len(found), 'finding')} as of {today.isoformat()}")
     for f in found:
         state = "missing" if f.missing else f"sent {f.done.isoformat()}"
         how = (f"{_count(f.working_days_late, 'working day')} / {_count(f.days_late, 'day')}"

@@ -95,10 +95,15 @@ def test_it_heads_the_report_in_the_bots_language(cli_env, tmp_path, capsys, mon
 
 
 def test_it_says_a_path_to_import_does_not_exist(cli_env, tmp_path, capsys):
-    assert main(["declarations", "import", str(tmp_path / "gone"), str(tmp_path / "gone.xml")]) == 2
+    out = tmp_path / "demo"
+    assert main(["demo-data", "declarations", "--messages", "20", "--out", str(out), "--format", "csv"]) == 0
+    assert main(["declarations", "import", str(out / "declaraties.csv"), str(tmp_path / "gone"),
+                 str(tmp_path / "gone.xml")]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'gone'}: no such file or folder" in err
     assert f"{tmp_path / 'gone.xml'}: no such file or folder" in err
+    assert main(["declarations", "report", "--json"]) == 0
+    assert '"rows": []' in capsys.readouterr().out  # nothing of the file that does exist
 
 
 def test_it_refuses_a_rule_it_does_not_know_and_reads_one_in_any_case(cli_env, tmp_path, capsys):
@@ -114,7 +119,9 @@ def test_it_refuses_a_rule_it_does_not_know_and_reads_one_in_any_case(cli_env, t
 def test_it_takes_the_day_after_the_action_too_and_says_a_wrong_one_once(cli_env, tmp_path, capsys):
     assert main(["declarations", "findings", "--today", "2020-05-01"]) == 0
     assert "findings as of 2020-05-01" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["--today", "2020-02-30", "declarations", "report"])
-    err = capsys.readouterr().err
-    assert err.count("not a date (YYYY-MM-DD): '2020-02-30'") == 1 and err.count("usage:") == 1
+    for argv in (["--today", "2020-02-30", "declarations", "report"],
+                 ["declarations", "report", "--today", "2020-02-30"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        err = capsys.readouterr().err
+        assert err.count("not a date (YYYY-MM-DD): '2020-02-30'") == 1 and err.count("usage:") == 1, argv

@@ -147,3 +147,17 @@ def test_it_counts_one_day_as_one_in_a_finding():
     assert _finding_line(finding("OP271", 3, 5, None), "nl").endswith("ontbreekt, 3 werkdagen over de termijn")
     early = _finding_line(finding("START_REPORTED_EARLY", 5, 7, date(2020, 3, 2)), "en")
     assert early.endswith("Begindatum 2020-03-09, sent 7 days early")
+
+
+def test_it_tells_the_two_op274_findings_of_a_late_in_onderzoek_apart():
+    from commands.declaraties import _finding_line
+    from storage.declarations.rules import Finding
+
+    def finding(due, done, note):
+        return Finding(rule="OP274", provider_agb="73730101", municipality_code="0513", subject="REF1",
+                       kind="request", due=due, done=done, working_days_late=3, days_late=3, note=note)
+
+    first = _finding_line(finding(date(2020, 3, 9), date(2020, 3, 12), "in onderzoek"), "nl")
+    final = _finding_line(finding(date(2020, 4, 27), None, "final answer after in onderzoek"), "nl")
+    assert first.startswith("`OP274` verzoek REF1 (gemeente 0513), eerste antwoord (in onderzoek): uiterlijk")
+    assert final.startswith("`OP274` verzoek REF1 (gemeente 0513), eindantwoord na in onderzoek: uiterlijk")

@@ -66,6 +66,19 @@ def test_it_counts_one_working_day_late_as_one():
     assert "· 4 working days late" in four
 
 
+def test_it_calls_for_agenda_items_one_working_day_ahead_in_the_singular():
+    from storage.models import Meeting
+
+    meeting = Meeting(id=1, date=date(2020, 3, 12), status="scheduled")
+    meeting.agenda_items = []
+    one = notices.bosd_call(meeting, meeting_day=date(2020, 3, 12), working_days=1,
+                            deadline=date(2020, 3, 11))
+    ten = notices.bosd_call(meeting, meeting_day=date(2020, 3, 12), working_days=10,
+                            deadline=date(2020, 3, 5), lang="en")
+    assert "Over 1 werkdag vergadert het BOSD." in str(to_message(one)["blocks"])
+    assert "The BOSD meets in 10 working days." in str(to_message(ten, lang="en")["blocks"])
+
+
 def test_it_posts_and_classifies_slack_answers(slack_channel, fake_slack):
     ts = slack_channel.post("C0PROG", MESSAGE, metadata_for("k1"))
     assert slack_channel.find_by_key("C0PROG", "k1") == ts
