@@ -31,6 +31,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "count.working_days.one": {"nl": "1 werkdag", "en": "1 working day"},
     "count.days": {"nl": "{n} dagen", "en": "{n} days"},
     "count.days.one": {"nl": "1 dag", "en": "1 day"},
+    "count.findings": {"nl": "{n} bevindingen", "en": "{n} findings"},
+    "count.findings.one": {"nl": "1 bevinding", "en": "1 finding"},
     # --- general
     "error.unexpected": {
         "nl": "Er ging iets mis bij het beantwoorden. Probeer het nog eens, of vraag `/regio help`.",
@@ -704,7 +706,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "declaraties.note.retroactive": {"nl": "toewijzing met terugwerkende kracht",
                                      "en": "retroactive assignment"},
     "declaraties.early": {"nl": "{days} te vroeg verstuurd", "en": "sent {days} early"},
-
     "declaraties.early.due": {"nl": "begindatum {due}", "en": "Begindatum {due}"},
     "declaraties.legend": {
         "nl": "Op tijd: 305 (OP271), 307 (OP272/OP288), antwoord op 315 (OP274), 325 (OP090x4); "

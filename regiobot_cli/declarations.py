@@ -87,10 +87,6 @@ def _rule(text: str | None) -> str | None:
     return known[text.lower()]
 
 
-def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}" + ("" if n == 1 else "s")
-
-
 def _region_deadline() -> dict:
     from commands.declaraties import region_deadline  # the Slack command's settings, lazily
 
@@ -188,10 +184,13 @@ def run_findings(args) -> int:
             "findings": [_finding_json(f, names) for f in found],
         })
         return 0
-    print(f"{_count(len(found), 'finding')} as of {today.isoformat()}")
+    from commands.i18n import counted  # the bot's counts; this text is in English
+
+    print(f"{counted('count.findings', len(found), 'en')} as of {today.isoformat()}")
     for f in found:
         state = "missing" if f.missing else f"sent {f.done.isoformat()}"
-        how = (f"{_count(f.working_days_late, 'working day')} / {_count(f.days_late, 'day')}"
+        how = (f"{counted('count.working_days', f.working_days_late, 'en')} / "
+               f"{counted('count.days', f.days_late, 'en')}"
                + (" before its Begindatum" if f.rule in rules.CHECKS else " late"))
         print(
             f"{f.rule:<13} {names.get(f.provider_agb, f.provider_agb)[:24]:<24} gemeente {f.municipality_code} "

@@ -4,8 +4,8 @@ the current rules (`rules`) with on generated traffic that carries no correction
 Kept unchanged on purpose (do not fix it): on traffic without re-sent copies,
 deletions followed by a new delivery, later 301s, whole-declaration rejections, 323s
 re-sent under a reused DeclaratieNummer, receipt dates on 315s, a late "in onderzoek",
-starts reported early or regional deadlines on a weekend, the corrected rules must give exactly what these
-give. The data types, KPI tally and finding helpers did not change and come from
+starts reported early or regional deadlines on a weekend, the corrected rules must give
+exactly what these give. The data types, KPI tally and finding helpers did not change and come from
 `rules`; only the functions the corrections touched are here, as they were.
 """
 
