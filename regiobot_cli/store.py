@@ -249,6 +249,7 @@ def prepare_store(url: str) -> list[ImportReport]:
     """Migrate, and when the store holds no region yet load the bundled programme and a
     small year of generated iJw traffic, so every command has something to show."""
     from storage.db import transaction
+    from storage.declarations import obligations
     from storage.declarations.demo import write_demo_declarations
     from storage.declarations.importing import import_declarations
     from storage.migrate import upgrade
@@ -269,6 +270,8 @@ def prepare_store(url: str) -> list[ImportReport]:
                     session, [demo / "xml", demo / "aanbieders.csv"], now=clock.utcnow()
                 )
             )
+        # Derived here, not left to the clock: a newcomer's first question would wait.
+        obligations.refresh(session)
         return reports
 
 

@@ -8,13 +8,17 @@ safe to run in two processes at once:
 - `regiobot.plan`  every 5 minutes: the planner inserts what is due by now;
 - `regiobot.send`  every 30 seconds: the sender claims, posts and records;
 - `regiobot.heartbeat` every 30 seconds: the row /healthz reads;
-- `regiobot.startup` once, at start: all three, so a restart catches up at once.
+- `regiobot.derive` every 30 seconds: the kept declaration obligations of the iJw
+  messages imported since (an import leaves that to this job, docs/declarations.md;
+  one indexed query when nothing is new);
+- `regiobot.startup` once, at start: all four, so a restart catches up at once.
 
 Plan and send are cron jobs in Europe/Amsterdam that skip 02:00–03:00: on the last
 Sunday of March that hour does not exist and on the last Sunday of October it happens
 twice, and a cron trigger would skip or repeat there. No post is due at night anyway
-(posting times are validated not to fall in that hour). The heartbeat is an interval
-trigger — elapsed time, unaffected by DST — so /healthz stays green through that hour.
+(posting times are validated not to fall in that hour). The heartbeat and the
+derivation are interval triggers — elapsed time, unaffected by DST — so /healthz stays
+green through that hour, and an import at night is derived at night.
 
 Job defaults, chosen so that nothing is skipped silently:
 - `coalesce=True`: after the process was stopped or stalled, the runs it missed
@@ -35,6 +39,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -45,6 +50,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
+from commands.declaraties import region_deadline
 from regiobot import clock
 from regiobot.clock import AMSTERDAM
 from scheduler.channels import Channel, ConsoleChannel, SlackChannel
@@ -52,6 +58,8 @@ from scheduler.planner import Schedule, run_planner
 from scheduler.sender import Sender
 from storage import deliveries as store
 from storage.db import transaction
+from storage.declarations import obligations
+from storage.declarations.store import StoreBusy
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,7 @@ HOURS_OUTSIDE_DST_GAP = "0-1,3-23"
 PLAN_JOB = "regiobot.plan"
 SEND_JOB = "regiobot.send"
 HEARTBEAT_JOB = "regiobot.heartbeat"
+DERIVE_JOB = "regiobot.derive"
 STARTUP_JOB = "regiobot.startup"
 
 
@@ -77,7 +86,7 @@ def channel_from_settings(settings, *, stream=None) -> Channel:
 
 
 class Jobs:
-    """The three jobs, bound to a store, a channel and a clock (`now`, injectable)."""
+    """The jobs, bound to a store, a channel and a clock (`now`, injectable)."""
 
     def __init__(
         self,
@@ -96,6 +105,7 @@ class Jobs:
             factory, channel, schedule=self.schedule, worker=self.process,
             lang=settings.regiobot_lang, admins=settings.regiobot_admins, clock=now,
         )
+        self.region_deadline = region_deadline(settings)
         self._send_lock = threading.Lock()
 
     def plan(self) -> None:
@@ -114,8 +124,22 @@ class Jobs:
                      len(report.sent), len(report.found), len(report.retried),
                      len(report.failed), len(report.superseded), len(report.updated))
 
+    def derive(self) -> None:
+        started = time.perf_counter()
+        try:
+            with transaction(self.factory) as session:
+                events = obligations.refresh(session, **self.region_deadline)
+        except StoreBusy:
+            # An import holds the store: its messages are derived at the next tick.
+            log.info("declarations store busy (an import); deriving at the next tick")
+            return
+        if events:
+            log.info("derived the kept obligations of %d new message event(s) in %.1f s",
+                     events, time.perf_counter() - started)
+
     def startup(self) -> None:
         self.heartbeat()
+        self.derive()
         self.plan()
         self.send()
 
@@ -138,6 +162,10 @@ def add_jobs(scheduler: BaseScheduler, jobs: Jobs) -> None:
     scheduler.add_job(
         jobs.heartbeat, IntervalTrigger(seconds=30, timezone=AMSTERDAM),
         id=HEARTBEAT_JOB, name="heartbeat", replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.derive, IntervalTrigger(seconds=30, timezone=AMSTERDAM),
+        id=DERIVE_JOB, name="derive kept declaration obligations", replace_existing=True,
     )
     # One run of everything right at start (no trigger: APScheduler runs it once, now),
     # so a start after downtime catches up at once. Not `next_run_time=clock.now()` on

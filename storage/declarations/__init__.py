@@ -11,14 +11,14 @@ The whole area, in one package:
 | `ijw_csv` | the back-office CSV export and provider-name files |
 | `importing` | one all-or-nothing import of XML, CSV and names together (`import_declarations`) |
 | `rules` | the timeliness rules, obligations, findings and KPIs as of a day, one group of messages at a time |
-| `obligations` | the obligations kept in the store: derived with `rules` group by group when messages are imported (`refresh`), read as of a day by grouped queries (`evaluate`, `findings`, `finding_counts`) |
+| `obligations` | the obligations kept in the store: derived with `rules` group by group from the messages imported since the last time (`refresh`: the clock, every 30 s, and every read first), read as of a day by grouped queries (`evaluate`, `findings`, `finding_counts`) |
 | `reference` | the rules as they were before corrections were understood (issue 15): the tests compare the new output with it on traffic without corrections |
 | `demo` | a generated year of traffic (XML and CSV), deterministic per seed |
 
 The Slack command and weekly digest are `commands.declaraties`; the CLI is
 `regiobot_cli.declarations`. Nothing in the package imports a reader it does not need:
-`ijw_xml` and `ijw_csv` know `models` and `store` only, and `importing` knows both (and
-ends every import with `obligations.refresh`).
+`ijw_xml` and `ijw_csv` know `models` and `store` only, and `importing` knows both; the
+derivation of what an import wrote is the clock's (`scheduler.clock_process`).
 
 The models and the store functions are importable from here, as before the package
 existed (`from storage.declarations import MessageEvent, count_events`).

@@ -15,9 +15,11 @@ REGIONAL_323 obligations of a month are derived from that sum and the first 323 
 covers the month.
 
 `refresh` brings the kept obligations up to date with the events stored: it re-derives
-only the groups of events added since the last refresh (by event id), so an import of a
-day's messages re-derives the groups those messages belong to. KPIs and findings as of a
-day are then grouped queries (`store.kept_kpis`, `store.kept_findings`, …), in `kept`.
+only the groups of events added since the last refresh (by event id), so after an import
+of a day's messages it re-derives the groups those messages belong to. The import does
+not call it (it would cost four times the import): the clock does, every 30 seconds, and
+every read here does first. KPIs and findings as of a day are then grouped queries
+(`store.tally`, `store.kept_findings`, …).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ HORIZON_MONTHS = 36
 
 Item = TypeVar("Item", bound=Hashable)
 
-# A first derivation at national scale takes many minutes (`regiobot migrate`, a first
-# import): say how far it is. A day's import derives far fewer groups and says nothing.
+# A first derivation at national scale takes many minutes (`regiobot migrate`, the clock
+# after a first import): say how far it is. A day's messages touch far fewer groups.
 PROGRESS_FROM_GROUPS = 50_000
 
 log = logging.getLogger(__name__)
@@ -614,6 +616,7 @@ def findings(session: Session, *, today: date, provider_agb: str | None,
              month: str | None = None) -> list[rules.Finding]:
     """A provider's (or with None every provider's) findings as of `today` (due in `month`, if given), most overdue
     first; ties by municipality, due date and the day it was sent."""
+    refresh(session)
     return _as_findings(store.kept_findings(session, today=today, provider_agb=provider_agb,
                                             month=_month_bounds(month)), today=today)
 
@@ -642,6 +645,7 @@ def finding_summary(session: Session, *, today: date, provider_agb: str, month: 
                     first: int = 40) -> FindingSummary:
     """`findings` counted in the store (the tally, per rule), with only the `first` most
     overdue read: what an answer shows of a provider with thousands of findings."""
+    refresh(session)
     bounds = _month_bounds(month)
     by_rule = store.findings_by_rule(session, today=today, provider_agb=provider_agb, month=month)
     shown = _as_findings(store.most_overdue_findings(session, today=today, provider_agb=provider_agb,

@@ -291,6 +291,8 @@ def test_it_derives_a_store_kept_by_the_old_op274_again_when_migrating(store, tm
     with monkeypatch.context() as old_rules:
         old_rules.setattr(rules, "_request_group", reference._request_group)
         load_rows(store, tmp_path, late_in_onderzoek)
+        with store.session() as session, session.begin():
+            obligations.refresh(session)
     with store.session() as session:
         assert [f.due for f in obligations.findings(session, today=date(2020, 6, 15), provider_agb=None)] == [
             date(2020, 3, 9)]

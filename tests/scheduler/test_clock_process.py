@@ -20,6 +20,7 @@ from regiobot.clock import AMSTERDAM
 from regiobot.settings import Settings
 from scheduler.channels import ConsoleChannel
 from scheduler.clock_process import (
+    DERIVE_JOB,
     HEARTBEAT_JOB,
     PLAN_JOB,
     SEND_JOB,
@@ -43,7 +44,7 @@ def test_it_registers_jobs_that_never_skip_silently(store, console):
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     try:
         by_id = {job.id: job for job in scheduler.get_jobs()}
-        assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB, STARTUP_JOB}
+        assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB, DERIVE_JOB, STARTUP_JOB}
         for job in by_id.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
         assert str(scheduler.timezone) == "Europe/Amsterdam"
@@ -81,6 +82,47 @@ def test_it_writes_a_heartbeat_and_reports_a_stale_scheduler(store, console):
     assert (fresh["ok"], fresh["status"], fresh["process"]) == (True, "ok", "clock-1")
     assert (stale["ok"], stale["status"]) == (False, "stale")
     assert fresh["last_tick"] == now.isoformat()
+
+
+def test_it_derives_the_declarations_an_import_left_at_its_next_tick(store, console, tmp_path, caplog,
+                                                                     monkeypatch, request):
+    from storage import db
+    from storage.declarations import obligations
+    from storage.declarations import store as declarations
+    from storage.declarations.demo import write_demo_declarations
+    from storage.declarations.importing import import_declarations
+
+    folder = write_demo_declarations(tmp_path / "ijw", messages=120, seed=3, csv_export=False)
+    with store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=datetime(2021, 1, 4, tzinfo=UTC))
+    # An import holding the store: this tick waits a moment, says so and leaves it.
+    monkeypatch.setattr(declarations, "IMPORT_LOCK_WAIT_S", 1)
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    engine = db.make_engine(store.url)
+    request.addfinalizer(engine.dispose)
+    jobs = Jobs(_settings(store), db.make_sessionmaker(engine), console)
+    holder = store.session()
+    holder.begin()
+    declarations.lock_for_import(holder)
+    try:
+        with caplog.at_level("INFO", logger="scheduler.clock_process"):
+            jobs.derive()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "declarations store busy (an import); deriving at the next tick" in caplog.messages
+    with store.session() as session:
+        assert declarations.derivation_state(session) is None
+    caplog.clear()
+    with caplog.at_level("INFO", logger="scheduler.clock_process"):
+        jobs.derive()
+        jobs.derive()  # nothing new: says nothing
+    with store.session() as session:
+        latest = declarations.latest_event_id(session)
+        assert declarations.derivation_state(session).event_id == latest
+        assert obligations.refresh(session) == 0
+    said = [m for m in caplog.messages if "derived" in m]
+    assert len(said) == 1 and said[0].startswith(f"derived the kept obligations of {latest} new message event(s)")
 
 
 def test_it_plans_and_sends_through_the_jobs(store):
