@@ -139,7 +139,11 @@ class Jobs:
 
     def startup(self) -> None:
         self.heartbeat()
-        self.derive()
+        try:
+            self.derive()
+        except Exception:
+            # Posts owed since the last run go out all the same; the derive job retries.
+            log.exception("deriving the kept declaration obligations failed")
         self.plan()
         self.send()
 

@@ -125,6 +125,23 @@ def test_it_derives_the_declarations_an_import_left_at_its_next_tick(store, cons
     assert len(said) == 1 and said[0].startswith(f"derived the kept obligations of {latest} new message event(s)")
 
 
+def test_it_posts_at_start_when_deriving_the_declarations_fails(store, monkeypatch, caplog):
+    from storage.declarations import obligations
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug in a rule")
+
+    monkeypatch.setattr(obligations, "refresh", broken)
+    seed(store.factory, region([milestone("a", date(2020, 6, 30))]))
+    stream = io.StringIO()
+    now = amsterdam(date(2020, 6, 16), "09:00")
+    jobs = Jobs(_settings(store), store.factory, ConsoleChannel(stream), now=lambda: now)
+    with caplog.at_level("ERROR", logger="scheduler.clock_process"):
+        jobs.startup()
+    assert stream.getvalue().count("key=reminder:") == 2
+    assert "deriving the kept declaration obligations failed" in caplog.messages
+
+
 def test_it_plans_and_sends_through_the_jobs(store):
     seed(store.factory, region([milestone("a", date(2020, 6, 30))]))
     stream = io.StringIO()
