@@ -12,9 +12,9 @@ to a temporary folder, then times, best of `--repeat` (the two alternating):
   (validation, extraction, providers, assignments, events; committed); from 512 files
   on it reads half of them in a second process on a machine with two cores, so its CPU
   time (both processes) is printed too;
-- and that followed by `obligations.refresh` (committed too): what
-  `import_declarations` (the import `regiobot import` runs) does, deriving the kept
-  obligations of the groups the messages belong to.
+- and that followed by `obligations.refresh` (committed too): what the clock does at its
+  next tick after `regiobot import`, deriving the kept obligations of the groups the
+  messages belong to (the import itself leaves that to the clock).
 
 Without --database each repetition uses a new SQLite file in /tmp; with a PostgreSQL
 URL the tables are emptied before each repetition. Target: ≤ 2×.
