@@ -16,7 +16,7 @@ as a real day's import does — unlike a separately generated day, whose message
 about assignments of their own.
 
 The store must be empty (it is migrated first). The kept declaration obligations are
-derived from the loaded events at the end, as an import derives them
+derived from the loaded events at the end, as the clock derives an import's
 (`storage.declarations.obligations.refresh`). Prints what it wrote and how long it took.
 """
 
