@@ -390,13 +390,20 @@ def refresh(session: Session, *, deadline_months: int | None = None,
     latest = store.latest_event_id(session)
     if state is None and not latest:
         return 0  # no messages yet: nothing to derive, and nothing to record (a migration)
-    settings_changed = state is not None and (
-        state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved
-    )
+
+    def settings_differ(state: store.DerivationState | None) -> bool:
+        return state is not None and (
+            state.deadline_months != deadline_months or bool(state.deadline_moved) != deadline_moved)
+
+    settings_changed = settings_differ(state)
     if state is not None and state.event_id >= latest and not settings_changed and state.findings_by_rule:
         return 0
     store.lock_for_import(session)
-    state = store.derivation_state(session)  # another process may have just done it
+    # Another process (the clock, an answer) may have derived while this one waited for
+    # the lock: what it recorded, and every event it committed, read again.
+    state = store.derivation_state(session, fresh=True)
+    latest = store.latest_event_id(session)
+    settings_changed = settings_differ(state)
     after = state.event_id if state is not None else 0
     if state is not None and not state.findings_by_rule:
         # Derived before migration 0018: counted from the kept rows, not derived again.

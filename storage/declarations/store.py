@@ -690,8 +690,12 @@ def _one_of(session: Session, column, values: Iterable):
     return column.in_(values)
 
 
-def derivation_state(session: Session) -> DerivationState | None:
-    return session.scalar(select(DerivationState).order_by(DerivationState.id).limit(1))
+def derivation_state(session: Session, *, fresh: bool = False) -> DerivationState | None:
+    """The derivation's record; `fresh`: as stored now, not as this session read it before."""
+    query = select(DerivationState).order_by(DerivationState.id).limit(1)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def set_derivation_state(session: Session, *, event_id: int, deadline_months: int,

@@ -8,6 +8,7 @@ is the reference."""
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from datetime import date, timedelta
 
@@ -244,3 +245,37 @@ def test_it_answers_with_the_messages_of_an_import_the_clock_has_not_derived_yet
                 assert [_row(r) for r in obligations.evaluate(session, today=day).per] == [
                     _row(r) for r in reference.per]
             session.rollback()  # not derived: the next read finds the import underived again
+
+
+def test_it_does_not_derive_again_what_another_process_derived_while_it_waited(store, tmp_path):
+    # The clock and an answer (or two answers) both find the store behind; the one that
+    # waited for the other's lock finds it derived, and derives nothing again.
+    folder = write_demo_declarations(tmp_path / "ijw", messages=150, seed=29, csv_export=False)
+    with store.session() as session, session.begin():
+        import_declarations(session, [folder / "xml", folder / "aanbieders.csv"], now=NOW)
+        obligations.refresh(session)
+    more = write_demo_declarations(tmp_path / "more", messages=150, seed=31, csv_export=False)
+    with store.session() as session, session.begin():
+        import_declarations(session, [more / "xml"], now=NOW)
+    other = store.session()
+    other.begin()
+    queries.lock_for_import(other)  # the other one is deriving
+    outcome: dict = {}
+
+    def waiting() -> None:
+        with store.session() as session, session.begin():
+            outcome["derived"] = obligations.refresh(session)
+
+    thread = threading.Thread(target=waiting)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # behind, and waiting for the lock
+    try:
+        assert obligations.refresh(other) > 0
+        other.commit()
+    finally:
+        other.close()
+    thread.join(20)
+    assert outcome == {"derived": 0}
+    with store.session() as session:
+        assert queries.derivation_state(session).event_id == queries.latest_event_id(session)
