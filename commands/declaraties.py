@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from commands.core import Attachment, Context, Header, Note, Reply, Text, subcommand
+from commands.core import Attachment, Context, Declined, Header, Note, Reply, Text, subcommand
 from commands.i18n import counted, escape, t
 from commands.parsing import parse_month
 from regiobot.settings import Settings, get_settings
@@ -219,6 +219,15 @@ def declaraties(args: str, ctx: Context) -> Reply:
     Voorbeelden: `/regio declaraties`, `/regio declaraties Enver maart 2020`,
     `/regio declaraties 2020-03`.
     """
+    try:
+        return _answer(args, ctx)
+    except store.StoreBusy:
+        # Messages not derived yet, and an import (or a long derivation) holding the
+        # store past the wait: no answer without them; the person asks again.
+        raise Declined(Reply.error(t("declaraties.busy", ctx.lang))) from None
+
+
+def _answer(args: str, ctx: Context) -> Reply:
     lang = ctx.lang
     today = ctx.today
     provider_text, month = parse_args(args, today=today)

@@ -687,6 +687,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "declaraties.period.all": {"nl": "alles t/m {today}", "en": "everything up to {today}"},
     "declaraties.period.year": {"nl": "{year} t/m {today}", "en": "{year} up to {today}"},
     "declaraties.none": {"nl": "Nog geen berichten ingelezen.", "en": "No messages imported yet."},
+    "declaraties.busy": {
+        "nl": "De declaraties worden net bijgewerkt met nieuw ingelezen berichten. Vraag het over een minuut opnieuw.",
+        "en": "The declarations are being brought up to date with newly imported messages. Ask again in a minute.",
+    },
     "declaraties.unknown": {"nl": "Geen aanbieder gevonden voor _{text}_.", "en": "No provider found for _{text}_."},
     "declaraties.unknown.hint": {"nl": "Bekende aanbieders: {names}", "en": "Known providers: {names}"},
     "declaraties.findings": {"nl": "*Bevindingen* ({n})", "en": "*Findings* ({n})"},

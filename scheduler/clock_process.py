@@ -130,8 +130,8 @@ class Jobs:
             with transaction(self.factory) as session:
                 events = obligations.refresh(session, **self.region_deadline)
         except StoreBusy:
-            # An import holds the store: its messages are derived at the next tick.
-            log.info("declarations store busy (an import); deriving at the next tick")
+            # An import (or an answer deriving) holds the store: derived at the next tick.
+            log.info("declarations store busy (an import or another derivation); deriving at the next tick")
             return
         if events:
             log.info("derived the kept obligations of %d new message event(s) in %.1f s",

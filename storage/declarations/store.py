@@ -59,22 +59,24 @@ IMPORT_LOCK_WAIT_S = 10
 
 
 class StoreBusy(ImportRefused):
-    """Another import held the store for longer than an import waits; nothing was
-    written. An ImportRefused, so that every caller says so as it says any refusal."""
+    """Another import, or a derivation of the kept obligations, held the store for
+    longer than an import waits; nothing was written. An ImportRefused, so that every
+    caller says so as it says any refusal (an answer says it in the user's words)."""
 
     def __init__(self):
         super().__init__([Problem(
             "store", None,
-            f"busy: another import has been writing for more than {IMPORT_LOCK_WAIT_S} s; "
+            f"busy: another import or a derivation has been writing for more than {IMPORT_LOCK_WAIT_S} s; "
             "nothing was imported — try again",
         )])
 
 
 def lock_for_import(session: Session) -> None:
-    """Take the store for this import until its transaction ends, so that two imports
-    at once run one after the other: the second reads what the first wrote and both
-    succeed (issue 13 #9), instead of both reading, then both inserting the same
-    assignment. Raises StoreBusy if the other one holds it longer than
+    """Take the store for this import (or derivation, `obligations.refresh`) until its
+    transaction ends, so that two imports at once run one after the other: the second
+    reads what the first wrote and both succeed (issue 13 #9), instead of both reading,
+    then both inserting the same assignment; and a derivation sees every event of an
+    import that was writing. Raises StoreBusy if the other one holds it longer than
     IMPORT_LOCK_WAIT_S.
 
     SQLite: BEGIN IMMEDIATE (the write lock, taken before the first read; the driver

@@ -142,7 +142,7 @@ def test_it_says_the_store_is_busy_when_another_import_holds_it_too_long(store, 
             with pytest.raises(ImportRefused) as refused:
                 import_declarations(session, [examples / "JW301.xml"], now=NOW)
             session.rollback()
-        assert str(refused.value).startswith("store: busy: another import has been writing")
+        assert str(refused.value).startswith("store: busy: another import or a derivation has been writing")
     finally:
         holder.rollback()
         holder.close()

@@ -161,3 +161,31 @@ def test_it_tells_the_two_op274_findings_of_a_late_in_onderzoek_apart():
     final = _finding_line(finding(date(2020, 4, 27), None, "final answer after in onderzoek"), "nl")
     assert first.startswith("`OP274` verzoek REF1 (gemeente 0513), eerste antwoord (in onderzoek): uiterlijk")
     assert final.startswith("`OP274` verzoek REF1 (gemeente 0513), eindantwoord na in onderzoek: uiterlijk")
+
+
+@pytest.mark.parametrize("asked", ["declaraties", "declaraties Horizon", "hoe tijdig declareert Horizon?"])
+def test_it_says_the_declarations_are_being_brought_up_to_date_when_an_import_holds_the_store(
+        store, imported, monkeypatch, asked):
+    from commands.dispatch import handle
+
+    # The import's messages are not derived yet (the clock has not ticked), and another
+    # import holds the store for longer than an answer waits.
+    monkeypatch.setattr(store_q, "IMPORT_LOCK_WAIT_S", 1)
+    holder = store.session()
+    holder.begin()
+    store_q.lock_for_import(holder)
+    try:
+        with store.session() as session:
+            if store.url.startswith("sqlite"):
+                session.connection().exec_driver_sql("PRAGMA busy_timeout = 300")
+            reply = handle(asked, _ctx(session, "U1"))
+            assert not reply.ok
+            assert reply.summary.startswith("De declaraties worden net bijgewerkt met nieuw ingelezen berichten.")
+    finally:
+        holder.rollback()
+        holder.close()
+    # Once the store is free, the same question is answered, with the import's messages.
+    with store.session() as session:
+        again = handle(asked, _ctx(session, "U1"))
+    assert again.ok
+    assert ("Declaraties: Horizon" if "Horizon" in asked else "Declaraties: tijdigheid") in to_text(again)

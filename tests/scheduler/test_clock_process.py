@@ -110,7 +110,7 @@ def test_it_derives_the_declarations_an_import_left_at_its_next_tick(store, cons
     finally:
         holder.rollback()
         holder.close()
-    assert "declarations store busy (an import); deriving at the next tick" in caplog.messages
+    assert "declarations store busy (an import or another derivation); deriving at the next tick" in caplog.messages
     with store.session() as session:
         assert declarations.derivation_state(session) is None
     caplog.clear()
