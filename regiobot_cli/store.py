@@ -248,6 +248,7 @@ DEMO_DECLARATION_MESSAGES = 300
 def prepare_store(url: str) -> list[ImportReport]:
     """Migrate, and when the store holds no region yet load the bundled programme and a
     small year of generated iJw traffic, so every command has something to show."""
+    from commands.declaraties import region_deadline
     from storage.db import transaction
     from storage.declarations import obligations
     from storage.declarations.demo import write_demo_declarations
@@ -271,7 +272,7 @@ def prepare_store(url: str) -> list[ImportReport]:
                 )
             )
         # Derived here, not left to the clock: a newcomer's first question would wait.
-        obligations.refresh(session)
+        obligations.refresh(session, **region_deadline(get_settings()))
         return reports
 
 

@@ -34,6 +34,19 @@ def test_it_loads_the_programme_and_demo_declarations_into_an_empty_store_once(t
     assert counts(url) == first
 
 
+def test_it_derives_the_demo_declarations_before_the_first_question(tmp_path):
+    # Not left to the clock's first tick: the first `/regio declaraties` only reads.
+    from storage.declarations import store as declarations
+
+    url = f"sqlite:///{tmp_path / 'start.db'}"
+    prepare_store(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        state = declarations.derivation_state(session)
+        assert state is not None and state.event_id == declarations.latest_event_id(session) > 0
+    engine.dispose()
+
+
 def test_it_opens_a_console_that_answers_without_slack_tokens(tmp_path):
     env = {
         "PATH": "/usr/bin:/bin",
