@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         # statistics yet (autovacuum has not seen them) a large store gets poor plans.
         _analyze(engine)
     done = timer.perf_counter()
-    # Bulk-loaded past the importers: derive the kept obligations as an import would have.
+    # Bulk-loaded past the importers: derive the kept obligations as the clock would after an import.
     with transaction(factory) as session:
         obligations.refresh(session)
         counts["obligations"] = session.scalar(select(func.count()).select_from(KeptObligation)) or 0

@@ -110,7 +110,8 @@ def render(
             return None
         return _meeting(meeting, delivery, schedule=schedule, lang=lang)
     if delivery.kind == store.DECLARATIONS_DIGEST:
-        # Imported here: the declarations rules are only needed where someone follows them.
+        # Imported where used: the clock has it loaded (its derive job); `simulate` and
+        # the tests render other posts without it.
         from commands.declaraties import weekly_digest
 
         day = date.fromisoformat(delivery.payload["day"])
