@@ -47,6 +47,8 @@ def test_it_registers_jobs_that_never_skip_silently(store, console):
         assert set(by_id) == {PLAN_JOB, SEND_JOB, HEARTBEAT_JOB, DERIVE_JOB, STARTUP_JOB}
         for job in by_id.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
+        # An import is derived within half a minute of its commit, at night too.
+        assert by_id[DERIVE_JOB].trigger.interval == timedelta(seconds=30)
         assert str(scheduler.timezone) == "Europe/Amsterdam"
     finally:
         scheduler.shutdown(wait=False)
