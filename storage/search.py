@@ -205,6 +205,13 @@ def rebuild(session: Session, sources: Iterable[tuple[str, int]] | None = None) 
     return written
 
 
+def names_changed(session: Session) -> None:
+    """For a writer of names the in-memory name indexes read but search does not index
+    (a provider added or renamed by a declarations import): move the revision they
+    watch, so a running process knows the name at its next question."""
+    _bump(session)
+
+
 def _bump(session: Session) -> None:
     changed = session.execute(
         update(SearchState).where(SearchState.id == 1)

@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from storage import search
 from storage.declarations.models import (
     MET_LATE,
     UNMET,
@@ -281,7 +282,7 @@ def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
         p.agb_code: p
         for p in session.scalars(select(Provider).where(Provider.agb_code.in_(list(names))))
     }
-    added = 0
+    added = renamed = 0
     for agb, name in sorted(names.items()):
         provider = existing.get(agb)
         if provider is None:
@@ -289,7 +290,10 @@ def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
             added += 1
         elif name and provider.name != name:
             provider.name = name
+            renamed += 1
     session.flush()
+    if added or renamed:
+        search.names_changed(session)
     return added
 
 
@@ -666,7 +670,9 @@ def provider_names(session: Session) -> list[str]:
 
 
 def set_provider_name(session: Session, *, agb_code: str, name: str) -> None:
-    session.execute(update(Provider).where(Provider.agb_code == agb_code).values(name=name))
+    if session.execute(update(Provider).where(Provider.agb_code == agb_code)
+                       .where(Provider.name != name).values(name=name)).rowcount:
+        search.names_changed(session)
 
 
 # --- Kept obligations (storage.declarations.obligations) ------------------------------

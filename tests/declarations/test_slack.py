@@ -189,3 +189,20 @@ def test_it_says_the_declarations_are_being_brought_up_to_date_when_an_import_ho
         again = handle(asked, _ctx(session, "U1"))
     assert again.ok
     assert ("Declaraties: Horizon" if "Horizon" in asked else "Declaraties: tijdigheid") in to_text(again)
+
+
+def test_it_knows_a_provider_by_name_as_soon_as_an_import_brings_it(store, demo_year):
+    from commands.dispatch import handle
+
+    # A web process that has answered before (its name index built) and stays up while
+    # the import adds providers: the next question knows them.
+    with store.session() as session:
+        before = handle("hoe tijdig declareert Horizon?", _ctx(session, "U1"))
+    assert "Horizon" not in to_text(before) or not before.ok
+    out, _truth = demo_year
+    with store.session() as session, session.begin():
+        import_declarations(session, [out / "xml", out / "aanbieders.csv"], now=NOW)
+    with store.session() as session:
+        after = handle("hoe tijdig declareert Horizon?", _ctx(session, "U1"))
+    assert after.ok
+    assert "Declaraties: Horizon" in to_text(after)
