@@ -201,18 +201,15 @@ def rebuild(session: Session, sources: Iterable[tuple[str, int]] | None = None) 
             for start in range(0, len(rows), 1000):
                 session.execute(insert(SearchEntry), rows[start : start + 1000])
             written += len(rows)
-    _bump(session)
+    bump_revision(session)
     return written
 
 
-def names_changed(session: Session) -> None:
-    """For a writer of names the in-memory name indexes read but search does not index
-    (a provider added or renamed by a declarations import): move the revision they
-    watch, so a running process knows the name at its next question."""
-    _bump(session)
-
-
-def _bump(session: Session) -> None:
+def bump_revision(session: Session) -> None:
+    """Move the revision the in-memory name indexes watch. `rebuild` does; so does a
+    writer of names they read but search does not index (a provider that a
+    declarations import adds or renames), so a running process knows the name at its
+    next question."""
     changed = session.execute(
         update(SearchState).where(SearchState.id == 1)
         .values(revision=SearchState.revision + 1)

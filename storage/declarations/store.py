@@ -293,7 +293,7 @@ def ensure_providers(session: Session, *, names: dict[str, str | None]) -> int:
             renamed += 1
     session.flush()
     if added or renamed:
-        search.names_changed(session)
+        search.bump_revision(session)
     return added
 
 
@@ -672,7 +672,7 @@ def provider_names(session: Session) -> list[str]:
 def set_provider_name(session: Session, *, agb_code: str, name: str) -> None:
     if session.execute(update(Provider).where(Provider.agb_code == agb_code)
                        .where(Provider.name != name).values(name=name)).rowcount:
-        search.names_changed(session)
+        search.bump_revision(session)
 
 
 # --- Kept obligations (storage.declarations.obligations) ------------------------------
